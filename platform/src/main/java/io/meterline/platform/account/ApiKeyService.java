@@ -1,0 +1,111 @@
+package io.meterline.platform.account;
+
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.UserError;
+import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.security.Owner;
+import io.meterline.platform.security.Secrets;
+import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.Viewer;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Creates, lists, revokes and checks API keys. */
+@Singleton
+public class ApiKeyService {
+
+    /** The GraphQL type name of API keys. */
+    public static final String TYPE = "ApiKey";
+    /** Every key starts with this, so a leaked one is recognisable (and scannable) as a Meterline key. */
+    static final String KEY_START = "mlk_";
+    static final int PREFIX_LENGTH = 16;
+    private static final int SECRET_LENGTH = 44;
+    private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+
+    private final ApiKeyRepository keys;
+    private final TenantScope tenantScope;
+    private final Clock clock;
+
+    public ApiKeyService(ApiKeyRepository keys, TenantScope tenantScope, Clock clock) {
+        this.keys = keys;
+        this.tenantScope = tenantScope;
+        this.clock = clock;
+    }
+
+    /** A new key with its secret, which is never shown again. */
+    public record CreatedKey(ApiKey apiKey, String secret) {
+    }
+
+    @Transactional
+    public CreatedKey create(Viewer viewer, @Nullable String organizationId, String label) {
+        long organization = tenantScope.organizationToManage(viewer, organizationId);
+        String trimmed = label == null ? "" : label.trim();
+        if (trimmed.isEmpty()) {
+            throw new UserInputException(UserError.of("label", "BLANK", "Label can't be blank"));
+        }
+        if (trimmed.length() > 100) {
+            throw new UserInputException(UserError.of("label", "LENGTH", "Label is longer than 100 characters"));
+        }
+        return createFor(organization, trimmed);
+    }
+
+    /** Creates a key without a viewer: for the demo seeder and tests that need a key. */
+    @Transactional
+    public CreatedKey createFor(long organizationId, String label) {
+        String secret = KEY_START + Secrets.random(SECRET_LENGTH);
+        ApiKey key = keys.save(new ApiKey(null, organizationId, secret.substring(0, PREFIX_LENGTH), Secrets.sha256(secret), label,
+                ApiKeyStatus.ACTIVE, clock.instant(), null, null));
+        return new CreatedKey(key, secret);
+    }
+
+    @Transactional
+    public ApiKey revoke(Viewer viewer, String id) {
+        ApiKey key = find(viewer, id);
+        tenantScope.requireManager(viewer);
+        if (key.status() == ApiKeyStatus.REVOKED) {
+            throw new UserInputException(UserError.of("id", "INVALID_STATE", "The key is already revoked"));
+        }
+        return keys.update(key.revoked(clock.instant()));
+    }
+
+    /** A key the viewer may see, or NOT_FOUND. */
+    public ApiKey find(Viewer viewer, String id) {
+        ApiKey key = keys.findById(GlobalId.require(id, TYPE)).orElseThrow(() -> MeterlineException.notFound(id));
+        tenantScope.check(viewer, Owner.organization(key.organizationId()), id);
+        return key;
+    }
+
+    public List<ApiKey> page(long organizationId, long beforeId, @Nullable ApiKeyStatus status, int limit) {
+        return keys.page(organizationId, beforeId, status == null ? null : status.name(), limit);
+    }
+
+    public long count(long organizationId, @Nullable ApiKeyStatus status) {
+        return keys.count(organizationId, status == null ? null : status.name());
+    }
+
+    /**
+     * The active key a bearer secret belongs to. Read from the database on every call, so a revoked
+     * key is refused at once on every instance.
+     */
+    @Transactional
+    public Optional<ApiKey> authenticate(@Nullable String secret) {
+        if (secret == null || !secret.startsWith(KEY_START) || secret.length() < PREFIX_LENGTH) {
+            return Optional.empty();
+        }
+        Optional<ApiKey> key = keys.findByPrefix(secret.substring(0, PREFIX_LENGTH))
+                .filter(found -> found.status() == ApiKeyStatus.ACTIVE)
+                .filter(found -> Secrets.sameHash(found.secretHash(), Secrets.sha256(secret)));
+        key.ifPresent(found -> {
+            Instant now = clock.instant();
+            keys.touch(found.id(), now, now.minus(TOUCH_INTERVAL));
+        });
+        return key;
+    }
+}

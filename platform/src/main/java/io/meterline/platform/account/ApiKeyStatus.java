@@ -1,0 +1,7 @@
+package io.meterline.platform.account;
+
+/** Whether an API key may still be used. */
+public enum ApiKeyStatus {
+    ACTIVE,
+    REVOKED
+}

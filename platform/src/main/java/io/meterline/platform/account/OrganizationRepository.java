@@ -1,0 +1,19 @@
+package io.meterline.platform.account;
+
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.Pageable;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+import java.util.List;
+
+/** Organizations. Only platform admins list them; everyone else reaches one through the tenant scope. */
+@JdbcRepository(dialect = Dialect.MYSQL)
+public interface OrganizationRepository extends CrudRepository<Organization, Long> {
+
+    boolean existsBySlug(String slug);
+
+    List<Organization> findByIdGreaterThanAndNameIlikeOrderById(long afterId, String namePattern, Pageable pageable);
+
+    long countByNameIlike(String namePattern);
+
+}

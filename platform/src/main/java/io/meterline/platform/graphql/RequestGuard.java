@@ -1,0 +1,163 @@
+package io.meterline.platform.graphql;
+
+import graphql.ExecutionResult;
+import graphql.ExecutionResultImpl;
+import graphql.GraphQLError;
+import graphql.GraphqlErrorBuilder;
+import graphql.analysis.QueryTraverser;
+import graphql.analysis.QueryVisitorFieldEnvironment;
+import graphql.analysis.QueryVisitorStub;
+import graphql.execution.AbortExecutionException;
+import graphql.execution.ExecutionContext;
+import graphql.execution.instrumentation.InstrumentationContext;
+import graphql.execution.instrumentation.InstrumentationState;
+import graphql.execution.instrumentation.SimpleInstrumentationContext;
+import graphql.execution.instrumentation.SimplePerformantInstrumentation;
+import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
+import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
+import graphql.execution.instrumentation.parameters.InstrumentationFieldFetchParameters;
+import graphql.schema.DataFetcher;
+import io.meterline.platform.common.ErrorCode;
+import io.micronaut.context.annotation.Property;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Checks every operation before it runs: the caller is signed in (introspection included), the
+ * query is no deeper than {@code meterline.graphql.max-depth} and costs no more than
+ * {@code meterline.graphql.max-cost}. A field costs 1 plus its children's cost, multiplied by the
+ * {@code first} or {@code last} it asks for, so a connection of 100 costs 100 times its node. Every
+ * response reports its cost in {@code extensions.cost}. Data fetchers are also checked to run off
+ * the Netty event loop, where blocking JDBC would stall every connection.
+ */
+@Singleton
+public class RequestGuard extends SimplePerformantInstrumentation {
+
+    static final String COST = "meterline.cost";
+
+    private final int maxDepth;
+    private final int maxCost;
+
+    public RequestGuard(@Property(name = "meterline.graphql.max-depth", defaultValue = "12") int maxDepth,
+                        @Property(name = "meterline.graphql.max-cost", defaultValue = "5000") int maxCost) {
+        this.maxDepth = maxDepth;
+        this.maxCost = maxCost;
+    }
+
+    @Override
+    public InstrumentationContext<ExecutionResult> beginExecuteOperation(InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
+        ExecutionContext context = parameters.getExecutionContext();
+        if (context.getGraphQLContext().get(GraphQLContextKeys.VIEWER) == null) {
+            throw abort(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <access_token> from POST /login", Map.of());
+        }
+        Map<QueryVisitorFieldEnvironment, Long> costByParent = new HashMap<>();
+        int[] depth = {0};
+        QueryTraverser.newQueryTraverser()
+                .schema(context.getGraphQLSchema())
+                .document(context.getDocument())
+                .operationName(context.getOperationDefinition().getName())
+                .coercedVariables(context.getCoercedVariables())
+                .build()
+                .visitPostOrder(new QueryVisitorStub() {
+                    @Override
+                    public void visitField(QueryVisitorFieldEnvironment field) {
+                        if (isIntrospection(field)) {
+                            return;
+                        }
+                        long cost = (1 + costByParent.getOrDefault(field, 0L)) * multiplier(field);
+                        costByParent.merge(field.getParentEnvironment(), cost, Long::sum);
+                        depth[0] = Math.max(depth[0], depth(field));
+                    }
+                });
+        long cost = costByParent.getOrDefault(null, 0L);
+        context.getGraphQLContext().put(COST, cost);
+        if (depth[0] > maxDepth) {
+            throw abort(ErrorCode.QUERY_TOO_COMPLEX, "The query is " + depth[0] + " levels deep; the limit is " + maxDepth, Map.of("depth", depth[0], "maxDepth", maxDepth));
+        }
+        if (cost > maxCost) {
+            throw abort(ErrorCode.QUERY_TOO_COMPLEX, "The query costs " + cost + "; the limit is " + maxCost + ". Ask for fewer items with first/last",
+                    Map.of("cost", cost, "maxCost", maxCost));
+        }
+        return SimpleInstrumentationContext.noOp();
+    }
+
+    @Override
+    public DataFetcher<?> instrumentDataFetcher(DataFetcher<?> dataFetcher, InstrumentationFieldFetchParameters parameters, InstrumentationState state) {
+        if (parameters.isTrivialDataFetcher()) {
+            return dataFetcher;
+        }
+        return environment -> {
+            requireOffEventLoop();
+            return dataFetcher.get(environment);
+        };
+    }
+
+    /** Adds {@code extensions.cost} and gives every error an {@code extensions.code}. */
+    @Override
+    public CompletableFuture<ExecutionResult> instrumentExecutionResult(ExecutionResult result, InstrumentationExecutionParameters parameters, InstrumentationState state) {
+        List<GraphQLError> errors = new ArrayList<>();
+        for (GraphQLError error : result.getErrors()) {
+            Map<String, Object> extensions = error.getExtensions() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(error.getExtensions());
+            if (!extensions.containsKey("code")) {
+                extensions.put("code", ErrorCode.BAD_USER_INPUT.name());
+                errors.add(GraphqlErrorBuilder.newError().message(error.getMessage()).locations(error.getLocations()).path(error.getPath())
+                        .errorType(error.getErrorType()).extensions(extensions).build());
+            }
+            else {
+                errors.add(error);
+            }
+        }
+        Map<Object, Object> extensions = result.getExtensions() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(result.getExtensions());
+        Long cost = parameters.getGraphQLContext().get(COST);
+        if (cost != null) {
+            extensions.put("cost", Map.of("requestedQueryCost", cost, "maximumAvailable", maxCost));
+        }
+        return CompletableFuture.completedFuture(ExecutionResultImpl.newExecutionResult().from(result).errors(errors).extensions(extensions).build());
+    }
+
+    /** Refuses to run blocking work on a Netty event loop thread. */
+    static void requireOffEventLoop() {
+        if (Thread.currentThread().getName().toLowerCase(Locale.ROOT).contains("eventloop")) {
+            throw new IllegalStateException("Data fetcher called on event loop thread " + Thread.currentThread().getName());
+        }
+    }
+
+    private static boolean isIntrospection(QueryVisitorFieldEnvironment field) {
+        for (QueryVisitorFieldEnvironment current = field; current != null; current = current.getParentEnvironment()) {
+            if (current.getField().getName().startsWith("__")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int depth(QueryVisitorFieldEnvironment field) {
+        int depth = 0;
+        for (QueryVisitorFieldEnvironment current = field; current != null; current = current.getParentEnvironment()) {
+            depth++;
+        }
+        return depth;
+    }
+
+    private static long multiplier(QueryVisitorFieldEnvironment field) {
+        for (String name : List.of("first", "last")) {
+            Object value = field.getArguments().get(name);
+            if (value instanceof Number number && number.longValue() > 0) {
+                return number.longValue();
+            }
+        }
+        return 1;
+    }
+
+    private static AbortExecutionException abort(ErrorCode code, String message, Map<String, Object> details) {
+        Map<String, Object> extensions = new LinkedHashMap<>(details);
+        extensions.put("code", code.name());
+        return new AbortExecutionException(List.of(GraphqlErrorBuilder.newError().message(message).extensions(extensions).build()));
+    }
+}

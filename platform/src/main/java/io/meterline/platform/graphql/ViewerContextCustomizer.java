@@ -1,0 +1,26 @@
+package io.meterline.platform.graphql;
+
+import graphql.ExecutionInput;
+import io.meterline.platform.security.Viewer;
+import io.micronaut.configuration.graphql.DefaultGraphQLExecutionInputCustomizer;
+import io.micronaut.configuration.graphql.GraphQLExecutionInputCustomizer;
+import io.micronaut.context.annotation.Replaces;
+import io.micronaut.core.async.publisher.Publishers;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.security.authentication.Authentication;
+import jakarta.inject.Singleton;
+import org.reactivestreams.Publisher;
+
+/** Puts the viewer of the validated JWT into every GraphQL execution's context. */
+@Singleton
+@Replaces(DefaultGraphQLExecutionInputCustomizer.class)
+public class ViewerContextCustomizer implements GraphQLExecutionInputCustomizer {
+
+    @Override
+    public Publisher<ExecutionInput> customize(ExecutionInput executionInput, HttpRequest httpRequest, MutableHttpResponse<String> httpResponse) {
+        httpRequest.getUserPrincipal(Authentication.class).ifPresent(authentication ->
+                executionInput.getGraphQLContext().put(GraphQLContextKeys.VIEWER, Viewer.from((Authentication) authentication)));
+        return Publishers.just(executionInput);
+    }
+}

@@ -1,0 +1,84 @@
+package io.meterline.platform.usage;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Writes JSON with sorted keys and plain numbers, so equal content always gives equal text (and hash). */
+final class CanonicalJson {
+
+    private CanonicalJson() {
+    }
+
+    static String write(Object value) {
+        StringBuilder out = new StringBuilder();
+        append(out, value);
+        return out.toString();
+    }
+
+    private static void append(StringBuilder out, Object value) {
+        if (value == null) {
+            out.append("null");
+        }
+        else if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> entry : new TreeMap<>(map).entrySet()) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                appendString(out, String.valueOf(entry.getKey()));
+                out.append(':');
+                append(out, entry.getValue());
+            }
+            out.append('}');
+        }
+        else if (value instanceof List<?> list) {
+            out.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                append(out, list.get(i));
+            }
+            out.append(']');
+        }
+        else if (value instanceof BigDecimal number) {
+            out.append(number.signum() == 0 ? "0" : number.stripTrailingZeros().toPlainString());
+        }
+        else if (value instanceof Number number) {
+            append(out, new BigDecimal(number.toString()));
+        }
+        else if (value instanceof Boolean bool) {
+            out.append(bool);
+        }
+        else {
+            appendString(out, value.toString());
+        }
+    }
+
+    private static void appendString(StringBuilder out, String text) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    }
+                    else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}

@@ -1,0 +1,32 @@
+package io.meterline.platform.usage;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The aggregate grain: 15 minutes of UTC. Every IANA zone's offset is a whole number of quarter
+ * hours (+05:30, +05:45 and +12:45 included), so any local day, week or month is an exact union of
+ * buckets and can be re-read in any zone without touching raw events.
+ */
+final class TimeBuckets {
+
+    static final long BUCKET_SECONDS = 15 * 60;
+
+    private TimeBuckets() {
+    }
+
+    /** The start of the bucket holding an instant. */
+    static Instant bucketOf(Instant instant) {
+        return Instant.ofEpochSecond(Math.floorDiv(instant.getEpochSecond(), BUCKET_SECONDS) * BUCKET_SECONDS);
+    }
+
+    /** An instant as the UTC wall time stored in DATETIME columns. */
+    static LocalDateTime toColumn(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static Instant fromColumn(LocalDateTime value) {
+        return value.toInstant(ZoneOffset.UTC);
+    }
+}

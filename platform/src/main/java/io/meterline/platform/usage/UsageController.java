@@ -1,0 +1,75 @@
+package io.meterline.platform.usage;
+
+import io.meterline.platform.account.ApiKey;
+import io.meterline.platform.account.ApiKeyService;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.serde.annotation.Serdeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code POST /v1/usage}: gateways report usage with an API key. The body is read as raw bytes and
+ * parsed with exact decimals; any invalid event rejects the whole batch with 400 and stores nothing.
+ */
+@Controller("/v1/usage")
+public class UsageController {
+
+    private final UsageIngestService ingest;
+    private final ApiKeyService apiKeys;
+
+    public UsageController(UsageIngestService ingest, ApiKeyService apiKeys) {
+        this.ingest = ingest;
+        this.apiKeys = apiKeys;
+    }
+
+    /** The answer to an accepted batch. */
+    @Serdeable
+    public record Accepted(List<EventResult> results, int accepted, int duplicates) {
+    }
+
+    /** The answer to a rejected batch. */
+    @Serdeable
+    public record Rejected(List<UsageError> errors) {
+    }
+
+    @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> record(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization, @Nullable @Body byte[] body) {
+        Optional<ApiKey> key = apiKeys.authenticate(bearer(authorization));
+        if (key.isEmpty()) {
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED)
+                    .body(new Rejected(List.of(new UsageError(null, "Authorization", "UNAUTHENTICATED", "Send an active API key as: Authorization: Bearer <key>"))));
+        }
+        Object parsed;
+        try {
+            parsed = UsageJson.parse(body == null ? new byte[0] : body);
+        }
+        catch (IOException e) {
+            return HttpResponse.badRequest(new Rejected(List.of(new UsageError(null, "body", "INVALID_JSON", "The body is not JSON: " + e.getMessage()))));
+        }
+        try {
+            List<EventResult> results = ingest.recordBody(key.get().organizationId(), key.get().id(), parsed);
+            int accepted = (int) results.stream().filter(result -> result.outcome() == EventResult.Outcome.ACCEPTED).count();
+            return HttpResponse.ok(new Accepted(results, accepted, results.size() - accepted));
+        }
+        catch (UsageBatchRejectedException e) {
+            return HttpResponse.badRequest(new Rejected(e.errors()));
+        }
+    }
+
+    private static String bearer(@Nullable String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return authorization.substring(7).trim();
+    }
+}

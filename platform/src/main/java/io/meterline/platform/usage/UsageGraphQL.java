@@ -1,0 +1,169 @@
+package io.meterline.platform.usage;
+
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.idl.RuntimeWiring;
+import io.meterline.platform.account.ApiKeyRepository;
+import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.Money;
+import io.meterline.platform.common.UserError;
+import io.meterline.platform.graphql.Connection;
+import io.meterline.platform.graphql.GraphQLContextKeys;
+import io.meterline.platform.graphql.GraphQLWiring;
+import io.meterline.platform.graphql.NodeLoader;
+import io.meterline.platform.pricing.RateRepository;
+import io.meterline.platform.security.Owner;
+import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.Viewer;
+import io.micronaut.context.annotation.Factory;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** GraphQL wiring of usage: {@code usageRecord}, {@code usageSummary}, {@code usageEvents} and the event type. */
+@Singleton
+public class UsageGraphQL implements GraphQLWiring {
+
+    static final String EVENT_TYPE = "UsageEvent";
+
+    private final UsageIngestService ingest;
+    private final UsageSummaryService summaries;
+    private final UsageQueries queries;
+    private final TenantScope tenantScope;
+    private final OrganizationRepository organizations;
+    private final ApiKeyRepository apiKeys;
+    private final RateRepository rates;
+    private final Clock clock;
+
+    UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, TenantScope tenantScope,
+                 OrganizationRepository organizations, ApiKeyRepository apiKeys, RateRepository rates, Clock clock) {
+        this.ingest = ingest;
+        this.summaries = summaries;
+        this.queries = queries;
+        this.tenantScope = tenantScope;
+        this.organizations = organizations;
+        this.apiKeys = apiKeys;
+        this.rates = rates;
+        this.clock = clock;
+    }
+
+    @Override
+    public void wire(RuntimeWiring.Builder wiring) {
+        wiring.type("Query", type -> type
+                .dataFetcher("usageSummary", this::summary)
+                .dataFetcher("usageEvents", this::events));
+        wiring.type("Mutation", type -> type.dataFetcher("usageRecord", this::record));
+        wiring.type("UsageEvent", type -> type
+                .dataFetcher("id", environment -> GlobalId.encode(EVENT_TYPE, environment.<UsageEventView>getSource().id()))
+                .dataFetcher("cost", environment -> {
+                    UsageEventView event = environment.getSource();
+                    return event.cost() == null ? null : new Money(event.cost(), event.currency());
+                })
+                .dataFetcher("meters", environment -> environment.<UsageEventView>getSource().lines().stream()
+                        .map(line -> new UsageSummary.MeterQuantity(line.meter(), line.quantity())).toList())
+                .dataFetcher("apiKey", environment -> {
+                    Long apiKeyId = environment.<UsageEventView>getSource().apiKeyId();
+                    return apiKeyId == null ? null : apiKeys.findById(apiKeyId).orElse(null);
+                }));
+        wiring.type("UsageDimensions", type -> type.dataFetcher("tags", environment -> {
+            String tags = environment.<Dimensions>getSource().tagsJson();
+            return tags == null ? null : UsageJson.parseText(tags);
+        }));
+        wiring.type("PricedLine", type -> type
+                .dataFetcher("unitPrice", environment -> {
+                    StoredLine line = environment.getSource();
+                    return line.priced() ? new Money(line.unitPrice(), line.currency()) : null;
+                })
+                .dataFetcher("amount", environment -> {
+                    StoredLine line = environment.getSource();
+                    return line.priced() ? new Money(line.amount(), line.currency()) : null;
+                })
+                .dataFetcher("rate", environment -> {
+                    Long rateId = environment.<StoredLine>getSource().rateId();
+                    return rateId == null ? null : rates.findById(rateId).orElse(null);
+                }));
+    }
+
+    private UsageSummary summary(DataFetchingEnvironment environment) {
+        Viewer viewer = GraphQLContextKeys.viewer(environment);
+        long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
+        String zoneArgument = environment.getArgument("timeZone");
+        ZoneId zone;
+        try {
+            zone = zoneArgument != null ? ZoneId.of(zoneArgument) : organizations.findById(organizationId).orElseThrow().zone();
+        }
+        catch (java.time.DateTimeException e) {
+            throw io.meterline.platform.common.MeterlineException.badInput(zoneArgument + " is not an IANA time zone");
+        }
+        Map<String, Object> range = environment.getArgument("range");
+        DayRange days = range == null ? DayRange.of(null, null, null, zone, clock) : DayRange.of(
+                range.get("preset") == null ? null : DayRange.Preset.valueOf((String) range.get("preset")),
+                (LocalDate) range.get("from"), (LocalDate) range.get("to"), zone, clock);
+        return summaries.summarize(organizationId, days);
+    }
+
+    private Connection<UsageEventView> events(DataFetchingEnvironment environment) {
+        Viewer viewer = GraphQLContextKeys.viewer(environment);
+        long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
+        int first = Connection.first(environment);
+        Boolean unpricedOnly = environment.getArgument("unpricedOnly");
+        UsageQueries.Filter filter = new UsageQueries.Filter(environment.getArgument("provider"), environment.getArgument("model"), Boolean.TRUE.equals(unpricedOnly));
+        List<UsageEventView> page = queries.page(organizationId, Connection.after(environment, Long.MAX_VALUE), filter, first + 1);
+        return Connection.of(page, first, UsageEventView::id, environment.getArgument("after") != null, queries.count(organizationId, filter));
+    }
+
+    private Map<String, Object> record(DataFetchingEnvironment environment) {
+        Viewer viewer = GraphQLContextKeys.viewer(environment);
+        Map<String, Object> input = environment.getArgument("input");
+        long organizationId = tenantScope.organizationToManage(viewer, (String) input.get("organizationId"));
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (Object raw : (List<?>) input.get("events")) {
+            Map<String, Object> event = new LinkedHashMap<>();
+            ((Map<?, ?>) raw).forEach((key, value) -> {
+                if (value != null) {
+                    event.put("durationMs".equals(key) ? "duration_ms" : String.valueOf(key), value);
+                }
+            });
+            events.add(event);
+        }
+        Map<String, Object> payload = new HashMap<>();
+        try {
+            List<EventResult> results = ingest.recordEvents(organizationId, null, events);
+            payload.put("results", results.stream().map(result -> {
+                Map<String, Object> row = new HashMap<>();
+                row.put("index", result.index());
+                row.put("eventId", result.eventId());
+                row.put("outcome", result.outcome().name());
+                row.put("cost", result.cost() == null ? null : new Money(result.cost(), result.currency()));
+                row.put("priced", result.priced());
+                return row;
+            }).toList());
+            payload.put("errors", List.of());
+            payload.put("userErrors", List.of());
+        }
+        catch (UsageBatchRejectedException e) {
+            payload.put("results", List.of());
+            payload.put("errors", e.errors());
+            payload.put("userErrors", e.errors().stream().map(error -> new UserError(
+                    error.index() == null ? List.of("input", "events") : List.of("input", "events", String.valueOf(error.index()), error.field()),
+                    error.message(), "CONFLICT".equals(error.code()) || "UNPRICED".equals(error.code()) ? error.code() : "INVALID")).toList());
+        }
+        return payload;
+    }
+
+    /** Events are nodes owned by their organization. */
+    @Factory
+    static class UsageNodes {
+
+        @Singleton
+        NodeLoader<UsageEventView> usageEventNodes(UsageQueries queries) {
+            return NodeLoader.of(EVENT_TYPE, UsageEventView.class, queries::find, event -> Owner.organization(event.organizationId()));
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.meterline.platform.usage;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads stored events, newest first, for the API's event list and node lookups. */
+@Singleton
+public class UsageQueries {
+
+    private final JdbcOperations jdbc;
+    private final UsageStore store;
+
+    UsageQueries(JdbcOperations jdbc, UsageStore store) {
+        this.jdbc = jdbc;
+        this.store = store;
+    }
+
+    /** Filters of the event list. */
+    public record Filter(@Nullable String provider, @Nullable String model, boolean unpricedOnly) {
+    }
+
+    @Transactional(readOnly = true)
+    public Optional<UsageEventView> find(long id) {
+        return jdbc.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event WHERE id = ?", statement -> {
+            statement.setLong(1, id);
+            List<UsageEventView> found = read(statement);
+            return found.stream().findFirst();
+        });
+    }
+
+    @Transactional(readOnly = true)
+    public List<UsageEventView> page(long organizationId, long beforeId, Filter filter, int limit) {
+        return jdbc.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event" + where(filter) + " AND id < ? ORDER BY id DESC LIMIT ?", statement -> {
+            int next = bind(statement, organizationId, filter);
+            statement.setLong(next, beforeId);
+            statement.setInt(next + 1, limit);
+            return read(statement);
+        });
+    }
+
+    @Transactional(readOnly = true)
+    public long count(long organizationId, Filter filter) {
+        return jdbc.prepareStatement("SELECT COUNT(*) FROM usage_event" + where(filter), statement -> {
+            bind(statement, organizationId, filter);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        });
+    }
+
+    private static String where(Filter filter) {
+        return " WHERE organization_id = ?" + (filter.provider() != null ? " AND provider = ?" : "") + (filter.model() != null ? " AND model = ?" : "")
+                + (filter.unpricedOnly() ? " AND priced = FALSE" : "");
+    }
+
+    private static int bind(PreparedStatement statement, long organizationId, Filter filter) throws SQLException {
+        int column = 1;
+        statement.setLong(column++, organizationId);
+        if (filter.provider() != null) {
+            statement.setString(column++, filter.provider());
+        }
+        if (filter.model() != null) {
+            statement.setString(column++, filter.model());
+        }
+        return column;
+    }
+
+    List<UsageEventView> read(PreparedStatement statement) throws SQLException {
+        List<UsageEventView> events = new ArrayList<>();
+        try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                events.add(map(rows));
+            }
+        }
+        return events;
+    }
+
+    private UsageEventView map(ResultSet rows) throws SQLException {
+        long durationMs = rows.getLong("duration_ms");
+        Long duration = rows.wasNull() ? null : durationMs;
+        long apiKey = rows.getLong("api_key_id");
+        Long apiKeyId = rows.wasNull() ? null : apiKey;
+        Dimensions dimensions = new Dimensions(rows.getString("account_id"), rows.getString("member_key"), rows.getString("team"), rows.getString("project"),
+                rows.getString("department"), rows.getString("feature"), rows.getString("tool"), rows.getString("integration"), rows.getString("session_key"),
+                rows.getString("mode"), rows.getString("tags"));
+        return new UsageEventView(rows.getLong("id"), rows.getLong("organization_id"), rows.getString("event_id"),
+                TimeBuckets.fromColumn(rows.getObject("occurred_at", LocalDateTime.class)), TimeBuckets.fromColumn(rows.getObject("received_at", LocalDateTime.class)),
+                rows.getString("provider"), rows.getString("model"), rows.getString("status"), duration, rows.getInt("requests"), apiKeyId, dimensions,
+                rows.getBoolean("priced"), rows.getBigDecimal("cost"), rows.getString("currency"), store.readLines(rows.getString("priced_lines")));
+    }
+}

@@ -1,0 +1,139 @@
+package io.meterline.platform.usage;
+
+import io.meterline.plugin.spi.ProviderPlugin;
+import io.meterline.plugin.spi.Rate;
+import io.meterline.platform.account.Organization;
+import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.pricing.PluginRegistry;
+import io.meterline.platform.pricing.RateRecord;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.micronaut.transaction.annotation.Transactional;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Prices events that were stored unpriced once a rate covers them. Only the unpriced lines are
+ * priced; lines priced before keep their amounts, so no earlier cost ever changes. Each repriced
+ * event gets an audit row, and the aggregates move from "unpriced" to the rate's currency in the
+ * same transaction.
+ */
+@Singleton
+public class UsageRepricer {
+
+    private static final int CHUNK = 500;
+
+    private final JdbcOperations jdbc;
+    private final UsageQueries queries;
+    private final UsageStore store;
+    private final UsagePricer pricer;
+    private final PluginRegistry plugins;
+    private final OrganizationRepository organizations;
+    private final Clock clock;
+
+    UsageRepricer(JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, PluginRegistry plugins,
+                  OrganizationRepository organizations, Clock clock) {
+        this.jdbc = jdbc;
+        this.queries = queries;
+        this.store = store;
+        this.pricer = pricer;
+        this.plugins = plugins;
+        this.organizations = organizations;
+        this.clock = clock;
+    }
+
+    /** Prices the unpriced events a new rate covers; returns how many events changed. */
+    @Transactional
+    public long reprice(RateRecord rate, String by) {
+        ProviderPlugin plugin = plugins.find(rate.provider()).orElseThrow();
+        Map<Long, Organization> organizationCache = new HashMap<>();
+        long changed = 0;
+        long afterId = 0;
+        while (true) {
+            long cursor = afterId;
+            List<UsageEventView> events = jdbc.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event WHERE priced = FALSE AND provider = ?"
+                    + (Rate.ANY_MODEL.equals(rate.model()) ? "" : " AND model = ?") + " AND occurred_at >= ? AND id > ? ORDER BY id LIMIT " + CHUNK + " FOR UPDATE", statement -> {
+                int column = 1;
+                statement.setString(column++, rate.provider());
+                if (!Rate.ANY_MODEL.equals(rate.model())) {
+                    statement.setString(column++, rate.model());
+                }
+                statement.setObject(column++, TimeBuckets.toColumn(rate.effectiveFrom()));
+                statement.setLong(column, cursor);
+                return queries.read(statement);
+            });
+            if (events.isEmpty()) {
+                return changed;
+            }
+            for (UsageEventView event : events) {
+                Organization organization = organizationCache.computeIfAbsent(event.organizationId(), id -> organizations.findById(id).orElseThrow());
+                if (reprice(organization, plugin, event, rate, by)) {
+                    changed++;
+                }
+                afterId = event.id();
+            }
+        }
+    }
+
+    private boolean reprice(Organization organization, ProviderPlugin plugin, UsageEventView event, RateRecord rate, String by) {
+        Map<String, BigDecimal> unpricedQuantities = new TreeMap<>();
+        event.lines().stream().filter(line -> !line.priced()).forEach(line -> unpricedQuantities.put(line.meter(), line.quantity()));
+        Map<String, StoredLine> repriced = new HashMap<>();
+        pricer.priceLines(organization, plugin, event.provider(), event.model(), event.timestamp(), unpricedQuantities)
+                .stream().filter(StoredLine::priced).forEach(line -> repriced.put(line.meter(), line));
+        if (repriced.isEmpty()) {
+            return false;
+        }
+        List<StoredLine> lines = new ArrayList<>();
+        event.lines().forEach(line -> lines.add(line.priced() ? line : repriced.getOrDefault(line.meter(), line)));
+        BigDecimal cost = UsagePricer.cost(lines);
+        String currency = cost == null ? null : UsagePricer.currency(lines, organization);
+        UsageEventDraft draft = new UsageEventDraft(0, event.eventId(), event.timestamp(), event.provider(), event.model(), Map.of(), Map.of(),
+                event.dimensions(), event.status(), event.durationMs(), event.requests());
+        UsageStore.Deltas deltas = new UsageStore.Deltas();
+        deltas.add(draft, event.lines(), false, -1);
+        deltas.add(draft, lines, cost != null, 1);
+        Instant now = clock.instant();
+        jdbc.execute(connection -> {
+            update(connection, event.id(), cost, currency, store.writeLines(lines));
+            store.apply(connection, event.organizationId(), deltas);
+            audit(connection, event.id(), rate.id(), cost, currency, now, by);
+            return null;
+        });
+        return true;
+    }
+
+    private static void update(Connection connection, long id, BigDecimal cost, String currency, String lines) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("UPDATE usage_event SET priced = ?, cost = ?, currency = ?, priced_lines = ? WHERE id = ?")) {
+            statement.setBoolean(1, cost != null);
+            statement.setBigDecimal(2, cost);
+            statement.setString(3, currency);
+            statement.setString(4, lines);
+            statement.setLong(5, id);
+            statement.executeUpdate();
+        }
+    }
+
+    private static void audit(Connection connection, long eventId, long rateId, BigDecimal cost, String currency, Instant at, String by) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_reprice_audit (usage_event_id, rate_id, cost, currency, fully_priced,"
+                + " repriced_at, repriced_by) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            statement.setLong(1, eventId);
+            statement.setLong(2, rateId);
+            statement.setBigDecimal(3, cost);
+            statement.setString(4, currency);
+            statement.setBoolean(5, cost != null);
+            statement.setObject(6, TimeBuckets.toColumn(at));
+            statement.setString(7, by);
+            statement.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.meterline.platform.usage;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Plain JDBC for the hot path: events are written in multi-row batches and aggregates are upserted
+ * once per batch per bucket, in key order so concurrent batches never deadlock.
+ */
+@Singleton
+class UsageStore {
+
+    static final String EVENT_COLUMNS = "id, organization_id, event_id, content_hash, occurred_at, received_at, provider, model, status, duration_ms,"
+            + " requests, api_key_id, account_id, member_key, team, project, department, feature, tool, integration, session_key, mode, tags,"
+            + " priced, cost, currency, priced_lines";
+    private static final Argument<List<StoredLine>> LINES = Argument.listOf(StoredLine.class);
+
+    private final JsonMapper json;
+
+    UsageStore(JsonMapper json) {
+        this.json = json;
+    }
+
+    /** An already stored event, as far as dedupe needs it. */
+    record Existing(long id, String contentHash, @Nullable BigDecimal cost, @Nullable String currency) {
+    }
+
+    Map<String, Existing> existing(Connection connection, long organizationId, Collection<String> eventIds) throws SQLException {
+        Map<String, Existing> found = new HashMap<>();
+        List<String> ids = List.copyOf(eventIds);
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            String sql = "SELECT id, event_id, content_hash, cost, currency FROM usage_event WHERE organization_id = ? AND event_id IN ("
+                    + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setLong(1, organizationId);
+                for (int i = 0; i < chunk.size(); i++) {
+                    statement.setString(i + 2, chunk.get(i));
+                }
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        found.put(rows.getString(2), new Existing(rows.getLong(1), rows.getString(3), rows.getBigDecimal(4), rows.getString(5)));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    void insertEvents(Connection connection, long organizationId, @Nullable Long apiKeyId, List<PricedEvent> events, Instant receivedAt) throws SQLException {
+        String sql = "INSERT INTO usage_event (organization_id, event_id, content_hash, occurred_at, received_at, provider, model, status, duration_ms,"
+                + " requests, api_key_id, account_id, member_key, team, project, department, feature, tool, integration, session_key, mode, tags,"
+                + " priced, cost, currency, priced_lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        LocalDateTime received = TimeBuckets.toColumn(receivedAt);
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (PricedEvent event : events) {
+                UsageEventDraft draft = event.draft();
+                int column = 1;
+                statement.setLong(column++, organizationId);
+                statement.setString(column++, draft.eventId());
+                statement.setString(column++, event.contentHash());
+                statement.setObject(column++, TimeBuckets.toColumn(draft.timestamp()));
+                statement.setObject(column++, received);
+                statement.setString(column++, draft.provider());
+                statement.setString(column++, draft.model());
+                statement.setString(column++, draft.status());
+                setLong(statement, column++, draft.durationMs());
+                statement.setInt(column++, draft.requests());
+                setLong(statement, column++, apiKeyId);
+                for (String value : draft.dimensions().values()) {
+                    statement.setString(column++, value);
+                }
+                statement.setString(column++, draft.dimensions().tagsJson());
+                statement.setBoolean(column++, event.priced());
+                statement.setBigDecimal(column++, event.cost());
+                statement.setString(column++, event.currency());
+                statement.setString(column, writeLines(event.lines()));
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** Changes of one bucket's call counts. */
+    record CallDelta(long requests, long errorRequests, long unpricedRequests) {
+        CallDelta plus(CallDelta other) {
+            return new CallDelta(requests + other.requests, errorRequests + other.errorRequests, unpricedRequests + other.unpricedRequests);
+        }
+    }
+
+    /** Changes of one bucket's meter totals. */
+    record MeterDelta(BigDecimal quantity, BigDecimal billableQuantity, BigDecimal amount) {
+        MeterDelta plus(MeterDelta other) {
+            return new MeterDelta(quantity.add(other.quantity), billableQuantity.add(other.billableQuantity), amount.add(other.amount));
+        }
+    }
+
+    record CallKey(LocalDateTime bucket, String provider, String model) implements Comparable<CallKey> {
+        @Override
+        public int compareTo(CallKey other) {
+            return java.util.Comparator.comparing(CallKey::bucket).thenComparing(CallKey::provider).thenComparing(CallKey::model).compare(this, other);
+        }
+    }
+
+    record MeterKey(LocalDateTime bucket, String provider, String model, String meter, String currency) implements Comparable<MeterKey> {
+        @Override
+        public int compareTo(MeterKey other) {
+            return java.util.Comparator.comparing(MeterKey::bucket).thenComparing(MeterKey::provider).thenComparing(MeterKey::model)
+                    .thenComparing(MeterKey::meter).thenComparing(MeterKey::currency).compare(this, other);
+        }
+    }
+
+    /** Aggregate changes collected over a batch, applied in key order. */
+    static final class Deltas {
+        final TreeMap<CallKey, CallDelta> calls = new TreeMap<>();
+        final TreeMap<MeterKey, MeterDelta> meters = new TreeMap<>();
+
+        /** Adds (sign 1) or removes (sign -1) an event's contribution. */
+        void add(UsageEventDraft draft, List<StoredLine> lines, boolean priced, int sign) {
+            LocalDateTime bucket = TimeBuckets.toColumn(TimeBuckets.bucketOf(draft.timestamp()));
+            addCalls(new CallKey(bucket, draft.provider(), draft.model()),
+                    new CallDelta(sign * (long) draft.requests(), draft.isError() ? sign * (long) draft.requests() : 0, priced ? 0 : sign * (long) draft.requests()));
+            for (StoredLine line : lines) {
+                BigDecimal signum = BigDecimal.valueOf(sign);
+                meters.merge(new MeterKey(bucket, draft.provider(), draft.model(), line.meter(), line.priced() ? line.currency() : ""),
+                        new MeterDelta(line.quantity().multiply(signum), line.billableQuantity().multiply(signum),
+                                line.priced() ? line.amount().multiply(signum) : BigDecimal.ZERO), MeterDelta::plus);
+            }
+        }
+
+        void addCalls(CallKey key, CallDelta delta) {
+            calls.merge(key, delta, CallDelta::plus);
+        }
+    }
+
+    void apply(Connection connection, long organizationId, Deltas deltas) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket (organization_id, bucket_start, provider, model,"
+                + " requests, error_requests, unpriced_requests) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests),"
+                + " error_requests = error_requests + VALUES(error_requests), unpriced_requests = unpriced_requests + VALUES(unpriced_requests)")) {
+            for (Map.Entry<CallKey, CallDelta> entry : deltas.calls.entrySet()) {
+                statement.setLong(1, organizationId);
+                statement.setObject(2, entry.getKey().bucket());
+                statement.setString(3, entry.getKey().provider());
+                statement.setString(4, entry.getKey().model());
+                statement.setLong(5, entry.getValue().requests());
+                statement.setLong(6, entry.getValue().errorRequests());
+                statement.setLong(7, entry.getValue().unpricedRequests());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket_meter (organization_id, bucket_start, provider, model,"
+                + " meter, currency, quantity, billable_quantity, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+                + " quantity = quantity + VALUES(quantity), billable_quantity = billable_quantity + VALUES(billable_quantity), amount = amount + VALUES(amount)")) {
+            for (Map.Entry<MeterKey, MeterDelta> entry : deltas.meters.entrySet()) {
+                statement.setLong(1, organizationId);
+                statement.setObject(2, entry.getKey().bucket());
+                statement.setString(3, entry.getKey().provider());
+                statement.setString(4, entry.getKey().model());
+                statement.setString(5, entry.getKey().meter());
+                statement.setString(6, entry.getKey().currency());
+                statement.setBigDecimal(7, entry.getValue().quantity());
+                statement.setBigDecimal(8, entry.getValue().billableQuantity());
+                statement.setBigDecimal(9, entry.getValue().amount());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    String writeLines(List<StoredLine> lines) {
+        try {
+            return json.writeValueAsString(lines);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    List<StoredLine> readLines(String text) {
+        try {
+            return json.readValue(text, LINES);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void setLong(PreparedStatement statement, int column, @Nullable Long value) throws SQLException {
+        if (value == null) {
+            statement.setNull(column, Types.BIGINT);
+        }
+        else {
+            statement.setLong(column, value);
+        }
+    }
+}
