@@ -12,6 +12,8 @@ import io.micronaut.security.token.event.RefreshTokenGeneratedEvent;
 import io.micronaut.security.token.refresh.RefreshTokenPersistence;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import io.micronaut.transaction.TransactionOperations;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -29,9 +31,11 @@ public class RefreshTokenStore implements RefreshTokenPersistence {
     private final JdbcOperations jdbc;
     private final UserRepository users;
     private final Clock clock;
+    private final TransactionOperations<Connection> transactions;
 
-    public RefreshTokenStore(JdbcOperations jdbc, UserRepository users, Clock clock) {
+    public RefreshTokenStore(JdbcOperations jdbc, UserRepository users, Clock clock, TransactionOperations<Connection> transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.users = users;
         this.clock = clock;
     }
@@ -48,21 +52,25 @@ public class RefreshTokenStore implements RefreshTokenPersistence {
         });
     }
 
+    /** Not transactional itself: a Publisher-returning method would ask for a reactive transaction manager. */
     @Override
-    @Transactional
     public Publisher<Authentication> getAuthentication(String refreshToken) {
+        Optional<User> user = transactions.executeRead(status -> findUser(refreshToken));
+        if (user.isEmpty()) {
+            return Publishers.just(new OauthErrorResponseException(IssuingAnAccessTokenErrorCode.INVALID_GRANT, "refresh token revoked or unknown", null));
+        }
+        AuthenticationResponse response = UserAuthenticationProvider.success(user.get());
+        return Publishers.just(response.getAuthentication().orElseThrow());
+    }
+
+    private Optional<User> findUser(String refreshToken) {
         Optional<Long> userId = jdbc.prepareStatement("SELECT user_id FROM refresh_token WHERE token_hash = ? AND revoked = FALSE", statement -> {
             statement.setString(1, Secrets.sha256(refreshToken));
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(rows.getLong(1)) : Optional.<Long>empty();
             }
         });
-        Optional<User> user = userId.flatMap(users::findById);
-        if (user.isEmpty()) {
-            return Publishers.just(new OauthErrorResponseException(IssuingAnAccessTokenErrorCode.INVALID_GRANT, "refresh token revoked or unknown", null));
-        }
-        AuthenticationResponse response = UserAuthenticationProvider.success(user.get());
-        return Publishers.just(response.getAuthentication().orElseThrow());
+        return userId.flatMap(users::findById);
     }
 
     /** Revokes every refresh token of a user. */
