@@ -14,7 +14,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.serde.annotation.Serdeable;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,7 +33,17 @@ public class UsageController {
 
     /** The answer to an accepted batch. */
     @Serdeable
-    public record Accepted(List<EventResult> results, int accepted, int duplicates) {
+    public record Accepted(List<Result> results, int accepted, int duplicates) {
+    }
+
+    /** One event's outcome; the cost is a decimal string, so no client reads it through a double. */
+    @Serdeable
+    public record Result(int index, String eventId, EventResult.Outcome outcome, @Nullable String cost, @Nullable String currency, boolean priced) {
+
+        static Result of(EventResult result) {
+            return new Result(result.index(), result.eventId(), result.outcome(), result.cost() == null ? null : result.cost().toPlainString(),
+                    result.currency(), result.priced());
+        }
     }
 
     /** The answer to a rejected batch. */
@@ -59,7 +68,7 @@ public class UsageController {
         try {
             List<EventResult> results = ingest.recordBody(key.get().organizationId(), key.get().id(), parsed);
             int accepted = (int) results.stream().filter(result -> result.outcome() == EventResult.Outcome.ACCEPTED).count();
-            return HttpResponse.ok(new Accepted(results, accepted, results.size() - accepted));
+            return HttpResponse.ok(new Accepted(results.stream().map(Result::of).toList(), accepted, results.size() - accepted));
         }
         catch (UsageBatchRejectedException e) {
             return HttpResponse.badRequest(new Rejected(e.errors()));

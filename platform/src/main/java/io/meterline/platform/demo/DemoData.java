@@ -1,0 +1,245 @@
+package io.meterline.platform.demo;
+
+import io.meterline.platform.account.AccountService;
+import io.meterline.platform.account.ApiKeyService;
+import io.meterline.platform.account.Organization;
+import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.account.User;
+import io.meterline.platform.account.UserRepository;
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.security.Role;
+import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.Viewer;
+import io.meterline.platform.usage.EventResult;
+import io.meterline.platform.usage.UsageIngestService;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.core.annotation.Order;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Seeds a fresh database with a platform admin, three organizations with their users and API keys,
+ * and 90 days of synthetic usage over every first-party provider, then prints how to sign in.
+ *
+ * <p>Exists only in the {@code demo} environment, and only while {@code meterline.demo.enabled} is
+ * true (set by {@code application-demo.yml}), so demo data can never reach a real deployment. Seeding
+ * is idempotent: an organization whose slug already exists is left alone, so restarting on the same
+ * file-backed H2 database adds nothing and only prints the sign-in details again.
+ *
+ * <p>Runs on {@link StartupEvent} after the price book has stored the plugins' default rates
+ * (order -100), because usage is priced as it is recorded, and after {@code BootstrapAdmin}, so the
+ * admin from {@code METERLINE_BOOTSTRAP_ADMIN_*} wins over the demo admin when both are given.
+ */
+@Singleton
+@Requires(env = "demo")
+@Requires(property = "meterline.demo.enabled", value = "true")
+public class DemoData {
+
+    static final String ADMIN_EMAIL = "admin@meterline.local";
+    static final String ADMIN_PASSWORD = "meterline-admin";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoData.class);
+    /** The most events {@code POST /v1/usage} accepts in one batch. */
+    private static final int BATCH_SIZE = 1000;
+
+    private final AccountService accounts;
+    private final ApiKeyService apiKeys;
+    private final UsageIngestService usage;
+    private final OrganizationRepository organizations;
+    private final UserRepository users;
+    private final PlatformAdminRepository platformAdmins;
+    private final TransactionOperations<Connection> transactions;
+    private final Clock clock;
+    private final String bootstrapEmail;
+    private final String bootstrapPassword;
+    private final int port;
+
+    public DemoData(AccountService accounts, ApiKeyService apiKeys, UsageIngestService usage, OrganizationRepository organizations,
+                    UserRepository users, PlatformAdminRepository platformAdmins, TransactionOperations<Connection> transactions, Clock clock,
+                    @Property(name = "meterline.bootstrap-admin.email", defaultValue = "") String bootstrapEmail,
+                    @Property(name = "meterline.bootstrap-admin.password", defaultValue = "") String bootstrapPassword,
+                    @Property(name = "micronaut.server.port", defaultValue = "8080") int port) {
+        this.accounts = accounts;
+        this.apiKeys = apiKeys;
+        this.usage = usage;
+        this.organizations = organizations;
+        this.users = users;
+        this.platformAdmins = platformAdmins;
+        this.transactions = transactions;
+        this.clock = clock;
+        this.bootstrapEmail = bootstrapEmail;
+        this.bootstrapPassword = bootstrapPassword;
+        this.port = port;
+    }
+
+    /**
+     * The platform admin the seeder acts as, and the password to print when it is known.
+     *
+     * @param user the admin
+     * @param password the password, empty when the admin existed before and its password is unknown here
+     */
+    private record Admin(User user, Optional<String> password) {
+    }
+
+    /**
+     * What seeding one organization did.
+     *
+     * @param organization the demo organization
+     * @param created whether this start created it, rather than finding it already there
+     * @param events the usage events recorded now
+     * @param unpricedEvents those of them without a price
+     */
+    private record Seeded(DemoOrganization organization, boolean created, int events, int unpricedEvents) {
+    }
+
+    /**
+     * A new organization and its two keys: most traffic arrives through production, some through staging.
+     *
+     * @param organizationId the organization's row id
+     * @param productionKeyId the production gateway's key
+     * @param stagingKeyId the staging gateway's key
+     */
+    private record Tenant(long organizationId, long productionKeyId, long stagingKeyId) {
+    }
+
+    @EventListener
+    @Order(100)
+    void onStartup(StartupEvent event) {
+        Instant started = Instant.now();
+        Admin admin = platformAdmin();
+        Viewer viewer = new Viewer(admin.user().id(), admin.user().email(), Role.PLATFORM_ADMIN, null);
+        List<Seeded> seeded = new ArrayList<>();
+        for (DemoOrganization organization : DemoOrganization.all()) {
+            seeded.add(seed(viewer, organization));
+        }
+        banner(admin, seeded, Duration.between(started, Instant.now()));
+    }
+
+    /**
+     * Creates the platform admin unless one exists. The bootstrap admin from the environment goes
+     * first, whichever of this listener and {@code BootstrapAdmin} runs first, because
+     * {@link AccountService#bootstrapPlatformAdmin} creates nobody once a platform admin exists.
+     */
+    private Admin platformAdmin() {
+        boolean bootstrapGiven = !bootstrapEmail.isBlank() && !bootstrapPassword.isBlank();
+        if (bootstrapGiven) {
+            if (accounts.bootstrapPlatformAdmin(bootstrapEmail, bootstrapPassword)) {
+                LOG.info("Created the bootstrap platform admin {}", bootstrapEmail);
+            }
+            Optional<User> bootstrap = users.findByEmail(bootstrapEmail.trim().toLowerCase(Locale.ROOT));
+            if (bootstrap.isPresent() && bootstrap.get().role() == Role.PLATFORM_ADMIN) {
+                return new Admin(bootstrap.get(), Optional.of(bootstrapPassword));
+            }
+        }
+        else if (accounts.bootstrapPlatformAdmin(ADMIN_EMAIL, ADMIN_PASSWORD)) {
+            LOG.info("Created the demo platform admin {}", ADMIN_EMAIL);
+        }
+        Optional<User> demoAdmin = users.findByEmail(ADMIN_EMAIL).filter(user -> user.role() == Role.PLATFORM_ADMIN);
+        if (demoAdmin.isPresent()) {
+            return new Admin(demoAdmin.get(), Optional.of(ADMIN_PASSWORD));
+        }
+        // The database was first started outside the demo, or with other bootstrap settings: act as its first admin.
+        User existing = platformAdmins.findFirstByRoleOrderById(Role.PLATFORM_ADMIN)
+                .orElseThrow(() -> new IllegalStateException("no platform admin exists after bootstrapping one"));
+        return new Admin(existing, Optional.empty());
+    }
+
+    private Seeded seed(Viewer viewer, DemoOrganization organization) {
+        if (organizations.existsBySlug(organization.slug())) {
+            return new Seeded(organization, false, 0, 0);
+        }
+        // The organization, its users and keys appear together or not at all, so a failed start leaves no half-made tenant.
+        Tenant tenant = transactions.executeWrite(status -> createAccounts(viewer, organization));
+        List<DemoUsageGenerator.GeneratedEvent> events = new DemoUsageGenerator(organization).generate(clock.instant());
+        List<Map<String, Object>> production = new ArrayList<>();
+        List<Map<String, Object>> staging = new ArrayList<>();
+        for (DemoUsageGenerator.GeneratedEvent generated : events) {
+            (generated.staging() ? staging : production).add(generated.payload());
+        }
+        int recorded = 0;
+        int unpriced = 0;
+        for (List<EventResult> results : record(tenant.organizationId(), tenant.productionKeyId(), production)) {
+            recorded += accepted(results);
+            unpriced += unpriced(results);
+        }
+        for (List<EventResult> results : record(tenant.organizationId(), tenant.stagingKeyId(), staging)) {
+            recorded += accepted(results);
+            unpriced += unpriced(results);
+        }
+        LOG.info("Seeded {} ({}): {} usage events, {} of them unpriced", organization.name(), organization.slug(), recorded, unpriced);
+        return new Seeded(organization, true, recorded, unpriced);
+    }
+
+    private Tenant createAccounts(Viewer viewer, DemoOrganization organization) {
+        Organization created = accounts.createOrganization(viewer, new AccountService.NewOrganization(
+                organization.name(), organization.slug(), organization.billingCurrency(), organization.timeZone()));
+        String organizationId = GlobalId.encode(TenantScope.ORGANIZATION_TYPE, created.id());
+        accounts.createUser(viewer, new AccountService.NewUser(organizationId, organization.adminEmail(), DemoOrganization.USER_PASSWORD,
+                organization.name() + " admin", Role.ORG_ADMIN));
+        accounts.createUser(viewer, new AccountService.NewUser(organizationId, organization.memberEmail(), DemoOrganization.USER_PASSWORD,
+                organization.name() + " member", Role.ORG_MEMBER));
+        long production = apiKeys.createFor(created.id(), "Production gateway").apiKey().id();
+        long staging = apiKeys.createFor(created.id(), "Staging gateway").apiKey().id();
+        return new Tenant(created.id(), production, staging);
+    }
+
+    /** Sends events in batches no larger than the ingestion endpoint accepts, as a gateway would. */
+    private List<List<EventResult>> record(long organizationId, long apiKeyId, List<Map<String, Object>> events) {
+        List<List<EventResult>> results = new ArrayList<>();
+        for (int start = 0; start < events.size(); start += BATCH_SIZE) {
+            List<Map<String, Object>> batch = events.subList(start, Math.min(events.size(), start + BATCH_SIZE));
+            results.add(usage.recordEvents(organizationId, apiKeyId, batch));
+        }
+        return results;
+    }
+
+    private static int accepted(List<EventResult> results) {
+        return (int) results.stream().filter(result -> result.outcome() == EventResult.Outcome.ACCEPTED).count();
+    }
+
+    private static int unpriced(List<EventResult> results) {
+        return (int) results.stream().filter(result -> result.outcome() == EventResult.Outcome.ACCEPTED && !result.priced()).count();
+    }
+
+    private void banner(Admin admin, List<Seeded> seeded, Duration took) {
+        int events = seeded.stream().mapToInt(Seeded::events).sum();
+        int unpricedEvents = seeded.stream().mapToInt(Seeded::unpricedEvents).sum();
+        boolean anyCreated = seeded.stream().anyMatch(Seeded::created);
+        String line = "=".repeat(78);
+        StringBuilder text = new StringBuilder();
+        text.append('\n').append(line).append('\n');
+        text.append("  Meterline demo").append('\n');
+        text.append("  GraphiQL:        http://localhost:").append(port).append("/graphiql").append('\n');
+        text.append("  Sign in:         POST http://localhost:").append(port).append("/login  {\"username\": ..., \"password\": ...}").append('\n');
+        text.append("  Platform admin:  ").append(admin.user().email()).append("  /  ")
+                .append(admin.password().orElse("(an existing admin; its password is not known here)")).append('\n');
+        for (Seeded organization : seeded) {
+            DemoOrganization demo = organization.organization();
+            text.append(String.format("  %-20s %s  /  %s   (member: %s)%n", demo.name() + ":", demo.adminEmail(),
+                    DemoOrganization.USER_PASSWORD, demo.memberEmail()));
+        }
+        if (anyCreated) {
+            text.append(String.format("  Seeded %,d usage events (%d unpriced) over the last %d days in %.1f s%n",
+                    events, unpricedEvents, DemoUsageGenerator.DAYS, took.toMillis() / 1000.0));
+        }
+        else {
+            text.append("  Demo organizations already exist: seeded nothing (0 new usage events)").append('\n');
+        }
+        text.append(line);
+        LOG.info("{}", text);
+    }
+}
