@@ -1,6 +1,7 @@
 package io.meterline.platform.graphql;
 
 import graphql.ExecutionResult;
+import graphql.ErrorType;
 import graphql.ExecutionResultImpl;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
@@ -105,7 +106,7 @@ public class RequestGuard extends SimplePerformantInstrumentation {
         for (GraphQLError error : result.getErrors()) {
             Map<String, Object> extensions = error.getExtensions() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(error.getExtensions());
             if (!extensions.containsKey("code")) {
-                extensions.put("code", ErrorCode.BAD_USER_INPUT.name());
+                extensions.put("code", isClientError(error) ? ErrorCode.BAD_USER_INPUT.name() : ErrorCode.INTERNAL.name());
                 errors.add(GraphqlErrorBuilder.newError().message(error.getMessage()).locations(error.getLocations()).path(error.getPath())
                         .errorType(error.getErrorType()).extensions(extensions).build());
             }
@@ -119,6 +120,12 @@ public class RequestGuard extends SimplePerformantInstrumentation {
             extensions.put("cost", Map.of("requestedQueryCost", cost, "maximumAvailable", maxCost));
         }
         return CompletableFuture.completedFuture(ExecutionResultImpl.newExecutionResult().from(result).errors(errors).extensions(extensions).build());
+    }
+
+    /** Invalid syntax, unknown fields and bad variables are the client's to fix; anything else is ours. */
+    private static boolean isClientError(GraphQLError error) {
+        return error.getErrorType() == ErrorType.ValidationError || error.getErrorType() == ErrorType.InvalidSyntax
+                || error.getErrorType() == ErrorType.OperationNotSupported;
     }
 
     /** Refuses to run blocking work on a Netty event loop thread. */

@@ -55,7 +55,7 @@ public class PricingGraphQL implements GraphQLWiring {
         wiring.type("Mutation", type -> type.dataFetcher("rateSet", environment -> {
             Viewer viewer = GraphQLContextKeys.viewer(environment);
             Map<String, Object> input = environment.getArgument("input");
-            return Payloads.fields(() -> {
+            Map<String, Object> result = Payloads.fields(() -> {
                 OffsetDateTime effectiveFrom = (OffsetDateTime) input.get("effectiveFrom");
                 Number per = (Number) input.get("per");
                 RateRecord rate = pricing.setRate(viewer, new PricingService.NewRate((String) input.get("provider"), (String) input.get("model"),
@@ -66,6 +66,8 @@ public class PricingGraphQL implements GraphQLWiring {
                 payload.put("repricedEventCount", repricer.reprice(rate, viewer.email()));
                 return payload;
             });
+            result.putIfAbsent("repricedEventCount", 0L);
+            return result;
         }));
         wiring.type("Provider", type -> type
                 .dataFetcher("plugin", environment -> PluginRegistry.label(environment.<ProviderPlugin>getSource()))

@@ -35,8 +35,13 @@ public final class TestApi {
 
         /** The {@code code} of every error in the list at a path. */
         public List<Object> codes(String path) {
+            return pluck(path, "code");
+        }
+
+        /** One key of every object in the list at a path. */
+        public List<Object> pluck(String path, String key) {
             Object list = at(path);
-            return list instanceof List<?> errors ? errors.stream().map(error -> (Object) ((Map<?, ?>) error).get("code")).toList() : List.of();
+            return list instanceof List<?> items ? items.stream().map(item -> (Object) ((Map<?, ?>) item).get(key)).toList() : List.of();
         }
     }
 
