@@ -1,0 +1,124 @@
+package io.meterline.platform.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLInputObjectType;
+import graphql.schema.GraphQLInputType;
+import graphql.schema.GraphQLObjectType;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.GraphQLType;
+import graphql.schema.GraphQLTypeUtil;
+import io.meterline.platform.support.Fixtures;
+import io.meterline.platform.support.Rows;
+import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.TestApi;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Organization A's users try every id of organization B on every query and mutation that takes an
+ * id: each answer is NOT_FOUND or FORBIDDEN, and no row changes. The schema is read so that a new
+ * field taking an id fails this test until it is added here.
+ */
+class TenantIsolationIT extends ServerTest {
+
+    @Inject
+    GraphQLSchema schema;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
+
+    Rows rows;
+    Fixtures.Tenant a;
+    Fixtures.Tenant b;
+    String bUserId;
+    String bEventId;
+
+    /** An operation aimed at B's ids, by root field name. */
+    private final Map<String, String> attacks = new LinkedHashMap<>();
+
+    @BeforeAll
+    void setUp() {
+        rows = new Rows(transactions);
+        a = Fixtures.tenant(api, "tenant-a", "UTC");
+        b = Fixtures.tenant(api, "tenant-b", "UTC");
+        api.usage(b.apiKey(), "{\"events\":[{\"id\":\"b-1\",\"timestamp\":\"2026-05-01T00:00:00Z\",\"provider\":\"images\",\"model\":\"dall-e-3\",\"meters\":{\"images\":1}}]}");
+        bUserId = (String) api.graphql(b.adminToken(), "{ viewer { user { id } } }").at("data.viewer.user.id");
+        bEventId = (String) api.graphql(b.adminToken(), "{ usageEvents { nodes { id } } }").at("data.usageEvents.nodes.0.id");
+        String org = b.organizationId();
+        attacks.put("node", "{ node(id: \"" + org + "\") { id } }");
+        attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
+        attacks.put("apiKeys", "{ apiKeys(organizationId: \"" + org + "\") { nodes { prefix } } }");
+        attacks.put("usageSummary", "{ usageSummary(organizationId: \"" + org + "\") { requests } }");
+        attacks.put("usageEvents", "{ usageEvents(organizationId: \"" + org + "\") { nodes { eventId } } }");
+        attacks.put("userCreate", "mutation { userCreate(input: {organizationId: \"" + org + "\", email: \"intruder@a.test\", password: \"intruder-password-1\", role: ORG_ADMIN}) { user { id } } }");
+        attacks.put("apiKeyCreate", "mutation { apiKeyCreate(input: {organizationId: \"" + org + "\", label: \"stolen\"}) { secret } }");
+        attacks.put("apiKeyRevoke", "mutation { apiKeyRevoke(input: {id: \"" + b.apiKeyId() + "\"}) { apiKey { status } } }");
+        attacks.put("usageRecord", "mutation { usageRecord(input: {organizationId: \"" + org + "\", events: [{id: \"forged\", timestamp: \"2026-05-01T00:00:00Z\","
+                + " provider: \"images\", model: \"dall-e-3\", meters: {images: 1000}}]}) { results { outcome } } }");
+        attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
+    }
+
+    @Test
+    void everyFieldTakingAnIdIsCovered() {
+        Set<String> takingIds = new TreeSet<>();
+        for (GraphQLObjectType root : List.of(schema.getQueryType(), schema.getMutationType())) {
+            for (GraphQLFieldDefinition field : root.getFieldDefinitions()) {
+                if (field.getArguments().stream().anyMatch(argument -> takesId(argument.getType(), 0))) {
+                    takingIds.add(field.getName());
+                }
+            }
+        }
+        assertThat(attacks.keySet()).containsAll(takingIds);
+    }
+
+    @Test
+    void organizationAUsersReachNothingOfOrganizationB() {
+        long events = rows.count("SELECT COUNT(*) FROM usage_event");
+        long users = rows.count("SELECT COUNT(*) FROM app_user");
+        long keys = rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'");
+        String costFactor = String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"));
+        for (String token : List.of(a.adminToken(), a.memberToken())) {
+            for (Map.Entry<String, String> attack : attacks.entrySet()) {
+                TestApi.Response response = api.graphql(token, attack.getValue());
+                assertThat(response.pluck("errors", "message")).as(attack.getKey() + ": " + response.body()).isNotEmpty();
+                assertThat(response.pluck("errors", "extensions")).as(attack.getKey() + ": " + response.body())
+                        .allSatisfy(extensions -> assertThat(((Map<?, ?>) extensions).get("code")).isIn("NOT_FOUND", "FORBIDDEN"));
+                assertThat(response.body()).as(attack.getKey()).doesNotContain(b.apiKey().substring(0, 16)).doesNotContain("b-1").doesNotContain("tenant-b");
+            }
+        }
+        assertThat(rows.count("SELECT COUNT(*) FROM usage_event")).isEqualTo(events);
+        assertThat(rows.count("SELECT COUNT(*) FROM app_user")).isEqualTo(users);
+        assertThat(rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'")).isEqualTo(keys);
+        assertThat(String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"))).isEqualTo(costFactor);
+        assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
+        assertThat(api.graphql(a.adminToken(), "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(1);
+    }
+
+    @Test
+    void theNodeOfAnotherOrganizationLooksExactlyLikeAMissingOne() {
+        TestApi.Response foreign = api.graphql(a.adminToken(), "{ node(id: \"" + bEventId + "\") { id } }");
+        TestApi.Response missing = api.graphql(a.adminToken(), "{ node(id: \"VXNhZ2VFdmVudDo5OTk5OTk\") { id } }");
+        assertThat(foreign.at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(missing.at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+        TestApi.Response own = api.graphql(b.adminToken(), "{ node(id: \"" + bEventId + "\") { id ... on UsageEvent { eventId } } }");
+        assertThat(own.at("data.node.eventId")).isEqualTo("b-1");
+    }
+
+    private static boolean takesId(GraphQLInputType type, int depth) {
+        GraphQLType unwrapped = GraphQLTypeUtil.unwrapAll(type);
+        if (unwrapped instanceof GraphQLInputObjectType input) {
+            return depth < 3 && input.getFieldDefinitions().stream().anyMatch(field -> takesId(field.getType(), depth + 1));
+        }
+        return "ID".equals(GraphQLTypeUtil.simplePrint(unwrapped));
+    }
+}
