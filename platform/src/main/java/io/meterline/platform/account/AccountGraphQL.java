@@ -4,6 +4,7 @@ import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
@@ -20,13 +21,19 @@ import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import org.dataloader.DataLoaderRegistry;
 
 /** GraphQL wiring of organizations, users, the viewer and API keys. */
 @Singleton
-public class AccountGraphQL implements GraphQLWiring {
+public class AccountGraphQL implements GraphQLWiring, BatchLoaders {
 
     static final String USER_TYPE = "User";
+    /** DataLoader of organizations by row id. */
+    public static final String ORGANIZATIONS = "organizations";
+    /** DataLoader of API keys by row id. */
+    public static final String API_KEYS = "apiKeys";
+
+    private final ApiKeyRepository apiKeyRows;
 
     private final AccountService accounts;
     private final ApiKeyService apiKeys;
@@ -34,12 +41,20 @@ public class AccountGraphQL implements GraphQLWiring {
     private final UserRepository users;
     private final TenantScope tenantScope;
 
-    public AccountGraphQL(AccountService accounts, ApiKeyService apiKeys, OrganizationRepository organizations, UserRepository users, TenantScope tenantScope) {
+    public AccountGraphQL(AccountService accounts, ApiKeyService apiKeys, OrganizationRepository organizations, UserRepository users, TenantScope tenantScope,
+                          ApiKeyRepository apiKeyRows) {
+        this.apiKeyRows = apiKeyRows;
         this.accounts = accounts;
         this.apiKeys = apiKeys;
         this.organizations = organizations;
         this.users = users;
         this.tenantScope = tenantScope;
+    }
+
+    @Override
+    public void register(DataLoaderRegistry registry) {
+        registry.register(ORGANIZATIONS, BatchLoaders.byId(organizations::findByIdIn, Organization::id));
+        registry.register(API_KEYS, BatchLoaders.byId(apiKeyRows::findByIdIn, ApiKey::id));
     }
 
     @Override
@@ -85,10 +100,10 @@ public class AccountGraphQL implements GraphQLWiring {
                 .dataFetcher("apiKeys", environment -> apiKeyPage(environment, environment.<Organization>getSource().id())));
         wiring.type("User", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(USER_TYPE, environment.<User>getSource().id()))
-                .dataFetcher("organization", environment -> Optional.ofNullable(environment.<User>getSource().organizationId()).flatMap(organizations::findById).orElse(null)));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, ORGANIZATIONS, environment.<User>getSource().organizationId())));
         wiring.type("ApiKey", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(ApiKeyService.TYPE, environment.<ApiKey>getSource().id()))
-                .dataFetcher("organization", environment -> organizations.findById(environment.<ApiKey>getSource().organizationId()).orElseThrow()));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, ORGANIZATIONS, environment.<ApiKey>getSource().organizationId())));
     }
 
     private static Viewer viewer(DataFetchingEnvironment environment) {

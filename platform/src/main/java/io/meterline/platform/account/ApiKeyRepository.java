@@ -6,6 +6,7 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,6 +15,8 @@ import java.util.Optional;
 public interface ApiKeyRepository extends CrudRepository<ApiKey, Long> {
 
     Optional<ApiKey> findByPrefix(String prefix);
+
+    List<ApiKey> findByIdIn(Collection<Long> ids);
 
     @Query("SELECT * FROM api_key WHERE organization_id = :organizationId AND id < :beforeId"
             + " AND (:status IS NULL OR status = :status) ORDER BY id DESC LIMIT :limit")

@@ -4,6 +4,7 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
+import java.util.Collection;
 import java.util.List;
 
 /** Organizations. Only platform admins list them; everyone else reaches one through the tenant scope. */
@@ -11,6 +12,8 @@ import java.util.List;
 public interface OrganizationRepository extends CrudRepository<Organization, Long> {
 
     boolean existsBySlug(String slug);
+
+    List<Organization> findByIdIn(Collection<Long> ids);
 
     List<Organization> findByIdGreaterThanAndNameIlikeOrderById(long afterId, String namePattern, Pageable pageable);
 

@@ -10,17 +10,24 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.security.authentication.Authentication;
 import jakarta.inject.Singleton;
+import java.util.List;
 import org.reactivestreams.Publisher;
 
-/** Puts the viewer of the validated JWT into every GraphQL execution's context. */
+/** Puts the viewer of the validated JWT and a fresh DataLoader registry into every GraphQL execution. */
 @Singleton
 @Replaces(DefaultGraphQLExecutionInputCustomizer.class)
 public class ViewerContextCustomizer implements GraphQLExecutionInputCustomizer {
+
+    private final List<BatchLoaders> batchLoaders;
+
+    public ViewerContextCustomizer(List<BatchLoaders> batchLoaders) {
+        this.batchLoaders = batchLoaders;
+    }
 
     @Override
     public Publisher<ExecutionInput> customize(ExecutionInput executionInput, HttpRequest httpRequest, MutableHttpResponse<String> httpResponse) {
         httpRequest.getUserPrincipal(Authentication.class).ifPresent(authentication ->
                 executionInput.getGraphQLContext().put(GraphQLContextKeys.VIEWER, Viewer.from((Authentication) authentication)));
-        return Publishers.just(executionInput);
+        return Publishers.just(executionInput.transform(builder -> builder.dataLoaderRegistry(BatchLoaders.registry(batchLoaders))));
     }
 }

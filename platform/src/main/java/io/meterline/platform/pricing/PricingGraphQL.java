@@ -4,6 +4,7 @@ import graphql.schema.idl.RuntimeWiring;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.Money;
+import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
@@ -18,21 +19,31 @@ import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dataloader.DataLoaderRegistry;
 
 /** GraphQL wiring of providers, rates and {@code rateSet}. */
 @Singleton
-public class PricingGraphQL implements GraphQLWiring {
+public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
+
+    /** DataLoader of rate versions by row id. */
+    public static final String RATES = "rates";
+
+    private final RateRepository rates;
 
     private final PluginRegistry plugins;
     private final PriceBook priceBook;
-    private final PricingService pricing;
     private final UsageRepricer repricer;
 
-    public PricingGraphQL(PluginRegistry plugins, PriceBook priceBook, PricingService pricing, UsageRepricer repricer) {
+    public PricingGraphQL(PluginRegistry plugins, PriceBook priceBook, UsageRepricer repricer, RateRepository rates) {
+        this.rates = rates;
         this.plugins = plugins;
         this.priceBook = priceBook;
-        this.pricing = pricing;
         this.repricer = repricer;
+    }
+
+    @Override
+    public void register(DataLoaderRegistry registry) {
+        registry.register(RATES, BatchLoaders.byId(rates::findByIdIn, RateRecord::id));
     }
 
     @Override
@@ -58,12 +69,12 @@ public class PricingGraphQL implements GraphQLWiring {
             Map<String, Object> result = Payloads.fields(() -> {
                 OffsetDateTime effectiveFrom = (OffsetDateTime) input.get("effectiveFrom");
                 Number per = (Number) input.get("per");
-                RateRecord rate = pricing.setRate(viewer, new PricingService.NewRate((String) input.get("provider"), (String) input.get("model"),
+                UsageRepricer.RateChange change = repricer.setRate(viewer, new PricingService.NewRate((String) input.get("provider"), (String) input.get("model"),
                         (String) input.get("meter"), (BigDecimal) input.get("unitPrice"), per == null ? null : per.longValue(),
                         (String) input.get("currencyCode"), effectiveFrom == null ? null : effectiveFrom.toInstant()));
                 Map<String, Object> payload = new HashMap<>();
-                payload.put("rate", rate);
-                payload.put("repricedEventCount", repricer.reprice(rate, viewer.email()));
+                payload.put("rate", change.rate());
+                payload.put("repricedEventCount", change.repricedEventCount());
                 return payload;
             });
             result.putIfAbsent("repricedEventCount", 0L);

@@ -4,6 +4,7 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +13,8 @@ import java.util.Optional;
 public interface RateRepository extends CrudRepository<RateRecord, Long> {
 
     List<RateRecord> findAllOrderById();
+
+    List<RateRecord> findByIdIn(Collection<Long> ids);
 
     @Query("SELECT * FROM rate WHERE provider = :provider ORDER BY effective_from DESC, version DESC")
     List<RateRecord> history(String provider);

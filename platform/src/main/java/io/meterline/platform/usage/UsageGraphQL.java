@@ -2,16 +2,17 @@ package io.meterline.platform.usage;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.ApiKeyRepository;
+import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
+import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
-import io.meterline.platform.pricing.RateRepository;
+import io.meterline.platform.pricing.PricingGraphQL;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
@@ -37,19 +38,15 @@ public class UsageGraphQL implements GraphQLWiring {
     private final UsageQueries queries;
     private final TenantScope tenantScope;
     private final OrganizationRepository organizations;
-    private final ApiKeyRepository apiKeys;
-    private final RateRepository rates;
     private final Clock clock;
 
     UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, TenantScope tenantScope,
-                 OrganizationRepository organizations, ApiKeyRepository apiKeys, RateRepository rates, Clock clock) {
+                 OrganizationRepository organizations, Clock clock) {
         this.ingest = ingest;
         this.summaries = summaries;
         this.queries = queries;
         this.tenantScope = tenantScope;
         this.organizations = organizations;
-        this.apiKeys = apiKeys;
-        this.rates = rates;
         this.clock = clock;
     }
 
@@ -67,10 +64,7 @@ public class UsageGraphQL implements GraphQLWiring {
                 })
                 .dataFetcher("meters", environment -> environment.<UsageEventView>getSource().lines().stream()
                         .map(line -> new UsageSummary.MeterQuantity(line.meter(), line.quantity())).toList())
-                .dataFetcher("apiKey", environment -> {
-                    Long apiKeyId = environment.<UsageEventView>getSource().apiKeyId();
-                    return apiKeyId == null ? null : apiKeys.findById(apiKeyId).orElse(null);
-                }));
+                .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, AccountGraphQL.API_KEYS, environment.<UsageEventView>getSource().apiKeyId())));
         wiring.type("UsageDimensions", type -> type.dataFetcher("tags", environment -> {
             String tags = environment.<Dimensions>getSource().tagsJson();
             return tags == null ? null : UsageJson.parseText(tags);
@@ -84,10 +78,7 @@ public class UsageGraphQL implements GraphQLWiring {
                     StoredLine line = environment.getSource();
                     return line.priced() ? new Money(line.amount(), line.currency()) : null;
                 })
-                .dataFetcher("rate", environment -> {
-                    Long rateId = environment.<StoredLine>getSource().rateId();
-                    return rateId == null ? null : rates.findById(rateId).orElse(null);
-                }));
+                .dataFetcher("rate", environment -> BatchLoaders.load(environment, PricingGraphQL.RATES, environment.<StoredLine>getSource().rateId())));
     }
 
     private UsageSummary summary(DataFetchingEnvironment environment) {

@@ -5,7 +5,9 @@ import io.meterline.plugin.spi.Rate;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.pricing.PluginRegistry;
+import io.meterline.platform.pricing.PricingService;
 import io.meterline.platform.pricing.RateRecord;
+import io.meterline.platform.security.Viewer;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -39,9 +41,11 @@ public class UsageRepricer {
     private final PluginRegistry plugins;
     private final OrganizationRepository organizations;
     private final Clock clock;
+    private final PricingService pricing;
 
-    UsageRepricer(JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, PluginRegistry plugins,
+    UsageRepricer(PricingService pricing, JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, PluginRegistry plugins,
                   OrganizationRepository organizations, Clock clock) {
+        this.pricing = pricing;
         this.jdbc = jdbc;
         this.queries = queries;
         this.store = store;
@@ -49,6 +53,17 @@ public class UsageRepricer {
         this.plugins = plugins;
         this.organizations = organizations;
         this.clock = clock;
+    }
+
+    /** A new rate version and how many unpriced events it priced. */
+    public record RateChange(RateRecord rate, long repricedEventCount) {
+    }
+
+    /** Adds a rate version and prices the unpriced events it covers, in one transaction. */
+    @Transactional
+    public RateChange setRate(Viewer viewer, PricingService.NewRate input) {
+        RateRecord rate = pricing.setRate(viewer, input);
+        return new RateChange(rate, reprice(rate, viewer.email()));
     }
 
     /** Prices the unpriced events a new rate covers; returns how many events changed. */

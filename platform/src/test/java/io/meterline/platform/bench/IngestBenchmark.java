@@ -69,6 +69,8 @@ public final class IngestBenchmark {
     private static final int SAMPLES_PER_KIND = 64;
 
     private final Options options;
+    private final Map<String, CpuMeter.Usage> cpu = new HashMap<>();
+    private CpuMeter cpuMeter;
 
     private IngestBenchmark(Options options) {
         this.options = options;
@@ -159,6 +161,9 @@ public final class IngestBenchmark {
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
         createDatabaseIfMissing(databaseName);
+        try (Connection connection = connect(options)) {
+            cpuMeter = CpuMeter.forDatabase(connection);
+        }
         long generationStart = System.nanoTime();
         EventCorpus corpus = EventCorpus.generate(warmupEvents + options.events, options.batch, options.timestamps, options.seed, Instant.now());
         System.out.printf(Locale.ROOT, "  generated %,d events in %,d bodies (%,d bytes per event of JSON) in %.1f s (not timed)%n", corpus.size(),
@@ -230,9 +235,12 @@ public final class IngestBenchmark {
         Run run() throws Exception;
     }
 
-    private static Run timed(String name, TimedPass pass) throws Exception {
+    private Run timed(String name, TimedPass pass) throws Exception {
         System.out.println("  timing " + name + " ...");
-        return pass.run();
+        CpuMeter.Snapshot start = cpuMeter.snapshot();
+        Run run = pass.run();
+        cpu.put(name, cpuMeter.since(start));
+        return run;
     }
 
     private static int fail(String message) {
@@ -594,10 +602,31 @@ public final class IngestBenchmark {
         System.out.printf(Locale.ROOT, "  stored                 usage_event %,d rows, usage_bucket requests %,d, %s %,d rows (warm-up included);"
                 + " priced_lines avg %,d vs %,d bytes%n", counts.get("usage_event"), counts.get("usage_bucket requests"), RAW_TABLE, counts.get(RAW_TABLE),
                 counts.get("usage_event priced_lines bytes"), counts.get(RAW_TABLE + " priced_lines bytes"));
+        printCpu("API", apiRun);
+        printCpu("raw JDBC", rawRun);
         System.out.printf(Locale.ROOT, "  target >= %,.0f events/s  %s%n", TARGET_EVENTS_PER_SECOND, rateMet ? "PASS" : "FAIL");
         System.out.printf(Locale.ROOT, "  target >= %.0f %% of raw     %s%n", TARGET_RATIO * 100, ratioMet ? "PASS" : "FAIL");
-        System.out.printf(Locale.ROOT, "  load average now %.2f (other work on the machine skews both rates)%n",
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private void printCpu(String name, Run run) {
+        CpuMeter.Usage usage = cpu.get(name);
+        if (usage == null) {
+            return;
+        }
+        double perThousand = 1000.0 / run.events();
+        System.out.printf(Locale.ROOT, "  CPU %-9s          JVM %.1f s, MariaDB %s, other processes %s, of %d CPUs x %.1f s;"
+                        + " per 1,000 events: JVM %.0f ms + MariaDB %s%n", name, usage.jvmSeconds(), seconds(usage.databaseSeconds()),
+                seconds(usage.otherSeconds()), usage.processors(), usage.wallSeconds(), usage.jvmSeconds() * perThousand * 1000,
+                Double.isNaN(usage.databaseSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.0f ms", usage.databaseSeconds() * perThousand * 1000));
+        double otherShare = usage.otherSeconds() / (usage.processors() * usage.wallSeconds());
+        if (otherShare > 0.15) {
+            System.out.printf(Locale.ROOT, "  WARNING: other processes used %.0f %% of the machine during the %s run: its rate is understated%n",
+                    otherShare * 100, name);
+        }
+    }
+
+    private static String seconds(double value) {
+        return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%.1f s", value);
     }
 
     // ---------------------------------------------------------------------------------------------
