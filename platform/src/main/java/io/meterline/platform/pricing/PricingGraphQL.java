@@ -1,6 +1,8 @@
 package io.meterline.platform.pricing;
 
 import graphql.schema.idl.RuntimeWiring;
+import io.meterline.plugin.spi.Meter;
+import io.meterline.plugin.spi.Model;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.Money;
@@ -52,7 +54,7 @@ public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("providers", environment -> {
                     GraphQLContextKeys.viewer(environment);
                     priceBook.refreshIfChanged();
-                    return List.copyOf(plugins.all());
+                    return plugins.all().stream().map(ProviderView::of).toList();
                 })
                 .dataFetcher("rates", environment -> {
                     GraphQLContextKeys.viewer(environment);
@@ -80,9 +82,7 @@ public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
             result.putIfAbsent("repricedEventCount", 0L);
             return result;
         }));
-        wiring.type("Provider", type -> type
-                .dataFetcher("plugin", environment -> PluginRegistry.label(environment.<ProviderPlugin>getSource()))
-                .dataFetcher("rates", environment -> priceBook.current(environment.<ProviderPlugin>getSource().id())));
+        wiring.type("Provider", type -> type.dataFetcher("rates", environment -> priceBook.current(environment.<ProviderView>getSource().id())));
         wiring.type("Rate", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(PricingService.RATE_TYPE, environment.<RateRecord>getSource().id()))
                 .dataFetcher("unitPrice", environment -> {
@@ -91,6 +91,17 @@ public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
                 })
                 .dataFetcher("per", environment -> environment.<RateRecord>getSource().perQuantity())
                 .dataFetcher("effectiveTo", environment -> priceBook.successor(environment.getSource()).map(RateRecord::effectiveFrom).orElse(null)));
+    }
+
+    /**
+     * A provider as the API shows it, copied out of the plugin: a partner's plugin class may not be
+     * public, and the API should never call into plugin code while serialising.
+     */
+    public record ProviderView(String id, String displayName, String plugin, List<Meter> meters, List<Model> models) {
+
+        static ProviderView of(ProviderPlugin plugin) {
+            return new ProviderView(plugin.id(), plugin.displayName(), PluginRegistry.label(plugin), List.copyOf(plugin.meters()), List.copyOf(plugin.models()));
+        }
     }
 
     /** Rates are readable by every signed-in user. */

@@ -100,7 +100,7 @@ public final class IngestBenchmark {
                     intProperty("events", 1_000_000),
                     intProperty("batch", 1_000),
                     intProperty("clients", 4),
-                    intProperty("warmup", 20),
+                    intProperty("warmup", 100),
                     System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench"),
                     System.getProperty("db.user", "root"),
                     System.getProperty("db.password", ""),
@@ -482,6 +482,7 @@ public final class IngestBenchmark {
         CountDownLatch ready = new CountDownLatch(clients);
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong startNanos = new AtomicLong();
+        long[] lastProgress = new long[2];
         ExecutorService threads = Executors.newFixedThreadPool(clients);
         List<Future<?>> futures = new ArrayList<>();
         try {
@@ -501,10 +502,15 @@ public final class IngestBenchmark {
                             batchNanos[batch - fromBatch] = System.nanoTime() - begin;
                             int completed = done.incrementAndGet();
                             if (progress && completed % progressStep == 0 && completed < batchNanos.length) {
-                                double seconds = (System.nanoTime() - startNanos.get()) / 1e9;
-                                long events = (long) completed * corpus.batchSize();
-                                System.out.printf(Locale.ROOT, "    %-3s %3d%%  %,d events in %.1f s, %,.0f/s%n", label,
-                                        completed * 100L / batchNanos.length, events, seconds, events / seconds);
+                                synchronized (lastProgress) {
+                                    long now = System.nanoTime() - startNanos.get();
+                                    long events = (long) completed * corpus.batchSize();
+                                    System.out.printf(Locale.ROOT, "    %-3s %3d%%  %,9d events in %5.1f s, %,7.0f/s overall, %,7.0f/s since the last line%n", label,
+                                            completed * 100L / batchNanos.length, events, now / 1e9, events / (now / 1e9),
+                                            (events - lastProgress[1]) / ((now - lastProgress[0]) / 1e9));
+                                    lastProgress[0] = now;
+                                    lastProgress[1] = events;
+                                }
                             }
                         }
                     }
@@ -604,6 +610,15 @@ public final class IngestBenchmark {
                 counts.get("usage_event priced_lines bytes"), counts.get(RAW_TABLE + " priced_lines bytes"));
         printCpu("API", apiRun);
         printCpu("raw JDBC", rawRun);
+        CpuMeter.Usage apiCpu = cpu.get("API");
+        CpuMeter.Usage rawCpu = cpu.get("raw JDBC");
+        if (apiCpu != null && rawCpu != null && !Double.isNaN(apiCpu.databaseSeconds()) && !Double.isNaN(rawCpu.databaseSeconds())) {
+            // What the ratio would be if both passes were CPU-bound on a machine of their own.
+            double apiPerEvent = (apiCpu.jvmSeconds() + apiCpu.databaseSeconds()) / apiRun.events();
+            double rawPerEvent = (rawCpu.jvmSeconds() + rawCpu.databaseSeconds()) / rawRun.events();
+            System.out.printf(Locale.ROOT, "  CPU cost ratio raw/API %.1f %% (JVM + MariaDB CPU per event; unaffected by other processes, ignores I/O waits)%n",
+                    rawPerEvent / apiPerEvent * 100);
+        }
         System.out.printf(Locale.ROOT, "  target >= %,.0f events/s  %s%n", TARGET_EVENTS_PER_SECOND, rateMet ? "PASS" : "FAIL");
         System.out.printf(Locale.ROOT, "  target >= %.0f %% of raw     %s%n", TARGET_RATIO * 100, ratioMet ? "PASS" : "FAIL");
     }
