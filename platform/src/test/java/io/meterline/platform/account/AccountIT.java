@@ -22,6 +22,9 @@ class AccountIT extends ServerTest {
     @Inject
     ApiKeyRepository apiKeys;
 
+    @Inject
+    io.micronaut.context.ApplicationContext context;
+
     @Test
     void bootstrapAdminSignsInAndSeesItself() {
         String token = api.adminToken();
@@ -30,6 +33,13 @@ class AccountIT extends ServerTest {
         assertThat(viewer.at("data.viewer.user.role")).isEqualTo("PLATFORM_ADMIN");
         assertThat(viewer.at("data.viewer.organization")).isNull();
         assertThat(users.findByEmail(TestApi.ADMIN_EMAIL).orElseThrow().passwordHash()).startsWith("$2").doesNotContain(TestApi.ADMIN_PASSWORD);
+    }
+
+    @Test
+    void noDemoDataOutsideTheDemoEnvironment() {
+        assertThat(context.findBean(io.meterline.platform.demo.DemoData.class)).isEmpty();
+        assertThat(organizations.findAll()).noneMatch(organization -> organization.slug().equals("northwind"));
+        assertThat(users.findByEmail("admin@meterline.local")).isEmpty();
     }
 
     @Test

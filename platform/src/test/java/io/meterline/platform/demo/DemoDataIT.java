@@ -1,0 +1,53 @@
+package io.meterline.platform.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meterline.platform.support.Rows;
+import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.TestApi;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import org.junit.jupiter.api.Test;
+
+/** The demo environment seeds three organizations with 90 days of usage across every provider, once. */
+@MicronautTest(transactional = false, environments = "demo")
+class DemoDataIT extends ServerTest {
+
+    @Inject
+    DemoData demoData;
+
+    @Inject
+    ApplicationContext context;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
+
+    @Test
+    void seedsThreeOrganizationsWithUsageAcrossEveryProvider() {
+        assertThat(api.graphql(api.adminToken(), "{ organizations { totalCount } }").at("data.organizations.totalCount")).isEqualTo(3);
+        for (String slug : new String[] {"northwind", "kolkata-calls", "berlin-studio"}) {
+            String token = api.login("admin@" + slug + ".demo", "demo-password-1");
+            TestApi.Response summary = api.graphql(token, "{ usageSummary(range: {preset: LAST_90_DAYS}) { requests unpricedRequests tokens byProvider { provider } } }");
+            assertThat(((Number) summary.at("data.usageSummary.requests")).longValue()).as(slug).isGreaterThan(1000);
+            assertThat(((Number) summary.at("data.usageSummary.tokens")).longValue()).as(slug).isGreaterThan(0);
+            assertThat(summary.pluck("data.usageSummary.byProvider", "provider")).as(slug)
+                    .contains("openai", "anthropic", "elevenlabs", "smartflo", "images", "flat-token");
+            assertThat(((Number) summary.at("data.usageSummary.unpricedRequests")).longValue()).as(slug).isGreaterThan(0);
+            assertThat(api.graphql(token, "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void seedingAgainAddsNothing() {
+        Rows rows = new Rows(transactions);
+        long events = rows.count("SELECT COUNT(*) FROM usage_event");
+        long organizations = rows.count("SELECT COUNT(*) FROM organization");
+        demoData.onStartup(new StartupEvent(context));
+        assertThat(rows.count("SELECT COUNT(*) FROM usage_event")).isEqualTo(events);
+        assertThat(rows.count("SELECT COUNT(*) FROM organization")).isEqualTo(organizations);
+    }
+}
