@@ -21,6 +21,11 @@ public record Organization(
         BigDecimal discountPercent,
         Instant createdAt) {
 
+    /** What list prices are multiplied by: the cost factor less the discount. */
+    public BigDecimal priceFactor() {
+        return costFactor.multiply(BigDecimal.ONE.subtract(discountPercent.movePointLeft(2)));
+    }
+
     public ZoneId zone() {
         return ZoneId.of(timeZone);
     }

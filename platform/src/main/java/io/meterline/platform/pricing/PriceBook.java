@@ -6,7 +6,7 @@ import io.meterline.plugin.spi.RateLookup;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.core.annotation.Order;
 import io.micronaut.runtime.event.annotation.EventListener;
-import io.micronaut.transaction.annotation.Transactional;
+import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,16 +39,26 @@ public class PriceBook {
         this.clock = clock;
     }
 
-    /** Stores each plugin's default rates as version 1 where the price book has no rate yet. */
+    /**
+     * Stores each plugin's default rates as version 1 where the price book has no rate yet. Each
+     * rate is its own statement: when several instances start on an empty database together, the
+     * unique (provider, model, meter, version) key lets one of them win and the others skip.
+     */
     @EventListener
     @Order(-100)
-    @Transactional
     void seedDefaults(StartupEvent event) {
         for (ProviderPlugin plugin : plugins.all()) {
             for (Rate rate : plugin.defaultRates()) {
                 if (!rates.existsByProviderAndModelAndMeter(plugin.id(), rate.model(), rate.meter())) {
-                    rates.save(new RateRecord(null, plugin.id(), rate.model(), rate.meter(), rate.unitPrice(), rate.per().longValueExact(),
-                            rate.currency(), 1, BEGINNING, clock.instant(), "plugin:" + PluginRegistry.label(plugin)));
+                    try {
+                        rates.save(new RateRecord(null, plugin.id(), rate.model(), rate.meter(), rate.unitPrice(), rate.per().longValueExact(),
+                                rate.currency(), 1, BEGINNING, clock.instant(), "plugin:" + PluginRegistry.label(plugin)));
+                    }
+                    catch (DataAccessException e) {
+                        if (!rates.existsByProviderAndModelAndMeter(plugin.id(), rate.model(), rate.meter())) {
+                            throw e;
+                        }
+                    }
                 }
             }
         }

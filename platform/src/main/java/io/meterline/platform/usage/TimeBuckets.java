@@ -23,7 +23,7 @@ final class TimeBuckets {
 
     /** An instant as the UTC wall time stored in DATETIME columns. */
     static LocalDateTime toColumn(Instant instant) {
-        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
     }
 
     static Instant fromColumn(LocalDateTime value) {

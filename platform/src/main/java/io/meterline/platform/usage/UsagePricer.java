@@ -13,13 +13,12 @@ import io.meterline.platform.pricing.RateRecord;
 import io.meterline.platform.security.Secrets;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
-import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Normalises an event with its provider plugin and prices each meter with the rate version in
@@ -27,8 +26,6 @@ import java.util.Optional;
  */
 @Singleton
 class UsagePricer {
-
-    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     private final PluginRegistry plugins;
     private final PriceBook priceBook;
@@ -78,7 +75,8 @@ class UsagePricer {
 
     List<StoredLine> priceLines(Organization organization, ProviderPlugin plugin, String provider, String model, Instant timestamp,
                                 Map<String, BigDecimal> quantities) {
-        BigDecimal factor = organization.costFactor().multiply(BigDecimal.ONE.subtract(organization.discountPercent().divide(HUNDRED, MathContext.DECIMAL128)));
+        BigDecimal factor = organization.priceFactor();
+        boolean listPrice = factor.compareTo(BigDecimal.ONE) == 0;
         List<StoredLine> lines = new ArrayList<>();
         PriceBook.RatesAt rates = priceBook.at(provider, timestamp);
         for (PricedLine line : plugin.price(model, quantities, rates)) {
@@ -89,7 +87,7 @@ class UsagePricer {
             }
             RateRecord rate = rates.record(model, line.meter()).orElseThrow();
             lines.add(new StoredLine(line.meter(), line.quantity(), line.billableQuantity(), rate.unitPrice(), rate.perQuantity(), rate.currency(),
-                    Money.round(line.amount().multiply(factor, MathContext.DECIMAL128)), rate.id(), rate.version(), label));
+                    Money.round(listPrice ? line.amount() : line.amount().multiply(factor)), rate.id(), rate.version(), label));
         }
         return List.copyOf(lines);
     }
@@ -110,17 +108,17 @@ class UsagePricer {
         return lines.stream().filter(StoredLine::priced).map(StoredLine::currency).findFirst().orElse(organization.billingCurrency());
     }
 
+    /** A digest of everything the client said about the event, in a fixed order, so equal content always hashes equally. */
     private static String contentHash(UsageEventDraft draft, Map<String, BigDecimal> quantities) {
-        Map<String, Object> content = new LinkedHashMap<>();
-        content.put("timestamp", draft.timestamp().toString());
-        content.put("provider", draft.provider());
-        content.put("model", draft.model());
-        content.put("meters", quantities);
-        content.put("requests", draft.requests());
-        content.put("status", draft.status());
-        content.put("duration_ms", draft.durationMs());
-        content.put("dimensions", draft.dimensions().values());
-        content.put("tags", draft.dimensions().tagsJson());
-        return Secrets.sha256(CanonicalJson.write(content));
+        StringBuilder content = new StringBuilder(256)
+                .append(draft.timestamp()).append('\u0000').append(draft.provider()).append('\u0000').append(draft.model())
+                .append('\u0000').append(draft.requests()).append('\u0000').append(draft.status()).append('\u0000').append(draft.durationMs());
+        new TreeMap<>(quantities).forEach((meter, quantity) -> content.append('\u0000').append(meter).append('=')
+                .append(quantity.signum() == 0 ? "0" : quantity.stripTrailingZeros().toPlainString()));
+        for (String value : draft.dimensions().values()) {
+            content.append('\u0000').append(value);
+        }
+        content.append('\u0000').append(draft.dimensions().tagsJson());
+        return Secrets.sha256(content.toString());
     }
 }

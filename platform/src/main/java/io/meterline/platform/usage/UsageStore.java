@@ -19,7 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Comparator;
 
 /**
  * Plain JDBC for the hot path: events are written in multi-row batches and aggregates are upserted
@@ -113,25 +113,19 @@ class UsageStore {
         }
     }
 
-    record CallKey(LocalDateTime bucket, String provider, String model) implements Comparable<CallKey> {
-        @Override
-        public int compareTo(CallKey other) {
-            return java.util.Comparator.comparing(CallKey::bucket).thenComparing(CallKey::provider).thenComparing(CallKey::model).compare(this, other);
-        }
+    record CallKey(LocalDateTime bucket, String provider, String model) {
+        static final Comparator<CallKey> ORDER = Comparator.comparing(CallKey::bucket).thenComparing(CallKey::provider).thenComparing(CallKey::model);
     }
 
-    record MeterKey(LocalDateTime bucket, String provider, String model, String meter, String currency) implements Comparable<MeterKey> {
-        @Override
-        public int compareTo(MeterKey other) {
-            return java.util.Comparator.comparing(MeterKey::bucket).thenComparing(MeterKey::provider).thenComparing(MeterKey::model)
-                    .thenComparing(MeterKey::meter).thenComparing(MeterKey::currency).compare(this, other);
-        }
+    record MeterKey(LocalDateTime bucket, String provider, String model, String meter, String currency) {
+        static final Comparator<MeterKey> ORDER = Comparator.comparing(MeterKey::bucket).thenComparing(MeterKey::provider)
+                .thenComparing(MeterKey::model).thenComparing(MeterKey::meter).thenComparing(MeterKey::currency);
     }
 
-    /** Aggregate changes collected over a batch, applied in key order. */
+    /** Aggregate changes collected over a batch in hash maps, applied in key order. */
     static final class Deltas {
-        final TreeMap<CallKey, CallDelta> calls = new TreeMap<>();
-        final TreeMap<MeterKey, MeterDelta> meters = new TreeMap<>();
+        final Map<CallKey, CallDelta> calls = new HashMap<>();
+        final Map<MeterKey, MeterDelta> meters = new HashMap<>();
 
         /** Adds (sign 1) or removes (sign -1) an event's contribution. */
         void add(UsageEventDraft draft, List<StoredLine> lines, boolean priced, int sign) {
@@ -155,7 +149,7 @@ class UsageStore {
         try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket (organization_id, bucket_start, provider, model,"
                 + " requests, error_requests, unpriced_requests) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests),"
                 + " error_requests = error_requests + VALUES(error_requests), unpriced_requests = unpriced_requests + VALUES(unpriced_requests)")) {
-            for (Map.Entry<CallKey, CallDelta> entry : deltas.calls.entrySet()) {
+            for (Map.Entry<CallKey, CallDelta> entry : sorted(deltas.calls, CallKey.ORDER)) {
                 statement.setLong(1, organizationId);
                 statement.setObject(2, entry.getKey().bucket());
                 statement.setString(3, entry.getKey().provider());
@@ -170,7 +164,7 @@ class UsageStore {
         try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket_meter (organization_id, bucket_start, provider, model,"
                 + " meter, currency, quantity, billable_quantity, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
                 + " quantity = quantity + VALUES(quantity), billable_quantity = billable_quantity + VALUES(billable_quantity), amount = amount + VALUES(amount)")) {
-            for (Map.Entry<MeterKey, MeterDelta> entry : deltas.meters.entrySet()) {
+            for (Map.Entry<MeterKey, MeterDelta> entry : sorted(deltas.meters, MeterKey.ORDER)) {
                 statement.setLong(1, organizationId);
                 statement.setObject(2, entry.getKey().bucket());
                 statement.setString(3, entry.getKey().provider());
@@ -184,6 +178,13 @@ class UsageStore {
             }
             statement.executeBatch();
         }
+    }
+
+    /** Rows in one global order, so two transactions never lock the same aggregate rows in opposite orders. */
+    private static <K, V> List<Map.Entry<K, V>> sorted(Map<K, V> map, Comparator<K> order) {
+        List<Map.Entry<K, V>> entries = new ArrayList<>(map.entrySet());
+        entries.sort(Map.Entry.comparingByKey(order));
+        return entries;
     }
 
     String writeLines(List<StoredLine> lines) {

@@ -31,8 +31,6 @@ import java.util.function.Function;
 @Singleton
 public class UsageSummaryService {
 
-    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
-
     private final JdbcOperations jdbc;
     private final PluginRegistry plugins;
     private final PriceBook priceBook;
@@ -138,13 +136,13 @@ public class UsageSummaryService {
     private List<Money> estimatedCost(Organization organization, List<MeterRow> rows) {
         Map<String, BigDecimal> byCurrency = new TreeMap<>();
         cost(rows).forEach(money -> byCurrency.put(money.currencyCode(), money.amount()));
-        BigDecimal factor = organization.costFactor().multiply(BigDecimal.ONE.subtract(organization.discountPercent().divide(HUNDRED, MathContext.DECIMAL128)));
+        BigDecimal factor = organization.priceFactor();
         for (MeterRow row : rows) {
             if (!row.currency().isEmpty() || row.billable().signum() == 0) {
                 continue;
             }
             estimateRate(row).ifPresent(rate -> byCurrency.merge(rate.currency(),
-                    Money.round(rate.toRate().amountFor(row.billable()).multiply(factor, MathContext.DECIMAL128)), BigDecimal::add));
+                    Money.round(rate.toRate().amountFor(row.billable()).multiply(factor)), BigDecimal::add));
         }
         return byCurrency.entrySet().stream().map(entry -> new Money(Money.round(entry.getValue()), entry.getKey())).toList();
     }

@@ -50,8 +50,7 @@ public record Rate(String model, String meter, BigDecimal unitPrice, BigDecimal 
      * @return quantity x unitPrice / per
      */
     public BigDecimal amountFor(BigDecimal quantity) {
-        return quantity.multiply(unitPrice, ProviderPlugin.MONEY_CONTEXT)
-                .divide(per, ProviderPlugin.MONEY_CONTEXT)
-                .setScale(ProviderPlugin.AMOUNT_SCALE, RoundingMode.HALF_EVEN);
+        // One rounding, straight to the amount scale: exact whenever per is a power of ten.
+        return quantity.multiply(unitPrice).divide(per, ProviderPlugin.AMOUNT_SCALE, RoundingMode.HALF_EVEN);
     }
 }
