@@ -97,7 +97,15 @@ CREATE TABLE usage_event (
   CONSTRAINT uq_usage_event UNIQUE (organization_id, event_id)
 );
 CREATE INDEX ix_usage_event_time ON usage_event (organization_id, occurred_at);
-CREATE INDEX ix_usage_event_unpriced ON usage_event (priced, provider, model);
+
+-- Events waiting for a price: few, so repricing never scans usage_event and inserts keep one index less.
+CREATE TABLE usage_unpriced (
+  usage_event_id BIGINT NOT NULL PRIMARY KEY,
+  provider VARCHAR(64) NOT NULL,
+  model VARCHAR(128) NOT NULL,
+  occurred_at DATETIME(6) NOT NULL
+);
+CREATE INDEX ix_usage_unpriced_model ON usage_unpriced (provider, model, occurred_at);
 
 -- Aggregates kept as events arrive, in 15-minute UTC buckets: every IANA offset is a multiple
 -- of 15 minutes, so any local day or month is an exact union of buckets.

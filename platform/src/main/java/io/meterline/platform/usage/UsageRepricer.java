@@ -75,8 +75,9 @@ public class UsageRepricer {
         long afterId = 0;
         while (true) {
             long cursor = afterId;
-            List<UsageEventView> events = jdbc.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event WHERE priced = FALSE AND provider = ?"
-                    + (Rate.ANY_MODEL.equals(rate.model()) ? "" : " AND model = ?") + " AND occurred_at >= ? AND id > ? ORDER BY id LIMIT " + CHUNK + " FOR UPDATE", statement -> {
+            List<UsageEventView> events = jdbc.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event WHERE id IN (SELECT usage_event_id"
+                    + " FROM usage_unpriced WHERE provider = ?" + (Rate.ANY_MODEL.equals(rate.model()) ? "" : " AND model = ?")
+                    + " AND occurred_at >= ? AND usage_event_id > ?) ORDER BY id LIMIT " + CHUNK + " FOR UPDATE", statement -> {
                 int column = 1;
                 statement.setString(column++, rate.provider());
                 if (!Rate.ANY_MODEL.equals(rate.model())) {
@@ -120,6 +121,12 @@ public class UsageRepricer {
         Instant now = clock.instant();
         jdbc.execute(connection -> {
             update(connection, event.id(), cost, currency, store.writeLines(lines));
+            if (cost != null) {
+                try (PreparedStatement statement = connection.prepareStatement("DELETE FROM usage_unpriced WHERE usage_event_id = ?")) {
+                    statement.setLong(1, event.id());
+                    statement.executeUpdate();
+                }
+            }
             store.apply(connection, event.organizationId(), deltas);
             audit(connection, event.id(), rate.id(), cost, currency, now, by);
             return null;
