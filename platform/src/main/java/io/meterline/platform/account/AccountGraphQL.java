@@ -33,22 +33,21 @@ public class AccountGraphQL implements GraphQLWiring, BatchLoaders {
     /** DataLoader of API keys by row id. */
     public static final String API_KEYS = "apiKeys";
 
-    private final ApiKeyRepository apiKeyRows;
-
     private final AccountService accounts;
     private final ApiKeyService apiKeys;
     private final OrganizationRepository organizations;
     private final UserRepository users;
     private final TenantScope tenantScope;
+    private final ApiKeyRepository apiKeyRows;
 
     public AccountGraphQL(AccountService accounts, ApiKeyService apiKeys, OrganizationRepository organizations, UserRepository users, TenantScope tenantScope,
                           ApiKeyRepository apiKeyRows) {
-        this.apiKeyRows = apiKeyRows;
         this.accounts = accounts;
         this.apiKeys = apiKeys;
         this.organizations = organizations;
         this.users = users;
         this.tenantScope = tenantScope;
+        this.apiKeyRows = apiKeyRows;
     }
 
     @Override

@@ -45,6 +45,8 @@ public final class TestDatabase {
             properties.put("datasources.default.username", "sa");
             properties.put("datasources.default.password", "");
         }
+        // A free port per server, so tests never collide with a server already running on 8080.
+        properties.put("micronaut.server.port", "-1");
         properties.put("meterline.jwt-secret", "test-secret-test-secret-test-secret-test-secret-0123456789");
         properties.put("meterline.bootstrap-admin.email", TestApi.ADMIN_EMAIL);
         properties.put("meterline.bootstrap-admin.password", TestApi.ADMIN_PASSWORD);
