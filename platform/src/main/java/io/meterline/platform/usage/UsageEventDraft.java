@@ -19,9 +19,11 @@ import java.util.Map;
  * @param status {@code ok} or an error code
  * @param durationMs how long the call took, or null
  * @param requests how many calls the event stands for
+ * @param reservationId the authorization this event settles, or null
  */
 record UsageEventDraft(int index, String eventId, Instant timestamp, String provider, String model, Map<String, BigDecimal> meters,
-                       Map<String, Object> nativeUsage, Dimensions dimensions, String status, @Nullable Long durationMs, int requests) {
+                       Map<String, Object> nativeUsage, Dimensions dimensions, String status, @Nullable Long durationMs, int requests,
+                       @Nullable String reservationId) {
 
     boolean isError() {
         return !UsageEventParser.STATUS_OK.equals(status);

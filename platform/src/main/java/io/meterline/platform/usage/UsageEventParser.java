@@ -33,7 +33,8 @@ class UsageEventParser {
     private static final int MAX_TAGS_JSON = 4096;
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
-    private static final Set<String> FIELDS = Set.of("id", "timestamp", "provider", "model", "meters", "usage", "dimensions", "status", "duration_ms");
+    private static final Set<String> FIELDS = Set.of("id", "timestamp", "provider", "model", "meters", "usage", "dimensions", "status", "duration_ms",
+            "reservation_id");
 
     private final Clock clock;
     private final int maxBatchSize;
@@ -149,10 +150,11 @@ class UsageEventParser {
                 durationMs = duration.longValueExact();
             }
         }
+        String reservationId = text(index, raw, "reservation_id", false, errors);
         if (errors.size() > before) {
             return null;
         }
-        return new UsageEventDraft(index, eventId, timestamp, provider, model, meters, nativeUsage, dimensions, status, durationMs, requests);
+        return new UsageEventDraft(index, eventId, timestamp, provider, model, meters, nativeUsage, dimensions, status, durationMs, requests, reservationId);
     }
 
     private static String text(int index, Map<?, ?> raw, String field, boolean required, List<UsageError> errors) {

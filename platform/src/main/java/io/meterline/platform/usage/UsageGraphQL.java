@@ -32,6 +32,8 @@ import java.util.Map;
 public class UsageGraphQL implements GraphQLWiring {
 
     static final String EVENT_TYPE = "UsageEvent";
+    /** GraphQL input names that differ from the wire format's. */
+    private static final Map<String, String> WIRE_NAMES = Map.of("durationMs", "duration_ms", "reservationId", "reservation_id");
 
     private final UsageIngestService ingest;
     private final UsageSummaryService summaries;
@@ -118,7 +120,7 @@ public class UsageGraphQL implements GraphQLWiring {
             Map<String, Object> event = new LinkedHashMap<>();
             ((Map<?, ?>) raw).forEach((key, value) -> {
                 if (value != null) {
-                    event.put("durationMs".equals(key) ? "duration_ms" : String.valueOf(key), value);
+                    event.put(WIRE_NAMES.getOrDefault(String.valueOf(key), String.valueOf(key)), value);
                 }
             });
             events.add(event);

@@ -33,15 +33,17 @@ public class UsageIngestService {
     private final OrganizationRepository organizations;
     private final TransactionOperations<Connection> transactions;
     private final Clock clock;
+    private final List<UsageListener> listeners;
 
     UsageIngestService(UsageEventParser parser, UsagePricer pricer, UsageStore store, OrganizationRepository organizations,
-                       TransactionOperations<Connection> transactions, Clock clock) {
+                       TransactionOperations<Connection> transactions, Clock clock, List<UsageListener> listeners) {
         this.parser = parser;
         this.pricer = pricer;
         this.store = store;
         this.organizations = organizations;
         this.transactions = transactions;
         this.clock = clock;
+        this.listeners = listeners;
     }
 
     /** Records the events of a {@code POST /v1/usage} body. */
@@ -59,7 +61,12 @@ public class UsageIngestService {
         List<PricedEvent> priced = pricer.price(organization, drafts);
         for (int attempt = 1; ; attempt++) {
             try {
-                return transactions.executeWrite(status -> store(status.getConnection(), organizationId, apiKeyId, priced));
+                List<RecordedUsage> recorded = new ArrayList<>();
+                List<EventResult> results = transactions.executeWrite(status -> store(status.getConnection(), organizationId, apiKeyId, priced, recorded));
+                if (!recorded.isEmpty()) {
+                    listeners.forEach(listener -> listener.afterCommit(recorded));
+                }
+                return results;
             }
             catch (ConcurrentInsertException e) {
                 if (attempt == ATTEMPTS) {
@@ -69,7 +76,8 @@ public class UsageIngestService {
         }
     }
 
-    private List<EventResult> store(Connection connection, long organizationId, @Nullable Long apiKeyId, List<PricedEvent> events) {
+    private List<EventResult> store(Connection connection, long organizationId, @Nullable Long apiKeyId, List<PricedEvent> events,
+                                    List<RecordedUsage> recorded) {
         try {
             Map<String, UsageStore.Existing> existing = store.existing(connection, organizationId, events.stream().map(event -> event.draft().eventId()).distinct().toList());
             Map<String, PricedEvent> firstInBatch = new HashMap<>();
@@ -105,6 +113,10 @@ public class UsageIngestService {
                 UsageStore.Deltas deltas = new UsageStore.Deltas();
                 inserts.forEach(event -> deltas.add(event.draft(), event.lines(), event.priced(), 1));
                 store.apply(connection, organizationId, deltas);
+                inserts.forEach(event -> recorded.add(RecordedUsage.of(organizationId, apiKeyId, event)));
+                for (UsageListener listener : listeners) {
+                    listener.inTransaction(connection, recorded);
+                }
             }
             return results;
         }

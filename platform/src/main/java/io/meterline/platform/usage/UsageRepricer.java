@@ -114,7 +114,7 @@ public class UsageRepricer {
         BigDecimal cost = UsagePricer.cost(lines);
         String currency = cost == null ? null : UsagePricer.currency(lines, organization);
         UsageEventDraft draft = new UsageEventDraft(0, event.eventId(), event.timestamp(), event.provider(), event.model(), Map.of(), Map.of(),
-                event.dimensions(), event.status(), event.durationMs(), event.requests());
+                event.dimensions(), event.status(), event.durationMs(), event.requests(), null);
         UsageStore.Deltas deltas = new UsageStore.Deltas();
         deltas.add(draft, event.lines(), false, -1);
         deltas.add(draft, lines, cost != null, 1);
