@@ -1,0 +1,6 @@
+package io.meterline.platform.ledger;
+
+/** Why a ledger entry was posted. */
+public enum LedgerEntryKind {
+    PURCHASE, USAGE, REFUND, GRANT, ADJUSTMENT, PLAN_ALLOWANCE, PLAN_EXPIRY
+}

@@ -1,0 +1,350 @@
+package io.meterline.platform.ledger;
+
+import io.meterline.platform.account.Organization;
+import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.Money;
+import io.meterline.platform.common.UserError;
+import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.pricing.PriceBook;
+import io.meterline.platform.pricing.RateRecord;
+import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.Viewer;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Plans, admin ledger entries, balance settings and the balance view. */
+@Singleton
+public class LedgerService {
+
+    private static final int MAX_REASON = 500;
+    private static final int MAX_DESCRIPTION = 200;
+    private static final int MAX_PLAN_NAME = 100;
+    private static final Set<LedgerEntryKind> ADMIN_KINDS = EnumSet.of(LedgerEntryKind.PURCHASE, LedgerEntryKind.REFUND, LedgerEntryKind.GRANT, LedgerEntryKind.ADJUSTMENT);
+
+    private final LedgerStore store;
+    private final PlanRepository plans;
+    private final OrganizationRepository organizations;
+    private final TenantScope tenantScope;
+    private final TransactionOperations<Connection> transactions;
+    private final PriceBook priceBook;
+    private final Clock clock;
+    private final List<String> referenceRates;
+
+    public LedgerService(LedgerStore store, PlanRepository plans, OrganizationRepository organizations, TenantScope tenantScope,
+                         TransactionOperations<Connection> transactions, PriceBook priceBook, Clock clock,
+                         @Property(name = "meterline.ledger.reference-rates",
+                                 defaultValue = "openai/generic/input_tokens,openai/generic/output_tokens,openai/generic/cached_tokens,images/*/images")
+                         List<String> referenceRates) {
+        this.store = store;
+        this.plans = plans;
+        this.organizations = organizations;
+        this.tenantScope = tenantScope;
+        this.transactions = transactions;
+        this.priceBook = priceBook;
+        this.clock = clock;
+        this.referenceRates = List.copyOf(referenceRates);
+    }
+
+    /** A plan's fields; null ones stay unchanged on update (all are required on create). */
+    public record PlanInput(@Nullable String name, @Nullable BigDecimal monthlyPrice, @Nullable String currency, @Nullable Long monthlyTokens,
+                            @Nullable Integer resetDay, @Nullable Boolean active) {
+    }
+
+    /** What an admin entry needs. */
+    public record AdminEntry(String organizationId, LedgerEntryKind kind, LedgerAccount account, @Nullable BigDecimal amount, @Nullable String reason,
+                             @Nullable String description) {
+    }
+
+    /** A reference meter and what the balance still buys of it. */
+    public record UsageEstimate(String provider, String model, String meter, @Nullable Money unitPrice, @Nullable Long per, @Nullable Long remaining) {
+    }
+
+    /** The balance page. */
+    public record BalanceView(Organization organization, Money current, String state, Money lowBalanceThreshold, Money totalPurchased, Money totalSpent,
+                              Money creditsUsed, Plan plan, long planTokensRemaining, LocalDate planTokensResetDate, long topUpTokensAvailable,
+                              Money creditsRemaining, @Nullable LocalDate creditsResetDate, List<Money> otherCurrencyCharges,
+                              @Nullable Instant lastUpdatedAt, List<UsageEstimate> estimatedUsageRemaining) {
+    }
+
+    public List<Plan> plans(boolean includeInactive) {
+        return includeInactive ? plans.findAllOrderById() : plans.findByActiveOrderById(true);
+    }
+
+    public Plan createPlan(Viewer viewer, PlanInput input) {
+        tenantScope.requirePlatformAdmin(viewer);
+        List<UserError> errors = new ArrayList<>();
+        String name = validatePlan(input, null, errors);
+        UserInputException.throwIfAny(errors);
+        return plans.save(new Plan(null, name, Money.round(input.monthlyPrice()), input.currency(), input.monthlyTokens(), input.resetDay(),
+                input.active() == null || input.active(), false, clock.instant()));
+    }
+
+    public Plan updatePlan(Viewer viewer, String id, PlanInput input) {
+        tenantScope.requirePlatformAdmin(viewer);
+        Plan plan = plans.findById(GlobalId.require(id, Plan.TYPE)).orElseThrow(() -> MeterlineException.notFound(id));
+        List<UserError> errors = new ArrayList<>();
+        PlanInput merged = new PlanInput(input.name() == null ? plan.name() : input.name(),
+                input.monthlyPrice() == null ? plan.monthlyPrice() : input.monthlyPrice(), input.currency() == null ? plan.currency() : input.currency(),
+                input.monthlyTokens() == null ? plan.monthlyTokens() : input.monthlyTokens(), input.resetDay() == null ? plan.resetDay() : input.resetDay(),
+                input.active() == null ? plan.active() : input.active());
+        String name = validatePlan(merged, plan, errors);
+        if (plan.freeBaseline() && !merged.active()) {
+            errors.add(UserError.of("active", "INVALID_STATE", "The free baseline plan stays active"));
+        }
+        UserInputException.throwIfAny(errors);
+        return plans.update(new Plan(plan.id(), name, Money.round(merged.monthlyPrice()), merged.currency(), merged.monthlyTokens(), merged.resetDay(),
+                merged.active(), plan.freeBaseline(), plan.createdAt()));
+    }
+
+    private String validatePlan(PlanInput input, @Nullable Plan existing, List<UserError> errors) {
+        String name = input.name() == null ? "" : input.name().trim();
+        if (name.isEmpty()) {
+            errors.add(UserError.of("name", "BLANK", "Name can't be blank"));
+        }
+        else if (name.length() > MAX_PLAN_NAME) {
+            errors.add(UserError.of("name", "LENGTH", "Name is longer than " + MAX_PLAN_NAME + " characters"));
+        }
+        else if ((existing == null || !existing.name().equals(name)) && plans.existsByName(name)) {
+            errors.add(UserError.of("name", "TAKEN", "A plan named " + name + " already exists"));
+        }
+        if (input.monthlyPrice() == null || input.monthlyPrice().signum() < 0) {
+            errors.add(UserError.of("monthlyPrice", "OUT_OF_RANGE", "The monthly price must be zero or more"));
+        }
+        else if (input.monthlyPrice().stripTrailingZeros().scale() > Money.AMOUNT_SCALE || input.monthlyPrice().compareTo(new BigDecimal("1e15")) >= 0) {
+            errors.add(UserError.of("monthlyPrice", "INVALID", "The monthly price has more than 9 decimals or is too large"));
+        }
+        if (input.currency() == null) {
+            errors.add(UserError.of("currencyCode", "BLANK", "The currency is required"));
+        }
+        if (input.monthlyTokens() == null || input.monthlyTokens() < 0) {
+            errors.add(UserError.of("monthlyTokens", "OUT_OF_RANGE", "The monthly token allowance must be zero or more"));
+        }
+        if (input.resetDay() == null || input.resetDay() < 1 || input.resetDay() > 28) {
+            errors.add(UserError.of("resetDay", "OUT_OF_RANGE", "The reset day must be between 1 and 28"));
+        }
+        return name;
+    }
+
+    /** Puts an organization on a plan now: the old allowance's remainder expires and the new one is granted. */
+    public BalanceView setPlan(Viewer viewer, String organizationId, String planId) {
+        tenantScope.requirePlatformAdmin(viewer);
+        Organization organization = organization(viewer, organizationId);
+        Optional<Plan> plan = GlobalId.decode(planId).filter(id -> id.type().equals(Plan.TYPE)).flatMap(id -> plans.findById(id.id()));
+        if (plan.isEmpty()) {
+            throw new UserInputException(UserError.of("planId", "NOT_FOUND", "No plan has this id"));
+        }
+        if (!plan.get().active()) {
+            throw new UserInputException(UserError.of("planId", "INVALID_STATE", "Plan " + plan.get().name() + " is not active"));
+        }
+        Plan chosen = plan.get();
+        write(connection -> {
+            Instant now = clock.instant();
+            LedgerStore.Locked locked = store.lock(connection, info(organization), now);
+            if (locked.plan().id().equals(chosen.id())) {
+                return null;
+            }
+            LedgerStore.State state = locked.state();
+            List<LedgerEntry> entries = new ArrayList<>();
+            if (state.planTokens() != 0) {
+                entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_EXPIRY, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(-state.planTokens()),
+                        null, null, state.planTokens(), 0, "Plan " + locked.plan().name() + " ended: its tokens left expired", null, null, now));
+            }
+            if (chosen.monthlyTokens() > 0) {
+                entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_ALLOWANCE, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(chosen.monthlyTokens()),
+                        null, null, chosen.monthlyTokens(), 0, "Plan " + chosen.name() + " started: its allowance", null, null, now));
+            }
+            store.post(connection, info(organization), state.withPlan(chosen.freeBaseline() ? null : chosen.id(), chosen.periodStart(now, organization.zone())), entries, now);
+            return null;
+        });
+        return balance(viewer, organizationId);
+    }
+
+    /** Posts a purchase, refund, grant or adjustment; every refusal happens before anything is stored. */
+    public LedgerEntry createEntry(Viewer viewer, AdminEntry input) {
+        tenantScope.requirePlatformAdmin(viewer);
+        Organization organization = organization(viewer, input.organizationId());
+        List<UserError> errors = new ArrayList<>();
+        String reason = input.reason() == null ? "" : input.reason().trim();
+        if (reason.isEmpty()) {
+            errors.add(UserError.of("reason", "BLANK", "A reason is required"));
+        }
+        else if (reason.length() > MAX_REASON) {
+            errors.add(UserError.of("reason", "LENGTH", "The reason is longer than " + MAX_REASON + " characters"));
+        }
+        String description = input.description() == null || input.description().isBlank() ? LedgerEntry.truncate(input.kind().name().charAt(0)
+                + input.kind().name().substring(1).toLowerCase(java.util.Locale.ROOT) + ": " + reason) : input.description().trim();
+        if (description.length() > MAX_DESCRIPTION) {
+            errors.add(UserError.of("description", "LENGTH", "The description is longer than " + MAX_DESCRIPTION + " characters"));
+        }
+        if (!ADMIN_KINDS.contains(input.kind())) {
+            errors.add(UserError.of("kind", "INVALID", "Admins post PURCHASE, REFUND, GRANT or ADJUSTMENT entries"));
+        }
+        if (input.account() == LedgerAccount.PLAN_TOKENS && input.kind() != LedgerEntryKind.GRANT && input.kind() != LedgerEntryKind.ADJUSTMENT) {
+            errors.add(UserError.of("account", "INVALID", "Plan tokens take only GRANT and ADJUSTMENT entries"));
+        }
+        BigDecimal amount = input.amount();
+        if (amount == null || amount.signum() == 0) {
+            errors.add(UserError.of("amount", "OUT_OF_RANGE", "The amount can't be zero"));
+        }
+        else if (amount.signum() < 0 && input.kind() != LedgerEntryKind.ADJUSTMENT) {
+            errors.add(UserError.of("amount", "OUT_OF_RANGE", input.kind() + " amounts are positive; use ADJUSTMENT to take away"));
+        }
+        else if (amount.abs().compareTo(new BigDecimal("1e15")) >= 0) {
+            errors.add(UserError.of("amount", "OUT_OF_RANGE", "The amount is too large"));
+        }
+        else if (input.account().isTokens() && amount.stripTrailingZeros().scale() > 0) {
+            errors.add(UserError.of("amount", "INVALID", "Token amounts are whole numbers"));
+        }
+        else if (amount.stripTrailingZeros().scale() > Money.AMOUNT_SCALE) {
+            errors.add(UserError.of("amount", "INVALID", "Amounts have at most 9 decimals"));
+        }
+        UserInputException.throwIfAny(errors);
+        BigDecimal stored = input.account().isTokens() ? amount.setScale(0, RoundingMode.UNNECESSARY) : Money.round(amount);
+        long id = write(connection -> {
+            Instant now = clock.instant();
+            LedgerStore.OrganizationInfo info = info(organization);
+            LedgerStore.State state = store.lock(connection, info, now).state();
+            long balance = input.account() == LedgerAccount.PLAN_TOKENS ? state.planTokens() : state.topupTokens();
+            if (input.account().isTokens() && stored.signum() < 0 && balance + stored.longValueExact() < 0) {
+                // Thrown inside the transaction: it rolls back, so even a period rollover made by the lock is not kept.
+                throw new UserInputException(UserError.of("amount", "OUT_OF_RANGE",
+                        "The adjustment would take " + input.account() + " below zero (" + balance + " available)"));
+            }
+            long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
+            LedgerEntry entry = new LedgerEntry(null, organization.id(), input.kind(), input.account(), stored,
+                    input.account().isTokens() ? null : organization.billingCurrency(), null, tokens, 0, description, reason, viewer.email(), null, null, now);
+            List<Long> ids = store.insert(connection, List.of(entry));
+            store.update(connection, state.plus(entry, organization.billingCurrency()), now);
+            return ids.get(0);
+        });
+        return read(connection -> store.entry(connection, id));
+    }
+
+    /** Changes the low-balance threshold; organization admins (their own) and platform admins. */
+    public BalanceView updateSettings(Viewer viewer, @Nullable String organizationId, @Nullable BigDecimal threshold) {
+        long id = tenantScope.organizationToManage(viewer, organizationId);
+        Organization organization = organizations.findById(id).orElseThrow(() -> MeterlineException.notFound(String.valueOf(organizationId)));
+        if (threshold == null || threshold.signum() < 0 || threshold.compareTo(new BigDecimal("1e15")) >= 0) {
+            throw new UserInputException(UserError.of("lowBalanceThreshold", "OUT_OF_RANGE", "The threshold must be zero or more"));
+        }
+        if (threshold.stripTrailingZeros().scale() > Money.AMOUNT_SCALE) {
+            throw new UserInputException(UserError.of("lowBalanceThreshold", "INVALID", "The threshold has at most 9 decimals"));
+        }
+        write(connection -> {
+            Instant now = clock.instant();
+            LedgerStore.State state = store.lock(connection, info(organization), now).state();
+            store.update(connection, state.withThreshold(Money.round(threshold)), now);
+            return null;
+        });
+        return balance(viewer, organization.id());
+    }
+
+    public BalanceView balance(Viewer viewer, @Nullable String organizationId) {
+        long id = tenantScope.organizationFor(viewer, organizationId);
+        return balance(viewer, id);
+    }
+
+    private BalanceView balance(Viewer viewer, long organizationId) {
+        Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
+        String currency = organization.billingCurrency();
+        // A write transaction: reading the balance is an operation that may roll the plan period over.
+        LedgerStore.Locked locked = write(connection -> store.lock(connection, info(organization), clock.instant()));
+        LedgerStore.Totals totals = read(connection -> store.totals(connection, organizationId));
+        LedgerStore.State state = locked.state();
+        BigDecimal spent = totals.sum(currency, LedgerEntryKind.USAGE).negate();
+        BigDecimal refunds = totals.sum(currency, LedgerEntryKind.REFUND);
+        List<Money> other = new ArrayList<>();
+        totals.creditsByCurrency().forEach((otherCurrency, byKind) -> {
+            if (!otherCurrency.equals(currency)) {
+                other.add(new Money(Money.round(byKind.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add)), otherCurrency));
+            }
+        });
+        Money current = new Money(Money.round(state.credits()), currency);
+        return new BalanceView(organization, current, state.credits().compareTo(state.lowThreshold()) < 0 ? "LOW" : "HEALTHY",
+                new Money(Money.round(state.lowThreshold()), currency), new Money(Money.round(totals.sum(currency, LedgerEntryKind.PURCHASE)), currency),
+                new Money(Money.round(spent), currency), new Money(Money.round(spent.subtract(refunds)), currency), locked.plan(), state.planTokens(),
+                state.periodStart().plusMonths(1), state.topupTokens(), current, null, other, totals.lastEntryAt(),
+                estimates(organization, state.credits()));
+    }
+
+    /** What the balance buys of each reference meter at the current price, after the organization's factor. */
+    private List<UsageEstimate> estimates(Organization organization, BigDecimal credits) {
+        Instant now = clock.instant();
+        List<UsageEstimate> result = new ArrayList<>();
+        for (String reference : referenceRates) {
+            String[] parts = reference.trim().split("/");
+            if (parts.length != 3) {
+                continue;
+            }
+            Optional<RateRecord> rate = priceBook.find(parts[0], parts[1], parts[2], now);
+            if (rate.isEmpty()) {
+                result.add(new UsageEstimate(parts[0], parts[1], parts[2], null, null, null));
+                continue;
+            }
+            BigDecimal price = rate.get().unitPrice().multiply(organization.priceFactor());
+            Long remaining = null;
+            if (price.signum() > 0 && rate.get().currency().equals(organization.billingCurrency())) {
+                remaining = credits.signum() <= 0 ? 0L
+                        : credits.multiply(BigDecimal.valueOf(rate.get().perQuantity())).divide(price, 0, RoundingMode.FLOOR).longValue();
+            }
+            result.add(new UsageEstimate(parts[0], parts[1], parts[2], new Money(price.stripTrailingZeros().scale() < 0 ? price.setScale(0) : price.stripTrailingZeros(),
+                    rate.get().currency()), rate.get().perQuantity(), remaining));
+        }
+        return result;
+    }
+
+    public io.meterline.platform.graphql.Connection<LedgerEntry> entries(Viewer viewer, @Nullable String organizationId, int first, long beforeId, boolean afterGiven,
+                                                                          Set<LedgerEntryKind> kinds) {
+        long id = tenantScope.organizationFor(viewer, organizationId);
+        return read(connection -> io.meterline.platform.graphql.Connection.of(store.page(connection, id, beforeId, kinds, first + 1), first, LedgerEntry::id,
+                afterGiven, store.count(connection, id, kinds)));
+    }
+
+    private Organization organization(Viewer viewer, String organizationId) {
+        long id = tenantScope.organizationFor(viewer, organizationId);
+        return organizations.findById(id).orElseThrow(() -> MeterlineException.notFound(organizationId));
+    }
+
+    private static LedgerStore.OrganizationInfo info(Organization organization) {
+        return new LedgerStore.OrganizationInfo(organization.id(), organization.zone(), organization.billingCurrency());
+    }
+
+    /** Work on one connection that may throw SQLException. */
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T write(Work<T> work) {
+        return transactions.executeWrite(status -> run(work, status.getConnection()));
+    }
+
+    private <T> T read(Work<T> work) {
+        return transactions.executeRead(status -> run(work, status.getConnection()));
+    }
+
+    private static <T> T run(Work<T> work, Connection connection) {
+        try {
+            return work.run(connection);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Ledger storage failed", e);
+        }
+    }
+}

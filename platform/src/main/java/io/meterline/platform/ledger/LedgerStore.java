@@ -1,0 +1,322 @@
+package io.meterline.platform.ledger;
+
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plain JDBC for balances, shared by the ingestion transaction and admin operations: every change
+ * locks the organization's {@code ledger_balance} row, rolls the plan period over if a reset day
+ * passed, inserts its entries in one batch and moves the running totals by exactly their amounts.
+ */
+@Singleton
+class LedgerStore {
+
+    private static final String ENTRY_COLUMNS = "id, organization_id, kind, account_kind, amount, currency, service, tokens, images, description,"
+            + " reason, created_by, usage_event_id, allowance_period, created_at";
+    private static final String PLAN_COLUMNS = "id, name, monthly_price, currency, monthly_tokens, reset_day, active, free_baseline, created_at";
+
+    /** What balances need to know about an organization. */
+    record OrganizationInfo(long id, ZoneId zone, String billingCurrency) {
+    }
+
+    /**
+     * The running totals of one organization, locked for this transaction.
+     *
+     * @param credits the CREDITS balance in the billing currency
+     * @param lowCrossings how many times usage took credits below the threshold: the alert dedupe sequence
+     */
+    record State(long organizationId, @Nullable Long planId, BigDecimal lowThreshold, BigDecimal credits, long planTokens, long topupTokens,
+                 @Nullable LocalDate periodStart, long lowCrossings) {
+
+        /** The state after an entry; credits in another currency are not part of the balance (no FX). */
+        State plus(LedgerEntry entry, String billingCurrency) {
+            return switch (entry.account()) {
+                case CREDITS -> billingCurrency.equals(entry.currencyCode())
+                        ? new State(organizationId, planId, lowThreshold, credits.add(entry.amount()), planTokens, topupTokens, periodStart, lowCrossings)
+                        : this;
+                case PLAN_TOKENS -> new State(organizationId, planId, lowThreshold, credits, planTokens + entry.amount().longValueExact(), topupTokens, periodStart, lowCrossings);
+                case TOPUP_TOKENS -> new State(organizationId, planId, lowThreshold, credits, planTokens, topupTokens + entry.amount().longValueExact(), periodStart, lowCrossings);
+            };
+        }
+
+        State withPlan(@Nullable Long newPlanId, LocalDate newPeriodStart) {
+            return new State(organizationId, newPlanId, lowThreshold, credits, planTokens, topupTokens, newPeriodStart, lowCrossings);
+        }
+
+        State withThreshold(BigDecimal threshold) {
+            return new State(organizationId, planId, threshold, credits, planTokens, topupTokens, periodStart, lowCrossings);
+        }
+
+        State withCrossing() {
+            return new State(organizationId, planId, lowThreshold, credits, planTokens, topupTokens, periodStart, lowCrossings + 1);
+        }
+    }
+
+    /** A locked state with its plan, in the current period. */
+    record Locked(OrganizationInfo organization, State state, Plan plan) {
+    }
+
+    static final BigDecimal DEFAULT_THRESHOLD = new BigDecimal("1.00");
+
+    @Nullable
+    OrganizationInfo organization(Connection connection, long organizationId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT time_zone, billing_currency FROM organization WHERE id = ?")) {
+            statement.setLong(1, organizationId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? new OrganizationInfo(organizationId, ZoneId.of(rows.getString(1)), rows.getString(2)) : null;
+            }
+        }
+    }
+
+    /**
+     * Locks the organization's totals and posts the plan rollover when a reset day passed since the
+     * last operation: PLAN_EXPIRY of what is left and PLAN_ALLOWANCE of the new period. The lock
+     * makes the rollover happen once; the unique (organization, allowance_period) key backs it.
+     */
+    Locked lock(Connection connection, OrganizationInfo organization, Instant now) throws SQLException {
+        State state = select(connection, organization.id());
+        if (state == null) {
+            // INSERT IGNORE: two first operations of a new organization may race; one row wins.
+            try (PreparedStatement insert = connection.prepareStatement("INSERT IGNORE INTO ledger_balance (organization_id, plan_id, low_threshold, credits,"
+                    + " plan_tokens, topup_tokens, period_start, low_crossings, updated_at) VALUES (?, NULL, ?, 0, 0, 0, NULL, 0, ?)")) {
+                insert.setLong(1, organization.id());
+                insert.setBigDecimal(2, DEFAULT_THRESHOLD);
+                insert.setObject(3, toColumn(now));
+                insert.executeUpdate();
+            }
+            state = select(connection, organization.id());
+        }
+        Plan plan = plan(connection, state.planId());
+        LocalDate periodStart = plan.periodStart(now, organization.zone());
+        if (!periodStart.equals(state.periodStart())) {
+            List<LedgerEntry> entries = new ArrayList<>();
+            if (state.planTokens() != 0) {
+                entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_EXPIRY, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(-state.planTokens()),
+                        null, null, state.planTokens(), 0, "Plan tokens left at the end of the period expired", null, null, now));
+            }
+            entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_ALLOWANCE, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(plan.monthlyTokens()),
+                    null, null, plan.monthlyTokens(), 0, plan.name() + " plan allowance from " + periodStart, null, periodStart, now));
+            state = post(connection, organization, state.withPlan(state.planId(), periodStart), entries, now);
+        }
+        return new Locked(organization, state, plan);
+    }
+
+    @Nullable
+    private static State select(Connection connection, long organizationId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT plan_id, low_threshold, credits, plan_tokens, topup_tokens, period_start, low_crossings"
+                + " FROM ledger_balance WHERE organization_id = ? FOR UPDATE")) {
+            statement.setLong(1, organizationId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return null;
+                }
+                long planId = rows.getLong(1);
+                Long plan = rows.wasNull() ? null : planId;
+                return new State(organizationId, plan, rows.getBigDecimal(2), rows.getBigDecimal(3), rows.getLong(4), rows.getLong(5),
+                        rows.getObject(6, LocalDate.class), rows.getLong(7));
+            }
+        }
+    }
+
+    /** A plan by id, or the free baseline for null. */
+    Plan plan(Connection connection, @Nullable Long planId) throws SQLException {
+        String sql = "SELECT " + PLAN_COLUMNS + " FROM plan WHERE " + (planId == null ? "free_baseline = TRUE ORDER BY id LIMIT 1" : "id = ?");
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            if (planId != null) {
+                statement.setLong(1, planId);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    throw new IllegalStateException("plan " + planId + " is missing");
+                }
+                return new Plan(rows.getLong(1), rows.getString(2), rows.getBigDecimal(3), rows.getString(4), rows.getLong(5), rows.getInt(6),
+                        rows.getBoolean(7), rows.getBoolean(8), fromColumn(rows.getObject(9, LocalDateTime.class)));
+            }
+        }
+    }
+
+    /** Inserts entries in one batch and stores the state moved by exactly their amounts. */
+    State post(Connection connection, OrganizationInfo organization, State state, List<LedgerEntry> entries, Instant now) throws SQLException {
+        State after = state;
+        if (!entries.isEmpty()) {
+            insert(connection, entries);
+            for (LedgerEntry entry : entries) {
+                after = after.plus(entry, organization.billingCurrency());
+            }
+        }
+        update(connection, after, now);
+        return after;
+    }
+
+    /** Inserts entries and returns their ids, in order. */
+    List<Long> insert(Connection connection, List<LedgerEntry> entries) throws SQLException {
+        String sql = "INSERT INTO ledger_entry (organization_id, kind, account_kind, amount, currency, service, tokens, images, description, reason,"
+                + " created_by, usage_event_id, allowance_period, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        List<Long> ids = new ArrayList<>(entries.size());
+        try (PreparedStatement statement = connection.prepareStatement(sql, PreparedStatement.RETURN_GENERATED_KEYS)) {
+            for (LedgerEntry entry : entries) {
+                int column = 1;
+                statement.setLong(column++, entry.organizationId());
+                statement.setString(column++, entry.kind().name());
+                statement.setString(column++, entry.account().name());
+                statement.setBigDecimal(column++, entry.amount());
+                statement.setString(column++, entry.currencyCode());
+                statement.setString(column++, entry.service());
+                statement.setLong(column++, entry.tokens());
+                statement.setLong(column++, entry.images());
+                statement.setString(column++, entry.description());
+                statement.setString(column++, entry.reason());
+                statement.setString(column++, entry.createdBy());
+                statement.setString(column++, entry.usageEventId());
+                if (entry.allowancePeriod() == null) {
+                    statement.setNull(column++, Types.DATE);
+                }
+                else {
+                    statement.setObject(column++, entry.allowancePeriod());
+                }
+                statement.setObject(column, toColumn(entry.createdAt()));
+                statement.addBatch();
+            }
+            statement.executeBatch();
+            try (ResultSet keys = statement.getGeneratedKeys()) {
+                while (keys.next()) {
+                    ids.add(keys.getLong(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    void update(Connection connection, State state, Instant now) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("UPDATE ledger_balance SET plan_id = ?, low_threshold = ?, credits = ?, plan_tokens = ?,"
+                + " topup_tokens = ?, period_start = ?, low_crossings = ?, updated_at = ? WHERE organization_id = ?")) {
+            if (state.planId() == null) {
+                statement.setNull(1, Types.BIGINT);
+            }
+            else {
+                statement.setLong(1, state.planId());
+            }
+            statement.setBigDecimal(2, state.lowThreshold());
+            statement.setBigDecimal(3, state.credits());
+            statement.setLong(4, state.planTokens());
+            statement.setLong(5, state.topupTokens());
+            statement.setObject(6, state.periodStart());
+            statement.setLong(7, state.lowCrossings());
+            statement.setObject(8, toColumn(now));
+            statement.setLong(9, state.organizationId());
+            statement.executeUpdate();
+        }
+    }
+
+    /** A page of entries, newest first, with ids below {@code beforeId}. */
+    List<LedgerEntry> page(Connection connection, long organizationId, long beforeId, Set<LedgerEntryKind> kinds, int limit) throws SQLException {
+        String sql = "SELECT " + ENTRY_COLUMNS + " FROM ledger_entry WHERE organization_id = ? AND id < ?" + kindFilter(kinds) + " ORDER BY id DESC LIMIT " + limit;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, organizationId);
+            statement.setLong(2, beforeId);
+            bindKinds(statement, 3, kinds);
+            List<LedgerEntry> entries = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    entries.add(entry(rows));
+                }
+            }
+            return entries;
+        }
+    }
+
+    long count(Connection connection, long organizationId, Set<LedgerEntryKind> kinds) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?" + kindFilter(kinds))) {
+            statement.setLong(1, organizationId);
+            bindKinds(statement, 2, kinds);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    @Nullable
+    LedgerEntry entry(Connection connection, long id) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + ENTRY_COLUMNS + " FROM ledger_entry WHERE id = ?")) {
+            statement.setLong(1, id);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? entry(rows) : null;
+            }
+        }
+    }
+
+    /** CREDITS sums per kind and currency, and the latest entry time. */
+    record Totals(Map<String, Map<LedgerEntryKind, BigDecimal>> creditsByCurrency, @Nullable Instant lastEntryAt) {
+
+        BigDecimal sum(String currency, LedgerEntryKind kind) {
+            return creditsByCurrency.getOrDefault(currency, Map.of()).getOrDefault(kind, BigDecimal.ZERO);
+        }
+    }
+
+    Totals totals(Connection connection, long organizationId) throws SQLException {
+        Map<String, Map<LedgerEntryKind, BigDecimal>> sums = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT currency, kind, SUM(amount) FROM ledger_entry"
+                + " WHERE organization_id = ? AND account_kind = 'CREDITS' GROUP BY currency, kind ORDER BY currency, kind")) {
+            statement.setLong(1, organizationId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    sums.computeIfAbsent(rows.getString(1), currency -> new LinkedHashMap<>()).put(LedgerEntryKind.valueOf(rows.getString(2)), rows.getBigDecimal(3));
+                }
+            }
+        }
+        Instant last = null;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT MAX(created_at) FROM ledger_entry WHERE organization_id = ?")) {
+            statement.setLong(1, organizationId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (rows.next()) {
+                    LocalDateTime value = rows.getObject(1, LocalDateTime.class);
+                    last = value == null ? null : fromColumn(value);
+                }
+            }
+        }
+        return new Totals(sums, last);
+    }
+
+    private static String kindFilter(Set<LedgerEntryKind> kinds) {
+        return kinds.isEmpty() ? "" : " AND kind IN (" + String.join(",", Collections.nCopies(kinds.size(), "?")) + ")";
+    }
+
+    private static void bindKinds(PreparedStatement statement, int first, Set<LedgerEntryKind> kinds) throws SQLException {
+        int column = first;
+        for (LedgerEntryKind kind : kinds) {
+            statement.setString(column++, kind.name());
+        }
+    }
+
+    private static LedgerEntry entry(ResultSet rows) throws SQLException {
+        return new LedgerEntry(rows.getLong(1), rows.getLong(2), LedgerEntryKind.valueOf(rows.getString(3)), LedgerAccount.valueOf(rows.getString(4)),
+                rows.getBigDecimal(5), rows.getString(6), rows.getString(7), rows.getLong(8), rows.getLong(9), rows.getString(10), rows.getString(11),
+                rows.getString(12), rows.getString(13), rows.getObject(14, LocalDate.class), fromColumn(rows.getObject(15, LocalDateTime.class)));
+    }
+
+    static LocalDateTime toColumn(Instant instant) {
+        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+    }
+
+    static Instant fromColumn(LocalDateTime value) {
+        return value.toInstant(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,212 @@
+package io.meterline.platform.ledger;
+
+import io.meterline.plugin.spi.Meter;
+import io.meterline.plugin.spi.ProviderPlugin;
+import io.meterline.platform.alert.AlertRequest;
+import io.meterline.platform.common.Money;
+import io.meterline.platform.pricing.PluginRegistry;
+import io.meterline.platform.usage.RecordedUsage;
+import io.meterline.platform.usage.StoredLine;
+import io.meterline.platform.usage.UsageListener;
+import io.micronaut.context.event.ApplicationEventPublisher;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Draws recorded usage down from the organization's balances, in the ingestion transaction. The
+ * order, per event in batch order and per line in meter order:
+ * <ol>
+ * <li>a token meter's quantity draws PLAN_TOKENS while the current period's allowance lasts,</li>
+ * <li>then TOPUP_TOKENS,</li>
+ * <li>the uncovered share of the line's cost (cost × uncovered / quantity) is charged to CREDITS;</li>
+ * <li>non-token meters (images, characters, minutes) are charged to CREDITS in full.</li>
+ * </ol>
+ * Charges keep the line's currency; only the billing currency counts in the balance (no FX).
+ * Unpriced lines draw tokens but charge no credits. One entry per (account, service) per event.
+ */
+@Singleton
+public class LedgerUsageListener implements UsageListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerUsageListener.class);
+
+    private final LedgerStore store;
+    private final PluginRegistry plugins;
+    private final Clock clock;
+    private final ApplicationEventPublisher<AlertRequest> alerts;
+    private final Map<String, Map<String, String>> unitsByProvider = new ConcurrentHashMap<>();
+    /** Alerts of the batch this thread is storing, published only once that very batch committed. */
+    private final ThreadLocal<Pending> pending = new ThreadLocal<>();
+
+    private record Pending(List<RecordedUsage> batch, List<AlertRequest> alerts) {
+    }
+
+    public LedgerUsageListener(LedgerStore store, PluginRegistry plugins, Clock clock, ApplicationEventPublisher<AlertRequest> alerts) {
+        this.store = store;
+        this.plugins = plugins;
+        this.clock = clock;
+        this.alerts = alerts;
+    }
+
+    @Override
+    public void inTransaction(Connection connection, List<RecordedUsage> recorded) throws SQLException {
+        pending.remove();
+        Instant now = clock.instant();
+        Map<Long, List<RecordedUsage>> byOrganization = new LinkedHashMap<>();
+        recorded.forEach(usage -> byOrganization.computeIfAbsent(usage.organizationId(), id -> new ArrayList<>()).add(usage));
+        List<AlertRequest> raised = new ArrayList<>();
+        for (Map.Entry<Long, List<RecordedUsage>> group : byOrganization.entrySet()) {
+            LedgerStore.OrganizationInfo organization = store.organization(connection, group.getKey());
+            if (organization == null) {
+                continue;
+            }
+            LedgerStore.Locked locked = store.lock(connection, organization, now);
+            LedgerStore.State before = locked.state();
+            Draw draw = new Draw(before.planTokens(), before.topupTokens());
+            List<LedgerEntry> entries = new ArrayList<>();
+            for (RecordedUsage usage : group.getValue()) {
+                entries.addAll(draw.entries(usage, units(usage.provider()), now));
+            }
+            LedgerStore.State after = store.post(connection, organization, before, entries, now);
+            if (before.credits().compareTo(before.lowThreshold()) >= 0 && after.credits().compareTo(after.lowThreshold()) < 0) {
+                after = after.withCrossing();
+                store.update(connection, after, now);
+                raised.add(lowBalance(organization, after, now));
+            }
+        }
+        if (!raised.isEmpty()) {
+            pending.set(new Pending(recorded, raised));
+        }
+    }
+
+    @Override
+    public void afterCommit(List<RecordedUsage> recorded) {
+        Pending batch = pending.get();
+        pending.remove();
+        if (batch == null || batch.batch() != recorded) {
+            return;
+        }
+        for (AlertRequest alert : batch.alerts()) {
+            try {
+                alerts.publishEvent(alert);
+            }
+            catch (RuntimeException e) {
+                LOG.warn("Publishing {} failed", alert.dedupeKey(), e);
+            }
+        }
+    }
+
+    private static AlertRequest lowBalance(LedgerStore.OrganizationInfo organization, LedgerStore.State state, Instant now) {
+        String balance = state.credits().toPlainString();
+        String threshold = state.lowThreshold().toPlainString();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("balance", balance);
+        data.put("threshold", threshold);
+        data.put("currency", organization.billingCurrency());
+        data.put("date", LocalDate.ofInstant(now, organization.zone()).toString());
+        data.put("crossing", state.lowCrossings());
+        return new AlertRequest(organization.id(), "BALANCE_LOW", "CRITICAL", "balance-low:" + organization.id() + ":" + state.lowCrossings(),
+                "Credit balance", "The credit balance " + balance + " " + organization.billingCurrency() + " fell below the low-balance threshold " + threshold,
+                data);
+    }
+
+    /** Meter key to unit of a provider's plugin; an unknown meter has no unit and counts as a non-token meter. */
+    private Map<String, String> units(String provider) {
+        return unitsByProvider.computeIfAbsent(provider, id -> {
+            Map<String, String> units = new LinkedHashMap<>();
+            plugins.find(id).map(ProviderPlugin::meters).orElse(List.of()).forEach((Meter meter) -> units.put(meter.key(), meter.unit()));
+            return Map.copyOf(units);
+        });
+    }
+
+    /** Token balances left as one batch draws them down. */
+    static final class Draw {
+
+        private long planTokens;
+        private long topupTokens;
+
+        Draw(long planTokens, long topupTokens) {
+            this.planTokens = Math.max(0, planTokens);
+            this.topupTokens = Math.max(0, topupTokens);
+        }
+
+        List<LedgerEntry> entries(RecordedUsage usage, Map<String, String> units, Instant now) {
+            Map<String, Row> rows = new LinkedHashMap<>();
+            List<StoredLine> lines = new ArrayList<>(usage.lines());
+            lines.sort(Comparator.comparing(StoredLine::meter));
+            for (StoredLine line : lines) {
+                if (line.quantity().signum() <= 0) {
+                    continue;
+                }
+                String unit = units.getOrDefault(line.meter(), line.meter());
+                String service = LedgerServices.of(unit, line.meter());
+                if (LedgerServices.TOKEN_UNIT.equals(unit)) {
+                    long quantity = line.quantity().longValue();
+                    long fromPlan = Math.min(planTokens, quantity);
+                    planTokens -= fromPlan;
+                    long fromTopup = Math.min(topupTokens, quantity - fromPlan);
+                    topupTokens -= fromTopup;
+                    long uncovered = quantity - fromPlan - fromTopup;
+                    if (fromPlan > 0) {
+                        row(rows, LedgerAccount.PLAN_TOKENS, service, null).add(BigDecimal.valueOf(-fromPlan), fromPlan, 0);
+                    }
+                    if (fromTopup > 0) {
+                        row(rows, LedgerAccount.TOPUP_TOKENS, service, null).add(BigDecimal.valueOf(-fromTopup), fromTopup, 0);
+                    }
+                    if (uncovered > 0 && line.priced()) {
+                        BigDecimal charge = uncovered == quantity ? line.amount()
+                                : Money.round(line.amount().multiply(BigDecimal.valueOf(uncovered)).divide(BigDecimal.valueOf(quantity), MathContext.DECIMAL128));
+                        row(rows, LedgerAccount.CREDITS, service, line.currency()).add(charge.negate(), uncovered, 0);
+                    }
+                }
+                else if (line.priced()) {
+                    long images = LedgerServices.IMAGE_UNIT.equals(unit) ? line.quantity().longValue() : 0;
+                    row(rows, LedgerAccount.CREDITS, service, line.currency()).add(line.amount().negate(), 0, images);
+                }
+            }
+            List<LedgerEntry> entries = new ArrayList<>(rows.size());
+            String description = usage.provider() + " " + usage.model() + " usage";
+            rows.values().forEach(row -> entries.add(LedgerEntry.automatic(usage.organizationId(), LedgerEntryKind.USAGE, row.account, row.amount,
+                    row.currency, row.service, row.tokens, row.images, description, usage.eventId(), null, now)));
+            return entries;
+        }
+
+        private static Row row(Map<String, Row> rows, LedgerAccount account, String service, String currency) {
+            return rows.computeIfAbsent(account + "|" + service + "|" + currency, key -> new Row(account, service, currency));
+        }
+    }
+
+    private static final class Row {
+        private final LedgerAccount account;
+        private final String service;
+        private final String currency;
+        private BigDecimal amount = BigDecimal.ZERO;
+        private long tokens;
+        private long images;
+
+        Row(LedgerAccount account, String service, String currency) {
+            this.account = account;
+            this.service = service;
+            this.currency = currency;
+        }
+
+        void add(BigDecimal delta, long moreTokens, long moreImages) {
+            amount = amount.add(delta);
+            tokens += moreTokens;
+            images += moreImages;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.meterline.platform.ledger;
+
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+import java.util.List;
+
+/** Plans; a handful of rows managed by platform admins. */
+@JdbcRepository(dialect = Dialect.MYSQL)
+public interface PlanRepository extends CrudRepository<Plan, Long> {
+
+    boolean existsByName(String name);
+
+    List<Plan> findAllOrderById();
+
+    List<Plan> findByActiveOrderById(boolean active);
+}
