@@ -65,6 +65,14 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("apiKeyRevoke", "mutation { apiKeyRevoke(input: {id: \"" + b.apiKeyId() + "\"}) { apiKey { status } } }");
         attacks.put("usageRecord", "mutation { usageRecord(input: {organizationId: \"" + org + "\", events: [{id: \"forged\", timestamp: \"2026-05-01T00:00:00Z\","
                 + " provider: \"images\", model: \"dall-e-3\", meters: {images: 1000}}]}) { results { outcome } } }");
+        String planId = (String) api.graphql(api.adminToken(), "{ plans { id } }").at("data.plans.0.id");
+        attacks.put("balance", "{ balance(organizationId: \"" + org + "\") { current { amount } } }");
+        attacks.put("ledgerEntries", "{ ledgerEntries(organizationId: \"" + org + "\") { nodes { amount } } }");
+        attacks.put("balanceSettingsUpdate", "mutation { balanceSettingsUpdate(input: {organizationId: \"" + org + "\", lowBalanceThreshold: \"0\"}) { balance { state } } }");
+        attacks.put("ledgerEntryCreate", "mutation { ledgerEntryCreate(input: {organizationId: \"" + org + "\", kind: GRANT, account: CREDITS, amount: \"1000\","
+                + " reason: \"stolen\"}) { entry { id } } }");
+        attacks.put("organizationPlanSet", "mutation { organizationPlanSet(input: {organizationId: \"" + org + "\", planId: \"" + planId + "\"}) { balance { state } } }");
+        attacks.put("planUpdate", "mutation { planUpdate(input: {id: \"" + planId + "\", monthlyTokens: 999999}) { plan { name } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -87,6 +95,8 @@ class TenantIsolationIT extends ServerTest {
         long users = rows.count("SELECT COUNT(*) FROM app_user");
         long keys = rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'");
         String costFactor = String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"));
+        long ledgerEntries = rows.count("SELECT COUNT(*) FROM ledger_entry");
+        long planTokens = rows.count("SELECT SUM(monthly_tokens) FROM plan");
         for (String token : List.of(a.adminToken(), a.memberToken())) {
             for (Map.Entry<String, String> attack : attacks.entrySet()) {
                 TestApi.Response response = api.graphql(token, attack.getValue());
@@ -100,6 +110,9 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM app_user")).isEqualTo(users);
         assertThat(rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'")).isEqualTo(keys);
         assertThat(String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"))).isEqualTo(costFactor);
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry")).isEqualTo(ledgerEntries);
+        assertThat(rows.count("SELECT SUM(monthly_tokens) FROM plan")).isEqualTo(planTokens);
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_balance WHERE low_threshold = 0")).isZero();
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(api.graphql(a.adminToken(), "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(1);
     }
