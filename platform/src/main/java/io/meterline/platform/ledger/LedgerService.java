@@ -264,8 +264,10 @@ public class LedgerService {
     private BalanceView balance(Viewer viewer, long organizationId) {
         Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
         String currency = organization.billingCurrency();
-        // A write transaction: reading the balance is an operation that may roll the plan period over.
-        LedgerStore.Locked locked = write(connection -> store.lock(connection, info(organization), clock.instant()));
+        Instant now = clock.instant();
+        LedgerStore.Locked unlocked = read(connection -> store.current(connection, info(organization), now));
+        // Only the first read after a reset day (or of a new organization) locks and rolls the period over.
+        LedgerStore.Locked locked = unlocked != null ? unlocked : write(connection -> store.lock(connection, info(organization), now));
         LedgerStore.Totals totals = read(connection -> store.totals(connection, organizationId));
         LedgerStore.State state = locked.state();
         BigDecimal spent = totals.sum(currency, LedgerEntryKind.USAGE).negate();

@@ -118,10 +118,29 @@ class LedgerStore {
         return new Locked(organization, state, plan);
     }
 
+    /**
+     * The totals without a lock, for reads: null when they do not exist yet or a reset day passed,
+     * and the caller must {@link #lock} to roll the period over.
+     */
+    @Nullable
+    Locked current(Connection connection, OrganizationInfo organization, Instant now) throws SQLException {
+        State state = select(connection, organization.id(), false);
+        if (state == null) {
+            return null;
+        }
+        Plan plan = plan(connection, state.planId());
+        return plan.periodStart(now, organization.zone()).equals(state.periodStart()) ? new Locked(organization, state, plan) : null;
+    }
+
     @Nullable
     private static State select(Connection connection, long organizationId) throws SQLException {
+        return select(connection, organizationId, true);
+    }
+
+    @Nullable
+    private static State select(Connection connection, long organizationId, boolean forUpdate) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT plan_id, low_threshold, credits, plan_tokens, topup_tokens, period_start, low_crossings"
-                + " FROM ledger_balance WHERE organization_id = ? FOR UPDATE")) {
+                + " FROM ledger_balance WHERE organization_id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
             statement.setLong(1, organizationId);
             try (ResultSet rows = statement.executeQuery()) {
                 if (!rows.next()) {
