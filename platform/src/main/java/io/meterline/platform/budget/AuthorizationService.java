@@ -149,7 +149,7 @@ public class AuthorizationService {
                 BigDecimal consumed = store.lock(connection, key);
                 BigDecimal reserved = store.activeHolds(connection, key, now);
                 BigDecimal requested = requested(budget, request.estimate());
-                BigDecimal remaining = budget.limitAmount() == null ? null : budget.limitAmount().subtract(consumed).subtract(reserved).max(BigDecimal.ZERO);
+                BigDecimal remaining = budget.limitAmount() == null ? null : budget.limitAmount().subtract(consumed).subtract(reserved).max(BudgetStatus.ZERO);
                 Hold hold = new Hold(budget, requested, consumed, reserved, remaining, window.end());
                 holds.add(hold);
                 amounts.put(key, requested);

@@ -171,8 +171,8 @@ public class BudgetService {
                 List<BudgetStatus> result = new ArrayList<>();
                 for (Budget budget : found) {
                     BudgetStore.CounterKey key = keys.get(budget.id());
-                    result.add(BudgetStatus.of(budget, windows.get(budget.id()), consumed.getOrDefault(key, BigDecimal.ZERO),
-                            reserved.getOrDefault(key, BigDecimal.ZERO), bands.get(budget.organizationId())));
+                    result.add(BudgetStatus.of(budget, windows.get(budget.id()), consumed.getOrDefault(key, BudgetStatus.ZERO),
+                            reserved.getOrDefault(key, BudgetStatus.ZERO), bands.get(budget.organizationId())));
                 }
                 return result;
             }

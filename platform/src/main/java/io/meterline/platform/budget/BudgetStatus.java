@@ -23,6 +23,8 @@ public record BudgetStatus(long budgetId, BigDecimal consumed, @Nullable BigDeci
                            @Nullable BigDecimal percent, @Nullable String band, Instant periodStart, @Nullable Instant resetsAt) {
 
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+    /** Zero at the stored scale, so an untouched budget reads like a counted one. */
+    static final BigDecimal ZERO = BigDecimal.ZERO.setScale(io.meterline.platform.common.Money.AMOUNT_SCALE);
 
     static BudgetStatus of(Budget budget, BudgetPeriods.Window window, BigDecimal consumed, BigDecimal reserved, List<BudgetStore.Band> bands) {
         BigDecimal limit = budget.limitAmount();
@@ -30,7 +32,7 @@ public record BudgetStatus(long budgetId, BigDecimal consumed, @Nullable BigDeci
             return new BudgetStatus(budget.id(), consumed, null, null, reserved, null, null, window.start(), window.end());
         }
         BigDecimal percent = percentOf(consumed, limit);
-        return new BudgetStatus(budget.id(), consumed, limit, limit.subtract(consumed).max(BigDecimal.ZERO), reserved, percent,
+        return new BudgetStatus(budget.id(), consumed, limit, limit.subtract(consumed).max(ZERO), reserved, percent,
                 bandOf(percent, bands), window.start(), window.end());
     }
 

@@ -178,7 +178,7 @@ public class BudgetStore {
             select.setObject(2, BudgetPeriods.toColumn(key.periodStart()));
             try (ResultSet rows = select.executeQuery()) {
                 rows.next();
-                return rows.getBigDecimal(1);
+                return rows.getBigDecimal(1).setScale(io.meterline.platform.common.Money.AMOUNT_SCALE);
             }
         }
     }

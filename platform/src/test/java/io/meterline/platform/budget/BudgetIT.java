@@ -107,7 +107,7 @@ class BudgetIT extends ServerTest {
         assertThat(status.at("data.node.status.consumed")).isEqualTo("700.000000000");
         assertThat(status.at("data.node.status.limit")).isEqualTo("1000.000000000");
         assertThat(status.at("data.node.status.remaining")).isEqualTo("300.000000000");
-        assertThat(status.at("data.node.status.reserved")).isEqualTo("0");
+        assertThat(status.at("data.node.status.reserved")).isEqualTo("0.000000000");
         assertThat(status.at("data.node.status.percent")).isEqualTo("70.00");
         assertThat(status.at("data.node.status.band")).isEqualTo("yellow");
         assertThat(Instant.parse((String) status.at("data.node.status.periodStart"))).isEqualTo(today.atStartOfDay(kolkata).toInstant());
