@@ -143,10 +143,15 @@ public class AuthorizationService {
             Map<BudgetStore.CounterKey, BigDecimal> amounts = new LinkedHashMap<>();
             Hold denied = null;
             // activeBudgets is ordered by id: the locks are always taken in one order.
+            Map<Long, BigDecimal> consumedById = new LinkedHashMap<>();
+            for (Budget budget : matching) {
+                consumedById.put(budget.id(), store.lock(connection, new BudgetStore.CounterKey(budget.id(), BudgetPeriods.of(budget, now, zone).start())));
+            }
+            // Every counter is locked now: holds read from here on cannot change under us.
             for (Budget budget : matching) {
                 BudgetPeriods.Window window = BudgetPeriods.of(budget, now, zone);
                 BudgetStore.CounterKey key = new BudgetStore.CounterKey(budget.id(), window.start());
-                BigDecimal consumed = store.lock(connection, key);
+                BigDecimal consumed = consumedById.get(budget.id());
                 BigDecimal reserved = store.activeHolds(connection, key, now);
                 BigDecimal requested = requested(budget, request.estimate());
                 BigDecimal remaining = budget.limitAmount() == null ? null : budget.limitAmount().subtract(consumed).subtract(reserved).max(BudgetStatus.ZERO);

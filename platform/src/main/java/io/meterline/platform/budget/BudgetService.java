@@ -166,7 +166,7 @@ public class BudgetService {
                     windows.put(budget.id(), window);
                     keys.put(budget.id(), new BudgetStore.CounterKey(budget.id(), window.start()));
                 }
-                Map<BudgetStore.CounterKey, BigDecimal> consumed = store.consumed(connection, keys.values());
+                Map<BudgetStore.CounterKey, BigDecimal> consumed = store.consumed(connection, keys.values(), false);
                 Map<BudgetStore.CounterKey, BigDecimal> reserved = store.reserved(connection, keys.values(), now);
                 List<BudgetStatus> result = new ArrayList<>();
                 for (Budget budget : found) {

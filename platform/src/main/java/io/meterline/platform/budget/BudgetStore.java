@@ -84,11 +84,14 @@ public class BudgetStore {
             }
             statement.executeBatch();
         }
-        return consumed(connection, deltas.keySet());
+        return consumed(connection, deltas.keySet(), true);
     }
 
-    /** The consumption of the given counters; missing counters are left out. */
-    Map<CounterKey, BigDecimal> consumed(Connection connection, Collection<CounterKey> keys) throws SQLException {
+    /**
+     * The consumption of the given counters; missing counters are left out. A locking read sees the
+     * latest committed values, not the transaction's snapshot (MariaDB's REPEATABLE READ).
+     */
+    Map<CounterKey, BigDecimal> consumed(Connection connection, Collection<CounterKey> keys, boolean locking) throws SQLException {
         Map<CounterKey, BigDecimal> values = new HashMap<>();
         if (keys.isEmpty()) {
             return values;
@@ -96,7 +99,7 @@ public class BudgetStore {
         List<Long> budgetIds = keys.stream().map(CounterKey::budgetId).distinct().toList();
         List<Instant> starts = keys.stream().map(CounterKey::periodStart).distinct().toList();
         String sql = "SELECT budget_id, period_start, consumed FROM budget_counter WHERE budget_id IN (" + marks(budgetIds.size())
-                + ") AND period_start IN (" + marks(starts.size()) + ")";
+                + ") AND period_start IN (" + marks(starts.size()) + ")" + (locking ? " FOR UPDATE" : "");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             int index = 1;
             for (Long id : budgetIds) {
@@ -165,7 +168,11 @@ public class BudgetStore {
         }
     }
 
-    /** Drops a locked period's expired holds, then sums the rest. */
+    /**
+     * Drops a locked period's expired holds, then sums the rest with a locking read: a plain read
+     * would see the transaction's snapshot, taken before this transaction waited for the counter
+     * lock, and miss holds committed meanwhile.
+     */
     BigDecimal activeHolds(Connection connection, CounterKey key, Instant now) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM budget_reservation WHERE budget_id = ? AND period_start = ? AND expires_at <= ?")) {
             delete.setLong(1, key.budgetId());
@@ -173,14 +180,17 @@ public class BudgetStore {
             delete.setObject(3, BudgetPeriods.toColumn(now));
             delete.executeUpdate();
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(SUM(amount), 0) FROM budget_reservation WHERE budget_id = ? AND period_start = ?")) {
+        BigDecimal total = BigDecimal.ZERO.setScale(io.meterline.platform.common.Money.AMOUNT_SCALE);
+        try (PreparedStatement select = connection.prepareStatement("SELECT amount FROM budget_reservation WHERE budget_id = ? AND period_start = ? FOR UPDATE")) {
             select.setLong(1, key.budgetId());
             select.setObject(2, BudgetPeriods.toColumn(key.periodStart()));
             try (ResultSet rows = select.executeQuery()) {
-                rows.next();
-                return rows.getBigDecimal(1).setScale(io.meterline.platform.common.Money.AMOUNT_SCALE);
+                while (rows.next()) {
+                    total = total.add(rows.getBigDecimal(1));
+                }
             }
         }
+        return total;
     }
 
     void hold(Connection connection, String reservationId, long organizationId, Map<CounterKey, BigDecimal> amounts, Instant expiresAt) throws SQLException {
