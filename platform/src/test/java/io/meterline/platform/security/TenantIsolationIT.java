@@ -73,6 +73,18 @@ class TenantIsolationIT extends ServerTest {
                 + " reason: \"stolen\"}) { entry { id } } }");
         attacks.put("organizationPlanSet", "mutation { organizationPlanSet(input: {organizationId: \"" + org + "\", planId: \"" + planId + "\"}) { balance { state } } }");
         attacks.put("planUpdate", "mutation { planUpdate(input: {id: \"" + planId + "\", monthlyTokens: 999999}) { plan { name } } }");
+        String bBudgetId = (String) api.graphql(b.adminToken(), "mutation { budgetCreate(input: {name: \"b-budget\", metric: REQUESTS, period: DAY, limit: \"5\"}) { budget { id } } }")
+                .at("data.budgetCreate.budget.id");
+        attacks.put("budgets", "{ budgets(organizationId: \"" + org + "\") { nodes { name } } }");
+        attacks.put("budgetBands", "{ budgetBands(organizationId: \"" + org + "\") { name } }");
+        attacks.put("budgetCreate", "mutation { budgetCreate(input: {organizationId: \"" + org + "\", name: \"stolen\", metric: TOKENS, period: DAY}) { budget { id } } }");
+        attacks.put("budgetUpdate", "mutation { budgetUpdate(input: {id: \"" + bBudgetId + "\", limit: \"1000000\"}) { budget { limit } } }");
+        attacks.put("budgetArchive", "mutation { budgetArchive(input: {id: \"" + bBudgetId + "\"}) { budget { archived } } }");
+        attacks.put("budgetBandsUpdate", "mutation { budgetBandsUpdate(input: {organizationId: \"" + org + "\", bands: [{name: \"all\", fromPercent: 0}]}) { bands { name } } }");
+        attacks.put("usageAuthorize", "mutation { usageAuthorize(input: {organizationId: \"" + org + "\", provider: \"openai\", model: \"gpt-4o\", estimate: {requests: 1}})"
+                + " { authorization { reservationId } } }");
+        attacks.put("usageAuthorizeWithForeignKey", "mutation { usageAuthorize(input: {apiKeyId: \"" + b.apiKeyId() + "\", provider: \"openai\", model: \"gpt-4o\","
+                + " estimate: {requests: 1}}) { authorization { reservationId } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -97,6 +109,10 @@ class TenantIsolationIT extends ServerTest {
         String costFactor = String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"));
         long ledgerEntries = rows.count("SELECT COUNT(*) FROM ledger_entry");
         long planTokens = rows.count("SELECT SUM(monthly_tokens) FROM plan");
+        long budgets = rows.count("SELECT COUNT(*) FROM budget");
+        String budgetState = String.valueOf(rows.value("SELECT CONCAT(limit_amount, archived) FROM budget b JOIN organization o ON o.id = b.organization_id WHERE o.slug = 'tenant-b'"));
+        long reservations = rows.count("SELECT COUNT(*) FROM budget_reservation");
+        long bands = rows.count("SELECT COUNT(*) FROM budget_band");
         for (String token : List.of(a.adminToken(), a.memberToken())) {
             for (Map.Entry<String, String> attack : attacks.entrySet()) {
                 TestApi.Response response = api.graphql(token, attack.getValue());
@@ -113,6 +129,11 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry")).isEqualTo(ledgerEntries);
         assertThat(rows.count("SELECT SUM(monthly_tokens) FROM plan")).isEqualTo(planTokens);
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_balance WHERE low_threshold = 0")).isZero();
+        assertThat(rows.count("SELECT COUNT(*) FROM budget")).isEqualTo(budgets);
+        assertThat(String.valueOf(rows.value("SELECT CONCAT(limit_amount, archived) FROM budget b JOIN organization o ON o.id = b.organization_id WHERE o.slug = 'tenant-b'")))
+                .isEqualTo(budgetState);
+        assertThat(rows.count("SELECT COUNT(*) FROM budget_reservation")).isEqualTo(reservations);
+        assertThat(rows.count("SELECT COUNT(*) FROM budget_band")).isEqualTo(bands);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(api.graphql(a.adminToken(), "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(1);
     }

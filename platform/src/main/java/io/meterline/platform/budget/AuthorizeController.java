@@ -1,0 +1,219 @@
+package io.meterline.platform.budget;
+
+import io.meterline.platform.account.ApiKey;
+import io.meterline.platform.account.ApiKeyService;
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.UserError;
+import io.meterline.platform.common.UserInputException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.json.JsonMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code POST /v1/authorize}: a gateway asks whether a call may go ahead, authenticated with an API
+ * key exactly as {@code POST /v1/usage}; API_KEY budgets are the calling key's. Decimals are read
+ * from strings or JSON numbers; the answer's decimals are strings.
+ */
+@Controller("/v1/authorize")
+public class AuthorizeController {
+
+    private static final Set<String> FIELDS = Set.of("provider", "model", "dimensions", "estimate", "ttl_seconds");
+    private static final Set<String> DIMENSIONS = Set.of("account_id", "member", "team", "project", "department");
+    private static final Set<String> ESTIMATE = Set.of("tokens", "cost", "requests", "meter_units");
+
+    private final AuthorizationService authorization;
+    private final ApiKeyService apiKeys;
+    private final JsonMapper json;
+
+    public AuthorizeController(AuthorizationService authorization, ApiKeyService apiKeys, JsonMapper json) {
+        this.authorization = authorization;
+        this.apiKeys = apiKeys;
+        this.json = json;
+    }
+
+    @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> authorize(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorizationHeader, @Nullable @Body byte[] body) {
+        Optional<ApiKey> key = apiKeys.authenticate(bearer(authorizationHeader));
+        if (key.isEmpty()) {
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", "UNAUTHENTICATED",
+                    "Send an active API key as: Authorization: Bearer <key>"))));
+        }
+        Map<String, Object> request;
+        try {
+            request = json.readValue(body == null ? new byte[0] : body, Argument.mapOf(String.class, Object.class));
+        }
+        catch (IOException | RuntimeException e) {
+            return HttpResponse.badRequest(errors(List.of(error("body", "INVALID_JSON", "The body is not a JSON object"))));
+        }
+        if (request == null) {
+            return HttpResponse.badRequest(errors(List.of(error("body", "INVALID_JSON", "The body is not a JSON object"))));
+        }
+        List<Map<String, Object>> problems = new ArrayList<>();
+        for (String field : request.keySet()) {
+            if (!FIELDS.contains(field)) {
+                problems.add(error(field, "UNKNOWN_FIELD", field + " is not a field of an authorization request"));
+            }
+        }
+        Map<String, Object> dimensions = object(request.get("dimensions"), "dimensions", DIMENSIONS, problems);
+        Map<String, Object> estimate = object(request.get("estimate"), "estimate", ESTIMATE, problems);
+        String provider = text(request.get("provider"), "provider", true, problems);
+        String model = text(request.get("model"), "model", true, problems);
+        BigDecimal tokens = decimal(estimate.get("tokens"), "estimate.tokens", problems);
+        BigDecimal cost = decimal(estimate.get("cost"), "estimate.cost", problems);
+        BigDecimal requests = decimal(estimate.get("requests"), "estimate.requests", problems);
+        BigDecimal meterUnits = decimal(estimate.get("meter_units"), "estimate.meter_units", problems);
+        BigDecimal ttl = decimal(request.get("ttl_seconds"), "ttl_seconds", problems);
+        if (ttl != null && (ttl.stripTrailingZeros().scale() > 0 || ttl.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0)) {
+            problems.add(error("ttl_seconds", "OUT_OF_RANGE", "ttl_seconds is a whole number of seconds"));
+        }
+        if (!problems.isEmpty()) {
+            return HttpResponse.badRequest(errors(problems));
+        }
+        BudgetMeasure.Caller caller = new BudgetMeasure.Caller(key.get().id(), (String) dimensions.get("account_id"), (String) dimensions.get("member"),
+                (String) dimensions.get("team"), (String) dimensions.get("project"), (String) dimensions.get("department"));
+        try {
+            AuthorizationService.Answer answer = authorization.authorize(key.get().organizationId(), new AuthorizationService.Request(caller, provider, model,
+                    new AuthorizationService.Estimate(tokens, cost, requests, meterUnits), ttl == null ? null : ttl.intValue()));
+            return HttpResponse.ok(answer(answer));
+        }
+        catch (UserInputException e) {
+            List<Map<String, Object>> refused = new ArrayList<>();
+            for (UserError userError : e.errors()) {
+                List<String> path = userError.field().size() > 1 ? userError.field().subList(1, userError.field().size()) : userError.field();
+                refused.add(error(wireName(String.join(".", path)), userError.code(), userError.message()));
+            }
+            return HttpResponse.badRequest(errors(refused));
+        }
+    }
+
+    /** The answer in the wire format: snake_case keys, decimals as strings. */
+    static Map<String, Object> answer(AuthorizationService.Answer answer) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("decision", answer.decision().name());
+        result.put("reservation_id", answer.reservationId());
+        result.put("expires_at", answer.expiresAt() == null ? null : answer.expiresAt().toString());
+        result.put("reason", answer.reason());
+        AuthorizationService.Hold tightest = answer.tightest();
+        result.put("remaining", tightest == null || tightest.remaining() == null ? null : tightest.remaining().toPlainString());
+        result.put("resets_at", tightest == null || tightest.resetsAt() == null ? null : tightest.resetsAt().toString());
+        result.put("denied_by", answer.deniedBy() == null ? null : hold(answer.deniedBy()));
+        result.put("budgets", answer.holds().stream().map(AuthorizeController::hold).toList());
+        return result;
+    }
+
+    private static Map<String, Object> hold(AuthorizationService.Hold hold) {
+        Budget budget = hold.budget();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("budget_id", GlobalId.encode(Budget.TYPE, budget.id()));
+        result.put("name", budget.name());
+        result.put("metric", budget.metric().name());
+        result.put("scope", budget.scopeKind().name());
+        result.put("scope_key", BudgetGraphQL.scopeKeyOf(budget));
+        result.put("period", budget.periodKind().name());
+        result.put("enforcement", budget.enforcement().name());
+        result.put("limit", budget.limitAmount() == null ? null : budget.limitAmount().toPlainString());
+        result.put("consumed", hold.consumed().toPlainString());
+        result.put("reserved", hold.reserved().toPlainString());
+        result.put("requested", hold.requested().toPlainString());
+        result.put("remaining", hold.remaining() == null ? null : hold.remaining().toPlainString());
+        result.put("resets_at", hold.resetsAt() == null ? null : hold.resetsAt().toString());
+        return result;
+    }
+
+    private static String wireName(String field) {
+        return field.replace("meterUnits", "meter_units").replace("ttlSeconds", "ttl_seconds");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(@Nullable Object value, String field, Set<String> allowed, List<Map<String, Object>> problems) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            problems.add(error(field, "INVALID_BODY", field + " is an object"));
+            return Map.of();
+        }
+        for (Object name : map.keySet()) {
+            if (!allowed.contains(String.valueOf(name))) {
+                problems.add(error(field + "." + name, "UNKNOWN_FIELD", field + " takes " + String.join(", ", allowed.stream().sorted().toList())));
+            }
+        }
+        if ("dimensions".equals(field)) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (entry.getValue() != null && !(entry.getValue() instanceof String)) {
+                    problems.add(error(field + "." + entry.getKey(), "INVALID_BODY", "Dimension values are strings"));
+                }
+            }
+        }
+        return (Map<String, Object>) map;
+    }
+
+    @Nullable
+    private static String text(@Nullable Object value, String field, boolean required, List<Map<String, Object>> problems) {
+        if (value == null || (value instanceof String text && text.isBlank())) {
+            if (required) {
+                problems.add(error(field, "MISSING", field + " is required"));
+            }
+            return null;
+        }
+        if (!(value instanceof String text)) {
+            problems.add(error(field, "INVALID_BODY", field + " is a string"));
+            return null;
+        }
+        return text;
+    }
+
+    @Nullable
+    private static BigDecimal decimal(@Nullable Object value, String field, List<Map<String, Object>> problems) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            BigDecimal number = new BigDecimal(value.toString());
+            if (number.signum() < 0) {
+                problems.add(error(field, "NEGATIVE_QUANTITY", field + " is not negative"));
+            }
+            return number;
+        }
+        catch (NumberFormatException e) {
+            problems.add(error(field, "NOT_A_NUMBER", field + " is a number or a decimal string"));
+            return null;
+        }
+    }
+
+    private static Map<String, Object> error(String field, String code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("field", field);
+        error.put("code", code);
+        error.put("message", message);
+        return error;
+    }
+
+    private static Map<String, Object> errors(List<Map<String, Object>> errors) {
+        return Map.of("errors", errors);
+    }
+
+    @Nullable
+    private static String bearer(@Nullable String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return authorization.substring(7).trim();
+    }
+}

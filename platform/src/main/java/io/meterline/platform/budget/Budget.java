@@ -1,0 +1,96 @@
+package io.meterline.platform.budget;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.GeneratedValue;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A limit on a metric for a scope over a period.
+ *
+ * @param id the row id
+ * @param organizationId the organization
+ * @param name what people call it
+ * @param metric what is counted
+ * @param provider for METER_UNITS the provider, for TOKENS an optional provider filter
+ * @param meter for METER_UNITS the provider's meter key
+ * @param scopeKind who is counted
+ * @param scopeKey the dimension value (for API_KEY the key's row id); null for ORGANIZATION
+ * @param periodKind how long one period lasts
+ * @param limitAmount the limit, null for unlimited
+ * @param thresholds alert percents, comma separated, ascending
+ * @param enforcement SOFT alerts only, HARD also denies authorizations
+ * @param budgetType SUBSCRIPTION recurs every period; ONE_TIME never resets
+ * @param currency for COST budgets: only usage priced in this currency counts
+ * @param archived archived budgets neither count nor deny
+ * @param createdAt when it was created
+ */
+@MappedEntity("budget")
+public record Budget(
+        @Id @GeneratedValue @Nullable Long id,
+        long organizationId,
+        String name,
+        Metric metric,
+        @Nullable String provider,
+        @Nullable String meter,
+        Scope scopeKind,
+        @Nullable String scopeKey,
+        Period periodKind,
+        @Nullable BigDecimal limitAmount,
+        String thresholds,
+        Enforcement enforcement,
+        Type budgetType,
+        @Nullable String currency,
+        boolean archived,
+        Instant createdAt) {
+
+    /** The GraphQL type name, also the type part of global ids. */
+    public static final String TYPE = "Budget";
+
+    /** What a budget counts. */
+    public enum Metric { TOKENS, COST, METER_UNITS, REQUESTS }
+
+    /** Whose usage a budget counts. */
+    public enum Scope { ORGANIZATION, ACCOUNT_ID, API_KEY, MEMBER, TEAM, PROJECT, DEPARTMENT }
+
+    /** How long one period of a budget lasts. */
+    public enum Period { MINUTE, DAY, WEEK, MONTH, TOTAL }
+
+    /** What happens at the limit. */
+    public enum Enforcement { SOFT, HARD }
+
+    /** Whether a budget recurs. */
+    public enum Type { SUBSCRIPTION, ONE_TIME }
+
+    public List<Integer> thresholdList() {
+        return Arrays.stream(thresholds.split(",")).map(String::trim).filter(part -> !part.isEmpty()).map(Integer::valueOf).toList();
+    }
+
+    static String thresholdText(List<Integer> values) {
+        return values.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    public boolean hard() {
+        return enforcement == Enforcement.HARD;
+    }
+
+    /** Whether the budget counts one window forever instead of recurring periods. */
+    public boolean neverResets() {
+        return periodKind == Period.TOTAL || budgetType == Type.ONE_TIME;
+    }
+
+    Budget withChanges(String newName, @Nullable BigDecimal newLimit, String newThresholds, Enforcement newEnforcement) {
+        return new Budget(id, organizationId, newName, metric, provider, meter, scopeKind, scopeKey, periodKind, newLimit, newThresholds,
+                newEnforcement, budgetType, currency, archived, createdAt);
+    }
+
+    Budget archivedCopy() {
+        return new Budget(id, organizationId, name, metric, provider, meter, scopeKind, scopeKey, periodKind, limitAmount, thresholds,
+                enforcement, budgetType, currency, true, createdAt);
+    }
+}

@@ -1,0 +1,157 @@
+package io.meterline.platform.budget;
+
+import io.meterline.platform.alert.AlertRequest;
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.usage.RecordedUsage;
+import io.meterline.platform.usage.UsageListener;
+import io.micronaut.context.event.ApplicationEventPublisher;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts recorded usage against budgets inside the ingestion transaction, settles the reservations
+ * the events name, and after commit publishes the threshold crossings. The organization's active
+ * budgets are read once per batch, deltas are summed per budget period first and added in key order
+ * (one batched upsert and one read per batch), so concurrent batches lock counters in one order.
+ *
+ * <p>Crossings are computed from the counter values before and after this transaction's addition,
+ * read under the counter rows' locks: each crossing is seen by exactly the transaction that made it,
+ * on whichever instance, and published after that transaction commits.
+ *
+ * <p>Alert levels: a budget's lowest threshold is WARNING, its highest threshold below 100 is
+ * CRITICAL, any threshold between them CAUTION, and reaching 100 % (always checked, whether or
+ * not 100 is a threshold) is EXCEEDED.
+ */
+@Singleton
+public class BudgetUsageListener implements UsageListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetUsageListener.class);
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+
+    private final BudgetStore store;
+    private final BudgetMeasure measure;
+    private final ApplicationEventPublisher<AlertRequest> alerts;
+    /** The crossings of the transaction running on this thread, handed to afterCommit with the batch they belong to. */
+    private final ThreadLocal<Pending> pending = new ThreadLocal<>();
+
+    public BudgetUsageListener(BudgetStore store, BudgetMeasure measure, ApplicationEventPublisher<AlertRequest> alerts) {
+        this.store = store;
+        this.measure = measure;
+        this.alerts = alerts;
+    }
+
+    private record Pending(List<RecordedUsage> batch, List<AlertRequest> crossings) {
+    }
+
+    @Override
+    public void inTransaction(Connection connection, List<RecordedUsage> recorded) throws SQLException {
+        pending.remove();
+        if (recorded.isEmpty()) {
+            return;
+        }
+        long organizationId = recorded.get(0).organizationId();
+        List<Budget> budgets = store.activeBudgets(connection, organizationId);
+        List<String> reservations = recorded.stream().map(RecordedUsage::reservationId).filter(Objects::nonNull).toList();
+        if (budgets.isEmpty()) {
+            store.settle(connection, organizationId, reservations);
+            return;
+        }
+        ZoneId zone = ZoneId.of(Objects.requireNonNullElse(store.timeZone(connection, organizationId), "UTC"));
+        TreeMap<BudgetStore.CounterKey, BigDecimal> deltas = new TreeMap<>(BudgetStore.CounterKey.ORDER);
+        Map<Long, Budget> byId = new HashMap<>();
+        for (RecordedUsage usage : recorded) {
+            for (Budget budget : budgets) {
+                BigDecimal amount = measure.amountOf(budget, usage);
+                if (amount.signum() > 0) {
+                    byId.put(budget.id(), budget);
+                    deltas.merge(new BudgetStore.CounterKey(budget.id(), BudgetPeriods.of(budget, usage.timestamp(), zone).start()), amount, BigDecimal::add);
+                }
+            }
+        }
+        // Counters first, then reservations: authorization locks counters before reservations too.
+        Map<BudgetStore.CounterKey, BigDecimal> after = deltas.isEmpty() ? Map.of() : store.add(connection, deltas);
+        store.settle(connection, organizationId, reservations);
+        List<AlertRequest> crossings = new ArrayList<>();
+        for (Map.Entry<BudgetStore.CounterKey, BigDecimal> entry : deltas.entrySet()) {
+            Budget budget = byId.get(entry.getKey().budgetId());
+            BigDecimal now = after.get(entry.getKey());
+            if (budget.limitAmount() != null && now != null) {
+                crossings.addAll(crossings(budget, entry.getKey(), now.subtract(entry.getValue()), now, zone));
+            }
+        }
+        if (!crossings.isEmpty()) {
+            pending.set(new Pending(recorded, crossings));
+        }
+    }
+
+    @Override
+    public void afterCommit(List<RecordedUsage> recorded) {
+        Pending mine = pending.get();
+        pending.remove();
+        if (mine == null || mine.batch() != recorded) {
+            return;
+        }
+        for (AlertRequest alert : mine.crossings()) {
+            try {
+                alerts.publishEvent(alert);
+            }
+            catch (RuntimeException e) {
+                LOG.error("Publishing budget alert {} failed", alert.dedupeKey(), e);
+            }
+        }
+    }
+
+    /** The thresholds (and 100 %) that consumption passed, from below to at-or-above, in this addition. */
+    static List<AlertRequest> crossings(Budget budget, BudgetStore.CounterKey key, BigDecimal before, BigDecimal after, ZoneId zone) {
+        BigDecimal limit = budget.limitAmount();
+        BigDecimal percentBefore = before.multiply(HUNDRED);
+        BigDecimal percentAfter = after.multiply(HUNDRED);
+        List<Integer> thresholds = new ArrayList<>(budget.thresholdList());
+        if (!thresholds.contains(100)) {
+            thresholds.add(100);
+        }
+        List<Integer> belowHundred = thresholds.stream().filter(value -> value < 100).toList();
+        BudgetPeriods.Window window = BudgetPeriods.of(budget, key.periodStart(), zone);
+        String periodLabel = BudgetPeriods.label(budget, key.periodStart(), zone);
+        List<AlertRequest> result = new ArrayList<>();
+        for (int threshold : thresholds) {
+            BigDecimal line = limit.multiply(BigDecimal.valueOf(threshold));
+            if (percentBefore.compareTo(line) < 0 && percentAfter.compareTo(line) >= 0) {
+                String level = threshold >= 100 ? "EXCEEDED"
+                        : threshold == belowHundred.get(0) ? "WARNING"
+                        : threshold == belowHundred.get(belowHundred.size() - 1) ? "CRITICAL" : "CAUTION";
+                BigDecimal percent = BudgetStatus.percentOf(after, limit);
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("budgetId", GlobalId.encode(Budget.TYPE, budget.id()));
+                data.put("name", budget.name());
+                data.put("scope", budget.scopeKind().name());
+                data.put("period", budget.periodKind().name());
+                data.put("threshold", threshold);
+                data.put("limit", limit.toPlainString());
+                data.put("consumed", after.toPlainString());
+                data.put("percent", percent.toPlainString());
+                data.put("periodStart", key.periodStart().toString());
+                if (window.end() != null) {
+                    data.put("resetsAt", window.end().toString());
+                }
+                result.add(new AlertRequest(budget.organizationId(), "BUDGET_THRESHOLD", level,
+                        "budget:" + budget.id() + ":" + periodLabel + ":" + threshold, budget.name(),
+                        "Budget " + budget.name() + " reached " + percent.toPlainString() + " % of its " + budget.periodKind().name().toLowerCase(java.util.Locale.ROOT)
+                                + " limit (threshold " + threshold + " %)", data));
+            }
+        }
+        return result;
+    }
+}
