@@ -9,10 +9,12 @@ import graphql.schema.GraphQLObjectType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
+import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
+import io.meterline.platform.webhook.WebhookService;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -37,11 +39,16 @@ class TenantIsolationIT extends ServerTest {
     @Inject
     TransactionOperations<Connection> transactions;
 
+    @Inject
+    WebhookService webhooks;
+
     Rows rows;
     Fixtures.Tenant a;
     Fixtures.Tenant b;
     String bUserId;
     String bEventId;
+    String bEndpointId;
+    String bDeliveryId;
 
     /** An operation aimed at B's ids, by root field name. */
     private final Map<String, String> attacks = new LinkedHashMap<>();
@@ -55,6 +62,11 @@ class TenantIsolationIT extends ServerTest {
         bUserId = (String) api.graphql(b.adminToken(), "{ viewer { user { id } } }").at("data.viewer.user.id");
         bEventId = (String) api.graphql(b.adminToken(), "{ usageEvents { nodes { id } } }").at("data.usageEvents.nodes.0.id");
         String org = b.organizationId();
+        bEndpointId = (String) api.graphql(b.adminToken(), "mutation { webhookEndpointCreate(input: {url: \"https://hooks.tenant-b.test/in\", eventTypes: [\"balance.low\"]}) { webhookEndpoint { id } } }")
+                .at("data.webhookEndpointCreate.webhookEndpoint.id");
+        webhooks.enqueue(GlobalId.decode(org).orElseThrow().id(), "balance.low", Map.of("balance", "0.5"));
+        bDeliveryId = (String) api.graphql(b.adminToken(), "query($id: ID!) { webhookDeliveries(endpointId: $id) { nodes { id } } }", Map.of("id", bEndpointId))
+                .at("data.webhookDeliveries.nodes.0.id");
         attacks.put("node", "{ node(id: \"" + org + "\") { id } }");
         attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
         attacks.put("apiKeys", "{ apiKeys(organizationId: \"" + org + "\") { nodes { prefix } } }");
@@ -65,6 +77,13 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("apiKeyRevoke", "mutation { apiKeyRevoke(input: {id: \"" + b.apiKeyId() + "\"}) { apiKey { status } } }");
         attacks.put("usageRecord", "mutation { usageRecord(input: {organizationId: \"" + org + "\", events: [{id: \"forged\", timestamp: \"2026-05-01T00:00:00Z\","
                 + " provider: \"images\", model: \"dall-e-3\", meters: {images: 1000}}]}) { results { outcome } } }");
+        attacks.put("alertSettings", "{ alertSettings(organizationId: \"" + org + "\") { email } }");
+        attacks.put("alertSettingsUpdate", "mutation { alertSettingsUpdate(input: {organizationId: \"" + org + "\", enabled: true, email: \"thief@a.test\"}) { alertSettings { email } } }");
+        attacks.put("webhookEndpoints", "{ webhookEndpoints(organizationId: \"" + org + "\") { url } }");
+        attacks.put("webhookDeliveries", "{ webhookDeliveries(endpointId: \"" + bEndpointId + "\") { nodes { payload } } }");
+        attacks.put("webhookEndpointCreate", "mutation { webhookEndpointCreate(input: {organizationId: \"" + org + "\", url: \"https://thief.a.test\", eventTypes: [\"balance.low\"]}) { secret } }");
+        attacks.put("webhookEndpointDelete", "mutation { webhookEndpointDelete(input: {id: \"" + bEndpointId + "\"}) { webhookEndpoint { url } } }");
+        attacks.put("webhookDeliveryReplay", "mutation { webhookDeliveryReplay(input: {id: \"" + bDeliveryId + "\"}) { webhookDelivery { payload } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -87,6 +106,9 @@ class TenantIsolationIT extends ServerTest {
         long users = rows.count("SELECT COUNT(*) FROM app_user");
         long keys = rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'");
         String costFactor = String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"));
+        long endpoints = rows.count("SELECT COUNT(*) FROM webhook_endpoint WHERE deleted_at IS NULL");
+        long deliveries = rows.count("SELECT COUNT(*) FROM webhook_delivery");
+        long alertSettings = rows.count("SELECT COUNT(*) FROM alert_settings");
         for (String token : List.of(a.adminToken(), a.memberToken())) {
             for (Map.Entry<String, String> attack : attacks.entrySet()) {
                 TestApi.Response response = api.graphql(token, attack.getValue());
@@ -100,6 +122,9 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM app_user")).isEqualTo(users);
         assertThat(rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'")).isEqualTo(keys);
         assertThat(String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"))).isEqualTo(costFactor);
+        assertThat(rows.count("SELECT COUNT(*) FROM webhook_endpoint WHERE deleted_at IS NULL")).isEqualTo(endpoints);
+        assertThat(rows.count("SELECT COUNT(*) FROM webhook_delivery")).isEqualTo(deliveries);
+        assertThat(rows.count("SELECT COUNT(*) FROM alert_settings")).isEqualTo(alertSettings);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(api.graphql(a.adminToken(), "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(1);
     }
