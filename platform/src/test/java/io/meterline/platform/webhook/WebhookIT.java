@@ -20,9 +20,14 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +63,7 @@ class WebhookIT extends ServerTest {
         properties.put("meterline.webhooks.backoff", "0s");
         properties.put("meterline.webhooks.max-attempts", "3");
         properties.put("meterline.webhooks.timeout", "2s");
+        properties.put("meterline.webhooks.batch-size", "5");
         return properties;
     }
 
@@ -272,6 +278,48 @@ class WebhookIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM webhook_delivery WHERE organization_id = ?", mine)).isEqualTo(written);
         dispatcher.dispatchDue();
         assertThat(receiver.findAll(postRequestedFor(urlEqualTo("/routing")))).hasSize(3);
+    }
+
+    @Test
+    void dispatchersRunningAtOnceSendEachDeliveryOnce() throws Exception {
+        Fixtures.Tenant tenant = fresh("hooks-concurrent");
+        receiver.stubFor(post(urlEqualTo("/concurrent")).willReturn(aResponse().withStatus(200).withFixedDelay(20)));
+        createEndpoint(tenant.adminToken(), "/concurrent", List.of("balance.low"));
+        for (int i = 0; i < 30; i++) {
+            webhooks.enqueue(rowId(tenant), "balance.low", Map.of("n", i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                runs.add(pool.submit(dispatcher::dispatchDue));
+            }
+            int attempts = 0;
+            for (Future<Integer> run : runs) {
+                attempts += run.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(attempts).isEqualTo(30);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        List<LoggedRequest> received = receiver.findAll(postRequestedFor(urlEqualTo("/concurrent")));
+        assertThat(received).hasSize(30);
+        assertThat(received.stream().map(request -> request.getHeader("Meterline-Delivery")).distinct()).hasSize(30);
+    }
+
+    @Test
+    void aReceiverSlowerThanTheTimeoutCountsAsAFailedAttempt() {
+        Fixtures.Tenant tenant = fresh("hooks-slow");
+        receiver.stubFor(post(urlEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(3000)));
+        Map<String, Object> endpoint = createEndpoint(tenant.adminToken(), "/slow", List.of("balance.low"));
+        webhooks.enqueue(rowId(tenant), "balance.low", Map.of());
+        dispatcher.dispatchDue();
+        TestApi.Response log = api.graphql(tenant.adminToken(), DELIVERIES, Map.of("id", endpoint.get("id")));
+        assertThat((String) log.at("data.webhookDeliveries.nodes.0.lastError")).as(log.body()).contains("Timeout");
+        assertThat(log.at("data.webhookDeliveries.nodes.0.lastStatusCode")).isNull();
+        assertThat(log.at("data.webhookDeliveries.nodes.0.status")).isEqualTo("FAILED");
+        assertThat(log.at("data.webhookDeliveries.nodes.0.attemptCount")).isEqualTo(3);
     }
 
     @Test
