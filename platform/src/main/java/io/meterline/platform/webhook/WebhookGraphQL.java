@@ -53,7 +53,7 @@ public class WebhookGraphQL implements GraphQLWiring, BatchLoaders {
                     Map<String, Object> input = environment.getArgument("input");
                     return Payloads.fields(() -> {
                         WebhookService.CreatedEndpoint created = webhooks.create(viewer(environment), new WebhookService.NewEndpoint(
-                                (String) input.get("organizationId"), (String) input.get("url"), (List<String>) input.get("eventTypes"), (String) input.get("description")));
+                                (String) input.get("organizationId"), (String) input.get("url"), eventTypes(input), (String) input.get("description")));
                         Map<String, Object> payload = new HashMap<>();
                         payload.put("webhookEndpoint", created.endpoint());
                         payload.put("secret", created.secret());
@@ -76,6 +76,12 @@ public class WebhookGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("id", environment -> GlobalId.encode(WebhookService.DELIVERY_TYPE, environment.<WebhookDelivery>getSource().id()))
                 .dataFetcher("status", environment -> environment.<WebhookDelivery>getSource().status().name())
                 .dataFetcher("endpoint", environment -> BatchLoaders.load(environment, ENDPOINTS, environment.<WebhookDelivery>getSource().endpointId())));
+    }
+
+    /** The schema types {@code eventTypes} as {@code [String!]!}, so graphql-java hands over a list of strings. */
+    @SuppressWarnings("unchecked")
+    private static List<String> eventTypes(Map<String, Object> input) {
+        return (List<String>) input.get("eventTypes");
     }
 
     private static Viewer viewer(DataFetchingEnvironment environment) {
