@@ -9,10 +9,12 @@ import graphql.schema.GraphQLObjectType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
+import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
+import io.meterline.platform.webhook.WebhookService;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -37,11 +39,16 @@ class TenantIsolationIT extends ServerTest {
     @Inject
     TransactionOperations<Connection> transactions;
 
+    @Inject
+    WebhookService webhooks;
+
     Rows rows;
     Fixtures.Tenant a;
     Fixtures.Tenant b;
     String bUserId;
     String bEventId;
+    String bEndpointId;
+    String bDeliveryId;
 
     /** An operation aimed at B's ids, by root field name. */
     private final Map<String, String> attacks = new LinkedHashMap<>();
@@ -55,6 +62,11 @@ class TenantIsolationIT extends ServerTest {
         bUserId = (String) api.graphql(b.adminToken(), "{ viewer { user { id } } }").at("data.viewer.user.id");
         bEventId = (String) api.graphql(b.adminToken(), "{ usageEvents { nodes { id } } }").at("data.usageEvents.nodes.0.id");
         String org = b.organizationId();
+        bEndpointId = (String) api.graphql(b.adminToken(), "mutation { webhookEndpointCreate(input: {url: \"https://hooks.tenant-b.test/in\", eventTypes: [\"balance.low\"]}) { webhookEndpoint { id } } }")
+                .at("data.webhookEndpointCreate.webhookEndpoint.id");
+        webhooks.enqueue(GlobalId.decode(org).orElseThrow().id(), "balance.low", Map.of("balance", "0.5"));
+        bDeliveryId = (String) api.graphql(b.adminToken(), "query($id: ID!) { webhookDeliveries(endpointId: $id) { nodes { id } } }", Map.of("id", bEndpointId))
+                .at("data.webhookDeliveries.nodes.0.id");
         attacks.put("node", "{ node(id: \"" + org + "\") { id } }");
         attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
         attacks.put("apiKeys", "{ apiKeys(organizationId: \"" + org + "\") { nodes { prefix } } }");
@@ -85,6 +97,13 @@ class TenantIsolationIT extends ServerTest {
                 + " { authorization { reservationId } } }");
         attacks.put("usageAuthorizeWithForeignKey", "mutation { usageAuthorize(input: {apiKeyId: \"" + b.apiKeyId() + "\", provider: \"openai\", model: \"gpt-4o\","
                 + " estimate: {requests: 1}}) { authorization { reservationId } } }");
+        attacks.put("alertSettings", "{ alertSettings(organizationId: \"" + org + "\") { email } }");
+        attacks.put("alertSettingsUpdate", "mutation { alertSettingsUpdate(input: {organizationId: \"" + org + "\", enabled: true, email: \"thief@a.test\"}) { alertSettings { email } } }");
+        attacks.put("webhookEndpoints", "{ webhookEndpoints(organizationId: \"" + org + "\") { url } }");
+        attacks.put("webhookDeliveries", "{ webhookDeliveries(endpointId: \"" + bEndpointId + "\") { nodes { payload } } }");
+        attacks.put("webhookEndpointCreate", "mutation { webhookEndpointCreate(input: {organizationId: \"" + org + "\", url: \"https://thief.a.test\", eventTypes: [\"balance.low\"]}) { secret } }");
+        attacks.put("webhookEndpointDelete", "mutation { webhookEndpointDelete(input: {id: \"" + bEndpointId + "\"}) { webhookEndpoint { url } } }");
+        attacks.put("webhookDeliveryReplay", "mutation { webhookDeliveryReplay(input: {id: \"" + bDeliveryId + "\"}) { webhookDelivery { payload } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -113,6 +132,9 @@ class TenantIsolationIT extends ServerTest {
         String budgetState = String.valueOf(rows.value("SELECT CONCAT(limit_amount, archived) FROM budget b JOIN organization o ON o.id = b.organization_id WHERE o.slug = 'tenant-b'"));
         long reservations = rows.count("SELECT COUNT(*) FROM budget_reservation");
         long bands = rows.count("SELECT COUNT(*) FROM budget_band");
+        long endpoints = rows.count("SELECT COUNT(*) FROM webhook_endpoint WHERE deleted_at IS NULL");
+        long deliveries = rows.count("SELECT COUNT(*) FROM webhook_delivery");
+        long alertSettings = rows.count("SELECT COUNT(*) FROM alert_settings");
         for (String token : List.of(a.adminToken(), a.memberToken())) {
             for (Map.Entry<String, String> attack : attacks.entrySet()) {
                 TestApi.Response response = api.graphql(token, attack.getValue());
@@ -134,6 +156,9 @@ class TenantIsolationIT extends ServerTest {
                 .isEqualTo(budgetState);
         assertThat(rows.count("SELECT COUNT(*) FROM budget_reservation")).isEqualTo(reservations);
         assertThat(rows.count("SELECT COUNT(*) FROM budget_band")).isEqualTo(bands);
+        assertThat(rows.count("SELECT COUNT(*) FROM webhook_endpoint WHERE deleted_at IS NULL")).isEqualTo(endpoints);
+        assertThat(rows.count("SELECT COUNT(*) FROM webhook_delivery")).isEqualTo(deliveries);
+        assertThat(rows.count("SELECT COUNT(*) FROM alert_settings")).isEqualTo(alertSettings);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(api.graphql(a.adminToken(), "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(1);
     }

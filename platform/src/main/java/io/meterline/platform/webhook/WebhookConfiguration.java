@@ -1,0 +1,34 @@
+package io.meterline.platform.webhook;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How webhooks are sent ({@code meterline.webhooks.*}).
+ *
+ * @param dispatchInterval the pause between two dispatcher runs
+ * @param timeout how long one attempt may take, connecting included
+ * @param maxAttempts attempts before a delivery is given up as FAILED
+ * @param backoff the waits after the 1st, 2nd, ... failed attempt; the last repeats
+ * @param batchSize deliveries claimed per run
+ * @param lease how long a claimed delivery is hidden from other instances; longer than {@code timeout}
+ */
+@ConfigurationProperties("meterline.webhooks")
+public record WebhookConfiguration(
+        @Bindable(defaultValue = "5s") Duration dispatchInterval,
+        @Bindable(defaultValue = "10s") Duration timeout,
+        @Bindable(defaultValue = "6") int maxAttempts,
+        @Bindable(defaultValue = "10s,30s,2m,10m,1h") List<Duration> backoff,
+        @Bindable(defaultValue = "50") int batchSize,
+        @Bindable(defaultValue = "2m") Duration lease) {
+
+    /** The wait after a failed attempt number {@code attempt} (1-based). */
+    Duration backoffAfter(int attempt) {
+        if (backoff.isEmpty()) {
+            return Duration.ZERO;
+        }
+        return backoff.get(Math.min(attempt, backoff.size()) - 1);
+    }
+}

@@ -1,0 +1,22 @@
+package io.meterline.platform.webhook;
+
+import java.util.List;
+
+/** The event types endpoints can subscribe to: the one list to extend when a feature sends a new kind. */
+public final class WebhookEventTypes {
+
+    /** A budget crossed one of its alert thresholds. */
+    public static final String BUDGET_THRESHOLD = "budget.threshold";
+    /** A prepaid balance fell below its low mark. */
+    public static final String BALANCE_LOW = "balance.low";
+
+    /** Every known type, in the order the API lists them. */
+    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW);
+
+    private WebhookEventTypes() {
+    }
+
+    public static boolean isKnown(String type) {
+        return KNOWN.contains(type);
+    }
+}

@@ -1,0 +1,96 @@
+package io.meterline.platform.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.meterline.platform.support.ServerTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two server instances share a Redis: a message published on one reaches subscribers on both.
+ * Skipped only when nothing listens on 127.0.0.1:6379 (CI runs Redis there).
+ */
+class RedisMessageBusIT extends ServerTest {
+
+    private static final String REDIS_URI = "redis://127.0.0.1:6379";
+    /** Unique per run, so parallel runs on one Redis never see each other's messages. */
+    private static final String PREFIX = "meterline-test-" + UUID.randomUUID() + ":";
+    private static final boolean REDIS_LISTENS = listens();
+
+    @Inject
+    Environment environment;
+
+    @Inject
+    MessageBus bus;
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> properties = new HashMap<>(super.getProperties());
+        if (REDIS_LISTENS) {
+            properties.put("redis.uri", REDIS_URI);
+            properties.put("meterline.bus.channel-prefix", PREFIX);
+        }
+        return properties;
+    }
+
+    @Test
+    void aMessagePublishedOnOneInstanceReachesSubscribersOnTheOther() throws Exception {
+        assumeTrue(REDIS_LISTENS, "no Redis on 127.0.0.1:6379");
+        assertThat(bus).isInstanceOf(RedisMessageBus.class);
+        Map<String, Object> properties = new HashMap<>();
+        for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
+            properties.put(key, environment.getProperty(key, String.class).orElse(""));
+        }
+        properties.put("flyway.datasources.default.clean-schema", "false");
+        properties.put("micronaut.server.port", "-1");
+        properties.put("redis.uri", REDIS_URI);
+        properties.put("meterline.bus.channel-prefix", PREFIX);
+        try (EmbeddedServer second = ApplicationContext.run(EmbeddedServer.class, properties)) {
+            MessageBus secondBus = second.getApplicationContext().getBean(MessageBus.class);
+            BlockingQueue<String> onSecond = new LinkedBlockingQueue<>();
+            BlockingQueue<String> onFirst = new LinkedBlockingQueue<>();
+            BlockingQueue<String> otherChannel = new LinkedBlockingQueue<>();
+            secondBus.subscribe("alerts", onSecond::add);
+            bus.subscribe("alerts", onFirst::add);
+            secondBus.subscribe("other", otherChannel::add);
+
+            bus.publish("alerts", "{\"alert\":1}");
+
+            assertThat(onSecond.poll(5, TimeUnit.SECONDS)).isEqualTo("{\"alert\":1}");
+            assertThat(onFirst.poll(5, TimeUnit.SECONDS)).isEqualTo("{\"alert\":1}");
+
+            try (AutoCloseable subscription = secondBus.subscribe("alerts", message -> onSecond.add("closed:" + message))) {
+                subscription.close();
+                secondBus.publish("alerts", "{\"alert\":2}");
+                assertThat(onFirst.poll(5, TimeUnit.SECONDS)).isEqualTo("{\"alert\":2}");
+                assertThat(onSecond.poll(5, TimeUnit.SECONDS)).isEqualTo("{\"alert\":2}");
+            }
+            assertThat(onSecond.poll(200, TimeUnit.MILLISECONDS)).isNull();
+            assertThat(otherChannel).isEmpty();
+        }
+    }
+
+    private static boolean listens() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", 6379), 500);
+            return true;
+        }
+        catch (IOException e) {
+            return false;
+        }
+    }
+}
