@@ -230,9 +230,9 @@ public class LedgerService {
             long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
             LedgerEntry entry = new LedgerEntry(null, organization.id(), input.kind(), input.account(), stored,
                     input.account().isTokens() ? null : organization.billingCurrency(), null, tokens, 0, description, reason, viewer.email(), null, null, now);
-            List<Long> ids = store.insert(connection, List.of(entry));
+            long entryId = store.insertReturningId(connection, entry);
             store.update(connection, state.plus(entry, organization.billingCurrency()), now);
-            return ids.get(0);
+            return entryId;
         });
         return read(connection -> store.entry(connection, id));
     }

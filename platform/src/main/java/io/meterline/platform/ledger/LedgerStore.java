@@ -184,12 +184,21 @@ class LedgerStore {
         return after;
     }
 
-    /** Inserts entries and returns their ids, in order. */
-    List<Long> insert(Connection connection, List<LedgerEntry> entries) throws SQLException {
+    /** Inserts entries (one JDBC batch, which MariaDB sends in its bulk protocol when no keys are asked for). */
+    void insert(Connection connection, List<LedgerEntry> entries) throws SQLException {
+        insert(connection, entries, false);
+    }
+
+    /** Inserts one admin entry and returns its id. */
+    long insertReturningId(Connection connection, LedgerEntry entry) throws SQLException {
+        return insert(connection, List.of(entry), true).get(0);
+    }
+
+    private List<Long> insert(Connection connection, List<LedgerEntry> entries, boolean returnIds) throws SQLException {
         String sql = "INSERT INTO ledger_entry (organization_id, kind, account_kind, amount, currency, service, tokens, images, description, reason,"
                 + " created_by, usage_event_id, allowance_period, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         List<Long> ids = new ArrayList<>(entries.size());
-        try (PreparedStatement statement = connection.prepareStatement(sql, PreparedStatement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement statement = returnIds ? connection.prepareStatement(sql, PreparedStatement.RETURN_GENERATED_KEYS) : connection.prepareStatement(sql)) {
             for (LedgerEntry entry : entries) {
                 int column = 1;
                 statement.setLong(column++, entry.organizationId());
@@ -214,6 +223,9 @@ class LedgerStore {
                 statement.addBatch();
             }
             statement.executeBatch();
+            if (!returnIds) {
+                return ids;
+            }
             try (ResultSet keys = statement.getGeneratedKeys()) {
                 while (keys.next()) {
                     ids.add(keys.getLong(1));
