@@ -9,6 +9,8 @@ import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * the events name, and after commit publishes the threshold crossings. The organization's active
  * budgets are read once per batch, deltas are summed per budget period first and added in key order
  * (one batched upsert and one read per batch), so concurrent batches lock counters in one order.
+ *
+ * <p>Only events in a budget's current period count: no query reads an ended period's counter, and
+ * skipping them keeps late batches (replays of old usage) from touching counters at all.
  *
  * <p>Crossings are computed from the counter values before and after this transaction's addition,
  * read under the counter rows' locks: each crossing is seen by exactly the transaction that made it,
@@ -43,13 +48,15 @@ public class BudgetUsageListener implements UsageListener {
     private final BudgetStore store;
     private final BudgetMeasure measure;
     private final ApplicationEventPublisher<AlertRequest> alerts;
+    private final Clock clock;
     /** The crossings of the transaction running on this thread, handed to afterCommit with the batch they belong to. */
     private final ThreadLocal<Pending> pending = new ThreadLocal<>();
 
-    public BudgetUsageListener(BudgetStore store, BudgetMeasure measure, ApplicationEventPublisher<AlertRequest> alerts) {
+    public BudgetUsageListener(BudgetStore store, BudgetMeasure measure, ApplicationEventPublisher<AlertRequest> alerts, Clock clock) {
         this.store = store;
         this.measure = measure;
         this.alerts = alerts;
+        this.clock = clock;
     }
 
     private record Pending(List<RecordedUsage> batch, List<AlertRequest> crossings) {
@@ -71,12 +78,23 @@ public class BudgetUsageListener implements UsageListener {
         ZoneId zone = ZoneId.of(Objects.requireNonNullElse(store.timeZone(connection, organizationId), "UTC"));
         TreeMap<BudgetStore.CounterKey, BigDecimal> deltas = new TreeMap<>(BudgetStore.CounterKey.ORDER);
         Map<Long, Budget> byId = new HashMap<>();
+        Map<Long, Instant> currentStarts = new HashMap<>();
+        Instant now = clock.instant();
+        for (Budget budget : budgets) {
+            currentStarts.put(budget.id(), BudgetPeriods.of(budget, now, zone).start());
+        }
         for (RecordedUsage usage : recorded) {
             for (Budget budget : budgets) {
+                // Only the current period (or the next, for timestamps a little ahead) is ever read:
+                // status, authorization and alerts all concern it, so periods already over are not counted.
+                Instant periodStart = BudgetPeriods.of(budget, usage.timestamp(), zone).start();
+                if (periodStart.isBefore(currentStarts.get(budget.id()))) {
+                    continue;
+                }
                 BigDecimal amount = measure.amountOf(budget, usage);
                 if (amount.signum() > 0) {
                     byId.put(budget.id(), budget);
-                    deltas.merge(new BudgetStore.CounterKey(budget.id(), BudgetPeriods.of(budget, usage.timestamp(), zone).start()), amount, BigDecimal::add);
+                    deltas.merge(new BudgetStore.CounterKey(budget.id(), periodStart), amount, BigDecimal::add);
                 }
             }
         }
@@ -86,9 +104,9 @@ public class BudgetUsageListener implements UsageListener {
         List<AlertRequest> crossings = new ArrayList<>();
         for (Map.Entry<BudgetStore.CounterKey, BigDecimal> entry : deltas.entrySet()) {
             Budget budget = byId.get(entry.getKey().budgetId());
-            BigDecimal now = after.get(entry.getKey());
-            if (budget.limitAmount() != null && now != null) {
-                crossings.addAll(crossings(budget, entry.getKey(), now.subtract(entry.getValue()), now, zone));
+            BigDecimal consumed = after.get(entry.getKey());
+            if (budget.limitAmount() != null && consumed != null) {
+                crossings.addAll(crossings(budget, entry.getKey(), consumed.subtract(entry.getValue()), consumed, zone));
             }
         }
         if (!crossings.isEmpty()) {

@@ -178,6 +178,9 @@ public final class IngestBenchmark {
             ApiKeyService.CreatedKey key = context.getBean(ApiKeyService.class).createFor(organization.id(), "benchmark");
             long organizationId = organization.id();
             long apiKeyId = key.apiKey().id();
+            if (Boolean.getBoolean("budgets")) {
+                createBudgets(context.getBean(io.meterline.platform.budget.BudgetService.class), admin, organization);
+            }
             URI usageUri = server.getURI().resolve("/v1/usage");
             System.out.println("  server " + usageUri + ", organization " + organizationId + ", API key " + key.apiKey().prefix() + "...");
 
@@ -229,6 +232,26 @@ public final class IngestBenchmark {
             }
             return 0;
         }
+    }
+
+    /** {@code -Dbudgets=true}: ingestion with active budgets of every scope kind the corpus carries, each event matching several. */
+    private static void createBudgets(io.meterline.platform.budget.BudgetService budgets, Viewer admin, Organization organization) {
+        String organizationId = io.meterline.platform.common.GlobalId.encode("Organization", organization.id());
+        Object[][] specs = {
+            {"Today", io.meterline.platform.budget.Budget.Metric.TOKENS, io.meterline.platform.budget.Budget.Scope.ORGANIZATION, null, io.meterline.platform.budget.Budget.Period.DAY},
+            {"Month cost", io.meterline.platform.budget.Budget.Metric.COST, io.meterline.platform.budget.Budget.Scope.ORGANIZATION, null, io.meterline.platform.budget.Budget.Period.MONTH},
+            {"Per minute", io.meterline.platform.budget.Budget.Metric.REQUESTS, io.meterline.platform.budget.Budget.Scope.ORGANIZATION, null, io.meterline.platform.budget.Budget.Period.MINUTE},
+            {"Total", io.meterline.platform.budget.Budget.Metric.TOKENS, io.meterline.platform.budget.Budget.Scope.ORGANIZATION, null, io.meterline.platform.budget.Budget.Period.TOTAL},
+            {"Account", io.meterline.platform.budget.Budget.Metric.TOKENS, io.meterline.platform.budget.Budget.Scope.ACCOUNT_ID, "acct-0001", io.meterline.platform.budget.Budget.Period.DAY},
+            {"Project", io.meterline.platform.budget.Budget.Metric.REQUESTS, io.meterline.platform.budget.Budget.Scope.PROJECT, "project-3", io.meterline.platform.budget.Budget.Period.WEEK},
+        };
+        for (Object[] spec : specs) {
+            budgets.create(admin, new io.meterline.platform.budget.BudgetService.NewBudget(organizationId, (String) spec[0],
+                    (io.meterline.platform.budget.Budget.Metric) spec[1], null, null, (io.meterline.platform.budget.Budget.Scope) spec[2], (String) spec[3],
+                    (io.meterline.platform.budget.Budget.Period) spec[4], new java.math.BigDecimal("1000000000000"), java.util.List.of(50, 80, 95),
+                    null, null, null));
+        }
+        System.out.println("  " + specs.length + " budgets active");
     }
 
     private interface TimedPass {

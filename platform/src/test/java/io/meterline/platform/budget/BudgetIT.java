@@ -101,6 +101,11 @@ class BudgetIT extends ServerTest {
         record(owner, 1, "openai", "gpt-4o", Map.of("input_tokens", 500, "cached_tokens", 100, "output_tokens", 100), Map.of());
         record(owner, 1, "images", "dall-e-3", Map.of("images", 2), Map.of());
 
+        // Usage of a day that is over counts in summaries, not in today's budget.
+        String late = "{\"events\":[{\"id\":\"late-1\",\"timestamp\":\"" + Instant.now().minus(3, ChronoUnit.DAYS) + "\",\"provider\":\"openai\","
+                + "\"model\":\"gpt-4o\",\"meters\":{\"input_tokens\":900}}]}";
+        assertThat(api.usage(owner.apiKey(), late).status()).isEqualTo(200);
+
         TestApi.Response status = status(owner, id);
         ZoneId kolkata = ZoneId.of("Asia/Kolkata");
         LocalDate today = LocalDate.now(kolkata);
