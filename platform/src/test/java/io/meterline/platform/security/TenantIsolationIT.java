@@ -9,10 +9,13 @@ import graphql.schema.GraphQLObjectType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
+import io.meterline.platform.alert.AlertRequest;
+import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -37,11 +40,15 @@ class TenantIsolationIT extends ServerTest {
     @Inject
     TransactionOperations<Connection> transactions;
 
+    @Inject
+    ApplicationEventPublisher<AlertRequest> alertRequests;
+
     Rows rows;
     Fixtures.Tenant a;
     Fixtures.Tenant b;
     String bUserId;
     String bEventId;
+    String bAlertId;
 
     /** An operation aimed at B's ids, by root field name. */
     private final Map<String, String> attacks = new LinkedHashMap<>();
@@ -55,6 +62,8 @@ class TenantIsolationIT extends ServerTest {
         bUserId = (String) api.graphql(b.adminToken(), "{ viewer { user { id } } }").at("data.viewer.user.id");
         bEventId = (String) api.graphql(b.adminToken(), "{ usageEvents { nodes { id } } }").at("data.usageEvents.nodes.0.id");
         String org = b.organizationId();
+        alertRequests.publishEvent(new AlertRequest(GlobalId.decode(org).orElseThrow().id(), "BUDGET_THRESHOLD", "WARNING", "budget:1:2026-05:80", "B budget", "80 % used", Map.of()));
+        bAlertId = (String) api.graphql(b.adminToken(), "{ alerts { nodes { id } } }").at("data.alerts.nodes.0.id");
         attacks.put("node", "{ node(id: \"" + org + "\") { id } }");
         attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
         attacks.put("apiKeys", "{ apiKeys(organizationId: \"" + org + "\") { nodes { prefix } } }");
@@ -65,6 +74,9 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("apiKeyRevoke", "mutation { apiKeyRevoke(input: {id: \"" + b.apiKeyId() + "\"}) { apiKey { status } } }");
         attacks.put("usageRecord", "mutation { usageRecord(input: {organizationId: \"" + org + "\", events: [{id: \"forged\", timestamp: \"2026-05-01T00:00:00Z\","
                 + " provider: \"images\", model: \"dall-e-3\", meters: {images: 1000}}]}) { results { outcome } } }");
+        attacks.put("alerts", "{ alerts(organizationId: \"" + org + "\") { nodes { id subject } } }");
+        attacks.put("activeAlertCount", "{ activeAlertCount(organizationId: \"" + org + "\") }");
+        attacks.put("alertAcknowledge", "mutation { alertAcknowledge(input: {id: \"" + bAlertId + "\"}) { alert { acknowledgedAt } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -100,6 +112,8 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM app_user")).isEqualTo(users);
         assertThat(rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'")).isEqualTo(keys);
         assertThat(String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"))).isEqualTo(costFactor);
+        assertThat(bAlertId).isNotNull();
+        assertThat(rows.count("SELECT COUNT(*) FROM alert WHERE acknowledged_at IS NULL")).isEqualTo(1);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(api.graphql(a.adminToken(), "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(1);
     }
