@@ -1,8 +1,10 @@
 package io.meterline.platform.alert;
 
+import graphql.language.OperationDefinition;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.account.AccountGraphQL;
+import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.account.UserRepository;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.graphql.BatchLoaders;
@@ -25,8 +27,10 @@ public class AlertGraphQL implements GraphQLWiring {
     private final AlertService alerts;
     private final TenantScope tenantScope;
     private final UserRepository users;
+    private final OrganizationRepository organizations;
 
-    public AlertGraphQL(AlertService alerts, TenantScope tenantScope, UserRepository users) {
+    public AlertGraphQL(AlertService alerts, TenantScope tenantScope, UserRepository users, OrganizationRepository organizations) {
+        this.organizations = organizations;
         this.alerts = alerts;
         this.tenantScope = tenantScope;
         this.users = users;
@@ -47,7 +51,14 @@ public class AlertGraphQL implements GraphQLWiring {
                         longArgument(environment, "afterSequence"))));
         wiring.type("Alert", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(Alert.TYPE, environment.<Alert>getSource().id()))
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, environment.<Alert>getSource().organizationId()))
+                .dataFetcher("organization", environment -> {
+                    long organizationId = environment.<Alert>getSource().organizationId();
+                    // graphql-java does not dispatch DataLoaders for subscription events; each event is one alert anyway.
+                    if (environment.getOperationDefinition().getOperation() == OperationDefinition.Operation.SUBSCRIPTION) {
+                        return organizations.findById(organizationId).orElseThrow();
+                    }
+                    return BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, organizationId);
+                })
                 .dataFetcher("data", environment -> alerts.data(environment.getSource()))
                 // Only acknowledged alerts have one, and lists are rarely asked for it: a direct read.
                 .dataFetcher("acknowledgedBy", environment -> {
