@@ -165,6 +165,18 @@ class AlertIT extends ServerTest {
     }
 
     @Test
+    void platformAdminsReplayOneOrganizationOnly() {
+        try (WsClient client = WsClient.initialised(server.getURI(), jsonMapper, api.adminToken())) {
+            client.subscribe("all", "subscription { alertRaised(afterSequence: 0) { id } }", Map.of());
+            Map<String, Object> error = client.next();
+            assertThat(error).containsEntry("type", "error");
+            assertThat(TestApi.at(error, "payload.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
+            client.subscribe("b", "subscription($org: ID) { alertRaised(organizationId: $org, afterSequence: 0) { organization { slug } } }", Map.of("org", b.organizationId()));
+            assertThat(alert(client.next(), "organization.slug")).isEqualTo("alert-b");
+        }
+    }
+
+    @Test
     void theClientsCompleteStopsItsOperation() {
         try (WsClient client = subscriber(a.adminToken(), "stop-me", Map.of(), aId)) {
             client.send(Map.of("id", "stop-me", "type", "complete"));
