@@ -24,13 +24,6 @@ class GraphQLWsIT extends ServerTest {
 
     Fixtures.Tenant tenant;
 
-    @Override
-    public Map<String, String> getProperties() {
-        Map<String, String> properties = new HashMap<>(super.getProperties());
-        properties.put("meterline.graphql-ws.init-timeout", "1s");
-        return properties;
-    }
-
     @BeforeAll
     void setUp() {
         tenant = Fixtures.tenant(api, "ws-tenant", "UTC");
@@ -90,13 +83,6 @@ class GraphQLWsIT extends ServerTest {
         try (WsClient client = connect()) {
             client.send(Map.of("type", "connection_init", "payload", Map.of("authorization", "Bearer " + expired)));
             assertThat(client.awaitClose(CLOSE_WAIT)).isEqualTo(new WsClient.Closed(4403, "Forbidden"));
-        }
-    }
-
-    @Test
-    void noInitWithinTheTimeoutIsClosedWith4408() {
-        try (WsClient client = connect()) {
-            assertThat(client.awaitClose(CLOSE_WAIT)).isEqualTo(new WsClient.Closed(4408, "Connection initialisation timeout"));
         }
     }
 
