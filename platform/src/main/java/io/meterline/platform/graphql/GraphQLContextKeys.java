@@ -4,6 +4,7 @@ import graphql.schema.DataFetchingEnvironment;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.security.Viewer;
+import java.util.Map;
 
 /** Reads the viewer a request was made by from the GraphQL context. */
 public final class GraphQLContextKeys {
@@ -11,6 +12,11 @@ public final class GraphQLContextKeys {
     static final String VIEWER = "meterline.viewer";
 
     private GraphQLContextKeys() {
+    }
+
+    /** The GraphQL context entries of a viewer's execution, for transports other than {@code /graphql} (the websocket handler). */
+    public static Map<String, Object> contextOf(Viewer viewer) {
+        return Map.of(VIEWER, viewer);
     }
 
     /** The signed-in viewer; the request guard has already refused anonymous operations. */

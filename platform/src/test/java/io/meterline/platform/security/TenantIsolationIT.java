@@ -9,12 +9,14 @@ import graphql.schema.GraphQLObjectType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
+import io.meterline.platform.alert.AlertRequest;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
 import io.meterline.platform.webhook.WebhookService;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -41,6 +43,7 @@ class TenantIsolationIT extends ServerTest {
 
     @Inject
     WebhookService webhooks;
+    ApplicationEventPublisher<AlertRequest> alertRequests;
 
     Rows rows;
     Fixtures.Tenant a;
@@ -49,6 +52,7 @@ class TenantIsolationIT extends ServerTest {
     String bEventId;
     String bEndpointId;
     String bDeliveryId;
+    String bAlertId;
 
     /** An operation aimed at B's ids, by root field name. */
     private final Map<String, String> attacks = new LinkedHashMap<>();
@@ -67,6 +71,8 @@ class TenantIsolationIT extends ServerTest {
         webhooks.enqueue(GlobalId.decode(org).orElseThrow().id(), "balance.low", Map.of("balance", "0.5"));
         bDeliveryId = (String) api.graphql(b.adminToken(), "query($id: ID!) { webhookDeliveries(endpointId: $id) { nodes { id } } }", Map.of("id", bEndpointId))
                 .at("data.webhookDeliveries.nodes.0.id");
+        alertRequests.publishEvent(new AlertRequest(GlobalId.decode(org).orElseThrow().id(), "BUDGET_THRESHOLD", "WARNING", "budget:1:2026-05:80", "B budget", "80 % used", Map.of()));
+        bAlertId = (String) api.graphql(b.adminToken(), "{ alerts { nodes { id } } }").at("data.alerts.nodes.0.id");
         attacks.put("node", "{ node(id: \"" + org + "\") { id } }");
         attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
         attacks.put("apiKeys", "{ apiKeys(organizationId: \"" + org + "\") { nodes { prefix } } }");
@@ -104,6 +110,9 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("webhookEndpointCreate", "mutation { webhookEndpointCreate(input: {organizationId: \"" + org + "\", url: \"https://thief.a.test\", eventTypes: [\"balance.low\"]}) { secret } }");
         attacks.put("webhookEndpointDelete", "mutation { webhookEndpointDelete(input: {id: \"" + bEndpointId + "\"}) { webhookEndpoint { url } } }");
         attacks.put("webhookDeliveryReplay", "mutation { webhookDeliveryReplay(input: {id: \"" + bDeliveryId + "\"}) { webhookDelivery { payload } } }");
+        attacks.put("alerts", "{ alerts(organizationId: \"" + org + "\") { nodes { id subject } } }");
+        attacks.put("activeAlertCount", "{ activeAlertCount(organizationId: \"" + org + "\") }");
+        attacks.put("alertAcknowledge", "mutation { alertAcknowledge(input: {id: \"" + bAlertId + "\"}) { alert { acknowledgedAt } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -159,6 +168,8 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM webhook_endpoint WHERE deleted_at IS NULL")).isEqualTo(endpoints);
         assertThat(rows.count("SELECT COUNT(*) FROM webhook_delivery")).isEqualTo(deliveries);
         assertThat(rows.count("SELECT COUNT(*) FROM alert_settings")).isEqualTo(alertSettings);
+        assertThat(bAlertId).isNotNull();
+        assertThat(rows.count("SELECT COUNT(*) FROM alert WHERE acknowledged_at IS NULL")).isEqualTo(1);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(api.graphql(a.adminToken(), "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(1);
     }

@@ -1,0 +1,9 @@
+package io.meterline.platform.alert;
+
+/** How serious an alert is. */
+public enum AlertLevel {
+    WARNING,
+    CAUTION,
+    CRITICAL,
+    EXCEEDED
+}

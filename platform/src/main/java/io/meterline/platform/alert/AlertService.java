@@ -1,0 +1,157 @@
+package io.meterline.platform.alert;
+
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.UserError;
+import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.security.Owner;
+import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.Viewer;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** Stores requested alerts once, publishes new ones to the bus, and answers, acknowledges and streams them. */
+@Singleton
+public class AlertService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
+
+    private final AlertStore store;
+    private final AlertBus bus;
+    private final TenantScope tenantScope;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final Scheduler delivery;
+
+    public AlertService(AlertStore store, AlertBus bus, TenantScope tenantScope, JsonMapper json, Clock clock,
+                        @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+        this.store = store;
+        this.bus = bus;
+        this.tenantScope = tenantScope;
+        this.json = json;
+        this.clock = clock;
+        // Subscribers' selection sets run on the blocking pool, not on the thread that raised the alert.
+        this.delivery = Schedulers.fromExecutorService(executor);
+    }
+
+    /**
+     * Stores a requested alert unless its crossing is already stored, then publishes it. Runs on the
+     * publisher's thread, after the publisher's change committed.
+     *
+     * @return the new alert, or empty for a duplicate
+     */
+    @EventListener
+    public Optional<Alert> raise(AlertRequest request) {
+        AlertLevel level;
+        try {
+            level = AlertLevel.valueOf(request.level());
+        }
+        catch (IllegalArgumentException e) {
+            // A programming error in the raising feature; refusing it here keeps bad rows out of the store.
+            throw new IllegalArgumentException("Unknown alert level " + request.level(), e);
+        }
+        Optional<Alert> stored = store.insertOnce(new AlertStore.NewAlert(request.organizationId(), request.kind(), level, request.dedupeKey(),
+                request.subject(), request.message(), writeData(request.data()), clock.instant()));
+        stored.ifPresent(alert -> {
+            LOG.debug("Alert {} #{} raised for organization {}", alert.dedupeKey(), alert.sequence(), alert.organizationId());
+            bus.publish(alert);
+        });
+        return stored;
+    }
+
+    /** An alert the viewer may see, or NOT_FOUND. */
+    public Alert find(Viewer viewer, String id) {
+        Alert alert = store.find(GlobalId.require(id, Alert.TYPE)).orElseThrow(() -> MeterlineException.notFound(id));
+        tenantScope.check(viewer, Owner.organization(alert.organizationId()), id);
+        return alert;
+    }
+
+    /** Records that the viewer acknowledged an alert; every role that can see the alert may. */
+    public Alert acknowledge(Viewer viewer, String id) {
+        Alert alert = find(viewer, id);
+        if (!alert.active() || !store.acknowledge(alert.id(), viewer.userId(), clock.instant())) {
+            throw new UserInputException(UserError.of("id", "INVALID_STATE", "The alert is already acknowledged"));
+        }
+        return store.find(alert.id()).orElseThrow();
+    }
+
+    public List<Alert> page(long organizationId, AlertStore.Filter filter, long beforeId, int limit) {
+        return store.page(organizationId, filter, beforeId, limit);
+    }
+
+    public long count(long organizationId, AlertStore.Filter filter) {
+        return store.count(organizationId, filter);
+    }
+
+    /** Active alerts of the named (or the viewer's own) organization; of every organization for platform admins naming none. */
+    public long activeCount(Viewer viewer, @Nullable String organizationId) {
+        if (organizationId == null && viewer.isPlatformAdmin()) {
+            return store.activeCount(null);
+        }
+        return store.activeCount(tenantScope.organizationFor(viewer, organizationId));
+    }
+
+    /**
+     * Alerts as they are raised: of the named (or the viewer's own) organization, or of every
+     * organization for platform admins naming none. With {@code afterSequence}, the stored alerts
+     * after it come first; live alerts are listened to before the store is read and those already
+     * replayed are skipped, so nothing is lost or doubled at the seam.
+     */
+    public Publisher<Alert> subscribe(Viewer viewer, @Nullable String organizationId, @Nullable Long afterSequence) {
+        Long organization = organizationId == null && viewer.isPlatformAdmin() ? null : tenantScope.organizationFor(viewer, organizationId);
+        Flux<Alert> live = Flux.from(bus.subscribe()).filter(alert -> organization == null || alert.organizationId() == organization);
+        if (afterSequence == null) {
+            return live.publishOn(delivery);
+        }
+        if (organization == null) {
+            throw MeterlineException.badInput("afterSequence needs an organizationId: sequences are numbered per organization");
+        }
+        Sinks.Many<Alert> pending = Sinks.many().unicast().onBackpressureBuffer();
+        Disposable listening = live.subscribe(pending::tryEmitNext);
+        List<Alert> missed = store.afterSequence(organization, afterSequence);
+        long lastReplayed = missed.isEmpty() ? afterSequence : missed.get(missed.size() - 1).sequence();
+        return Flux.fromIterable(missed)
+                .concatWith(pending.asFlux().filter(alert -> alert.sequence() > lastReplayed))
+                .doFinally(signal -> listening.dispose())
+                .publishOn(delivery);
+    }
+
+    /** The alert's figures, as a JSON object. */
+    public Map<String, Object> data(Alert alert) {
+        try {
+            return json.readValue(alert.data(), Argument.mapOf(String.class, Object.class));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String writeData(Map<String, Object> data) {
+        try {
+            return json.writeValueAsString(data);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
