@@ -43,6 +43,8 @@ class TenantIsolationIT extends ServerTest {
 
     @Inject
     WebhookService webhooks;
+
+    @Inject
     ApplicationEventPublisher<AlertRequest> alertRequests;
 
     Rows rows;
