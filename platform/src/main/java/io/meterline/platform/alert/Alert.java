@@ -1,5 +1,6 @@
 package io.meterline.platform.alert;
 
+import io.micronaut.serde.annotation.Serdeable;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Instant;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param acknowledgedAt when a person acknowledged it, null while active
  * @param acknowledgedBy the user who acknowledged it, null while active
  */
+@Serdeable
 public record Alert(long id, long organizationId, long sequence, String kind, AlertLevel level, String dedupeKey, String subject, String message, String data,
                     Instant raisedAt, @Nullable Instant acknowledgedAt, @Nullable Long acknowledgedBy) {
 

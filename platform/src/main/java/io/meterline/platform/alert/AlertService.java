@@ -1,5 +1,10 @@
 package io.meterline.platform.alert;
 
+import io.meterline.platform.notification.AlertMailer;
+import io.meterline.platform.webhook.WebhookEventTypes;
+import io.meterline.platform.webhook.WebhookService;
+import java.util.LinkedHashMap;
+
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
@@ -42,9 +47,13 @@ public class AlertService {
     private final JsonMapper json;
     private final Clock clock;
     private final Scheduler delivery;
+    private final WebhookService webhooks;
+    private final AlertMailer mailer;
 
     public AlertService(AlertStore store, AlertBus bus, TenantScope tenantScope, JsonMapper json, Clock clock,
-                        @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+                        @Named(TaskExecutors.BLOCKING) ExecutorService executor, WebhookService webhooks, AlertMailer mailer) {
+        this.webhooks = webhooks;
+        this.mailer = mailer;
         this.store = store;
         this.bus = bus;
         this.tenantScope = tenantScope;
@@ -70,11 +79,14 @@ public class AlertService {
             // A programming error in the raising feature; refusing it here keeps bad rows out of the store.
             throw new IllegalArgumentException("Unknown alert level " + request.level(), e);
         }
+        // Webhook deliveries are written in the alert's own transaction (an outbox): stored once, sent at least once.
         Optional<Alert> stored = store.insertOnce(new AlertStore.NewAlert(request.organizationId(), request.kind(), level, request.dedupeKey(),
-                request.subject(), request.message(), writeData(request.data()), clock.instant()));
+                request.subject(), request.message(), writeData(request.data()), clock.instant()),
+                alert -> webhooks.enqueue(alert.organizationId(), webhookType(alert.kind()), webhookPayload(alert)));
         stored.ifPresent(alert -> {
             LOG.debug("Alert {} #{} raised for organization {}", alert.dedupeKey(), alert.sequence(), alert.organizationId());
             bus.publish(alert);
+            email(alert);
         });
         return stored;
     }
@@ -134,6 +146,38 @@ public class AlertService {
                 .concatWith(pending.asFlux().filter(alert -> alert.sequence() > lastReplayed))
                 .doFinally(signal -> listening.dispose())
                 .publishOn(delivery);
+    }
+
+    /** The webhook event type of an alert kind. */
+    static String webhookType(String kind) {
+        return switch (kind) {
+            case "BALANCE_LOW" -> WebhookEventTypes.BALANCE_LOW;
+            default -> WebhookEventTypes.BUDGET_THRESHOLD;
+        };
+    }
+
+    private Map<String, Object> webhookPayload(Alert alert) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("alertId", GlobalId.encode(Alert.TYPE, alert.id()));
+        payload.put("organizationId", GlobalId.encode(TenantScope.ORGANIZATION_TYPE, alert.organizationId()));
+        payload.put("sequence", alert.sequence());
+        payload.put("kind", alert.kind());
+        payload.put("level", alert.level().name());
+        payload.put("subject", alert.subject());
+        payload.put("message", alert.message());
+        payload.put("raisedAt", alert.raisedAt().toString());
+        payload.put("data", data(alert));
+        return payload;
+    }
+
+    /** Best effort after commit: a mail server that is down must not undo the alert, which stays in the store and the webhook outbox. */
+    private void email(Alert alert) {
+        try {
+            mailer.send(alert.organizationId(), "[Meterline] " + alert.level() + ": " + alert.subject(), alert.message() + "\n\n" + alert.data());
+        }
+        catch (RuntimeException e) {
+            LOG.warn("Could not email alert {} of organization {}", alert.dedupeKey(), alert.organizationId(), e);
+        }
     }
 
     /** The alert's figures, as a JSON object. */

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The alert table, in hand-written JDBC: storing an alert locks the organization's counter row, so
@@ -42,13 +43,17 @@ public class AlertStore {
      *
      * @return the stored alert, or empty when it was a duplicate
      */
-    public Optional<Alert> insertOnce(NewAlert alert) {
+    public Optional<Alert> insertOnce(NewAlert alert, Consumer<Alert> alsoInTransaction) {
         // The counter row is created in a transaction of its own: creating it inside the locking
         // transaction lets concurrent first alerts deadlock on the duplicate's shared lock.
         write(connection -> update(connection,
                 "INSERT IGNORE INTO alert_sequence (organization_id, last_sequence) VALUES (?, 0)", alert.organizationId()));
         try {
-            return write(connection -> insertLocked(connection, alert));
+            return write(connection -> {
+                Optional<Alert> stored = insertLocked(connection, alert);
+                stored.ifPresent(alsoInTransaction);
+                return stored;
+            });
         }
         catch (RuntimeException e) {
             if (isDuplicateKey(e)) {
