@@ -76,16 +76,15 @@ public class GraphQLWsHandler {
     /** One socket's state. Guarded by itself: messages, token checks and timers arrive on different threads. */
     private static final class WsConnection {
         final WebSocketSession session;
-        final HttpRequest<?> request;
+        HttpRequest<?> request;
         final Map<String, Operation> operations = new ConcurrentHashMap<>();
         boolean initReceived;
         Viewer viewer;
         boolean closed;
         ScheduledFuture<?> initTimer;
 
-        WsConnection(WebSocketSession session, HttpRequest<?> request) {
+        WsConnection(WebSocketSession session) {
             this.session = session;
-            this.request = request;
         }
     }
 
@@ -105,23 +104,34 @@ public class GraphQLWsHandler {
 
     @OnOpen
     public void open(WebSocketSession session, HttpRequest<?> request) {
-        WsConnection connection = new WsConnection(session, request);
-        connections.put(session.getId(), connection);
-        connection.initTimer = scheduler.schedule(initTimeout, () -> {
-            synchronized (connection) {
-                if (!connection.initReceived) {
-                    close(connection, 4408, "Connection initialisation timeout");
-                }
+        WsConnection connection = connection(session);
+        // Micronaut may hand the first messages to another thread before this method runs: the
+        // connection is created by whichever comes first, and the timer is set under its lock.
+        synchronized (connection) {
+            connection.request = request;
+            if (!connection.initReceived && !connection.closed) {
+                connection.initTimer = scheduler.schedule(initTimeout, () -> {
+                    synchronized (connection) {
+                        if (!connection.initReceived) {
+                            close(connection, 4408, "Connection initialisation timeout");
+                        }
+                    }
+                });
             }
-        });
+        }
+    }
+
+    private WsConnection connection(WebSocketSession session) {
+        return connections.computeIfAbsent(session.getId(), id -> new WsConnection(session));
     }
 
     @OnMessage
     public void message(String text, WebSocketSession session) {
-        WsConnection connection = connections.get(session.getId());
-        if (connection == null) {
+        if (!session.isOpen()) {
+            // Closed already: do not bring its connection back after close cleaned it up.
             return;
         }
+        WsConnection connection = connection(session);
         Map<String, Object> message;
         try {
             message = json.readValue(text, Argument.mapOf(String.class, Object.class));
@@ -179,15 +189,21 @@ public class GraphQLWsHandler {
                 return;
             }
             connection.initReceived = true;
-            connection.initTimer.cancel(false);
+            if (connection.initTimer != null) {
+                connection.initTimer.cancel(false);
+            }
         }
         String token = token(payload);
         if (token == null) {
             close(connection, 4403, "Forbidden");
             return;
         }
+        HttpRequest<?> request;
+        synchronized (connection) {
+            request = connection.request;
+        }
         Flux.fromIterable(tokenValidators)
-                .concatMap(validator -> validator.validateToken(token, connection.request))
+                .concatMap(validator -> validator.validateToken(token, request))
                 .next()
                 .subscribe(authentication -> {
                     Viewer viewer;
