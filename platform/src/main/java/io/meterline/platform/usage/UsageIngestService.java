@@ -68,9 +68,14 @@ public class UsageIngestService {
                 }
                 return results;
             }
-            catch (ConcurrentInsertException e) {
+            catch (RuntimeException e) {
+                // Another server inserted one of the ids first, or the database picked this batch as
+                // a deadlock victim: the transaction rolled back whole, so it is safe to run again.
+                if (!(e instanceof ConcurrentInsertException) && !isDeadlock(e)) {
+                    throw e;
+                }
                 if (attempt == ATTEMPTS) {
-                    throw new MeterlineException(io.meterline.platform.common.ErrorCode.INTERNAL, "The batch kept colliding with concurrent inserts; retry it");
+                    throw new MeterlineException(io.meterline.platform.common.ErrorCode.INTERNAL, "The batch kept colliding with concurrent writes; retry it");
                 }
             }
         }
@@ -126,6 +131,20 @@ public class UsageIngestService {
             }
             throw new IllegalStateException("Storing usage failed", e);
         }
+    }
+
+    /**
+     * A deadlock or lock wait timeout chose this transaction as the victim (MySQL and MariaDB 1213 /
+     * 1205, SQLSTATE 40001 or HYT00 on H2): nothing of it was kept, so running it again is safe.
+     */
+    private static boolean isDeadlock(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && ("40001".equals(sql.getSQLState()) || "HYT00".equals(sql.getSQLState())
+                    || sql.getErrorCode() == 1213 || sql.getErrorCode() == 1205)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isUniqueViolation(SQLException e) {

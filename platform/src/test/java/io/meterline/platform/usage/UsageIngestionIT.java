@@ -197,6 +197,34 @@ class UsageIngestionIT extends ServerTest {
     }
 
     @Test
+    void theFirstBatchesOfANewOrganizationArrivingTogetherAreAllRecorded() throws Exception {
+        // Every listener creates its first rows for a new organization (ledger balance, counters);
+        // concurrent first batches may deadlock there, and a deadlock victim is retried, not lost.
+        Fixtures.Tenant fresh = Fixtures.tenant(api, "first-batches", "UTC");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<TestApi.Response>> sent = new ArrayList<>();
+            for (int client = 0; client < 6; client++) {
+                List<Object> batch = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    batch.add(event("first-" + client + "-" + i, "openai", "gpt-4o-mini", Map.of("input_tokens", 100, "output_tokens", 10)));
+                }
+                String body = api.write(Map.of("events", batch));
+                sent.add(pool.submit((Callable<TestApi.Response>) () -> api.usage(fresh.apiKey(), body)));
+            }
+            for (Future<TestApi.Response> future : sent) {
+                TestApi.Response response = future.get();
+                assertThat(response.status()).as(response.body()).isEqualTo(200);
+                assertThat(response.at("accepted")).isEqualTo(20);
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        assertThat(rows.count("SELECT COUNT(*) FROM usage_event WHERE event_id LIKE 'first-%'")).isEqualTo(120);
+    }
+
+    @Test
     void usageRecordFollowsTheSameRules() {
         String mutation = "mutation($input: UsageRecordInput!) { usageRecord(input: $input) { results { eventId outcome cost { amount currencyCode } priced }"
                 + " errors { index field code } userErrors { field code } } }";
