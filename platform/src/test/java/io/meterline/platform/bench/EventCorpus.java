@@ -95,11 +95,20 @@ final class EventCorpus {
      * before {@code now} (and at least a minute before it, so no clock skew makes one "future").
      */
     static EventCorpus generate(int total, int batchSize, Timestamps timestamps, long seed, Instant now) {
+        return generate(total, batchSize, timestamps, seed, now, false);
+    }
+
+    /**
+     * As above; {@code hot}: every event is OpenAI {@code gpt-4o} (one kind, one model) and falls on
+     * today (UTC, the benchmark organization's zone), in time order from midnight to a minute before
+     * {@code now}: every batch hits the same budget periods and the same aggregate rows (worst case for contention).
+     */
+    static EventCorpus generate(int total, int batchSize, Timestamps timestamps, long seed, Instant now, boolean hot) {
         Random random = new Random(seed);
         MessageDigest sha256 = sha256();
         HexFormat hex = HexFormat.of();
-        Instant start = now.minus(Duration.ofDays(30));
-        long spanMillis = Duration.ofDays(30).minusMinutes(1).toMillis();
+        Instant start = hot ? now.truncatedTo(ChronoUnit.DAYS) : now.minus(Duration.ofDays(30));
+        long spanMillis = hot ? Math.max(1, Duration.between(start, now).minusMinutes(1).toMillis()) : Duration.ofDays(30).minusMinutes(1).toMillis();
         double step = (double) spanMillis / Math.max(1, total);
         int totalWeight = 0;
         for (Kind kind : Kind.values()) {
@@ -121,7 +130,7 @@ final class EventCorpus {
                     ? (long) (index * step + random.nextDouble() * step)
                     : (long) (random.nextDouble() * spanMillis);
             Instant occurred = start.plusMillis(Math.min(offsetMillis, spanMillis)).truncatedTo(ChronoUnit.MILLIS);
-            Kind kind = pick(random, totalWeight);
+            Kind kind = hot ? Kind.OPENAI_GPT_4O_METERS : pick(random, totalWeight);
             String eventId = eventId(random, kind);
             boolean failed = random.nextInt(100) < 2;
             String status = failed ? (random.nextBoolean() ? "error" : "timeout") : "ok";

@@ -165,7 +165,8 @@ public final class IngestBenchmark {
             cpuMeter = CpuMeter.forDatabase(connection);
         }
         long generationStart = System.nanoTime();
-        EventCorpus corpus = EventCorpus.generate(warmupEvents + options.events, options.batch, options.timestamps, options.seed, Instant.now());
+        EventCorpus corpus = EventCorpus.generate(warmupEvents + options.events, options.batch, options.timestamps, options.seed, Instant.now(),
+                "hot".equalsIgnoreCase(System.getProperty("corpus", "mixed").trim()));
         System.out.printf(Locale.ROOT, "  generated %,d events in %,d bodies (%,d bytes per event of JSON) in %.1f s (not timed)%n", corpus.size(),
                 corpus.batchCount(), corpus.bodyBytes() / corpus.size(), (System.nanoTime() - generationStart) / 1e9);
 
@@ -235,7 +236,7 @@ public final class IngestBenchmark {
     }
 
     /** {@code -Dbudgets=true}: ingestion with active budgets of every scope kind the corpus carries, each event matching several. */
-    private static void createBudgets(io.meterline.platform.budget.BudgetService budgets, Viewer admin, Organization organization) {
+    static void createBudgets(io.meterline.platform.budget.BudgetService budgets, Viewer admin, Organization organization) {
         String organizationId = io.meterline.platform.common.GlobalId.encode("Organization", organization.id());
         Object[][] specs = {
             {"Today", io.meterline.platform.budget.Budget.Metric.TOKENS, io.meterline.platform.budget.Budget.Scope.ORGANIZATION, null, io.meterline.platform.budget.Budget.Period.DAY},
@@ -292,7 +293,7 @@ public final class IngestBenchmark {
     // The API side
 
     /** Sends batches to {@code POST /v1/usage} from a fixed number of threads over HTTP/1.1 keep-alive connections. */
-    private static final class ApiSender {
+    static final class ApiSender {
 
         private final URI uri;
         private final String authorization;
