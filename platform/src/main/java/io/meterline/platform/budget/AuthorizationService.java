@@ -3,7 +3,9 @@ package io.meterline.platform.budget;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.support.DefaultTransactionDefinition;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -120,7 +122,7 @@ public class AuthorizationService {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return transactions.executeWrite(status -> decide(status.getConnection(), organizationId, request, ttl));
+                return transactions.execute(DECIDE, status -> decide(status.getConnection(), organizationId, request, ttl));
             }
             catch (RuntimeException e) {
                 if (attempt == ATTEMPTS || !isLockConflict(e)) {
@@ -128,6 +130,19 @@ public class AuthorizationService {
                 }
             }
         }
+    }
+
+    /**
+     * READ COMMITTED: once this transaction holds the counter locks, every earlier holder has
+     * committed, and a plain read sees its holds; under REPEATABLE READ a snapshot taken earlier in
+     * the transaction would miss them, and locking every hold row to see them costs a lock per hold.
+     */
+    private static final TransactionDefinition DECIDE = readCommitted();
+
+    private static TransactionDefinition readCommitted() {
+        DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
+        definition.setIsolationLevel(TransactionDefinition.Isolation.READ_COMMITTED);
+        return definition;
     }
 
     private Answer decide(Connection connection, long organizationId, Request request, int ttl) {

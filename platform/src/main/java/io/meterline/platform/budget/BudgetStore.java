@@ -180,17 +180,16 @@ public class BudgetStore {
             delete.setObject(3, BudgetPeriods.toColumn(now));
             delete.executeUpdate();
         }
-        BigDecimal total = BigDecimal.ZERO.setScale(io.meterline.platform.common.Money.AMOUNT_SCALE);
-        try (PreparedStatement select = connection.prepareStatement("SELECT amount FROM budget_reservation WHERE budget_id = ? AND period_start = ? FOR UPDATE")) {
+        // A plain read: the caller runs READ COMMITTED and already holds this counter's lock, so every
+        // hold committed by an earlier holder is visible without locking each hold row.
+        try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(SUM(amount), 0) FROM budget_reservation WHERE budget_id = ? AND period_start = ?")) {
             select.setLong(1, key.budgetId());
             select.setObject(2, BudgetPeriods.toColumn(key.periodStart()));
             try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    total = total.add(rows.getBigDecimal(1));
-                }
+                rows.next();
+                return rows.getBigDecimal(1).setScale(io.meterline.platform.common.Money.AMOUNT_SCALE);
             }
         }
-        return total;
     }
 
     void hold(Connection connection, String reservationId, long organizationId, Map<CounterKey, BigDecimal> amounts, Instant expiresAt) throws SQLException {
