@@ -17,8 +17,6 @@ import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
 import io.meterline.platform.webhook.WebhookDispatcher;
 import io.meterline.platform.webhook.WebhookSigner;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
@@ -46,9 +44,6 @@ class AlertDeliveryIT extends ServerTest {
 
     private GreenMail smtp;
     private WireMockServer receiver;
-
-    @Inject
-    Environment environment;
 
     @Inject
     WebhookDispatcher dispatcher;
@@ -93,14 +88,7 @@ class AlertDeliveryIT extends ServerTest {
                 "mutation { budgetCreate(input: {name: \"Daily calls\", metric: REQUESTS, period: DAY, limit: \"10\", thresholds: [50]}) { budget { id } userErrors { code message } } }");
         assertThat(budget.at("data.budgetCreate.budget.id")).as(budget.body()).isNotNull();
 
-        Map<String, Object> properties = new HashMap<>();
-        for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
-            properties.put(key, environment.getProperty(key, String.class).orElse(""));
-        }
-        properties.putAll(shared());
-        properties.put("flyway.datasources.default.clean-schema", "false");
-        properties.put("micronaut.server.port", "-1");
-        try (EmbeddedServer second = ApplicationContext.run(EmbeddedServer.class, properties);
+        try (EmbeddedServer second = startSecondInstance(shared());
              WsClient subscriber = WsClient.initialised(second.getURI(), jsonMapper, tenant.memberToken())) {
             subscriber.subscribe("1", "subscription { alertRaised { sequence kind level subject data } }", Map.of());
             Thread.sleep(300);

@@ -6,8 +6,6 @@ import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.env.Environment;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.type.Argument;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -15,7 +13,6 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -28,9 +25,6 @@ import org.junit.jupiter.api.Test;
 class AlertTwoInstancesIT extends ServerTest {
 
     @Inject
-    Environment environment;
-
-    @Inject
     TransactionOperations<Connection> transactions;
 
     @Inject
@@ -40,13 +34,7 @@ class AlertTwoInstancesIT extends ServerTest {
     void theSameCrossingsRaisedOnTwoInstancesAreStoredOnce() throws Exception {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "two-alerts", "UTC");
         long organizationId = GlobalId.decode(tenant.organizationId()).orElseThrow().id();
-        Map<String, Object> properties = new HashMap<>();
-        for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
-            properties.put(key, environment.getProperty(key, String.class).orElse(""));
-        }
-        properties.put("flyway.datasources.default.clean-schema", "false");
-        properties.put("micronaut.server.port", "-1");
-        try (EmbeddedServer second = ApplicationContext.run(EmbeddedServer.class, properties)) {
+        try (EmbeddedServer second = startSecondInstance(Map.of())) {
             ApplicationEventPublisher<AlertRequest> otherRequests = second.getApplicationContext()
                     .getBean(Argument.of(ApplicationEventPublisher.class, AlertRequest.class));
             ExecutorService pool = Executors.newFixedThreadPool(8);

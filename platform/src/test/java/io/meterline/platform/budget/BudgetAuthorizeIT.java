@@ -7,8 +7,6 @@ import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
@@ -31,9 +29,6 @@ class BudgetAuthorizeIT extends ServerTest {
     static final String AUTHORIZE = "mutation($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { authorization { decision reservationId expiresAt"
             + " reason remaining resetsAt deniedBy { budget { id name } scope period limit consumed reserved requested remaining resetsAt }"
             + " budgets { budget { name } requested } } userErrors { field code } } }";
-
-    @Inject
-    Environment environment;
 
     @Inject
     TransactionOperations<Connection> transactions;
@@ -109,13 +104,7 @@ class BudgetAuthorizeIT extends ServerTest {
         Fixtures.Tenant owner = Fixtures.tenant(api, "authorize-two", "UTC");
         budget(owner, BudgetIT.input("name", "Team ten", "metric", "REQUESTS", "period", "DAY", "scope", "TEAM", "scopeKey", "support", "limit", "10",
                 "enforcement", "HARD"));
-        Map<String, Object> properties = new HashMap<>();
-        for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
-            properties.put(key, environment.getProperty(key, String.class).orElse(""));
-        }
-        properties.put("flyway.datasources.default.clean-schema", "false");
-        properties.put("micronaut.server.port", "-1");
-        try (EmbeddedServer second = ApplicationContext.run(EmbeddedServer.class, properties)) {
+        try (EmbeddedServer second = startSecondInstance(Map.of())) {
             TestApi other = new TestApi(second.getURI(), jsonMapper);
             List<TestApi.Response> responses = concurrently(200, List.of(api, other), owner.apiKey(), request("support"));
             assertThat(admitted(responses)).isEqualTo(10);

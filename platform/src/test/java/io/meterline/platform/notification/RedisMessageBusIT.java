@@ -3,8 +3,6 @@ package io.meterline.platform.notification;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.meterline.platform.support.ServerTest;
 import jakarta.inject.Inject;
@@ -12,7 +10,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -32,9 +29,6 @@ class RedisMessageBusIT extends ServerTest {
     private static final boolean REDIS_LISTENS = listens();
 
     @Inject
-    Environment environment;
-
-    @Inject
     MessageBus bus;
 
     @Override
@@ -51,15 +45,7 @@ class RedisMessageBusIT extends ServerTest {
     void aMessagePublishedOnOneInstanceReachesSubscribersOnTheOther() throws Exception {
         assumeTrue(REDIS_LISTENS, "no Redis on 127.0.0.1:6379");
         assertThat(bus).isInstanceOf(RedisMessageBus.class);
-        Map<String, Object> properties = new HashMap<>();
-        for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
-            properties.put(key, environment.getProperty(key, String.class).orElse(""));
-        }
-        properties.put("flyway.datasources.default.clean-schema", "false");
-        properties.put("micronaut.server.port", "-1");
-        properties.put("redis.uri", REDIS_URI);
-        properties.put("meterline.bus.channel-prefix", PREFIX);
-        try (EmbeddedServer second = ApplicationContext.run(EmbeddedServer.class, properties)) {
+        try (EmbeddedServer second = startSecondInstance(Map.of("redis.uri", REDIS_URI, "meterline.bus.channel-prefix", PREFIX))) {
             MessageBus secondBus = second.getApplicationContext().getBean(MessageBus.class);
             BlockingQueue<String> onSecond = new LinkedBlockingQueue<>();
             BlockingQueue<String> onFirst = new LinkedBlockingQueue<>();

@@ -5,6 +5,10 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Inject;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -25,6 +29,22 @@ public abstract class ServerTest implements TestPropertyProvider {
     @Override
     public Map<String, String> getProperties() {
         return TestDatabase.properties();
+    }
+
+    /**
+     * Starts a second server instance on this test's database (same schema, same JWT secret, no
+     * clean), for tests of what must hold across instances. Close it when done.
+     */
+    protected EmbeddedServer startSecondInstance(Map<String, String> extraProperties) {
+        Environment environment = server.getApplicationContext().getEnvironment();
+        Map<String, Object> properties = new HashMap<>();
+        for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
+            properties.put(key, environment.getProperty(key, String.class).orElse(""));
+        }
+        properties.put("flyway.datasources.default.clean-schema", "false");
+        properties.put("micronaut.server.port", "-1");
+        properties.putAll(extraProperties);
+        return ApplicationContext.run(EmbeddedServer.class, properties);
     }
 
     @BeforeAll

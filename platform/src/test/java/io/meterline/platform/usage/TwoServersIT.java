@@ -6,14 +6,11 @@ import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,21 +23,12 @@ import org.junit.jupiter.api.Test;
 class TwoServersIT extends ServerTest {
 
     @Inject
-    Environment environment;
-
-    @Inject
     TransactionOperations<Connection> transactions;
 
     @Test
     void theSameBatchDeliveredToTwoServersAtOnceIsCountedOnce() throws Exception {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "two-servers", "UTC");
-        Map<String, Object> properties = new HashMap<>();
-        for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
-            properties.put(key, environment.getProperty(key, String.class).orElse(""));
-        }
-        properties.put("flyway.datasources.default.clean-schema", "false");
-        properties.put("micronaut.server.port", "-1");
-        try (EmbeddedServer second = ApplicationContext.run(EmbeddedServer.class, properties)) {
+        try (EmbeddedServer second = startSecondInstance(Map.of())) {
             TestApi other = new TestApi(second.getURI(), jsonMapper);
             List<Object> batch = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
