@@ -3,50 +3,35 @@ package io.meterline.platform.budget;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.transaction.TransactionDefinition;
-import io.micronaut.transaction.TransactionOperations;
-import io.micronaut.transaction.support.DefaultTransactionDefinition;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Clock;
+import java.math.RoundingMode;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * "May this call go ahead?" One transaction locks the current period's counter row of every
- * matching budget, in budget id order, sums the unexpired holds under those locks and, when every
- * HARD budget has room, inserts the reservation. Because the room is read and taken under the row
- * lock, concurrent authorizations on any number of instances sharing the database admit exactly as
- * many calls as fit.
+ * "May this call go ahead?" Checks the request, lets the {@link CallerGate}s refuse a caller, then
+ * has the {@link ReservationBook} decide against the current period of every matching budget and,
+ * when every HARD budget has room, hold the estimate. The book makes check-and-hold one atomic step
+ * for all instances: one Redis script when Redis is configured, the database's row locks otherwise.
  */
 @Singleton
 public class AuthorizationService {
 
     static final int DEFAULT_TTL_SECONDS = 300;
     static final int MAX_TTL_SECONDS = 86_400;
-    private static final int ATTEMPTS = 5;
 
-    private final BudgetStore store;
+    private final ReservationBook book;
     private final BudgetMeasure measure;
-    private final TransactionOperations<Connection> transactions;
-    private final Clock clock;
     private final List<CallerGate> gates;
 
-    public AuthorizationService(BudgetStore store, BudgetMeasure measure, TransactionOperations<Connection> transactions, Clock clock, List<CallerGate> gates) {
-        this.store = store;
+    public AuthorizationService(ReservationBook book, BudgetMeasure measure, List<CallerGate> gates) {
+        this.book = book;
         this.measure = measure;
-        this.transactions = transactions;
-        this.clock = clock;
         this.gates = gates;
     }
 
@@ -72,6 +57,17 @@ public class AuthorizationService {
      */
     public record Hold(Budget budget, BigDecimal requested, BigDecimal consumed, BigDecimal reserved, @Nullable BigDecimal remaining,
                        @Nullable Instant resetsAt) {
+
+        static Hold of(Budget budget, BigDecimal requested, BigDecimal consumed, BigDecimal reserved, @Nullable Instant resetsAt) {
+            BigDecimal limit = budget.limitAmount();
+            return new Hold(budget, requested, consumed, reserved, limit == null ? null : limit.subtract(consumed).subtract(reserved).max(BudgetStatus.ZERO),
+                    resetsAt);
+        }
+
+        /** Whether this is a HARD budget without room for the call. */
+        boolean overLimit() {
+            return budget.hard() && budget.limitAmount() != null && consumed.add(reserved).add(requested).compareTo(budget.limitAmount()) > 0;
+        }
     }
 
     /**
@@ -87,6 +83,15 @@ public class AuthorizationService {
     public record Answer(Decision decision, @Nullable String reason, @Nullable Hold deniedBy, @Nullable String reservationId, @Nullable Instant expiresAt,
                          List<Hold> holds) {
 
+        static Answer allow(List<Hold> holds, @Nullable String reservationId, @Nullable Instant expiresAt) {
+            return new Answer(Decision.ALLOW, null, null, reservationId, expiresAt, holds);
+        }
+
+        static Answer deny(Hold denied, List<Hold> holds) {
+            return new Answer(Decision.DENY, "Budget " + denied.budget().name() + " has " + denied.remaining().toPlainString() + " left of "
+                    + denied.budget().limitAmount().toPlainString() + " and the call needs " + denied.requested().toPlainString(), denied, null, null, holds);
+        }
+
         /** The binding budget: the denying one, else the HARD budget with least room relative to its limit. */
         @Nullable
         public Hold tightest() {
@@ -94,7 +99,7 @@ public class AuthorizationService {
                 return deniedBy;
             }
             return holds.stream().filter(hold -> hold.budget().hard() && hold.remaining() != null)
-                    .min(Comparator.comparing(hold -> hold.remaining().divide(hold.budget().limitAmount(), 9, java.math.RoundingMode.HALF_EVEN)))
+                    .min(Comparator.comparing(hold -> hold.remaining().divide(hold.budget().limitAmount(), 9, RoundingMode.HALF_EVEN)))
                     .orElse(null);
         }
     }
@@ -120,79 +125,15 @@ public class AuthorizationService {
                 return new Answer(Decision.DENY, refusal.get(), null, null, null, List.of());
             }
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return transactions.execute(DECIDE, status -> decide(status.getConnection(), organizationId, request, ttl));
-            }
-            catch (RuntimeException e) {
-                if (attempt == ATTEMPTS || !isLockConflict(e)) {
-                    throw e;
-                }
-            }
-        }
+        return book.decide(organizationId, request, ttl);
     }
 
-    /**
-     * READ COMMITTED: once this transaction holds the counter locks, every earlier holder has
-     * committed, and a plain read sees its holds; under REPEATABLE READ a snapshot taken earlier in
-     * the transaction would miss them, and locking every hold row to see them costs a lock per hold.
-     */
-    private static final TransactionDefinition DECIDE = readCommitted();
-
-    private static TransactionDefinition readCommitted() {
-        DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
-        definition.setIsolationLevel(TransactionDefinition.Isolation.READ_COMMITTED);
-        return definition;
+    static String newReservationId() {
+        return "rsv_" + UUID.randomUUID().toString().replace("-", "");
     }
 
-    private Answer decide(Connection connection, long organizationId, Request request, int ttl) {
-        try {
-            Instant now = clock.instant();
-            ZoneId zone = ZoneId.of(Objects.requireNonNullElse(store.timeZone(connection, organizationId), "UTC"));
-            List<Budget> matching = store.activeBudgets(connection, organizationId).stream()
-                    .filter(budget -> measure.covers(budget, request.caller(), request.provider())).toList();
-            if (matching.isEmpty()) {
-                return new Answer(Decision.ALLOW, null, null, null, null, List.of());
-            }
-            List<Hold> holds = new ArrayList<>();
-            Map<BudgetStore.CounterKey, BigDecimal> amounts = new LinkedHashMap<>();
-            Hold denied = null;
-            // activeBudgets is ordered by id: the locks are always taken in one order.
-            Map<Long, BigDecimal> consumedById = new LinkedHashMap<>();
-            for (Budget budget : matching) {
-                consumedById.put(budget.id(), store.lock(connection, new BudgetStore.CounterKey(budget.id(), BudgetPeriods.of(budget, now, zone).start())));
-            }
-            // Every counter is locked now: holds read from here on cannot change under us.
-            for (Budget budget : matching) {
-                BudgetPeriods.Window window = BudgetPeriods.of(budget, now, zone);
-                BudgetStore.CounterKey key = new BudgetStore.CounterKey(budget.id(), window.start());
-                BigDecimal consumed = consumedById.get(budget.id());
-                BigDecimal reserved = store.activeHolds(connection, key, now);
-                BigDecimal requested = requested(budget, request.estimate());
-                BigDecimal remaining = budget.limitAmount() == null ? null : budget.limitAmount().subtract(consumed).subtract(reserved).max(BudgetStatus.ZERO);
-                Hold hold = new Hold(budget, requested, consumed, reserved, remaining, window.end());
-                holds.add(hold);
-                amounts.put(key, requested);
-                if (denied == null && budget.hard() && budget.limitAmount() != null
-                        && consumed.add(reserved).add(requested).compareTo(budget.limitAmount()) > 0) {
-                    denied = hold;
-                }
-            }
-            if (denied != null) {
-                return new Answer(Decision.DENY, "Budget " + denied.budget().name() + " has " + denied.remaining().toPlainString() + " left of "
-                        + denied.budget().limitAmount().toPlainString() + " and the call needs " + denied.requested().toPlainString(), denied, null, null, holds);
-            }
-            String reservationId = "rsv_" + UUID.randomUUID().toString().replace("-", "");
-            Instant expiresAt = now.plusSeconds(ttl);
-            store.hold(connection, reservationId, organizationId, amounts, expiresAt);
-            return new Answer(Decision.ALLOW, null, null, reservationId, expiresAt, holds);
-        }
-        catch (SQLException e) {
-            throw new LockConflict(e);
-        }
-    }
-
-    private static BigDecimal requested(Budget budget, Estimate estimate) {
+    /** What the call would add to a budget. */
+    static BigDecimal requested(Budget budget, Estimate estimate) {
         BigDecimal value = switch (budget.metric()) {
             case TOKENS -> estimate.tokens();
             case COST -> estimate.cost();
@@ -205,26 +146,6 @@ public class AuthorizationService {
     private static void check(@Nullable BigDecimal value, String field, List<UserError> errors) {
         if (value != null && value.signum() < 0) {
             errors.add(new UserError(List.of("input", "estimate", field), "An estimate is not negative", "OUT_OF_RANGE"));
-        }
-    }
-
-    private static boolean isLockConflict(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if ("40001".equals(state) || "HYT00".equals(state) || sql.getErrorCode() == 1213 || sql.getErrorCode() == 1205
-                        || sql.getErrorCode() == 50200 || sql.getErrorCode() == 40001) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** A database failure inside the decision, possibly a deadlock or lock timeout worth a retry. */
-    private static final class LockConflict extends RuntimeException {
-        LockConflict(SQLException cause) {
-            super(cause);
         }
     }
 }

@@ -52,8 +52,26 @@ public record Budget(
     /** The GraphQL type name, also the type part of global ids. */
     public static final String TYPE = "Budget";
 
-    /** What a budget counts. */
-    public enum Metric { TOKENS, COST, METER_UNITS, REQUESTS }
+    /**
+     * What a budget counts. Reservations keep amounts as whole multiples of 10^-heldScale (see
+     * {@link RedisReservationBook}: its arithmetic is exact below 2^53 units), which bounds a limit
+     * to 10^15 such units: 10^15 tokens or requests, 10^9 of a currency or a meter's unit.
+     */
+    public enum Metric {
+        TOKENS(0), COST(6), METER_UNITS(6), REQUESTS(0);
+
+        /** The decimals a hold keeps; estimates are rounded up to them. */
+        final int heldScale;
+
+        Metric(int heldScale) {
+            this.heldScale = heldScale;
+        }
+
+        /** The largest limit a budget of this metric may have. */
+        public BigDecimal maxLimit() {
+            return BigDecimal.ONE.movePointRight(15 - heldScale);
+        }
+    }
 
     /** Whose usage a budget counts. */
     public enum Scope { ORGANIZATION, ACCOUNT_ID, API_KEY, MEMBER, TEAM, PROJECT, DEPARTMENT }

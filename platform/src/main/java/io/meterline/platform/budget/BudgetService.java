@@ -42,6 +42,7 @@ public class BudgetService {
 
     private final BudgetRepository budgets;
     private final BudgetStore store;
+    private final ReservationBook book;
     private final BudgetMeasure measure;
     private final OrganizationRepository organizations;
     private final ApiKeyRepository apiKeys;
@@ -49,10 +50,11 @@ public class BudgetService {
     private final TransactionOperations<Connection> transactions;
     private final Clock clock;
 
-    public BudgetService(BudgetRepository budgets, BudgetStore store, BudgetMeasure measure, OrganizationRepository organizations, ApiKeyRepository apiKeys,
+    public BudgetService(BudgetRepository budgets, BudgetStore store, ReservationBook book, BudgetMeasure measure, OrganizationRepository organizations, ApiKeyRepository apiKeys,
                          TenantScope tenantScope, TransactionOperations<Connection> transactions, Clock clock) {
         this.budgets = budgets;
         this.store = store;
+        this.book = book;
         this.measure = measure;
         this.organizations = organizations;
         this.apiKeys = apiKeys;
@@ -78,7 +80,7 @@ public class BudgetService {
         Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound(input.organizationId()));
         List<UserError> errors = new ArrayList<>();
         String name = validName(input.name(), errors);
-        validateLimit(input.limit(), errors);
+        validateLimit(input.metric(), input.limit(), errors);
         List<Integer> thresholds = input.thresholds() == null ? DEFAULT_THRESHOLDS : input.thresholds();
         validateThresholds(thresholds, errors);
         Budget.Scope scope = input.scope() == null ? Budget.Scope.ORGANIZATION : input.scope();
@@ -98,10 +100,10 @@ public class BudgetService {
             errors.add(UserError.of("currency", "INVALID", "Only COST budgets have a currency"));
         }
         UserInputException.throwIfAny(errors);
-        return budgets.save(new Budget(null, organizationId, name, input.metric(), blankToNull(input.provider()), blankToNull(input.meter()), scope, scopeKey,
-                input.period(), input.limit(), Budget.thresholdText(thresholds),
+        return changed(budgets.save(new Budget(null, organizationId, name, input.metric(), blankToNull(input.provider()), blankToNull(input.meter()), scope,
+                scopeKey, input.period(), input.limit(), Budget.thresholdText(thresholds),
                 input.enforcement() == null ? Budget.Enforcement.SOFT : input.enforcement(),
-                input.type() == null ? Budget.Type.SUBSCRIPTION : input.type(), currency, false, clock.instant()));
+                input.type() == null ? Budget.Type.SUBSCRIPTION : input.type(), currency, false, clock.instant())));
     }
 
     public Budget update(Viewer viewer, BudgetChange change) {
@@ -113,15 +115,15 @@ public class BudgetService {
         if (change.unlimited() && change.limit() != null) {
             errors.add(UserError.of("limit", "INVALID", "Give a limit or unlimited, not both"));
         }
-        validateLimit(limit, errors);
+        validateLimit(budget.metric(), limit, errors);
         List<Integer> thresholds = change.thresholds() == null ? budget.thresholdList() : change.thresholds();
         validateThresholds(thresholds, errors);
         if (budget.archived()) {
             errors.add(UserError.of("id", "INVALID_STATE", "The budget is archived"));
         }
         UserInputException.throwIfAny(errors);
-        return budgets.update(budget.withChanges(name, limit, Budget.thresholdText(thresholds),
-                change.enforcement() == null ? budget.enforcement() : change.enforcement()));
+        return changed(budgets.update(budget.withChanges(name, limit, Budget.thresholdText(thresholds),
+                change.enforcement() == null ? budget.enforcement() : change.enforcement())));
     }
 
     public Budget archive(Viewer viewer, String id) {
@@ -130,7 +132,13 @@ public class BudgetService {
         if (budget.archived()) {
             throw new UserInputException(UserError.of("id", "INVALID_STATE", "The budget is already archived"));
         }
-        return budgets.update(budget.archivedCopy());
+        return changed(budgets.update(budget.archivedCopy()));
+    }
+
+    /** A stored change, told to the reservation book so that every instance decides with it from now on. */
+    private Budget changed(Budget budget) {
+        book.budgetsChanged(budget.organizationId());
+        return budget;
     }
 
     /** A budget the viewer may see, or NOT_FOUND. */
@@ -158,6 +166,7 @@ public class BudgetService {
                 Map<Long, ZoneId> zones = new HashMap<>();
                 Map<Long, List<BudgetStore.Band>> bands = new HashMap<>();
                 Map<Long, BudgetStore.CounterKey> keys = new HashMap<>();
+                Map<BudgetStore.CounterKey, Budget> periods = new HashMap<>();
                 Map<Long, BudgetPeriods.Window> windows = new HashMap<>();
                 for (Budget budget : found) {
                     ZoneId zone = zones.computeIfAbsent(budget.organizationId(), organizationId -> zoneOf(connection, organizationId));
@@ -165,9 +174,10 @@ public class BudgetService {
                     BudgetPeriods.Window window = BudgetPeriods.of(budget, now, zone);
                     windows.put(budget.id(), window);
                     keys.put(budget.id(), new BudgetStore.CounterKey(budget.id(), window.start()));
+                    periods.put(keys.get(budget.id()), budget);
                 }
                 Map<BudgetStore.CounterKey, BigDecimal> consumed = store.consumed(connection, keys.values(), false);
-                Map<BudgetStore.CounterKey, BigDecimal> reserved = store.reserved(connection, keys.values(), now);
+                Map<BudgetStore.CounterKey, BigDecimal> reserved = book.reserved(connection, periods, now);
                 List<BudgetStatus> result = new ArrayList<>();
                 for (Budget budget : found) {
                     BudgetStore.CounterKey key = keys.get(budget.id());
@@ -249,12 +259,15 @@ public class BudgetService {
         return trimmed;
     }
 
-    private static void validateLimit(@Nullable BigDecimal limit, List<UserError> errors) {
+    private static void validateLimit(@Nullable Budget.Metric metric, @Nullable BigDecimal limit, List<UserError> errors) {
         if (limit != null && limit.signum() <= 0) {
             errors.add(UserError.of("limit", "OUT_OF_RANGE", "A limit must be positive; leave it out for unlimited"));
         }
-        else if (limit != null && (limit.scale() > 9 || limit.precision() - limit.scale() > 29)) {
-            errors.add(UserError.of("limit", "OUT_OF_RANGE", "A limit has at most 29 digits before and 9 after the point"));
+        else if (limit != null && limit.stripTrailingZeros().scale() > 9) {
+            errors.add(UserError.of("limit", "OUT_OF_RANGE", "A limit has at most 9 decimals"));
+        }
+        else if (limit != null && metric != null && limit.compareTo(metric.maxLimit()) > 0) {
+            errors.add(UserError.of("limit", "OUT_OF_RANGE", "A " + metric + " limit is at most " + metric.maxLimit().toPlainString()));
         }
     }
 

@@ -46,20 +46,22 @@ public class BudgetUsageListener implements UsageListener {
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     private final BudgetStore store;
+    private final ReservationBook book;
     private final BudgetMeasure measure;
     private final ApplicationEventPublisher<AlertRequest> alerts;
     private final Clock clock;
     /** The crossings of the transaction running on this thread, handed to afterCommit with the batch they belong to. */
     private final ThreadLocal<Pending> pending = new ThreadLocal<>();
 
-    public BudgetUsageListener(BudgetStore store, BudgetMeasure measure, ApplicationEventPublisher<AlertRequest> alerts, Clock clock) {
+    public BudgetUsageListener(BudgetStore store, ReservationBook book, BudgetMeasure measure, ApplicationEventPublisher<AlertRequest> alerts, Clock clock) {
         this.store = store;
+        this.book = book;
         this.measure = measure;
         this.alerts = alerts;
         this.clock = clock;
     }
 
-    private record Pending(List<RecordedUsage> batch, List<AlertRequest> crossings) {
+    private record Pending(List<RecordedUsage> batch, List<ReservationBook.Counted> counters, List<String> reservations, List<AlertRequest> crossings) {
     }
 
     @Override
@@ -72,7 +74,8 @@ public class BudgetUsageListener implements UsageListener {
         List<Budget> budgets = store.activeBudgets(connection, organizationId);
         List<String> reservations = recorded.stream().map(RecordedUsage::reservationId).filter(Objects::nonNull).toList();
         if (budgets.isEmpty()) {
-            store.settle(connection, organizationId, reservations);
+            book.settleInTransaction(connection, organizationId, reservations);
+            pending.set(new Pending(recorded, List.of(), reservations, List.of()));
             return;
         }
         ZoneId zone = ZoneId.of(Objects.requireNonNullElse(store.timeZone(connection, organizationId), "UTC"));
@@ -100,18 +103,18 @@ public class BudgetUsageListener implements UsageListener {
         }
         // Counters first, then reservations: authorization locks counters before reservations too.
         Map<BudgetStore.CounterKey, BigDecimal> after = deltas.isEmpty() ? Map.of() : store.add(connection, deltas);
-        store.settle(connection, organizationId, reservations);
+        book.settleInTransaction(connection, organizationId, reservations);
+        List<ReservationBook.Counted> counters = new ArrayList<>();
         List<AlertRequest> crossings = new ArrayList<>();
         for (Map.Entry<BudgetStore.CounterKey, BigDecimal> entry : deltas.entrySet()) {
             Budget budget = byId.get(entry.getKey().budgetId());
             BigDecimal consumed = after.get(entry.getKey());
-            if (budget.limitAmount() != null && consumed != null) {
+            counters.add(new ReservationBook.Counted(entry.getKey(), budget.metric(), consumed));
+            if (budget.limitAmount() != null) {
                 crossings.addAll(crossings(budget, entry.getKey(), consumed.subtract(entry.getValue()), consumed, zone));
             }
         }
-        if (!crossings.isEmpty()) {
-            pending.set(new Pending(recorded, crossings));
-        }
+        pending.set(new Pending(recorded, counters, reservations, crossings));
     }
 
     @Override
@@ -121,6 +124,7 @@ public class BudgetUsageListener implements UsageListener {
         if (mine == null || mine.batch() != recorded) {
             return;
         }
+        book.afterCommit(mine.counters(), mine.reservations());
         for (AlertRequest alert : mine.crossings()) {
             try {
                 alerts.publishEvent(alert);

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bus across instances: Redis pub/sub, active when {@code redis.uri} is set. One connection
- * publishes, one listens; channels are named {@code meterline.bus.channel-prefix} + channel so that
+ * publishes, one listens; channels are named {@code meterline.redis.prefix} + channel so that
  * several deployments can share one Redis.
  */
 @Singleton
@@ -33,7 +33,7 @@ public class RedisMessageBus implements MessageBus {
     private final StatefulRedisPubSubConnection<String, String> listener;
     private final Map<String, List<Consumer<String>>> subscribers = new ConcurrentHashMap<>();
 
-    public RedisMessageBus(RedisClient client, @Value("${meterline.bus.channel-prefix:meterline:}") String prefix) {
+    public RedisMessageBus(RedisClient client, @Value("${meterline.redis.prefix:meterline:}") String prefix) {
         this.prefix = prefix;
         this.publisher = client.connect();
         this.listener = client.connectPubSub();

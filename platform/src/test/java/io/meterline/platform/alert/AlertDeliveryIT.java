@@ -14,20 +14,18 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.meterline.platform.graphql.ws.WsClient;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.TestRedis;
 import io.meterline.platform.support.TestApi;
 import io.meterline.platform.webhook.WebhookDispatcher;
 import io.meterline.platform.webhook.WebhookSigner;
 import io.micronaut.runtime.server.EmbeddedServer;
 import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -39,8 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class AlertDeliveryIT extends ServerTest {
 
-    private static final String REDIS_URI = "redis://127.0.0.1:6379";
-    private static final String PREFIX = "meterline-alert-test-" + UUID.randomUUID() + ":";
 
     private GreenMail smtp;
     private WireMockServer receiver;
@@ -55,18 +51,13 @@ class AlertDeliveryIT extends ServerTest {
         receiver = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         receiver.start();
         Map<String, String> properties = new HashMap<>(super.getProperties());
-        properties.putAll(shared());
+        properties.putAll(TestRedis.properties());
         properties.put("meterline.smtp.host", "127.0.0.1");
         properties.put("meterline.smtp.port", String.valueOf(smtp.getSmtp().getPort()));
         properties.put("meterline.smtp.from", "alerts@meterline.test");
         properties.put("meterline.webhooks.dispatch-interval", "1h");
         properties.put("meterline.webhooks.backoff", "0s");
         return properties;
-    }
-
-    /** What both instances share: Redis as the bus, with a prefix of this run's own. */
-    private static Map<String, String> shared() {
-        return redisListens() ? Map.of("redis.uri", REDIS_URI, "meterline.bus.channel-prefix", PREFIX) : Map.of();
     }
 
     @AfterAll
@@ -77,7 +68,7 @@ class AlertDeliveryIT extends ServerTest {
 
     @Test
     void aCrossingReachesASubscriberOnAnotherInstanceTheMailboxAndTheWebhookOnce() throws Exception {
-        Assumptions.assumeTrue(redisListens(), "Redis on 127.0.0.1:6379 (CI always has it)");
+        Assumptions.assumeTrue(TestRedis.listens(), "Redis on 127.0.0.1:6379 (CI always has it)");
         Fixtures.Tenant tenant = Fixtures.tenant(api, "delivery", "UTC");
         api.graphql(tenant.adminToken(), "mutation { alertSettingsUpdate(input: {enabled: true, email: \"ops@delivery.test\"}) { userErrors { code } } }");
         TestApi.Response endpoint = api.graphql(tenant.adminToken(), "mutation($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { secret userErrors { code } } }",
@@ -88,7 +79,7 @@ class AlertDeliveryIT extends ServerTest {
                 "mutation { budgetCreate(input: {name: \"Daily calls\", metric: REQUESTS, period: DAY, limit: \"10\", thresholds: [50]}) { budget { id } userErrors { code message } } }");
         assertThat(budget.at("data.budgetCreate.budget.id")).as(budget.body()).isNotNull();
 
-        try (EmbeddedServer second = startSecondInstance(shared());
+        try (EmbeddedServer second = startSecondInstance(Map.of());
              WsClient subscriber = WsClient.initialised(second.getURI(), jsonMapper, tenant.memberToken())) {
             subscriber.subscribe("1", "subscription { alertRaised { sequence kind level subject data } }", Map.of());
             Thread.sleep(300);
@@ -121,14 +112,5 @@ class AlertDeliveryIT extends ServerTest {
         String timestamp = signature.substring(2, signature.indexOf(','));
         assertThat(signature.substring(signature.indexOf("v1=") + 3)).isEqualTo(WebhookSigner.hmac(secret, timestamp + "." + hook.getBodyAsString()));
         assertThat(hook.getBodyAsString()).contains("\"level\":\"WARNING\"").contains("Daily calls");
-    }
-
-    private static boolean redisListens() {
-        try (Socket socket = new Socket("127.0.0.1", 6379)) {
-            return true;
-        }
-        catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -83,12 +83,12 @@ public final class AlertLatencyBenchmark {
 
         Map<String, Object> first = AuthorizeLatencyBenchmark.serverProperties(databaseUrl, user, password);
         first.put("redis.uri", redisUri);
-        first.put("meterline.bus.channel-prefix", prefix);
+        first.put("meterline.redis.prefix", prefix);
         first.put("meterline.bootstrap-admin.email", ADMIN_EMAIL);
         first.put("meterline.bootstrap-admin.password", ADMIN_PASSWORD);
         Map<String, Object> second = AuthorizeLatencyBenchmark.serverProperties(databaseUrl, user, password);
         second.put("redis.uri", redisUri);
-        second.put("meterline.bus.channel-prefix", prefix);
+        second.put("meterline.redis.prefix", prefix);
         second.put("flyway.datasources.default.clean-schema", false);
 
         int peakBatches = (int) Math.ceil(40 * peakSeconds);

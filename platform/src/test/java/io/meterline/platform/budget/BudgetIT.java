@@ -156,6 +156,8 @@ class BudgetIT extends ServerTest {
         Object[][] inputs = {
             {"limit", "OUT_OF_RANGE", input("name", "x", "metric", "TOKENS", "period", "DAY", "limit", "-1")},
             {"limit", "OUT_OF_RANGE", input("name", "x", "metric", "TOKENS", "period", "DAY", "limit", "0")},
+            {"limit", "OUT_OF_RANGE", input("name", "x", "metric", "COST", "period", "DAY", "limit", "1000000000.01")},
+            {"limit", "OUT_OF_RANGE", input("name", "x", "metric", "TOKENS", "period", "DAY", "limit", "0.0000000001")},
             {"thresholds", "OUT_OF_RANGE", input("name", "x", "metric", "TOKENS", "period", "DAY", "thresholds", List.of(0, 50))},
             {"thresholds", "OUT_OF_RANGE", input("name", "x", "metric", "TOKENS", "period", "DAY", "thresholds", List.of(50, 101))},
             {"thresholds", "INVALID", input("name", "x", "metric", "TOKENS", "period", "DAY", "thresholds", List.of(90, 75))},

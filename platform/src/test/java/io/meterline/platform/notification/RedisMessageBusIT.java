@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.TestRedis;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class RedisMessageBusIT extends ServerTest {
 
-    private static final String REDIS_URI = "redis://127.0.0.1:6379";
-    /** Unique per run, so parallel runs on one Redis never see each other's messages. */
-    private static final String PREFIX = "meterline-test-" + UUID.randomUUID() + ":";
-    private static final boolean REDIS_LISTENS = listens();
+    private static final boolean REDIS_LISTENS = TestRedis.listens();
 
     @Inject
     MessageBus bus;
@@ -34,10 +28,7 @@ class RedisMessageBusIT extends ServerTest {
     @Override
     public Map<String, String> getProperties() {
         Map<String, String> properties = new HashMap<>(super.getProperties());
-        if (REDIS_LISTENS) {
-            properties.put("redis.uri", REDIS_URI);
-            properties.put("meterline.bus.channel-prefix", PREFIX);
-        }
+        properties.putAll(TestRedis.properties());
         return properties;
     }
 
@@ -45,7 +36,7 @@ class RedisMessageBusIT extends ServerTest {
     void aMessagePublishedOnOneInstanceReachesSubscribersOnTheOther() throws Exception {
         assumeTrue(REDIS_LISTENS, "no Redis on 127.0.0.1:6379");
         assertThat(bus).isInstanceOf(RedisMessageBus.class);
-        try (EmbeddedServer second = startSecondInstance(Map.of("redis.uri", REDIS_URI, "meterline.bus.channel-prefix", PREFIX))) {
+        try (EmbeddedServer second = startSecondInstance(Map.of())) {
             MessageBus secondBus = second.getApplicationContext().getBean(MessageBus.class);
             BlockingQueue<String> onSecond = new LinkedBlockingQueue<>();
             BlockingQueue<String> onFirst = new LinkedBlockingQueue<>();
@@ -67,16 +58,6 @@ class RedisMessageBusIT extends ServerTest {
             }
             assertThat(onSecond.poll(200, TimeUnit.MILLISECONDS)).isNull();
             assertThat(otherChannel).isEmpty();
-        }
-    }
-
-    private static boolean listens() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", 6379), 500);
-            return true;
-        }
-        catch (IOException e) {
-            return false;
         }
     }
 }

@@ -32,14 +32,18 @@ public abstract class ServerTest implements TestPropertyProvider {
     }
 
     /**
-     * Starts a second server instance on this test's database (same schema, same JWT secret, no
-     * clean), for tests of what must hold across instances. Close it when done.
+     * Starts a second server instance of this test's deployment (same database without clean, same
+     * JWT secret, same Redis and prefix when set), for tests of what must hold across instances.
+     * Close it when done.
      */
     protected EmbeddedServer startSecondInstance(Map<String, String> extraProperties) {
         Environment environment = server.getApplicationContext().getEnvironment();
         Map<String, Object> properties = new HashMap<>();
         for (String key : List.of("datasources.default.url", "datasources.default.username", "datasources.default.password", "meterline.jwt-secret")) {
             properties.put(key, environment.getProperty(key, String.class).orElse(""));
+        }
+        for (String key : List.of("redis.uri", "meterline.redis.prefix")) {
+            environment.getProperty(key, String.class).ifPresent(value -> properties.put(key, value));
         }
         properties.put("flyway.datasources.default.clean-schema", "false");
         properties.put("micronaut.server.port", "-1");
