@@ -56,14 +56,21 @@ public final class AuthorizeLatencyBenchmark {
         int clients = Integer.getInteger("peak.clients", 8);
         double peakSeconds = Double.parseDouble(System.getProperty("peak.seconds", "10"));
         double loadSeconds = Double.parseDouble(System.getProperty("load.seconds", "20"));
+        // Holds in Redis (the multi-instance deployment) unless -Dredis.uri= is given empty.
+        String redisUri = System.getProperty("redis.uri", "redis://127.0.0.1:6379");
         requireBenchDatabase(databaseUrl);
         createDatabaseIfMissing(databaseUrl, user, password);
         System.out.println("Meterline authorize latency benchmark");
-        System.out.printf(Locale.ROOT, "  database %s, %d CPUs, peak: %d clients closed loop for %.0f s, load: open loop at 50 %% of peak for %.0f s%n",
-                databaseUrl, Runtime.getRuntime().availableProcessors(), clients, peakSeconds, loadSeconds);
+        System.out.printf(Locale.ROOT, "  database %s, holds in %s, %d CPUs, peak: %d clients closed loop for %.0f s, load: open loop at 50 %% of peak for %.0f s%n",
+                databaseUrl, redisUri.isEmpty() ? "the database" : "Redis " + redisUri, Runtime.getRuntime().availableProcessors(), clients, peakSeconds,
+                loadSeconds);
 
         Map<String, Object> properties = serverProperties(databaseUrl, user, password);
         properties.put("meterline.bench.echo", true);
+        if (!redisUri.isEmpty()) {
+            properties.put("redis.uri", redisUri);
+            properties.put("meterline.redis.prefix", "meterline-bench-" + java.util.UUID.randomUUID() + ":");
+        }
         try (ApplicationContext context = ApplicationContext.run(properties)) {
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
@@ -111,7 +118,7 @@ public final class AuthorizeLatencyBenchmark {
     /** A few active budgets the calls match, one HARD with ample room so every call takes the reservation path. */
     private static void createBudgets(BudgetService budgets, Viewer admin, Organization organization) {
         String organizationId = GlobalId.encode("Organization", organization.id());
-        BigDecimal ample = new BigDecimal("1000000000000");
+        BigDecimal ample = Budget.Metric.COST.maxLimit();
         budgets.create(admin, new BudgetService.NewBudget(organizationId, "Hard requests", Budget.Metric.REQUESTS, null, null,
                 Budget.Scope.ORGANIZATION, null, Budget.Period.DAY, ample, List.of(50, 80), Budget.Enforcement.HARD, null, null));
         budgets.create(admin, new BudgetService.NewBudget(organizationId, "Tokens", Budget.Metric.TOKENS, null, null,
