@@ -10,6 +10,13 @@ import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.budget.Budget;
+import io.meterline.platform.budget.BudgetService;
+import io.meterline.platform.ledger.LedgerAccount;
+import io.meterline.platform.ledger.LedgerEntryKind;
+import io.meterline.platform.ledger.LedgerService;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import io.meterline.platform.usage.EventResult;
 import io.meterline.platform.usage.UsageIngestService;
 import io.micronaut.context.annotation.Property;
@@ -59,6 +66,8 @@ public class DemoData {
     private final AccountService accounts;
     private final ApiKeyService apiKeys;
     private final UsageIngestService usage;
+    private final BudgetService budgets;
+    private final LedgerService ledger;
     private final OrganizationRepository organizations;
     private final UserRepository users;
     private final PlatformAdminRepository platformAdmins;
@@ -68,7 +77,8 @@ public class DemoData {
     private final String bootstrapPassword;
     private final int port;
 
-    public DemoData(AccountService accounts, ApiKeyService apiKeys, UsageIngestService usage, OrganizationRepository organizations,
+    public DemoData(AccountService accounts, ApiKeyService apiKeys, UsageIngestService usage, BudgetService budgets, LedgerService ledger,
+                    OrganizationRepository organizations,
                     UserRepository users, PlatformAdminRepository platformAdmins, TransactionOperations<Connection> transactions, Clock clock,
                     @Property(name = "meterline.bootstrap-admin.email", defaultValue = "") String bootstrapEmail,
                     @Property(name = "meterline.bootstrap-admin.password", defaultValue = "") String bootstrapPassword,
@@ -76,6 +86,8 @@ public class DemoData {
         this.accounts = accounts;
         this.apiKeys = apiKeys;
         this.usage = usage;
+        this.budgets = budgets;
+        this.ledger = ledger;
         this.organizations = organizations;
         this.users = users;
         this.platformAdmins = platformAdmins;
@@ -164,6 +176,7 @@ public class DemoData {
         }
         // The organization, its users and keys appear together or not at all, so a failed start leaves no half-made tenant.
         Tenant tenant = transactions.executeWrite(status -> createAccounts(viewer, organization));
+        createBudgets(viewer, GlobalId.encode(TenantScope.ORGANIZATION_TYPE, tenant.organizationId()));
         List<DemoUsageGenerator.GeneratedEvent> events = new DemoUsageGenerator(organization).generate(clock.instant());
         List<Map<String, Object>> production = new ArrayList<>();
         List<Map<String, Object>> staging = new ArrayList<>();
@@ -180,6 +193,7 @@ public class DemoData {
             recorded += accepted(results);
             unpriced += unpriced(results);
         }
+        buyCredits(viewer, organization, GlobalId.encode(TenantScope.ORGANIZATION_TYPE, tenant.organizationId()));
         LOG.info("Seeded {} ({}): {} usage events, {} of them unpriced", organization.name(), organization.slug(), recorded, unpriced);
         return new Seeded(organization, true, recorded, unpriced);
     }
@@ -195,6 +209,34 @@ public class DemoData {
         long production = apiKeys.createFor(created.id(), "Production gateway").apiKey().id();
         long staging = apiKeys.createFor(created.id(), "Staging gateway").apiKey().id();
         return new Tenant(created.id(), production, staging);
+    }
+
+    /**
+     * The budgets the seed pages show, created before the usage so that it counts and crosses their
+     * thresholds: seed 002's Today / This month / Total cards, seed 003's quotas (1M OpenAI tokens
+     * and 500 of the currency a month, 100 requests a minute) with seed 004's 75 / 90 / 95 % alerts.
+     */
+    private void createBudgets(Viewer viewer, String organizationId) {
+        record Spec(String name, Budget.Metric metric, String provider, Budget.Period period, String limit, List<Integer> thresholds, Budget.Enforcement enforcement) {
+        }
+        for (Spec spec : List.of(
+                new Spec("Today", Budget.Metric.COST, null, Budget.Period.DAY, "25", List.of(80), Budget.Enforcement.SOFT),
+                new Spec("This month", Budget.Metric.COST, null, Budget.Period.MONTH, "500", List.of(75, 90, 95), Budget.Enforcement.SOFT),
+                new Spec("Total", Budget.Metric.COST, null, Budget.Period.TOTAL, "5000", List.of(80), Budget.Enforcement.SOFT),
+                new Spec("OpenAI tokens", Budget.Metric.TOKENS, "openai", Budget.Period.MONTH, "1000000", List.of(75, 90, 95), Budget.Enforcement.HARD),
+                new Spec("Requests per minute", Budget.Metric.REQUESTS, null, Budget.Period.MINUTE, "100", List.of(80), Budget.Enforcement.HARD))) {
+            budgets.create(viewer, new BudgetService.NewBudget(organizationId, spec.name(), spec.metric(), spec.provider(), null, Budget.Scope.ORGANIZATION,
+                    null, spec.period(), new BigDecimal(spec.limit()), spec.thresholds(), spec.enforcement(), null, null));
+        }
+    }
+
+    /** A credit purchase that leaves the balance at the organization's closing balance once the seeded usage is paid for. */
+    private void buyCredits(Viewer viewer, DemoOrganization organization, String organizationId) {
+        BigDecimal missing = organization.closingBalance().subtract(ledger.balance(viewer, organizationId).current().amount());
+        if (missing.signum() > 0) {
+            ledger.createEntry(viewer, new LedgerService.AdminEntry(organizationId, LedgerEntryKind.PURCHASE, LedgerAccount.CREDITS,
+                    missing.setScale(2, RoundingMode.UP), "Demo data: credit purchase", "Credit purchase"));
+        }
     }
 
     /** Sends events in batches no larger than the ingestion endpoint accepts, as a gateway would. */

@@ -1,5 +1,6 @@
 package io.meterline.platform.demo;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,7 @@ import java.util.Map;
  * @param openHour the local hour the working day starts
  * @param closeHour the local hour the working day ends
  * @param accountIdPrefix the prefix of its {@code account_id} codes, such as {@code BAY}
+ * @param closingBalance the credit balance, in its currency, a purchase leaves after the seeded usage (below 1.00: a LOW balance)
  * @param members the people whose calls are recorded
  * @param projects the projects calls are booked to
  * @param providerWeights relative share of each provider id in its traffic
@@ -33,6 +35,7 @@ record DemoOrganization(
         int openHour,
         int closeHour,
         String accountIdPrefix,
+        BigDecimal closingBalance,
         List<Member> members,
         List<String> projects,
         Map<String, Integer> providerWeights) {
@@ -61,7 +64,7 @@ record DemoOrganization(
     /** The three demo organizations. */
     static List<DemoOrganization> all() {
         return List.of(
-                new DemoOrganization("Northwind Dental", "northwind", "CAD", "America/Toronto", 20_240_101L, 95, 0.3, 8, 18, "BAY",
+                new DemoOrganization("Northwind Dental", "northwind", "CAD", "America/Toronto", 20_240_101L, 95, 0.3, 8, 18, "BAY", new BigDecimal("240"),
                         List.of(
                                 new Member("amelia.chen", "front-desk", "patient-care"),
                                 new Member("liam.tremblay", "front-desk", "patient-care"),
@@ -72,7 +75,7 @@ record DemoOrganization(
                                 new Member("maya.singh", "marketing", "growth")),
                         List.of("ai-receptionist", "recall-reminders", "treatment-notes", "insurance-claims"),
                         Map.of("openai", 38, "anthropic", 22, "elevenlabs", 14, "smartflo", 12, "images", 8, "flat-token", 6)),
-                new DemoOrganization("Kolkata Call Centre", "kolkata-calls", "USD", "Asia/Kolkata", 20_240_202L, 125, 0.6, 9, 21, "DESK",
+                new DemoOrganization("Kolkata Call Centre", "kolkata-calls", "USD", "Asia/Kolkata", 20_240_202L, 125, 0.6, 9, 21, "DESK", new BigDecimal("1200"),
                         List.of(
                                 new Member("arjun.banerjee", "inbound", "operations"),
                                 new Member("priya.das", "inbound", "operations"),
@@ -84,7 +87,7 @@ record DemoOrganization(
                                 new Member("isha.chatterjee", "training", "people")),
                         List.of("telecom-client", "insurance-client", "ecommerce-client", "internal-qa"),
                         Map.of("smartflo", 30, "openai", 24, "elevenlabs", 18, "anthropic", 14, "flat-token", 10, "images", 4)),
-                new DemoOrganization("Berlin Studio", "berlin-studio", "EUR", "Europe/Berlin", 20_240_303L, 80, 0.2, 9, 19, "ROOM",
+                new DemoOrganization("Berlin Studio", "berlin-studio", "EUR", "Europe/Berlin", 20_240_303L, 80, 0.2, 9, 19, "ROOM", new BigDecimal("0.75"),
                         List.of(
                                 new Member("lena.schmidt", "design", "creative"),
                                 new Member("jonas.weber", "design", "creative"),

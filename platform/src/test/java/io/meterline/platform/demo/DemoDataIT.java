@@ -38,6 +38,13 @@ class DemoDataIT extends ServerTest {
                     .contains("openai", "anthropic", "elevenlabs", "smartflo", "images", "flat-token");
             assertThat(((Number) summary.at("data.usageSummary.unpricedRequests")).longValue()).as(slug).isGreaterThan(0);
             assertThat(api.graphql(token, "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(2);
+            // The seed pages' budgets, counted by the seeded usage, and a balance paid for by a purchase.
+            TestApi.Response budgets = api.graphql(token, "{ budgets { nodes { name status { consumed } } } }");
+            assertThat(budgets.pluck("data.budgets.nodes", "name")).as(slug)
+                    .containsExactlyInAnyOrder("Today", "This month", "Total", "OpenAI tokens", "Requests per minute");
+            TestApi.Response balance = api.graphql(token, "{ balance { current { amount } state totalPurchased { amount } } }");
+            assertThat(balance.at("data.balance.state")).as(slug).isEqualTo(slug.equals("berlin-studio") ? "LOW" : "HEALTHY");
+            assertThat(new java.math.BigDecimal((String) balance.at("data.balance.totalPurchased.amount"))).as(slug).isPositive();
         }
     }
 
