@@ -42,7 +42,9 @@ import reactor.core.publisher.Flux;
  * {@code /graphql-ws}. Browsers cannot set headers on a websocket, so the access token travels in
  * {@code connection_init}: {@code {"authorization": "Bearer <jwt>"}} or {@code {"token": "<jwt>"}}.
  * Operations are keyed per connection and cancelled when the socket closes. Every operation runs
- * with the same {@link GraphQL} as {@code /graphql}, off the event loop.
+ * with the same {@link GraphQL} as {@code /graphql}, off the event loop. Acknowledged connections
+ * get a {@code ping} every {@code meterline.graphql-ws.keep-alive}, so proxies keep idle sockets
+ * open and clients notice a dead server.
  */
 @ServerWebSocket(value = "/graphql-ws", subprotocols = GraphQLWsHandler.PROTOCOL)
 public class GraphQLWsHandler {
@@ -63,7 +65,8 @@ public class GraphQLWsHandler {
 
     public GraphQLWsHandler(GraphQL graphQL, JsonMapper json, List<BatchLoaders> batchLoaders, List<TokenValidator<HttpRequest<?>>> tokenValidators,
                             @Named(TaskExecutors.BLOCKING) ExecutorService executor, TaskScheduler scheduler,
-                            @Property(name = "meterline.graphql-ws.init-timeout", defaultValue = "10s") Duration initTimeout) {
+                            @Property(name = "meterline.graphql-ws.init-timeout", defaultValue = "10s") Duration initTimeout,
+                            @Property(name = "meterline.graphql-ws.keep-alive", defaultValue = "30s") Duration keepAlive) {
         this.graphQL = graphQL;
         this.json = json;
         this.batchLoaders = batchLoaders;
@@ -71,6 +74,17 @@ public class GraphQLWsHandler {
         this.executor = executor;
         this.scheduler = scheduler;
         this.initTimeout = initTimeout;
+        scheduler.scheduleAtFixedRate(keepAlive, keepAlive, this::pingAll);
+    }
+
+    private void pingAll() {
+        for (WsConnection connection : connections.values()) {
+            synchronized (connection) {
+                if (connection.viewer != null) {
+                    send(connection, Map.of("type", "ping"));
+                }
+            }
+        }
     }
 
     /** One socket's state. Guarded by itself: messages, token checks and timers arrive on different threads. */
