@@ -148,7 +148,7 @@ public class LedgerUsageListener implements UsageListener {
 
         private long planTokens;
         private long topupTokens;
-        private final Map<String, Row> rows = new LinkedHashMap<>();
+        private final Map<RowKey, Row> rows = new LinkedHashMap<>();
 
         Draw(long planTokens, long topupTokens) {
             this.planTokens = Math.max(0, planTokens);
@@ -200,7 +200,20 @@ public class LedgerUsageListener implements UsageListener {
         }
 
         private Row row(LedgerAccount account, String service, String currency) {
-            return rows.computeIfAbsent(account + "|" + service + "|" + currency, key -> new Row(account, service, currency));
+            return rows.computeIfAbsent(new RowKey(account, service, currency), key -> new Row(account, service, currency));
+        }
+    }
+
+    /** What one usage entry of a batch is per: the account, the service and the charge's currency (null for tokens). */
+    private record RowKey(LedgerAccount account, String service, String currency) {
+    }
+
+    /** A provider and model, for the description. */
+    private record Model(String provider, String model) {
+
+        @Override
+        public String toString() {
+            return provider + " " + model;
         }
     }
 
@@ -217,7 +230,7 @@ public class LedgerUsageListener implements UsageListener {
         private String lastEventId;
         private RecordedUsage last;
         /** Events per "provider model", in first-seen order, for the description. */
-        private final Map<String, Integer> models = new LinkedHashMap<>();
+        private final Map<Model, Integer> models = new LinkedHashMap<>();
 
         Row(LedgerAccount account, String service, String currency) {
             this.account = account;
@@ -237,7 +250,7 @@ public class LedgerUsageListener implements UsageListener {
                     firstEventId = usage.eventId();
                 }
                 lastEventId = usage.eventId();
-                models.merge(usage.provider() + " " + usage.model(), 1, Integer::sum);
+                models.merge(new Model(usage.provider(), usage.model()), 1, Integer::sum);
             }
         }
 
@@ -248,7 +261,7 @@ public class LedgerUsageListener implements UsageListener {
             }
             StringBuilder text = new StringBuilder("Usage of ").append(events).append(" events: ");
             String separator = "";
-            for (Map.Entry<String, Integer> model : models.entrySet()) {
+            for (Map.Entry<Model, Integer> model : models.entrySet()) {
                 if (text.length() > 200) {
                     break;
                 }
