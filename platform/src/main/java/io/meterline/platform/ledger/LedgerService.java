@@ -164,11 +164,11 @@ public class LedgerService {
             List<LedgerEntry> entries = new ArrayList<>();
             if (state.planTokens() != 0) {
                 entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_EXPIRY, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(-state.planTokens()),
-                        null, null, state.planTokens(), 0, "Plan " + locked.plan().name() + " ended: its tokens left expired", null, null, now));
+                        state.planTokens(), "Plan " + locked.plan().name() + " ended: its tokens left expired", null, now));
             }
             if (chosen.monthlyTokens() > 0) {
                 entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_ALLOWANCE, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(chosen.monthlyTokens()),
-                        null, null, chosen.monthlyTokens(), 0, "Plan " + chosen.name() + " started: its allowance", null, null, now));
+                        chosen.monthlyTokens(), "Plan " + chosen.name() + " started: its allowance", null, now));
             }
             store.post(connection, info(organization), state.withPlan(chosen.freeBaseline() ? null : chosen.id(), chosen.periodStart(now, organization.zone())), entries, now);
             return null;
@@ -229,7 +229,7 @@ public class LedgerService {
             }
             long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
             LedgerEntry entry = new LedgerEntry(null, organization.id(), input.kind(), input.account(), stored,
-                    input.account().isTokens() ? null : organization.billingCurrency(), null, tokens, 0, description, reason, viewer.email(), null, null, now);
+                    input.account().isTokens() ? null : organization.billingCurrency(), null, tokens, 0, description, reason, viewer.email(), 0, null, null, null, now);
             long entryId = store.insertReturningId(connection, entry);
             store.update(connection, state.plus(entry, organization.billingCurrency()), now);
             return entryId;

@@ -29,7 +29,7 @@ import java.util.Set;
 class LedgerStore {
 
     private static final String ENTRY_COLUMNS = "id, organization_id, kind, account_kind, amount, currency, service, tokens, images, description,"
-            + " reason, created_by, usage_event_id, allowance_period, created_at";
+            + " reason, created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, created_at";
     private static final String PLAN_COLUMNS = "id, name, monthly_price, currency, monthly_tokens, reset_day, active, free_baseline, created_at";
 
     /** What balances need to know about an organization. */
@@ -109,10 +109,10 @@ class LedgerStore {
             List<LedgerEntry> entries = new ArrayList<>();
             if (state.planTokens() != 0) {
                 entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_EXPIRY, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(-state.planTokens()),
-                        null, null, state.planTokens(), 0, "Plan tokens left at the end of the period expired", null, null, now));
+                        state.planTokens(), "Plan tokens left at the end of the period expired", null, now));
             }
             entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_ALLOWANCE, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(plan.monthlyTokens()),
-                    null, null, plan.monthlyTokens(), 0, plan.name() + " plan allowance from " + periodStart, null, periodStart, now));
+                    plan.monthlyTokens(), plan.name() + " plan allowance from " + periodStart, periodStart, now));
             state = post(connection, organization, state.withPlan(state.planId(), periodStart), entries, now);
         }
         return new Locked(organization, state, plan);
@@ -196,7 +196,7 @@ class LedgerStore {
 
     private List<Long> insert(Connection connection, List<LedgerEntry> entries, boolean returnIds) throws SQLException {
         String sql = "INSERT INTO ledger_entry (organization_id, kind, account_kind, amount, currency, service, tokens, images, description, reason,"
-                + " created_by, usage_event_id, allowance_period, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + " created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         List<Long> ids = new ArrayList<>(entries.size());
         try (PreparedStatement statement = returnIds ? connection.prepareStatement(sql, PreparedStatement.RETURN_GENERATED_KEYS) : connection.prepareStatement(sql)) {
             for (LedgerEntry entry : entries) {
@@ -212,7 +212,9 @@ class LedgerStore {
                 statement.setString(column++, entry.description());
                 statement.setString(column++, entry.reason());
                 statement.setString(column++, entry.createdBy());
+                statement.setLong(column++, entry.eventCount());
                 statement.setString(column++, entry.usageEventId());
+                statement.setString(column++, entry.lastUsageEventId());
                 if (entry.allowancePeriod() == null) {
                     statement.setNull(column++, Types.DATE);
                 }
@@ -340,7 +342,8 @@ class LedgerStore {
     private static LedgerEntry entry(ResultSet rows) throws SQLException {
         return new LedgerEntry(rows.getLong(1), rows.getLong(2), LedgerEntryKind.valueOf(rows.getString(3)), LedgerAccount.valueOf(rows.getString(4)),
                 rows.getBigDecimal(5), rows.getString(6), rows.getString(7), rows.getLong(8), rows.getLong(9), rows.getString(10), rows.getString(11),
-                rows.getString(12), rows.getString(13), rows.getObject(14, LocalDate.class), fromColumn(rows.getObject(15, LocalDateTime.class)));
+                rows.getString(12), rows.getLong(13), rows.getString(14), rows.getString(15), rows.getObject(16, LocalDate.class),
+                fromColumn(rows.getObject(17, LocalDateTime.class)));
     }
 
     static LocalDateTime toColumn(Instant instant) {

@@ -36,7 +36,15 @@ import org.slf4j.LoggerFactory;
  * <li>non-token meters (images, characters, minutes) are charged to CREDITS in full.</li>
  * </ol>
  * Charges keep the line's currency; only the billing currency counts in the balance (no FX).
- * Unpriced lines draw tokens but charge no credits. One entry per (account, service) per event.
+ * Unpriced lines draw tokens but charge no credits.
+ *
+ * <p>The draw is computed event by event, but posted once per batch: one USAGE entry per (account,
+ * service, currency) the batch touched, with the sum of its amounts, tokens and images, the number
+ * of events and the first and last event ids. Per-event entries made the ledger write several rows
+ * per event under the organization's balance lock and cut ingestion from 43 % to 32 % of the raw
+ * insert rate (issue 3); per-call detail stays in the usage events. The balance row is still locked
+ * once per batch: draw-downs of one organization must see each other's token balances in order, and
+ * the plan rollover must happen once.
  */
 @Singleton
 public class LedgerUsageListener implements UsageListener {
@@ -76,11 +84,10 @@ public class LedgerUsageListener implements UsageListener {
             LedgerStore.Locked locked = store.lock(connection, organization, now);
             LedgerStore.State before = locked.state();
             Draw draw = new Draw(before.planTokens(), before.topupTokens());
-            List<LedgerEntry> entries = new ArrayList<>();
             for (RecordedUsage usage : group.getValue()) {
-                entries.addAll(draw.entries(usage, units(usage.provider()), now));
+                draw.add(usage, units(usage.provider()));
             }
-            LedgerStore.State after = store.post(connection, organization, before, entries, now);
+            LedgerStore.State after = store.post(connection, organization, before, draw.entries(organization.id(), now), now);
             if (before.credits().compareTo(before.lowThreshold()) >= 0 && after.credits().compareTo(after.lowThreshold()) < 0) {
                 after = after.withCrossing();
                 store.update(connection, after, now);
@@ -132,19 +139,24 @@ public class LedgerUsageListener implements UsageListener {
         });
     }
 
-    /** Token balances left as one batch draws them down. */
+    /**
+     * One batch's draw-down: the token balances left as its events draw them, event by event in
+     * batch order and line by line in meter order, and the batch's usage entries, one per (account,
+     * service, currency) touched, summing what its events drew.
+     */
     static final class Draw {
 
         private long planTokens;
         private long topupTokens;
+        private final Map<RowKey, Row> rows = new LinkedHashMap<>();
 
         Draw(long planTokens, long topupTokens) {
             this.planTokens = Math.max(0, planTokens);
             this.topupTokens = Math.max(0, topupTokens);
         }
 
-        List<LedgerEntry> entries(RecordedUsage usage, Map<String, String> units, Instant now) {
-            Map<String, Row> rows = new LinkedHashMap<>();
+        /** Draws one event, after the events added before it. */
+        void add(RecordedUsage usage, Map<String, String> units) {
             List<StoredLine> lines = new ArrayList<>(usage.lines());
             lines.sort(Comparator.comparing(StoredLine::meter));
             for (StoredLine line : lines) {
@@ -161,34 +173,51 @@ public class LedgerUsageListener implements UsageListener {
                     topupTokens -= fromTopup;
                     long uncovered = quantity - fromPlan - fromTopup;
                     if (fromPlan > 0) {
-                        row(rows, LedgerAccount.PLAN_TOKENS, service, null).add(BigDecimal.valueOf(-fromPlan), fromPlan, 0);
+                        row(LedgerAccount.PLAN_TOKENS, service, null).add(usage, BigDecimal.valueOf(-fromPlan), fromPlan, 0);
                     }
                     if (fromTopup > 0) {
-                        row(rows, LedgerAccount.TOPUP_TOKENS, service, null).add(BigDecimal.valueOf(-fromTopup), fromTopup, 0);
+                        row(LedgerAccount.TOPUP_TOKENS, service, null).add(usage, BigDecimal.valueOf(-fromTopup), fromTopup, 0);
                     }
                     if (uncovered > 0 && line.priced()) {
                         BigDecimal charge = uncovered == quantity ? line.amount()
                                 : Money.round(line.amount().multiply(BigDecimal.valueOf(uncovered)).divide(BigDecimal.valueOf(quantity), MathContext.DECIMAL128));
-                        row(rows, LedgerAccount.CREDITS, service, line.currency()).add(charge.negate(), uncovered, 0);
+                        row(LedgerAccount.CREDITS, service, line.currency()).add(usage, charge.negate(), uncovered, 0);
                     }
                 }
                 else if (line.priced()) {
                     long images = LedgerServices.IMAGE_UNIT.equals(unit) ? line.quantity().longValue() : 0;
-                    row(rows, LedgerAccount.CREDITS, service, line.currency()).add(line.amount().negate(), 0, images);
+                    row(LedgerAccount.CREDITS, service, line.currency()).add(usage, line.amount().negate(), 0, images);
                 }
             }
+        }
+
+        /** The usage entries of the events added so far, in the order their (account, service, currency) was first touched. */
+        List<LedgerEntry> entries(long organizationId, Instant now) {
             List<LedgerEntry> entries = new ArrayList<>(rows.size());
-            String description = usage.provider() + " " + usage.model() + " usage";
-            rows.values().forEach(row -> entries.add(LedgerEntry.automatic(usage.organizationId(), LedgerEntryKind.USAGE, row.account, row.amount,
-                    row.currency, row.service, row.tokens, row.images, description, usage.eventId(), null, now)));
+            rows.values().forEach(row -> entries.add(LedgerEntry.usage(organizationId, row.account, row.amount, row.currency, row.service, row.tokens,
+                    row.images, row.description(), row.events, row.firstEventId, row.lastEventId, now)));
             return entries;
         }
 
-        private static Row row(Map<String, Row> rows, LedgerAccount account, String service, String currency) {
-            return rows.computeIfAbsent(account + "|" + service + "|" + currency, key -> new Row(account, service, currency));
+        private Row row(LedgerAccount account, String service, String currency) {
+            return rows.computeIfAbsent(new RowKey(account, service, currency), key -> new Row(account, service, currency));
         }
     }
 
+    /** What one usage entry of a batch is per: the account, the service and the charge's currency (null for tokens). */
+    private record RowKey(LedgerAccount account, String service, String currency) {
+    }
+
+    /** A provider and model, for the description. */
+    private record Model(String provider, String model) {
+
+        @Override
+        public String toString() {
+            return provider + " " + model;
+        }
+    }
+
+    /** The sum one usage entry is being built from. */
     private static final class Row {
         private final LedgerAccount account;
         private final String service;
@@ -196,6 +225,12 @@ public class LedgerUsageListener implements UsageListener {
         private BigDecimal amount = BigDecimal.ZERO;
         private long tokens;
         private long images;
+        private long events;
+        private String firstEventId;
+        private String lastEventId;
+        private RecordedUsage last;
+        /** Events per "provider model", in first-seen order, for the description. */
+        private final Map<Model, Integer> models = new LinkedHashMap<>();
 
         Row(LedgerAccount account, String service, String currency) {
             this.account = account;
@@ -203,10 +238,37 @@ public class LedgerUsageListener implements UsageListener {
             this.currency = currency;
         }
 
-        void add(BigDecimal delta, long moreTokens, long moreImages) {
+        void add(RecordedUsage usage, BigDecimal delta, long moreTokens, long moreImages) {
             amount = amount.add(delta);
             tokens += moreTokens;
             images += moreImages;
+            // Lines of one event (input and cache-write tokens are both ai_data) count the event once.
+            if (last != usage) {
+                last = usage;
+                events++;
+                if (firstEventId == null) {
+                    firstEventId = usage.eventId();
+                }
+                lastEventId = usage.eventId();
+                models.merge(new Model(usage.provider(), usage.model()), 1, Integer::sum);
+            }
+        }
+
+        /** "openai gpt-4o usage" for one event; "Usage of 412 events: openai gpt-4o (400), openai gpt-4o-mini (12)" for more. */
+        String description() {
+            if (events == 1) {
+                return models.keySet().iterator().next() + " usage";
+            }
+            StringBuilder text = new StringBuilder("Usage of ").append(events).append(" events: ");
+            String separator = "";
+            for (Map.Entry<Model, Integer> model : models.entrySet()) {
+                if (text.length() > 200) {
+                    break;
+                }
+                text.append(separator).append(model.getKey()).append(" (").append(model.getValue()).append(')');
+                separator = ", ";
+            }
+            return text.toString();
         }
     }
 }

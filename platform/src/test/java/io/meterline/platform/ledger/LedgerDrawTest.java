@@ -25,33 +25,60 @@ class LedgerDrawTest {
     }
 
     private static RecordedUsage usage(String eventId, List<StoredLine> lines) {
+        return usage(eventId, "generic", lines);
+    }
+
+    private static RecordedUsage usage(String eventId, String model, List<StoredLine> lines) {
         Dimensions none = new Dimensions(null, null, null, null, null, null, null, null, null, null, null);
-        return new RecordedUsage(7, null, eventId, NOW, "openai", "generic", none, 1, false, lines, null, null, null);
+        return new RecordedUsage(7, null, eventId, NOW, "openai", model, none, 1, false, lines, null, null, null);
+    }
+
+    private static List<LedgerEntry> drawn(LedgerUsageListener.Draw draw) {
+        return draw.entries(7, NOW);
     }
 
     @Test
     void tokensDrawThePlanThenTopUpsThenCreditsForTheUncoveredShare() {
         LedgerUsageListener.Draw draw = new LedgerUsageListener.Draw(100, 50);
-        List<LedgerEntry> entries = draw.entries(usage("e-1", List.of(line("output_tokens", 100, "0.000100000"), line("input_tokens", 120, "0.000072000"))),
-                OPENAI_UNITS, NOW);
-        assertThat(entries).extracting(entry -> entry.account() + " " + entry.service() + " " + entry.amount().stripTrailingZeros().toPlainString() + " " + entry.tokens())
+        draw.add(usage("e-1", List.of(line("output_tokens", 100, "0.000100000"), line("input_tokens", 120, "0.000072000"))), OPENAI_UNITS);
+        assertThat(drawn(draw)).extracting(entry -> entry.account() + " " + entry.service() + " " + entry.amount().stripTrailingZeros().toPlainString() + " " + entry.tokens())
                 .containsExactly("PLAN_TOKENS ai_data -100 100", "TOPUP_TOKENS ai_data -20 20", "TOPUP_TOKENS ai_data_completion -30 30",
                         "CREDITS ai_data_completion -0.00007 70");
-        // Nothing left: the next event is charged in full.
-        List<LedgerEntry> next = draw.entries(usage("e-2", List.of(line("cached_tokens", 10, "0.000000750"))), OPENAI_UNITS, NOW);
-        assertThat(next).singleElement().satisfies(entry -> {
-            assertThat(entry.account()).isEqualTo(LedgerAccount.CREDITS);
-            assertThat(entry.service()).isEqualTo("ai_data_cached");
-            assertThat(entry.amount()).isEqualByComparingTo("-0.00000075");
-            assertThat(entry.usageEventId()).isEqualTo("e-2");
+        assertThat(drawn(draw)).allSatisfy(entry -> {
+            assertThat(entry.kind()).isEqualTo(LedgerEntryKind.USAGE);
+            assertThat(entry.eventCount()).isEqualTo(1);
+            assertThat(entry.usageEventId()).isEqualTo("e-1");
+            assertThat(entry.lastUsageEventId()).isEqualTo("e-1");
+            assertThat(entry.description()).isEqualTo("openai generic usage");
         });
+    }
+
+    @Test
+    void aBatchPostsOneEntryPerAccountServiceAndCurrencyDrawnInEventOrder() {
+        LedgerUsageListener.Draw draw = new LedgerUsageListener.Draw(150, 0);
+        // e-1 takes 100 plan tokens, e-2 the last 50 and pays for 50, e-3 pays in full; e-4 has only cached tokens.
+        draw.add(usage("e-1", "gpt-4o", List.of(line("input_tokens", 100, "0.000060000"))), OPENAI_UNITS);
+        draw.add(usage("e-2", "gpt-4o", List.of(line("input_tokens", 100, "0.000060000"))), OPENAI_UNITS);
+        draw.add(usage("e-3", "gpt-4o-mini", List.of(line("input_tokens", 10, "0.000000333"), line("cache_write_tokens", 10, "0.000000333"))),
+                Map.of("input_tokens", "token", "cache_write_tokens", "token"));
+        draw.add(usage("e-4", "gpt-4o", List.of(line("cached_tokens", 10, "0.000000750"))), OPENAI_UNITS);
+        List<LedgerEntry> entries = drawn(draw);
+        assertThat(entries).extracting(entry -> entry.account() + " " + entry.service() + " " + entry.amount().stripTrailingZeros().toPlainString() + " "
+                        + entry.tokens() + " " + entry.eventCount() + " " + entry.usageEventId() + ".." + entry.lastUsageEventId())
+                // 0.00006 x 50/100 = 0.00003; e-3's two ai_data lines count it once.
+                .containsExactly("PLAN_TOKENS ai_data -150 150 2 e-1..e-2",
+                        "CREDITS ai_data -0.000030666 70 2 e-2..e-3",
+                        "CREDITS ai_data_cached -0.00000075 10 1 e-4..e-4");
+        assertThat(entries.get(1).description()).isEqualTo("Usage of 2 events: openai gpt-4o (1), openai gpt-4o-mini (1)");
+        assertThat(entries.get(1).currencyCode()).isEqualTo("USD");
+        assertThat(entries.get(0).currencyCode()).isNull();
     }
 
     @Test
     void unpricedLinesDrawTokensButChargeNoCredits() {
         LedgerUsageListener.Draw draw = new LedgerUsageListener.Draw(10, 0);
-        List<LedgerEntry> entries = draw.entries(usage("e-3", List.of(line("input_tokens", 30, null))), OPENAI_UNITS, NOW);
-        assertThat(entries).singleElement().satisfies(entry -> {
+        draw.add(usage("e-3", List.of(line("input_tokens", 30, null))), OPENAI_UNITS);
+        assertThat(drawn(draw)).singleElement().satisfies(entry -> {
             assertThat(entry.account()).isEqualTo(LedgerAccount.PLAN_TOKENS);
             assertThat(entry.amount()).isEqualByComparingTo("-10");
         });

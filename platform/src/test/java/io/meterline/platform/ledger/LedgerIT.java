@@ -152,6 +152,16 @@ class LedgerIT extends ServerTest {
         assertThat(response.status()).as(response.body()).isEqualTo(200);
     }
 
+    private TestApi.Response batch(Fixtures.Tenant tenant, List<Map<String, Object>> events) {
+        TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", events)));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return response;
+    }
+
+    private static Map<String, Object> event(String id, String provider, String model, Map<String, Object> meters) {
+        return Map.of("id", id, "timestamp", "2026-11-01T10:00:00Z", "provider", provider, "model", model, "meters", meters);
+    }
+
     private String createPlan(String name, String price, String currency, long tokens, int resetDay) {
         Map<String, Object> input = Map.of("name", name, "monthlyPrice", price, "currencyCode", currency, "monthlyTokens", tokens, "resetDay", resetDay);
         TestApi.Response response = api.graphql(admin, PLAN_CREATE, Map.of("input", input));
@@ -257,12 +267,12 @@ class LedgerIT extends ServerTest {
         assertThat(TestApi.at(balance, "estimatedUsageRemaining.3.remaining")).isEqualTo(99_992);
 
         TestApi.Response usageEntries = api.graphql(tenant.memberToken(), "{ ledgerEntries(kinds: [USAGE], first: 100) { totalCount nodes { kind account service amount"
-                + " currencyCode tokens images usageEventId description } } }");
+                + " currencyCode tokens images eventCount usageEventId lastUsageEventId description } } }");
         assertThat(usageEntries.at("errors")).as(usageEntries.body()).isNull();
         assertThat(usageEntries.at("data.ledgerEntries.totalCount")).isEqualTo(5);
         List<Object> nodes = usageEntries.pluck("data.ledgerEntries", "nodes");
         assertThat(usageEntries.body())
-                .contains("{\"kind\":\"USAGE\",\"account\":\"CREDITS\",\"service\":\"ai_images\",\"amount\":\"-0.000300000\",\"currencyCode\":\"USD\",\"tokens\":0,\"images\":3,\"usageEventId\":\"img-1\"")
+                .contains("{\"kind\":\"USAGE\",\"account\":\"CREDITS\",\"service\":\"ai_images\",\"amount\":\"-0.000300000\",\"currencyCode\":\"USD\",\"tokens\":0,\"images\":3,\"eventCount\":1,\"usageEventId\":\"img-1\",\"lastUsageEventId\":\"img-1\",\"description\":\"images dall-e-3 usage\"")
                 .contains("\"account\":\"PLAN_TOKENS\",\"service\":\"ai_data\",\"amount\":\"-1000\",\"currencyCode\":null,\"tokens\":1000")
                 .contains("\"account\":\"TOPUP_TOKENS\",\"service\":\"ai_data\",\"amount\":\"-200\"")
                 .contains("\"account\":\"TOPUP_TOKENS\",\"service\":\"ai_data_completion\",\"amount\":\"-300\"")
@@ -281,6 +291,62 @@ class LedgerIT extends ServerTest {
         usage(tenant, "img-1", "images", "dall-e-3", Map.of("images", 3));
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE usage_event_id = 'img-1'")).isEqualTo(1);
         assertBalanceIsTheSumOfEntries(tenant.organizationId());
+    }
+
+    @Test
+    void aBatchPostsOneUsageEntryPerAccountServiceAndCurrencyAndDuplicatesPostNothing() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api, "batches", "UTC");
+        String org = tenant.organizationId();
+        setPlan(org, createPlan("Batch 1000", "5.00", "USD", 1000, 1));
+        entry(admin, org, "PURCHASE", "CREDITS", "1.00", "Card payment");
+        long id = rowId(org);
+        long before = rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", id);
+
+        // In batch order, each event's meters in key order: chat-a draws 600 + 100 plan tokens, chat-b the last 300 and pays
+        // 0.00036 x 300/600 for the rest of its input and 0.0001 for its output; chat-c pays 0.00006 + 0.0001; images 0.0001 each.
+        List<Map<String, Object>> events = List.of(
+                event("chat-a", "openai", "generic", Map.of("input_tokens", 600, "output_tokens", 100)),
+                event("chat-b", "openai", "generic", Map.of("input_tokens", 600, "output_tokens", 100)),
+                event("img-a", "images", "dall-e-3", Map.of("images", 2)),
+                event("chat-c", "openai", "generic", Map.of("input_tokens", 100, "output_tokens", 100)),
+                event("img-b", "images", "dall-e-3", Map.of("images", 1)));
+        assertThat(batch(tenant, events).at("accepted")).isEqualTo(5);
+        String query = "{ ledgerEntries(kinds: [USAGE], first: 100) { totalCount nodes { account service amount tokens images eventCount usageEventId"
+                + " lastUsageEventId description } } }";
+        TestApi.Response entries = api.graphql(tenant.memberToken(), query);
+        assertThat(entries.at("errors")).as(entries.body()).isNull();
+        // Five entries for five events (per-event posting made eight); newest first, so the batch's last-touched entry comes first.
+        assertThat(entries.at("data.ledgerEntries.totalCount")).isEqualTo(5);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> nodes = (List<Map<String, Object>>) entries.at("data.ledgerEntries.nodes");
+        assertThat(nodes).extracting(node -> node.get("account") + " " + node.get("service") + " " + node.get("amount") + " " + node.get("tokens") + " "
+                        + node.get("images") + " " + node.get("eventCount") + " " + node.get("usageEventId") + ".." + node.get("lastUsageEventId"))
+                .containsExactly(
+                        "CREDITS ai_images -0.000300000 0 3 2 img-a..img-b",
+                        "CREDITS ai_data_completion -0.000200000 200 0 2 chat-b..chat-c",
+                        "CREDITS ai_data -0.000240000 400 0 2 chat-b..chat-c",
+                        "PLAN_TOKENS ai_data_completion -100 100 0 1 chat-a..chat-a",
+                        "PLAN_TOKENS ai_data -900 900 0 2 chat-a..chat-b");
+        assertThat(nodes.get(0).get("description")).isEqualTo("Usage of 2 events: images dall-e-3 (2)");
+        assertThat(nodes.get(3).get("description")).isEqualTo("openai generic usage");
+        Map<String, Object> balance = balance(tenant.memberToken(), null);
+        assertThat(TestApi.at(balance, "current.amount")).isEqualTo("0.999260000");
+        assertThat(TestApi.at(balance, "planTokensRemaining")).isEqualTo(0);
+        assertThat(TestApi.at(balance, "totalSpent.amount")).isEqualTo("0.000740000");
+
+        // The same batch again: every event is a duplicate and nothing is posted; a batch mixing one duplicate and one new
+        // event posts the new one only.
+        TestApi.Response again = batch(tenant, events);
+        assertThat(again.at("accepted")).isEqualTo(0);
+        assertThat(again.at("duplicates")).isEqualTo(5);
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", id)).isEqualTo(before + 5);
+        batch(tenant, List.of(events.get(0), event("chat-d", "openai", "generic", Map.of("output_tokens", 1000))));
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", id)).isEqualTo(before + 6);
+        assertThat(rows.value("SELECT usage_event_id FROM ledger_entry WHERE organization_id = ? ORDER BY id DESC LIMIT 1", id)).isEqualTo("chat-d");
+        assertThat(rows.count("SELECT SUM(event_count) FROM ledger_entry WHERE organization_id = ? AND account_kind = 'CREDITS' AND service = 'ai_data_completion'", id))
+                .isEqualTo(3);
+        assertThat(TestApi.at(balance(tenant.memberToken(), null), "current.amount")).isEqualTo("0.998260000");
+        assertBalanceIsTheSumOfEntries(org);
     }
 
     @Test
