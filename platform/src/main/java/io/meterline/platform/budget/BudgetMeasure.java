@@ -1,7 +1,5 @@
 package io.meterline.platform.budget;
 
-import io.meterline.plugin.spi.Meter;
-import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.usage.RecordedUsage;
 import io.meterline.platform.usage.StoredLine;
@@ -66,7 +64,7 @@ public class BudgetMeasure {
             case TOKENS -> {
                 BigDecimal tokens = BigDecimal.ZERO;
                 for (StoredLine line : usage.lines()) {
-                    if (unitOf(usage.provider(), line.meter()).map(TOKEN_UNIT::equals).orElse(false)) {
+                    if (TOKEN_UNIT.equals(plugins.units(usage.provider()).get(line.meter()))) {
                         tokens = tokens.add(line.quantity());
                     }
                 }
@@ -86,14 +84,10 @@ public class BudgetMeasure {
 
     /** The unit of a provider's meter, if both exist. */
     public Optional<String> unitOf(String provider, String meter) {
-        return plugins.find(provider).flatMap(plugin -> meterOf(plugin, meter)).map(Meter::unit);
+        return Optional.ofNullable(plugins.units(provider).get(meter));
     }
 
     public boolean providerExists(String provider) {
         return plugins.find(provider).isPresent();
-    }
-
-    private static Optional<Meter> meterOf(ProviderPlugin plugin, String meter) {
-        return plugin.meters().stream().filter(candidate -> candidate.key().equals(meter)).findFirst();
     }
 }

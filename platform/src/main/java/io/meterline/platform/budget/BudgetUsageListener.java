@@ -81,19 +81,20 @@ public class BudgetUsageListener implements UsageListener {
         ZoneId zone = ZoneId.of(Objects.requireNonNullElse(store.timeZone(connection, organizationId), "UTC"));
         TreeMap<BudgetStore.CounterKey, BigDecimal> deltas = new TreeMap<>(BudgetStore.CounterKey.ORDER);
         Map<Long, Budget> byId = new HashMap<>();
-        Map<Long, Instant> currentStarts = new HashMap<>();
         Instant now = clock.instant();
-        for (Budget budget : budgets) {
-            currentStarts.put(budget.id(), BudgetPeriods.of(budget, now, zone).start());
-        }
+        List<BudgetPeriods.Window> current = budgets.stream().map(budget -> BudgetPeriods.of(budget, now, zone)).toList();
         for (RecordedUsage usage : recorded) {
-            for (Budget budget : budgets) {
+            for (int i = 0; i < budgets.size(); i++) {
+                Budget budget = budgets.get(i);
                 // Only the current period (or the next, for timestamps a little ahead) is ever read:
                 // status, authorization and alerts all concern it, so periods already over are not counted.
-                Instant periodStart = BudgetPeriods.of(budget, usage.timestamp(), zone).start();
-                if (periodStart.isBefore(currentStarts.get(budget.id()))) {
+                // Almost every event falls in the current period, known without date arithmetic.
+                BudgetPeriods.Window window = current.get(i);
+                if (usage.timestamp().isBefore(window.start())) {
                     continue;
                 }
+                Instant periodStart = window.end() == null || usage.timestamp().isBefore(window.end()) ? window.start()
+                        : BudgetPeriods.of(budget, usage.timestamp(), zone).start();
                 BigDecimal amount = measure.amountOf(budget, usage);
                 if (amount.signum() > 0) {
                     byId.put(budget.id(), budget);

@@ -1,7 +1,5 @@
 package io.meterline.platform.ledger;
 
-import io.meterline.plugin.spi.Meter;
-import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.platform.alert.AlertRequest;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.pricing.PluginRegistry;
@@ -22,7 +20,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +52,6 @@ public class LedgerUsageListener implements UsageListener {
     private final PluginRegistry plugins;
     private final Clock clock;
     private final ApplicationEventPublisher<AlertRequest> alerts;
-    private final Map<String, Map<String, String>> unitsByProvider = new ConcurrentHashMap<>();
     /** Alerts of the batch this thread is storing, published only once that very batch committed. */
     private final ThreadLocal<Pending> pending = new ThreadLocal<>();
 
@@ -85,7 +81,7 @@ public class LedgerUsageListener implements UsageListener {
             LedgerStore.State before = locked.state();
             Draw draw = new Draw(before.planTokens(), before.topupTokens());
             for (RecordedUsage usage : group.getValue()) {
-                draw.add(usage, units(usage.provider()));
+                draw.add(usage, plugins.units(usage.provider()));
             }
             LedgerStore.State after = store.post(connection, organization, before, draw.entries(organization.id(), now), now);
             if (before.credits().compareTo(before.lowThreshold()) >= 0 && after.credits().compareTo(after.lowThreshold()) < 0) {
@@ -128,15 +124,6 @@ public class LedgerUsageListener implements UsageListener {
         return new AlertRequest(organization.id(), "BALANCE_LOW", "CRITICAL", "balance-low:" + organization.id() + ":" + state.lowCrossings(),
                 "Credit balance", "The credit balance " + balance + " " + organization.billingCurrency() + " fell below the low-balance threshold " + threshold,
                 data);
-    }
-
-    /** Meter key to unit of a provider's plugin; an unknown meter has no unit and counts as a non-token meter. */
-    private Map<String, String> units(String provider) {
-        return unitsByProvider.computeIfAbsent(provider, id -> {
-            Map<String, String> units = new LinkedHashMap<>();
-            plugins.find(id).map(ProviderPlugin::meters).orElse(List.of()).forEach((Meter meter) -> units.put(meter.key(), meter.unit()));
-            return Map.copyOf(units);
-        });
     }
 
     /**

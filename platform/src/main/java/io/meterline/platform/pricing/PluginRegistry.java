@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,8 @@ public class PluginRegistry {
     private static final String SPI_PACKAGE = "io.meterline.plugin.spi.";
 
     private final Map<String, ProviderPlugin> plugins;
+    /** Per provider, meter key to unit: read for every recorded line, so built once. */
+    private final Map<String, Map<String, String>> units;
 
     public PluginRegistry(Environment environment, @Property(name = "meterline.plugins.directory", defaultValue = "plugins.d") String directory) {
         Map<String, ProviderPlugin> loaded = new TreeMap<>();
@@ -58,6 +62,18 @@ public class PluginRegistry {
             }
         }
         this.plugins = Map.copyOf(loaded);
+        Map<String, Map<String, String>> unitTable = new HashMap<>();
+        loaded.forEach((id, plugin) -> {
+            Map<String, String> meters = new LinkedHashMap<>();
+            plugin.meters().forEach(meter -> meters.put(meter.key(), meter.unit()));
+            unitTable.put(id, Collections.unmodifiableMap(meters));
+        });
+        this.units = Map.copyOf(unitTable);
+    }
+
+    /** A provider's meters (key to unit, in the plugin's order); empty for an unknown provider. */
+    public Map<String, String> units(String providerId) {
+        return units.getOrDefault(providerId, Map.of());
     }
 
     public Optional<ProviderPlugin> find(String providerId) {
