@@ -249,7 +249,7 @@ public final class IngestBenchmark {
         for (Object[] spec : specs) {
             budgets.create(admin, new io.meterline.platform.budget.BudgetService.NewBudget(organizationId, (String) spec[0],
                     (io.meterline.platform.budget.Budget.Metric) spec[1], null, null, (io.meterline.platform.budget.Budget.Scope) spec[2], (String) spec[3],
-                    (io.meterline.platform.budget.Budget.Period) spec[4], new java.math.BigDecimal("1000000000000"), java.util.List.of(50, 80, 95),
+                    (io.meterline.platform.budget.Budget.Period) spec[4], ((io.meterline.platform.budget.Budget.Metric) spec[1]).maxLimit(), java.util.List.of(50, 80, 95),
                     null, null, null));
         }
         System.out.println("  " + specs.length + " budgets active");
