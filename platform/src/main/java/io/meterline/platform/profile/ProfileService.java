@@ -17,7 +17,6 @@ import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +30,7 @@ import java.util.Optional;
 public class ProfileService {
 
     static final int MAX_DISPLAY_NAME = 200;
+    private static final ZoneId UTC = ZoneId.of("UTC");
 
     /**
      * What the profile page shows.
@@ -124,8 +124,8 @@ public class ProfileService {
     /** The zone the viewer's dates are shown in: their own, else their organization's, else UTC. */
     @Transactional
     public ZoneId viewerZone(Viewer viewer) {
-        return ownZone(viewer.userId()).orElseGet(() -> viewer.organizationId() == null ? ZoneOffset.UTC
-                : organizations.findById(viewer.organizationId()).map(Organization::zone).orElse(ZoneOffset.UTC));
+        return ownZone(viewer.userId()).orElseGet(() -> viewer.organizationId() == null ? UTC
+                : organizations.findById(viewer.organizationId()).map(Organization::zone).orElse(UTC));
     }
 
     /**
