@@ -75,3 +75,13 @@ CREATE TABLE sign_in_failure (
 CREATE INDEX ix_sign_in_failure_account ON sign_in_failure (account_hash, failed_at);
 CREATE INDEX ix_sign_in_failure_address ON sign_in_failure (client_address, failed_at);
 CREATE INDEX ix_sign_in_failure_time ON sign_in_failure (failed_at);
+
+-- Earlier password hashes of a user, so a password change cannot go back to a recent one.
+CREATE TABLE password_history (
+  id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  user_id BIGINT NOT NULL,
+  password_hash VARCHAR(100) NOT NULL,
+  replaced_at DATETIME(6) NOT NULL,
+  CONSTRAINT fk_password_history_user FOREIGN KEY (user_id) REFERENCES app_user (id)
+);
+CREATE INDEX ix_password_history_user ON password_history (user_id, id);

@@ -13,6 +13,8 @@ import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>Both need the current password, so a stolen access token alone can take over nothing; wrong
  * current passwords count against the account in {@link SignInThrottle} like failed sign-ins. A
  * password change revokes every refresh token of the user and returns a fresh pair for the session
- * that made it. An email change only records a request and emails a single-use link to the new
+ * that made it, and may not return to a recent password. An email change only records a request and emails a single-use link to the new
  * address (the token's hash is stored); the email changes when the link is used, and the old
  * address is then told. Emails are sent after the transaction committed; when the SMTP server
  * refuses, the request is withdrawn and the mutation fails.
@@ -76,12 +78,19 @@ public class CredentialService {
         List<UserError> errors = new ArrayList<>();
         checkCurrentPassword(user, currentPassword, errors);
         passwordPolicy.validate(newPassword, user.email(), "newPassword", errors);
-        if (errors.isEmpty() && passwordHasher.matches(newPassword, user.passwordHash())) {
-            errors.add(UserError.of("newPassword", "PASSWORD_REUSED", "The new password must differ from the current one"));
+        if (errors.isEmpty() && isRecent(user, newPassword)) {
+            errors.add(UserError.of("newPassword", "PASSWORD_REUSED",
+                    "The new password must differ from the current one and your last " + PasswordPolicy.REMEMBERED));
         }
         UserInputException.throwIfAny(errors);
         String hash = passwordHasher.hash(newPassword);
         User updated = transactions.executeWrite(status -> {
+            jdbc.prepareStatement("INSERT INTO password_history (user_id, password_hash, replaced_at) VALUES (?, ?, ?)", statement -> {
+                statement.setLong(1, user.id());
+                statement.setString(2, user.passwordHash());
+                statement.setTimestamp(3, Timestamp.from(clock.instant()));
+                return statement.executeUpdate();
+            });
             jdbc.prepareStatement("UPDATE app_user SET password_hash = ? WHERE id = ?", statement -> {
                 statement.setString(1, hash);
                 statement.setLong(2, user.id());
@@ -94,6 +103,26 @@ public class CredentialService {
                 "The password of your Meterline account " + user.email() + " was changed, and every other session was signed out.\n\n"
                         + "If you did not do this, reset your password and contact your organization's admin.");
         return sessions.issue(updated);
+    }
+
+    /** Whether a password is the user's current one or one of the last {@link PasswordPolicy#REMEMBERED}. */
+    private boolean isRecent(User user, String password) {
+        if (passwordHasher.matches(password, user.passwordHash())) {
+            return true;
+        }
+        List<String> earlier = transactions.executeRead(status -> jdbc.prepareStatement(
+                "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?", statement -> {
+                    statement.setLong(1, user.id());
+                    statement.setInt(2, PasswordPolicy.REMEMBERED);
+                    List<String> hashes = new ArrayList<>();
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            hashes.add(rows.getString(1));
+                        }
+                    }
+                    return hashes;
+                }));
+        return earlier.stream().anyMatch(hash -> passwordHasher.matches(password, hash));
     }
 
     /** Records a change of the viewer's email and sends the confirmation link to the new address. */

@@ -33,6 +33,8 @@ public class PasswordPolicy {
     public static final int MIN_LENGTH = 12;
     /** The most UTF-8 bytes a password may have: bcrypt reads no more. */
     public static final int MAX_BYTES = 72;
+    /** How many earlier passwords (besides the current one) a password change may not return to. */
+    public static final int REMEMBERED = 4;
     private static final int MIN_LOCAL_PART = 3;
     private static final String COMMON_PASSWORDS = "security/common-passwords.txt";
 
@@ -52,7 +54,8 @@ public class PasswordPolicy {
                 new Requirement("MIN_LENGTH", "At least " + MIN_LENGTH + " characters"),
                 new Requirement("MAX_LENGTH", "At most " + MAX_BYTES + " bytes (72 letters, fewer with accents or emoji)"),
                 new Requirement("NOT_EMAIL", "Does not contain your email address or the part before the @"),
-                new Requirement("NOT_COMMON", "Is not a common password, also not with digits or symbols added before or after it"));
+                new Requirement("NOT_COMMON", "Is not a common password, also not with digits or symbols added before or after it"),
+                new Requirement("NOT_RECENT", "When changing it: is not your current password or one of your last " + REMEMBERED));
     }
 
     /**

@@ -147,7 +147,7 @@ class ProfileIT extends ServerTest {
         TestApi.Response response = api.graphql(tenant.memberToken(), "{ passwordPolicy { minLength maxBytes requirements { code description } } timeZones }");
         assertThat(response.at("data.passwordPolicy.minLength")).isEqualTo(12);
         assertThat(response.at("data.passwordPolicy.maxBytes")).isEqualTo(72);
-        assertThat(response.pluck("data.passwordPolicy.requirements", "code")).containsExactly("MIN_LENGTH", "MAX_LENGTH", "NOT_EMAIL", "NOT_COMMON");
+        assertThat(response.pluck("data.passwordPolicy.requirements", "code")).containsExactly("MIN_LENGTH", "MAX_LENGTH", "NOT_EMAIL", "NOT_COMMON", "NOT_RECENT");
         assertThat((List<Object>) response.at("data.timeZones")).contains("America/Toronto", "Asia/Kolkata", "Australia/Eucla").doesNotContain("+05:30");
     }
 

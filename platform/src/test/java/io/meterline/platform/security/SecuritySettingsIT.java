@@ -86,6 +86,11 @@ class SecuritySettingsIT extends ServerTest {
         assertThat(api.graphql((String) changed.at("data.passwordChange.accessToken"), "{ viewer { user { email } } }").at("data.viewer.user.email")).isEqualTo(email);
         assertThat(signIn(email, Fixtures.PASSWORD).status()).isEqualTo(401);
         assertThat(signIn(email, "Granite-Harbor-Sky-7").status()).isEqualTo(200);
+        // Going back to the previous password is refused.
+        TestApi.Response back = api.graphql((String) changed.at("data.passwordChange.accessToken"), CHANGE_PASSWORD,
+                Map.of("input", Map.of("currentPassword", "Granite-Harbor-Sky-7", "newPassword", Fixtures.PASSWORD)));
+        assertThat(back.codes("data.passwordChange.userErrors")).containsExactly("PASSWORD_REUSED");
+        assertThat(rows.count("SELECT COUNT(*) FROM password_history h JOIN app_user u ON u.id = h.user_id WHERE u.email = ?", email)).isEqualTo(1);
         List<MimeMessage> notice = mail.to(email, 1);
         assertThat(notice.get(0).getSubject()).isEqualTo("Your Meterline password was changed");
         assertThat(owner.adminToken()).isNotBlank();
