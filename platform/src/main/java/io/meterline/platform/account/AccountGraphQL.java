@@ -116,7 +116,6 @@ public class AccountGraphQL implements GraphQLWiring, BatchLoaders {
         Map<String, Object> result = new HashMap<>();
         result.put("user", user);
         result.put("organization", organization);
-        result.put("timeZone", organization == null ? "UTC" : organization.timeZone());
         return result;
     }
 

@@ -4,6 +4,7 @@ import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.security.PasswordHasher;
+import io.meterline.platform.security.PasswordPolicy;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
@@ -24,7 +25,6 @@ import java.util.regex.Pattern;
 @Singleton
 public class AccountService {
 
-    static final int MIN_PASSWORD_LENGTH = 12;
     private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}");
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
@@ -32,13 +32,16 @@ public class AccountService {
     private final OrganizationRepository organizations;
     private final UserRepository users;
     private final PasswordHasher passwordHasher;
+    private final PasswordPolicy passwordPolicy;
     private final TenantScope tenantScope;
     private final Clock clock;
 
-    public AccountService(OrganizationRepository organizations, UserRepository users, PasswordHasher passwordHasher, TenantScope tenantScope, Clock clock) {
+    public AccountService(OrganizationRepository organizations, UserRepository users, PasswordHasher passwordHasher, PasswordPolicy passwordPolicy,
+                          TenantScope tenantScope, Clock clock) {
         this.organizations = organizations;
         this.users = users;
         this.passwordHasher = passwordHasher;
+        this.passwordPolicy = passwordPolicy;
         this.tenantScope = tenantScope;
         this.clock = clock;
     }
@@ -99,7 +102,7 @@ public class AccountService {
         else if (users.existsByEmail(email)) {
             errors.add(UserError.of("email", "TAKEN", "A user with this email already exists"));
         }
-        validatePassword(input.password(), errors);
+        passwordPolicy.validate(input.password(), email, "password", errors);
         String displayName = input.displayName() == null || input.displayName().isBlank()
                 ? email.substring(0, Math.max(0, email.indexOf('@'))) : input.displayName().trim();
         if (displayName.length() > 200) {
@@ -116,7 +119,7 @@ public class AccountService {
             return false;
         }
         List<UserError> errors = new ArrayList<>();
-        validatePassword(password, errors);
+        passwordPolicy.validate(password, normalizeEmail(email), "password", errors);
         if (!EMAIL.matcher(normalizeEmail(email)).matches()) {
             errors.add(UserError.of("email", "INVALID", "Email is not a valid address"));
         }
@@ -147,16 +150,6 @@ public class AccountService {
 
     static String normalizeEmail(@Nullable String email) {
         return email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
-    }
-
-    static void validatePassword(@Nullable String password, List<UserError> errors) {
-        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
-            errors.add(UserError.of("password", "LENGTH", "Password must be at least " + MIN_PASSWORD_LENGTH + " characters"));
-        }
-        else if (password.length() > 72) {
-            // bcrypt reads at most 72 bytes; longer passwords would be silently truncated.
-            errors.add(UserError.of("password", "LENGTH", "Password must be at most 72 characters"));
-        }
     }
 
     /** Adds an error when the zone is not an IANA id. */

@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
 public class DemoData {
 
     static final String ADMIN_EMAIL = "admin@meterline.local";
-    static final String ADMIN_PASSWORD = "meterline-admin";
+    static final String ADMIN_PASSWORD = "meterline-operator";
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoData.class);
     /** The most events {@code POST /v1/usage} accepts in one batch. */

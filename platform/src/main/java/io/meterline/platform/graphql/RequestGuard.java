@@ -17,7 +17,12 @@ import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationFieldFetchParameters;
+import graphql.language.Field;
+import graphql.language.OperationDefinition;
+import graphql.language.Selection;
 import graphql.schema.DataFetcher;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLObjectType;
 import io.meterline.platform.common.ErrorCode;
 import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
@@ -30,7 +35,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Checks every operation before it runs: the caller is signed in (introspection included), the
+ * Checks every operation before it runs: the caller is signed in (introspection included; only
+ * operations whose every root field is marked {@code @anonymous} in the schema run without), the
  * query is no deeper than {@code meterline.graphql.max-depth} and costs no more than
  * {@code meterline.graphql.max-cost}. A field costs 1 plus its children's cost, multiplied by the
  * {@code first} or {@code last} it asks for, so a connection of 100 costs 100 times its node. Every
@@ -41,6 +47,8 @@ import java.util.concurrent.CompletableFuture;
 public class RequestGuard extends SimplePerformantInstrumentation {
 
     static final String COST = "meterline.cost";
+    /** The schema directive of root fields that need no sign-in. */
+    static final String ANONYMOUS = "anonymous";
 
     private final int maxDepth;
     private final int maxCost;
@@ -54,7 +62,7 @@ public class RequestGuard extends SimplePerformantInstrumentation {
     @Override
     public InstrumentationContext<ExecutionResult> beginExecuteOperation(InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
         ExecutionContext context = parameters.getExecutionContext();
-        if (context.getGraphQLContext().get(GraphQLContextKeys.VIEWER) == null) {
+        if (context.getGraphQLContext().get(GraphQLContextKeys.VIEWER) == null && !isAnonymousOperation(context)) {
             throw abort(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <access_token> from POST /login", Map.of());
         }
         Map<QueryVisitorFieldEnvironment, Long> costByParent = new HashMap<>();
@@ -120,6 +128,35 @@ public class RequestGuard extends SimplePerformantInstrumentation {
             extensions.put("cost", Map.of("requestedQueryCost", cost, "maximumAvailable", maxCost));
         }
         return CompletableFuture.completedFuture(ExecutionResultImpl.newExecutionResult().from(result).errors(errors).extensions(extensions).build());
+    }
+
+    /**
+     * Whether every root field of the operation is marked {@code @anonymous} in the schema (such as
+     * accepting an invitation with its emailed token), so it may run without a signed-in viewer.
+     */
+    private static boolean isAnonymousOperation(ExecutionContext context) {
+        OperationDefinition operation = context.getOperationDefinition();
+        GraphQLObjectType root = switch (operation.getOperation()) {
+            case QUERY -> context.getGraphQLSchema().getQueryType();
+            case MUTATION -> context.getGraphQLSchema().getMutationType();
+            default -> null;
+        };
+        if (root == null || operation.getSelectionSet().getSelections().isEmpty()) {
+            return false;
+        }
+        for (Selection<?> selection : operation.getSelectionSet().getSelections()) {
+            if (!(selection instanceof Field field)) {
+                return false;
+            }
+            if (field.getName().equals("__typename")) {
+                continue;
+            }
+            GraphQLFieldDefinition definition = root.getFieldDefinition(field.getName());
+            if (definition == null || !definition.hasAppliedDirective(ANONYMOUS)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Invalid syntax, unknown fields and bad variables are the client's to fix; anything else is ours. */

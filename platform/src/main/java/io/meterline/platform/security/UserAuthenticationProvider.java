@@ -2,9 +2,11 @@ package io.meterline.platform.security;
 
 import io.meterline.platform.account.User;
 import io.meterline.platform.account.UserRepository;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.core.annotation.NonNull;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.server.util.HttpClientAddressResolver;
 import io.micronaut.security.authentication.AuthenticationFailureReason;
 import io.micronaut.security.authentication.AuthenticationRequest;
 import io.micronaut.security.authentication.AuthenticationResponse;
@@ -14,27 +16,53 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Checks an email and password for {@code POST /login}, on the blocking executor. */
+/**
+ * Checks an email and password for {@code POST /login}, on the blocking executor. Repeated failures
+ * per account and per client address are refused by {@link SignInThrottle} before the password is
+ * even checked.
+ */
 @Singleton
 public class UserAuthenticationProvider<B> implements HttpRequestExecutorAuthenticationProvider<B> {
 
     private final UserRepository users;
     private final PasswordHasher passwordHasher;
+    // Looked up on first use: resolving them while Micronaut decides which authenticator exists recurses.
+    private final BeanProvider<SignInThrottle> throttle;
+    private final BeanProvider<HttpClientAddressResolver> addressResolver;
 
-    public UserAuthenticationProvider(UserRepository users, PasswordHasher passwordHasher) {
+    public UserAuthenticationProvider(UserRepository users, PasswordHasher passwordHasher, BeanProvider<SignInThrottle> throttle,
+                                      BeanProvider<HttpClientAddressResolver> addressResolver) {
         this.users = users;
         this.passwordHasher = passwordHasher;
+        this.throttle = throttle;
+        this.addressResolver = addressResolver;
     }
 
     @Override
     public @NonNull AuthenticationResponse authenticate(@Nullable HttpRequest<B> request, @NonNull AuthenticationRequest<String, String> authenticationRequest) {
         String email = String.valueOf(authenticationRequest.getIdentity()).trim().toLowerCase(Locale.ROOT);
+        String address = clientAddress(request);
+        Optional<SignInThrottle.Block> block = throttle.get().check(email, address);
+        if (block.isPresent()) {
+            return new SignInThrottled(block.get().message(), block.get().retryAfter());
+        }
         Optional<User> user = users.findByEmail(email);
         boolean matches = passwordHasher.matches(String.valueOf(authenticationRequest.getSecret()), user.map(User::passwordHash).orElse(null));
         if (user.isEmpty() || !matches) {
+            throttle.get().recordFailure(email, address);
             return AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH);
         }
+        throttle.get().recordSuccess(email);
         return success(user.get());
+    }
+
+    /** The caller's address as {@code micronaut.server.client-address-header} says (behind a proxy), else the socket's. */
+    private String clientAddress(@Nullable HttpRequest<B> request) {
+        String address = request == null ? null : addressResolver.get().resolve(request);
+        if (address == null || address.isBlank()) {
+            return "unknown";
+        }
+        return address.length() > 64 ? address.substring(0, 64) : address;
     }
 
     /** The authentication a token is issued for: the user's email, role and ids. */

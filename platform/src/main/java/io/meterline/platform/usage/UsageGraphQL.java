@@ -3,7 +3,6 @@ package io.meterline.platform.usage;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.account.AccountGraphQL;
-import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
@@ -13,6 +12,7 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.pricing.PricingGraphQL;
+import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
@@ -39,16 +39,16 @@ public class UsageGraphQL implements GraphQLWiring {
     private final UsageSummaryService summaries;
     private final UsageQueries queries;
     private final TenantScope tenantScope;
-    private final OrganizationRepository organizations;
+    private final ProfileService profiles;
     private final Clock clock;
 
     UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, TenantScope tenantScope,
-                 OrganizationRepository organizations, Clock clock) {
+                 ProfileService profiles, Clock clock) {
         this.ingest = ingest;
         this.summaries = summaries;
         this.queries = queries;
         this.tenantScope = tenantScope;
-        this.organizations = organizations;
+        this.profiles = profiles;
         this.clock = clock;
     }
 
@@ -89,7 +89,7 @@ public class UsageGraphQL implements GraphQLWiring {
         String zoneArgument = environment.getArgument("timeZone");
         ZoneId zone;
         try {
-            zone = zoneArgument != null ? ZoneId.of(zoneArgument) : organizations.findById(organizationId).orElseThrow().zone();
+            zone = zoneArgument != null ? ZoneId.of(zoneArgument) : profiles.zoneFor(viewer, organizationId);
         }
         catch (java.time.DateTimeException e) {
             throw io.meterline.platform.common.MeterlineException.badInput(zoneArgument + " is not an IANA time zone");

@@ -44,7 +44,7 @@ public final class AlertLatencyBenchmark {
 
     static final double TARGET_P99_MILLIS = 250;
     private static final String ADMIN_EMAIL = "bench-admin@meterline.test";
-    private static final String ADMIN_PASSWORD = "bench-admin-password-123";
+    private static final String ADMIN_PASSWORD = "bench-operator-secret-123";
 
     private AlertLatencyBenchmark() {
     }

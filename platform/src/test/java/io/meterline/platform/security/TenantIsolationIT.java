@@ -20,6 +20,8 @@ import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +117,20 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("alerts", "{ alerts(organizationId: \"" + org + "\") { nodes { id subject } } }");
         attacks.put("activeAlertCount", "{ activeAlertCount(organizationId: \"" + org + "\") }");
         attacks.put("alertAcknowledge", "mutation { alertAcknowledge(input: {id: \"" + bAlertId + "\"}) { alert { acknowledgedAt } } }");
+        long bRow = GlobalId.decode(org).orElseThrow().id();
+        rows.execute("INSERT INTO invitation (organization_id, email, role, token_hash, invited_by, created_at, expires_at) VALUES (?, ?, 'ORG_MEMBER', ?, ?, ?, ?)",
+                bRow, "invitee@tenant-b.test", Secrets.sha256("b-invitation-token"), b.adminEmail(), Timestamp.from(Instant.now()), Timestamp.from(Instant.now().plusSeconds(3600)));
+        String bInvitationId = GlobalId.encode("Invitation", rows.count("SELECT id FROM invitation WHERE organization_id = ?", bRow));
+        String bMemberId = (String) api.graphql(b.memberToken(), "{ viewer { user { id } } }").at("data.viewer.user.id");
+        api.graphql(b.adminToken(), "mutation { companyDetailsUpdate(input: {companyName: \"tenant-b company\", country: \"CA\"}) { userErrors { code } } }");
+        attacks.put("companyDetails", "{ companyDetails(organizationId: \"" + org + "\") { companyName } }");
+        attacks.put("companyDetailsUpdate", "mutation { companyDetailsUpdate(input: {organizationId: \"" + org + "\", companyName: \"stolen\", country: \"CA\"})"
+                + " { companyDetails { companyName } } }");
+        attacks.put("invitations", "{ invitations(organizationId: \"" + org + "\") { nodes { email } } }");
+        attacks.put("memberInvite", "mutation { memberInvite(input: {organizationId: \"" + org + "\", email: \"spy@a.test\", role: ORG_ADMIN}) { invitation { id } } }");
+        attacks.put("invitationRevoke", "mutation { invitationRevoke(input: {id: \"" + bInvitationId + "\"}) { invitation { email } } }");
+        attacks.put("memberRoleUpdate", "mutation { memberRoleUpdate(input: {userId: \"" + bMemberId + "\", role: ORG_ADMIN}) { user { email } } }");
+        attacks.put("nodesOfPeople", "{ nodes(ids: [\"" + bInvitationId + "\", \"" + bMemberId + "\"]) { id } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -146,6 +162,9 @@ class TenantIsolationIT extends ServerTest {
         long endpoints = rows.count("SELECT COUNT(*) FROM webhook_endpoint WHERE deleted_at IS NULL");
         long deliveries = rows.count("SELECT COUNT(*) FROM webhook_delivery");
         long alertSettings = rows.count("SELECT COUNT(*) FROM alert_settings");
+        String companyDetails = String.valueOf(rows.value("SELECT company_name FROM company_details"));
+        long openInvitations = rows.count("SELECT COUNT(*) FROM invitation WHERE revoked_at IS NULL");
+        long admins = rows.count("SELECT COUNT(*) FROM app_user WHERE role = 'ORG_ADMIN'");
         for (String token : List.of(a.adminToken(), a.memberToken())) {
             for (Map.Entry<String, String> attack : attacks.entrySet()) {
                 TestApi.Response response = api.graphql(token, attack.getValue());
@@ -170,6 +189,11 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM webhook_endpoint WHERE deleted_at IS NULL")).isEqualTo(endpoints);
         assertThat(rows.count("SELECT COUNT(*) FROM webhook_delivery")).isEqualTo(deliveries);
         assertThat(rows.count("SELECT COUNT(*) FROM alert_settings")).isEqualTo(alertSettings);
+        assertThat(rows.count("SELECT COUNT(*) FROM company_details")).isEqualTo(1);
+        assertThat(String.valueOf(rows.value("SELECT company_name FROM company_details"))).isEqualTo(companyDetails).isEqualTo("tenant-b company");
+        assertThat(rows.count("SELECT COUNT(*) FROM invitation")).isEqualTo(1);
+        assertThat(rows.count("SELECT COUNT(*) FROM invitation WHERE revoked_at IS NULL")).isEqualTo(openInvitations).isEqualTo(1);
+        assertThat(rows.count("SELECT COUNT(*) FROM app_user WHERE role = 'ORG_ADMIN'")).isEqualTo(admins);
         assertThat(bAlertId).isNotNull();
         assertThat(rows.count("SELECT COUNT(*) FROM alert WHERE acknowledged_at IS NULL")).isEqualTo(1);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");

@@ -34,6 +34,21 @@ public final class Rows {
         }
     }
 
+    /** Runs one statement that changes rows, such as moving a token's expiry into the past; returns the row count. */
+    public int execute(String sql, Object... parameters) {
+        return transactions.executeWrite(status -> {
+            try (PreparedStatement statement = status.getConnection().prepareStatement(sql)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    statement.setObject(i + 1, parameters[i]);
+                }
+                return statement.executeUpdate();
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     public long count(String sql, Object... parameters) {
         Object value = value(sql, parameters);
         return value == null ? 0 : ((Number) value).longValue();

@@ -16,7 +16,7 @@ import java.util.Map;
 public final class TestApi {
 
     public static final String ADMIN_EMAIL = "root@meterline.test";
-    public static final String ADMIN_PASSWORD = "root-password-123";
+    public static final String ADMIN_PASSWORD = "platform-secret-123";
 
     private final URI base;
     private final JsonMapper json;
