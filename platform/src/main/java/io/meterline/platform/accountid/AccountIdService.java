@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -100,18 +101,20 @@ public class AccountIdService {
         }
         UserInputException.throwIfAny(errors);
         Long limit = change.unlimited() ? null : change.dailyTokenLimit() == null ? accountId.dailyTokenLimit() : change.dailyTokenLimit();
-        Long budgetId = accountId.budgetId();
-        if (limit == null && budgetId != null) {
+        // An admin may have archived the budget directly: then a limit needs a new one.
+        Optional<Budget> budget = activeBudget(viewer, accountId);
+        Long budgetId = budget.map(Budget::id).orElse(null);
+        if (limit == null && budget.isPresent()) {
             budgets.archive(viewer, GlobalId.encode(Budget.TYPE, budgetId));
             budgetId = null;
         }
-        else if (limit != null && budgetId == null) {
+        else if (limit != null && budget.isEmpty()) {
             budgetId = budgets.create(viewer, dailyBudget(accountId.organizationId(), accountId.code(), limit)).id();
         }
-        else if (limit != null && !limit.equals(accountId.dailyTokenLimit())) {
+        else if (limit != null && (budget.get().limitAmount() == null || budget.get().limitAmount().compareTo(BigDecimal.valueOf(limit)) != 0)) {
             budgets.update(viewer, new BudgetService.BudgetChange(GlobalId.encode(Budget.TYPE, budgetId), null, BigDecimal.valueOf(limit), false, null, null));
         }
-        return accountIds.update(accountId.withDetails(label, limit, budgetId));
+        return accountIds.update(accountId.withDetails(label, limit, limit == null ? null : budgetId));
     }
 
     @Transactional
@@ -131,10 +134,14 @@ public class AccountIdService {
         if (accountId.status() == AccountIdStatus.ARCHIVED) {
             throw new UserInputException(UserError.of("id", "INVALID_STATE", "Account ID " + accountId.code() + " is already archived"));
         }
-        if (accountId.budgetId() != null) {
-            budgets.archive(viewer, GlobalId.encode(Budget.TYPE, accountId.budgetId()));
-        }
+        activeBudget(viewer, accountId).ifPresent(budget -> budgets.archive(viewer, GlobalId.encode(Budget.TYPE, budget.id())));
         return accountIds.update(accountId.withStatus(AccountIdStatus.ARCHIVED, clock.instant()));
+    }
+
+    /** The Account ID's daily budget while it is not archived. */
+    private Optional<Budget> activeBudget(Viewer viewer, AccountId accountId) {
+        return Optional.ofNullable(accountId.budgetId()).map(id -> budgets.find(viewer, GlobalId.encode(Budget.TYPE, id)))
+                .filter(budget -> !budget.archived());
     }
 
     private AccountId move(Viewer viewer, String id, AccountIdStatus from, AccountIdStatus to) {

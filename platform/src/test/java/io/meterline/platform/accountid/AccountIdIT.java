@@ -87,7 +87,7 @@ class AccountIdIT extends ServerTest {
         TestApi.Response recorded = api.usage(fresh.apiKey(), "{\"events\":["
                 + "{\"id\":\"a1\",\"timestamp\":\"" + now + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"meters\":{\"input_tokens\":1200,\"output_tokens\":300},"
                 + "\"dimensions\":{\"account_id\":\"BAY-01\"}},"
-                + "{\"id\":\"a2\",\"timestamp\":\"" + now.minusSeconds(60) + "\",\"provider\":\"images\",\"model\":\"dall-e-3\",\"meters\":{\"images\":2},"
+                + "{\"id\":\"a2\",\"timestamp\":\"" + now + "\",\"provider\":\"images\",\"model\":\"dall-e-3\",\"meters\":{\"images\":2},"
                 + "\"dimensions\":{\"account_id\":\"BAY-01\"}},"
                 + "{\"id\":\"a3\",\"timestamp\":\"" + now + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"meters\":{\"input_tokens\":5},"
                 + "\"dimensions\":{\"account_id\":\"NOT-REGISTERED\"}}]}");
@@ -168,6 +168,13 @@ class AccountIdIT extends ServerTest {
         assertThat(raised.at("data.accountIdUpdate.accountId.label")).as(raised.body()).isEqualTo("Renamed");
         assertThat(raised.at("data.accountIdUpdate.accountId.dailyLimitBudget.limit")).isEqualTo("5000.000000000");
         assertThat(authorize("LIMIT-01", 600).at("decision")).isEqualTo("ALLOW");
+
+        String budgetId = (String) api.graphql(tenant.adminToken(), "query($id: ID!) { node(id: $id) { ... on AccountId { dailyLimitBudget { id } } } }",
+                Map.of("id", id)).at("data.node.dailyLimitBudget.id");
+        api.graphql(tenant.adminToken(), "mutation($id: ID!) { budgetArchive(input: {id: $id}) { userErrors { code } } }", Map.of("id", budgetId));
+        TestApi.Response renewed = api.graphql(tenant.adminToken(), UPDATE, Map.of("input", Map.of("id", id, "dailyTokenLimit", 6000)));
+        assertThat(renewed.at("data.accountIdUpdate.accountId.dailyLimitBudget.limit")).as("a budget archived directly is replaced").isEqualTo("6000.000000000");
+        assertThat(renewed.at("data.accountIdUpdate.accountId.dailyLimitBudget.archived")).isEqualTo(false);
 
         TestApi.Response unlimited = api.graphql(tenant.adminToken(), UPDATE, Map.of("input", Map.of("id", id, "unlimited", true)));
         assertThat(unlimited.at("data.accountIdUpdate.accountId.dailyTokenLimit")).as(unlimited.body()).isNull();

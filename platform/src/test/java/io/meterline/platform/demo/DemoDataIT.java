@@ -38,6 +38,10 @@ class DemoDataIT extends ServerTest {
                     .contains("openai", "anthropic", "elevenlabs", "smartflo", "images", "flat-token");
             assertThat(((Number) summary.at("data.usageSummary.unpricedRequests")).longValue()).as(slug).isGreaterThan(0);
             assertThat(api.graphql(token, "{ apiKeys { totalCount } }").at("data.apiKeys.totalCount")).isEqualTo(2);
+            TestApi.Response accountIds = api.graphql(token, "{ accountIds { totalCount nodes { dailyUsage(days: 30) { tokens } } } }");
+            assertThat(accountIds.at("data.accountIds.totalCount")).as(accountIds.body()).isEqualTo(5);
+            assertThat(accountIds.pluck("data.accountIds.nodes.0.dailyUsage", "tokens")).as("usage names the registered codes")
+                    .anySatisfy(tokens -> assertThat(((Number) tokens).longValue()).isPositive());
         }
     }
 
