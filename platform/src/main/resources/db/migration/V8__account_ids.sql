@@ -39,16 +39,16 @@ CREATE TABLE account_id_activity (
   PRIMARY KEY (organization_id, account_code)
 );
 
--- Sign-in attempts with an Account ID, for throttling; old rows are deleted lazily.
+-- Failed sign-ins with an Account ID, for throttling; rows older than the window are deleted at the next failure.
 CREATE TABLE account_id_sign_in_attempt (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   attempt_key VARCHAR(200) NOT NULL,
   client_address VARCHAR(64) NOT NULL,
-  succeeded BOOLEAN NOT NULL,
   attempted_at DATETIME(6) NOT NULL
 );
 CREATE INDEX ix_account_id_sign_in_key ON account_id_sign_in_attempt (attempt_key, client_address, attempted_at);
 CREATE INDEX ix_account_id_sign_in_address ON account_id_sign_in_attempt (client_address, attempted_at);
+CREATE INDEX ix_account_id_sign_in_time ON account_id_sign_in_attempt (attempted_at);
 
 -- Teams, departments (cost centers) and projects. Usage refers to them by unit_key (the team,
 -- department or project dimension); archived rows stay so their history keeps its name.

@@ -29,7 +29,8 @@ import java.util.Optional;
  *
  * <p>Throttled per (organization, code, client address) and per client address, counting failed
  * attempts over a sliding window stored in the database, so every instance counts the same
- * attempts. Codes are short, so the per-address limit is what stops guessing across codes.
+ * attempts. Codes are short, so the per-address limit is what stops guessing across codes. Only
+ * failures are stored, and throttled attempts are not, so an attacker adds a bounded number of rows.
  */
 @Singleton
 public class AccountIdSignIn {
@@ -105,13 +106,13 @@ public class AccountIdSignIn {
     private void recordFailure(String key, String address, Instant now) {
         transactions.executeWrite(status -> {
             Connection connection = status.getConnection();
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM account_id_sign_in_attempt WHERE client_address = ? AND attempted_at < ?")) {
-                delete.setString(1, address);
-                delete.setObject(2, TimeBuckets.toColumn(now.minus(window)));
+            // Attempts older than the window no longer count: the table holds one window of failures at most.
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM account_id_sign_in_attempt WHERE attempted_at < ?")) {
+                delete.setObject(1, TimeBuckets.toColumn(now.minus(window)));
                 delete.executeUpdate();
             }
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO account_id_sign_in_attempt (attempt_key, client_address, succeeded, attempted_at)"
-                    + " VALUES (?, ?, FALSE, ?)")) {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO account_id_sign_in_attempt (attempt_key, client_address, attempted_at)"
+                    + " VALUES (?, ?, ?)")) {
                 insert.setString(1, key);
                 insert.setString(2, address);
                 insert.setObject(3, TimeBuckets.toColumn(now));

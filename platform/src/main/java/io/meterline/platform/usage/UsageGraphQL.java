@@ -116,7 +116,7 @@ public class UsageGraphQL implements GraphQLWiring {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         Map<String, Object> input = environment.getArgument("input");
         // A tool user records for its own organization, every event attributed to its own Account ID.
-        long organizationId = viewer.isToolUser() && input.get("organizationId") == null ? viewer.organizationId()
+        long organizationId = viewer.isToolUser() ? tenantScope.organizationFor(viewer, (String) input.get("organizationId"))
                 : tenantScope.organizationToManage(viewer, (String) input.get("organizationId"));
         String accountCode = viewer.accountIdCode();
         List<Map<String, Object>> events = new ArrayList<>();

@@ -2,6 +2,9 @@ package io.meterline.platform.accountid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meterline.platform.alert.AlertRequest;
+import io.meterline.platform.budget.AlertCollector;
+import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
@@ -29,6 +32,9 @@ class AccountIdIT extends ServerTest {
 
     @Inject
     TransactionOperations<Connection> transactions;
+
+    @Inject
+    AlertCollector alerts;
 
     Rows rows;
     Fixtures.Tenant tenant;
@@ -192,6 +198,22 @@ class AccountIdIT extends ServerTest {
         }
         assertThat(String.valueOf(rows.value("SELECT CONCAT(label, COALESCE(CAST(daily_token_limit AS CHAR), 'none')) FROM account_id WHERE code = 'LIMIT-01'"))).isEqualTo(before);
         assertThat(rows.count("SELECT COUNT(*) FROM budget")).isEqualTo(budgets);
+    }
+
+    @Test
+    void theDailyLimitRaisesThresholdAlertsLikeEveryBudget() {
+        String id = createId("ALERT-01", 1000L);
+        String budgetId = (String) api.graphql(tenant.adminToken(), "query($id: ID!) { node(id: $id) { ... on AccountId { dailyLimitBudget { id } } } }",
+                Map.of("id", id)).at("data.node.dailyLimitBudget.id");
+        TestApi.Response recorded = api.usage(tenant.apiKey(), "{\"events\":[{\"id\":\"alert-1\",\"timestamp\":\"" + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"meters\":{\"input_tokens\":850},\"dimensions\":{\"account_id\":\"ALERT-01\"}}]}");
+        assertThat(recorded.status()).as(recorded.body()).isEqualTo(200);
+        long organizationId = GlobalId.decode(tenant.organizationId()).orElseThrow().id();
+        List<AlertRequest> raised = alerts.forOrganization(organizationId).stream()
+                .filter(alert -> alert.dedupeKey().startsWith("budget:" + GlobalId.decode(budgetId).orElseThrow().id() + ":")).toList();
+        assertThat(raised).hasSize(1);
+        assertThat(raised.get(0).level()).isEqualTo("WARNING");
+        assertThat(authorize("ALERT-01", 200).at("decision")).isEqualTo("DENY");
     }
 
     @Test
