@@ -3,9 +3,9 @@ package io.meterline.platform.budget;
 import java.util.Optional;
 
 /**
- * A check that may refuse a call before any budget is looked at. The seam for Account ID
- * suspension (a later issue): a bean implementing this answers why a suspended caller is refused,
- * and authorization denies with that reason. None is installed yet.
+ * A check that may refuse a call before any budget is looked at: a bean implementing this answers
+ * why a caller is refused, and authorization denies with that reason. {@code accountid.AccountIdGate}
+ * refuses suspended and archived Account IDs.
  */
 public interface CallerGate {
 

@@ -1,6 +1,7 @@
 package io.meterline.platform.demo;
 
 import io.meterline.platform.account.AccountService;
+import io.meterline.platform.accountid.AccountIdService;
 import io.meterline.platform.account.ApiKeyService;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
@@ -65,6 +66,7 @@ public class DemoData {
 
     private final AccountService accounts;
     private final ApiKeyService apiKeys;
+    private final AccountIdService accountIds;
     private final UsageIngestService usage;
     private final BudgetService budgets;
     private final LedgerService ledger;
@@ -77,14 +79,15 @@ public class DemoData {
     private final String bootstrapPassword;
     private final int port;
 
-    public DemoData(AccountService accounts, ApiKeyService apiKeys, UsageIngestService usage, BudgetService budgets, LedgerService ledger,
-                    OrganizationRepository organizations,
+    public DemoData(AccountService accounts, ApiKeyService apiKeys, AccountIdService accountIds, UsageIngestService usage, BudgetService budgets,
+                    LedgerService ledger, OrganizationRepository organizations,
                     UserRepository users, PlatformAdminRepository platformAdmins, TransactionOperations<Connection> transactions, Clock clock,
                     @Property(name = "meterline.bootstrap-admin.email", defaultValue = "") String bootstrapEmail,
                     @Property(name = "meterline.bootstrap-admin.password", defaultValue = "") String bootstrapPassword,
                     @Property(name = "micronaut.server.port", defaultValue = "8080") int port) {
         this.accounts = accounts;
         this.apiKeys = apiKeys;
+        this.accountIds = accountIds;
         this.usage = usage;
         this.budgets = budgets;
         this.ledger = ledger;
@@ -206,6 +209,12 @@ public class DemoData {
                 organization.name() + " admin", Role.ORG_ADMIN));
         accounts.createUser(viewer, new AccountService.NewUser(organizationId, organization.memberEmail(), DemoOrganization.USER_PASSWORD,
                 organization.name() + " member", Role.ORG_MEMBER));
+        // Five of the six codes the usage names are registered; the sixth shows usage of an unregistered code.
+        String noun = organization.accountIdPrefix().charAt(0) + organization.accountIdPrefix().substring(1).toLowerCase(Locale.ROOT);
+        for (int number = 1; number <= 5; number++) {
+            accountIds.create(viewer, new AccountIdService.NewAccountId(organizationId, String.format("%s-%02d", organization.accountIdPrefix(), number),
+                    noun + " " + number, null));
+        }
         long production = apiKeys.createFor(created.id(), "Production gateway").apiKey().id();
         long staging = apiKeys.createFor(created.id(), "Staging gateway").apiKey().id();
         return new Tenant(created.id(), production, staging);

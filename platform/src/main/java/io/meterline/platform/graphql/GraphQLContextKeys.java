@@ -10,6 +10,7 @@ import java.util.Map;
 public final class GraphQLContextKeys {
 
     static final String VIEWER = "meterline.viewer";
+    static final String CLIENT_ADDRESS = "meterline.clientAddress";
 
     private GraphQLContextKeys() {
     }
@@ -17,6 +18,12 @@ public final class GraphQLContextKeys {
     /** The GraphQL context entries of a viewer's execution, for transports other than {@code /graphql} (the websocket handler). */
     public static Map<String, Object> contextOf(Viewer viewer) {
         return Map.of(VIEWER, viewer);
+    }
+
+    /** The address the request came from (for throttling sign-ins), or {@code unknown}. */
+    public static String clientAddress(DataFetchingEnvironment environment) {
+        String address = environment.getGraphQlContext().get(CLIENT_ADDRESS);
+        return address == null ? "unknown" : address;
     }
 
     /** The signed-in viewer; the request guard has already refused anonymous operations. */

@@ -17,13 +17,13 @@ import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationFieldFetchParameters;
-import graphql.language.Field;
-import graphql.language.OperationDefinition;
-import graphql.language.Selection;
 import graphql.schema.DataFetcher;
 import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.GraphQLObjectType;
 import io.meterline.platform.common.ErrorCode;
+import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.security.Viewer;
+import io.meterline.platform.security.ViewerGate;
 import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -32,39 +32,57 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Checks every operation before it runs: the caller is signed in (introspection included; only
- * operations whose every root field is marked {@code @anonymous} in the schema run without), the
+ * Checks every operation before it runs: the caller is signed in (introspection included), the
  * query is no deeper than {@code meterline.graphql.max-depth} and costs no more than
  * {@code meterline.graphql.max-cost}. A field costs 1 plus its children's cost, multiplied by the
  * {@code first} or {@code last} it asks for, so a connection of 100 costs 100 times its node. Every
  * response reports its cost in {@code extensions.cost}. Data fetchers are also checked to run off
  * the Netty event loop, where blocking JDBC would stall every connection.
+ *
+ * <p>This is also the one place where the kinds of principal are told apart: anonymous callers may
+ * run only root fields marked {@code @anonymous} in the schema; tool users (signed in with an Account ID) only
+ * {@link #TOOL_USER_FIELDS}, and before each of their root fields every {@link ViewerGate} is asked
+ * whether the Account ID may still be used, so a suspension applies from the next request on.
  */
 @Singleton
 public class RequestGuard extends SimplePerformantInstrumentation {
 
     static final String COST = "meterline.cost";
-    /** The schema directive of root fields that need no sign-in. */
+    /** The schema directive of root fields that need no sign-in (signing in, accepting an emailed token). */
     static final String ANONYMOUS = "anonymous";
+    /** Root fields a tool user may call: record its usage, read its own Account ID and usage, read the business rules. */
+    static final Set<String> TOOL_USER_FIELDS = Set.of("usageRecord", "accountIdViewer", "businessRules");
+    /**
+     * The types whose fields a tool user's operation may select: what those root fields answer,
+     * and nothing that leads on to the organization, its users or its budgets.
+     */
+    static final Set<String> TOOL_USER_TYPES = Set.of("Query", "Mutation", "AccountId", "AccountIdUsageDay", "BusinessRules", "UsageRecordPayload",
+            "UsageEventResult", "UsageError", "UserError", "Money");
 
     private final int maxDepth;
     private final int maxCost;
+    private final List<ViewerGate> viewerGates;
 
     public RequestGuard(@Property(name = "meterline.graphql.max-depth", defaultValue = "12") int maxDepth,
-                        @Property(name = "meterline.graphql.max-cost", defaultValue = "5000") int maxCost) {
+                        @Property(name = "meterline.graphql.max-cost", defaultValue = "5000") int maxCost,
+                        List<ViewerGate> viewerGates) {
         this.maxDepth = maxDepth;
         this.maxCost = maxCost;
+        this.viewerGates = viewerGates;
     }
 
     @Override
     public InstrumentationContext<ExecutionResult> beginExecuteOperation(InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
         ExecutionContext context = parameters.getExecutionContext();
-        if (context.getGraphQLContext().get(GraphQLContextKeys.VIEWER) == null && !isAnonymousOperation(context)) {
-            throw abort(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <access_token> from POST /login", Map.of());
-        }
+        Viewer viewer = context.getGraphQLContext().get(GraphQLContextKeys.VIEWER);
+        Set<String> rootFields = new TreeSet<>();
+        Set<String> types = new TreeSet<>();
         Map<QueryVisitorFieldEnvironment, Long> costByParent = new HashMap<>();
         int[] depth = {0};
         QueryTraverser.newQueryTraverser()
@@ -76,14 +94,27 @@ public class RequestGuard extends SimplePerformantInstrumentation {
                 .visitPostOrder(new QueryVisitorStub() {
                     @Override
                     public void visitField(QueryVisitorFieldEnvironment field) {
+                        if (field.getParentEnvironment() == null && !field.getField().getName().startsWith("__")) {
+                            rootFields.add(field.getField().getName());
+                        }
                         if (isIntrospection(field)) {
                             return;
                         }
+                        types.add(field.getFieldsContainer().getName());
                         long cost = (1 + costByParent.getOrDefault(field, 0L)) * multiplier(field);
                         costByParent.merge(field.getParentEnvironment(), cost, Long::sum);
                         depth[0] = Math.max(depth[0], depth(field));
                     }
                 });
+        if (viewer == null && (rootFields.isEmpty() || !rootFields.stream().allMatch(name -> isAnonymous(context, name)))) {
+            throw abort(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <access_token> from POST /login", Map.of());
+        }
+        if (viewer != null && viewer.isToolUser() && (!TOOL_USER_FIELDS.containsAll(rootFields) || !TOOL_USER_TYPES.containsAll(types))) {
+            rootFields.removeAll(TOOL_USER_FIELDS);
+            types.removeAll(TOOL_USER_TYPES);
+            throw abort(ErrorCode.FORBIDDEN, "An Account ID sign-in may only use " + new TreeSet<>(TOOL_USER_FIELDS) + " and what they answer; not "
+                    + (rootFields.isEmpty() ? types : rootFields), Map.of());
+        }
         long cost = costByParent.getOrDefault(null, 0L);
         context.getGraphQLContext().put(COST, cost);
         if (depth[0] > maxDepth) {
@@ -101,8 +132,12 @@ public class RequestGuard extends SimplePerformantInstrumentation {
         if (parameters.isTrivialDataFetcher()) {
             return dataFetcher;
         }
+        boolean root = parameters.getExecutionStepInfo().getPath().getLevel() == 1;
         return environment -> {
             requireOffEventLoop();
+            if (root) {
+                checkViewer(environment.getGraphQlContext().get(GraphQLContextKeys.VIEWER));
+            }
             return dataFetcher.get(environment);
         };
     }
@@ -130,33 +165,28 @@ public class RequestGuard extends SimplePerformantInstrumentation {
         return CompletableFuture.completedFuture(ExecutionResultImpl.newExecutionResult().from(result).errors(errors).extensions(extensions).build());
     }
 
-    /**
-     * Whether every root field of the operation is marked {@code @anonymous} in the schema (such as
-     * accepting an invitation with its emailed token), so it may run without a signed-in viewer.
-     */
-    private static boolean isAnonymousOperation(ExecutionContext context) {
-        OperationDefinition operation = context.getOperationDefinition();
-        GraphQLObjectType root = switch (operation.getOperation()) {
+    /** Whether a root field of the operation is marked {@code @anonymous} in the schema. */
+    private static boolean isAnonymous(ExecutionContext context, String rootField) {
+        GraphQLObjectType root = switch (context.getOperationDefinition().getOperation()) {
             case QUERY -> context.getGraphQLSchema().getQueryType();
             case MUTATION -> context.getGraphQLSchema().getMutationType();
             default -> null;
         };
-        if (root == null || operation.getSelectionSet().getSelections().isEmpty()) {
-            return false;
+        GraphQLFieldDefinition definition = root == null ? null : root.getFieldDefinition(rootField);
+        return definition != null && definition.hasAppliedDirective(ANONYMOUS);
+    }
+
+    /** Asks every gate about a tool user, once per root field: suspended or archived Account IDs are refused at once. */
+    private void checkViewer(Viewer viewer) {
+        if (viewer == null || !viewer.isToolUser()) {
+            return;
         }
-        for (Selection<?> selection : operation.getSelectionSet().getSelections()) {
-            if (!(selection instanceof Field field)) {
-                return false;
-            }
-            if (field.getName().equals("__typename")) {
-                continue;
-            }
-            GraphQLFieldDefinition definition = root.getFieldDefinition(field.getName());
-            if (definition == null || !definition.hasAppliedDirective(ANONYMOUS)) {
-                return false;
+        for (ViewerGate gate : viewerGates) {
+            Optional<String> refusal = gate.refusal(viewer);
+            if (refusal.isPresent()) {
+                throw new MeterlineException(ErrorCode.UNAUTHENTICATED, refusal.get());
             }
         }
-        return true;
     }
 
     /** Invalid syntax, unknown fields and bad variables are the client's to fix; anything else is ours. */

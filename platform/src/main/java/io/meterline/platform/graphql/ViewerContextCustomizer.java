@@ -13,7 +13,11 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import org.reactivestreams.Publisher;
 
-/** Puts the viewer of the validated JWT and a fresh DataLoader registry into every GraphQL execution. */
+/**
+ * Puts the viewer of the validated JWT, the client's address (the socket's peer: a proxy in front
+ * must be trusted explicitly, so no forwarded header is read) and a fresh DataLoader registry into
+ * every GraphQL execution.
+ */
 @Singleton
 @Replaces(DefaultGraphQLExecutionInputCustomizer.class)
 public class ViewerContextCustomizer implements GraphQLExecutionInputCustomizer {
@@ -28,6 +32,8 @@ public class ViewerContextCustomizer implements GraphQLExecutionInputCustomizer 
     public Publisher<ExecutionInput> customize(ExecutionInput executionInput, HttpRequest httpRequest, MutableHttpResponse<String> httpResponse) {
         httpRequest.getUserPrincipal(Authentication.class).ifPresent(authentication ->
                 executionInput.getGraphQLContext().put(GraphQLContextKeys.VIEWER, Viewer.from((Authentication) authentication)));
+        executionInput.getGraphQLContext().put(GraphQLContextKeys.CLIENT_ADDRESS, httpRequest.getRemoteAddress().getAddress() == null
+                ? httpRequest.getRemoteAddress().getHostString() : httpRequest.getRemoteAddress().getAddress().getHostAddress());
         return Publishers.just(executionInput.transform(builder -> builder.dataLoaderRegistry(BatchLoaders.registry(batchLoaders))));
     }
 }

@@ -217,7 +217,7 @@ public class CredentialService {
         String key = "user:" + user.id();
         Optional<SignInThrottle.Block> block = throttle.check(user.email(), key);
         if (block.isPresent()) {
-            errors.add(UserError.of("currentPassword", "TOO_MANY_ATTEMPTS", block.get().message()));
+            errors.add(UserError.of("currentPassword", "THROTTLED", block.get().message()));
             return;
         }
         if (currentPassword == null || !passwordHasher.matches(currentPassword, user.passwordHash())) {

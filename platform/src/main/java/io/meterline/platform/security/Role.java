@@ -7,5 +7,11 @@ public enum Role {
     /** Manages one organization. */
     ORG_ADMIN,
     /** Reads one organization. */
-    ORG_MEMBER
+    ORG_MEMBER,
+    /**
+     * A tool user signed in with an Account ID ({@code accountIdSignIn}): records usage attributed to
+     * that Account ID, reads its own usage and the organization's business rules; nothing else.
+     * Never a user row's role.
+     */
+    TOOL_USER
 }

@@ -59,9 +59,9 @@ public class TenantScope {
         }
     }
 
-    /** Organization members read; organization admins and platform admins change things. */
+    /** Organization members read; organization admins and platform admins change things (tool users never). */
     public void requireManager(Viewer viewer) {
-        if (viewer.role() == Role.ORG_MEMBER) {
+        if (viewer.role() != Role.ORG_ADMIN && viewer.role() != Role.PLATFORM_ADMIN) {
             throw MeterlineException.forbidden("Only organization admins can do this");
         }
     }

@@ -9,15 +9,21 @@ import java.util.Objects;
  * Who is asking: the signed-in user, their role and organization. Built once per request from the
  * JWT's claims, so no request reads the user table to learn who it is.
  *
- * @param userId the user's row id
- * @param email the user's email
+ * <p>A {@link Role#TOOL_USER} is no user: it signed in with an Account ID, whose row id is
+ * {@code accountId}; its {@code userId} is 0 and its {@code email} is {@code account-id:<code>}.
+ *
+ * @param userId the user's row id, 0 for tool users
+ * @param email the user's email, {@code account-id:<code>} for tool users
  * @param role the user's role
  * @param organizationId the user's organization, null for platform admins
+ * @param accountId the Account ID row a tool user signed in with, null for everyone else
  */
-public record Viewer(long userId, String email, Role role, @Nullable Long organizationId) {
+public record Viewer(long userId, String email, Role role, @Nullable Long organizationId, @Nullable Long accountId) {
 
     static final String USER_ID_CLAIM = "uid";
     static final String ORGANIZATION_ID_CLAIM = "org";
+    static final String ACCOUNT_ID_CLAIM = "aid";
+    private static final String TOOL_USER_PREFIX = "account-id:";
 
     public Viewer {
         Objects.requireNonNull(email, "email is null");
@@ -25,6 +31,29 @@ public record Viewer(long userId, String email, Role role, @Nullable Long organi
         if ((role == Role.PLATFORM_ADMIN) != (organizationId == null)) {
             throw new IllegalArgumentException("platform admins, and only they, have no organization");
         }
+        if ((role == Role.TOOL_USER) != (accountId != null)) {
+            throw new IllegalArgumentException("tool users, and only they, have an Account ID");
+        }
+    }
+
+    /** A signed-in user (not a tool user). */
+    public Viewer(long userId, String email, Role role, @Nullable Long organizationId) {
+        this(userId, email, role, organizationId, null);
+    }
+
+    /** A tool user signed in with an Account ID. */
+    public static Viewer toolUser(long organizationId, long accountId, String code) {
+        return new Viewer(0, TOOL_USER_PREFIX + code, Role.TOOL_USER, organizationId, accountId);
+    }
+
+    public boolean isToolUser() {
+        return role == Role.TOOL_USER;
+    }
+
+    /** The Account ID code a tool user signed in with, null for everyone else. */
+    @Nullable
+    public String accountIdCode() {
+        return isToolUser() ? email.substring(TOOL_USER_PREFIX.length()) : null;
     }
 
     public boolean isPlatformAdmin() {
@@ -32,7 +61,10 @@ public record Viewer(long userId, String email, Role role, @Nullable Long organi
     }
 
     /** The claims that carry this viewer inside a token. */
-    Map<String, Object> claims() {
+    public Map<String, Object> claims() {
+        if (accountId != null) {
+            return Map.of(USER_ID_CLAIM, userId, ORGANIZATION_ID_CLAIM, organizationId, ACCOUNT_ID_CLAIM, accountId);
+        }
         return organizationId == null
                 ? Map.of(USER_ID_CLAIM, userId)
                 : Map.of(USER_ID_CLAIM, userId, ORGANIZATION_ID_CLAIM, organizationId);
@@ -44,7 +76,8 @@ public record Viewer(long userId, String email, Role role, @Nullable Long organi
         Role role = authentication.getRoles().stream().map(Role::valueOf).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("token has no role"));
         Object organization = attributes.get(ORGANIZATION_ID_CLAIM);
+        Object account = attributes.get(ACCOUNT_ID_CLAIM);
         return new Viewer(((Number) attributes.get(USER_ID_CLAIM)).longValue(), authentication.getName(), role,
-                organization == null ? null : ((Number) organization).longValue());
+                organization == null ? null : ((Number) organization).longValue(), account == null ? null : ((Number) account).longValue());
     }
 }

@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
  * hours (+05:30, +05:45 and +12:45 included), so any local day, week or month is an exact union of
  * buckets and can be re-read in any zone without touching raw events.
  */
-final class TimeBuckets {
+public final class TimeBuckets {
 
     static final long BUCKET_SECONDS = 15 * 60;
 
@@ -17,16 +17,16 @@ final class TimeBuckets {
     }
 
     /** The start of the bucket holding an instant. */
-    static Instant bucketOf(Instant instant) {
+    public static Instant bucketOf(Instant instant) {
         return Instant.ofEpochSecond(Math.floorDiv(instant.getEpochSecond(), BUCKET_SECONDS) * BUCKET_SECONDS);
     }
 
     /** An instant as the UTC wall time stored in DATETIME columns. */
-    static LocalDateTime toColumn(Instant instant) {
+    public static LocalDateTime toColumn(Instant instant) {
         return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
     }
 
-    static Instant fromColumn(LocalDateTime value) {
+    public static Instant fromColumn(LocalDateTime value) {
         return value.toInstant(ZoneOffset.UTC);
     }
 }

@@ -111,11 +111,16 @@ public class UsageGraphQL implements GraphQLWiring {
         return Connection.of(page, first, UsageEventView::id, environment.getArgument("after") != null, queries.count(organizationId, filter));
     }
 
+    @SuppressWarnings("unchecked")
     private Map<String, Object> record(DataFetchingEnvironment environment) {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         Map<String, Object> input = environment.getArgument("input");
-        long organizationId = tenantScope.organizationToManage(viewer, (String) input.get("organizationId"));
+        // A tool user records for its own organization, every event attributed to its own Account ID.
+        long organizationId = viewer.isToolUser() ? tenantScope.organizationFor(viewer, (String) input.get("organizationId"))
+                : tenantScope.organizationToManage(viewer, (String) input.get("organizationId"));
+        String accountCode = viewer.accountIdCode();
         List<Map<String, Object>> events = new ArrayList<>();
+        List<UsageError> foreign = new ArrayList<>();
         for (Object raw : (List<?>) input.get("events")) {
             Map<String, Object> event = new LinkedHashMap<>();
             ((Map<?, ?>) raw).forEach((key, value) -> {
@@ -123,9 +128,22 @@ public class UsageGraphQL implements GraphQLWiring {
                     event.put(WIRE_NAMES.getOrDefault(String.valueOf(key), String.valueOf(key)), value);
                 }
             });
+            if (accountCode != null) {
+                Map<String, Object> dimensions = event.get("dimensions") instanceof Map<?, ?> given ? new LinkedHashMap<>((Map<String, Object>) given) : new LinkedHashMap<>();
+                Object named = dimensions.get("account_id");
+                if (named != null && !accountCode.equals(named)) {
+                    foreign.add(new UsageError(events.size(), "dimensions.account_id", "INVALID_ACCOUNT_ID",
+                            "A tool user records usage for its own Account ID " + accountCode + " only"));
+                }
+                dimensions.put("account_id", accountCode);
+                event.put("dimensions", dimensions);
+            }
             events.add(event);
         }
         Map<String, Object> payload = new HashMap<>();
+        if (!foreign.isEmpty()) {
+            return rejected(payload, new UsageBatchRejectedException(foreign));
+        }
         try {
             List<EventResult> results = ingest.recordEvents(organizationId, null, events);
             payload.put("results", results.stream().map(result -> {
@@ -141,12 +159,17 @@ public class UsageGraphQL implements GraphQLWiring {
             payload.put("userErrors", List.of());
         }
         catch (UsageBatchRejectedException e) {
-            payload.put("results", List.of());
-            payload.put("errors", e.errors());
-            payload.put("userErrors", e.errors().stream().map(error -> new UserError(
-                    error.index() == null ? List.of("input", "events") : List.of("input", "events", String.valueOf(error.index()), error.field()),
-                    error.message(), "CONFLICT".equals(error.code()) || "UNPRICED".equals(error.code()) ? error.code() : "INVALID")).toList());
+            return rejected(payload, e);
         }
+        return payload;
+    }
+
+    private static Map<String, Object> rejected(Map<String, Object> payload, UsageBatchRejectedException e) {
+        payload.put("results", List.of());
+        payload.put("errors", e.errors());
+        payload.put("userErrors", e.errors().stream().map(error -> new UserError(
+                error.index() == null ? List.of("input", "events") : List.of("input", "events", String.valueOf(error.index()), error.field()),
+                error.message(), "CONFLICT".equals(error.code()) || "UNPRICED".equals(error.code()) ? error.code() : "INVALID")).toList());
         return payload;
     }
 

@@ -57,6 +57,8 @@ class TenantIsolationIT extends ServerTest {
     String bEndpointId;
     String bDeliveryId;
     String bAlertId;
+    /** A tool user of A, signed in with an Account ID. */
+    String aToolToken;
 
     /** An operation aimed at B's ids, by root field name. */
     private final Map<String, String> attacks = new LinkedHashMap<>();
@@ -131,6 +133,34 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("invitationRevoke", "mutation { invitationRevoke(input: {id: \"" + bInvitationId + "\"}) { invitation { email } } }");
         attacks.put("memberRoleUpdate", "mutation { memberRoleUpdate(input: {userId: \"" + bMemberId + "\", role: ORG_ADMIN}) { user { email } } }");
         attacks.put("nodesOfPeople", "{ nodes(ids: [\"" + bInvitationId + "\", \"" + bMemberId + "\"]) { id } }");
+        String bAccountId = (String) api.graphql(b.adminToken(), "mutation { accountIdCreate(input: {code: \"B-BAY-01\", label: \"B bay\", dailyTokenLimit: 500}) { accountId { id } } }")
+                .at("data.accountIdCreate.accountId.id");
+        String bTeamId = (String) api.graphql(b.adminToken(), "mutation { attributionGroupCreate(input: {kind: TEAM, key: \"b-team\", name: \"B team\"}) { attributionGroup { id } } }")
+                .at("data.attributionGroupCreate.attributionGroup.id");
+        api.graphql(b.adminToken(), "mutation { businessRulesSave(input: {text: \"B rules\"}) { userErrors { code } } }");
+        api.graphql(a.adminToken(), "mutation { accountIdCreate(input: {code: \"A-TOOL-01\", label: \"A tool\"}) { accountId { id } } }");
+        aToolToken = (String) api.graphql(null, "mutation { accountIdSignIn(input: {organization: \"tenant-a\", code: \"A-TOOL-01\"}) { accessToken } }")
+                .at("data.accountIdSignIn.accessToken");
+        String aUserId = (String) api.graphql(a.memberToken(), "{ viewer { user { id } } }").at("data.viewer.user.id");
+        attacks.put("accountIds", "{ accountIds(organizationId: \"" + org + "\") { nodes { code } } }");
+        attacks.put("accountIdOverview", "{ accountIdOverview(organizationId: \"" + org + "\") { activeCount } }");
+        attacks.put("accountIdGenerateCode", "{ accountIdGenerateCode(organizationId: \"" + org + "\") }");
+        attacks.put("accountIdCreate", "mutation { accountIdCreate(input: {organizationId: \"" + org + "\", code: \"STOLEN-01\", label: \"x\"}) { accountId { id } } }");
+        attacks.put("accountIdUpdate", "mutation { accountIdUpdate(input: {id: \"" + bAccountId + "\", unlimited: true}) { accountId { code } } }");
+        attacks.put("accountIdSuspend", "mutation { accountIdSuspend(input: {id: \"" + bAccountId + "\"}) { accountId { code } } }");
+        attacks.put("accountIdReactivate", "mutation { accountIdReactivate(input: {id: \"" + bAccountId + "\"}) { accountId { code } } }");
+        attacks.put("accountIdArchive", "mutation { accountIdArchive(input: {id: \"" + bAccountId + "\"}) { accountId { code } } }");
+        attacks.put("accountIdNode", "{ node(id: \"" + bAccountId + "\") { ... on AccountId { code } } }");
+        attacks.put("attributionGroups", "{ attributionGroups(organizationId: \"" + org + "\") { nodes { key } } }");
+        attacks.put("unassignedAttributionKeys", "{ unassignedAttributionKeys(organizationId: \"" + org + "\", kind: TEAM) { key } }");
+        attacks.put("attributionGroupCreate", "mutation { attributionGroupCreate(input: {organizationId: \"" + org + "\", kind: TEAM, key: \"stolen\"}) { attributionGroup { id } } }");
+        attacks.put("attributionGroupRename", "mutation { attributionGroupRename(input: {id: \"" + bTeamId + "\", name: \"stolen\"}) { attributionGroup { name } } }");
+        attacks.put("attributionGroupArchive", "mutation { attributionGroupArchive(input: {id: \"" + bTeamId + "\"}) { attributionGroup { name } } }");
+        attacks.put("attributionMemberAdd", "mutation { attributionMemberAdd(input: {groupId: \"" + bTeamId + "\", userId: \"" + aUserId + "\"}) { attributionGroup { name } } }");
+        attacks.put("attributionMemberRemove", "mutation { attributionMemberRemove(input: {groupId: \"" + bTeamId + "\", userId: \"" + bUserId + "\"}) { attributionGroup { name } } }");
+        attacks.put("businessRules", "{ businessRules(organizationId: \"" + org + "\") { text } }");
+        attacks.put("businessRulesSave", "mutation { businessRulesSave(input: {organizationId: \"" + org + "\", text: \"stolen\"}) { businessRules { text } } }");
+        attacks.put("businessRulesClear", "mutation { businessRulesClear(input: {organizationId: \"" + org + "\"}) { businessRules { text } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -165,13 +195,20 @@ class TenantIsolationIT extends ServerTest {
         String companyDetails = String.valueOf(rows.value("SELECT company_name FROM company_details"));
         long openInvitations = rows.count("SELECT COUNT(*) FROM invitation WHERE revoked_at IS NULL");
         long admins = rows.count("SELECT COUNT(*) FROM app_user WHERE role = 'ORG_ADMIN'");
-        for (String token : List.of(a.adminToken(), a.memberToken())) {
+        String accountIdState = String.valueOf(rows.value("SELECT CONCAT(status, label, daily_token_limit) FROM account_id WHERE code = 'B-BAY-01'"));
+        long accountIds = rows.count("SELECT COUNT(*) FROM account_id");
+        String groupState = String.valueOf(rows.value("SELECT CONCAT(name, archived) FROM attribution_group WHERE group_key = 'b-team'"));
+        long groups = rows.count("SELECT COUNT(*) FROM attribution_group");
+        long members = rows.count("SELECT COUNT(*) FROM attribution_member");
+        String rules = String.valueOf(rows.value("SELECT content FROM business_rules"));
+        for (String token : List.of(a.adminToken(), a.memberToken(), aToolToken)) {
             for (Map.Entry<String, String> attack : attacks.entrySet()) {
                 TestApi.Response response = api.graphql(token, attack.getValue());
                 assertThat(response.pluck("errors", "message")).as(attack.getKey() + ": " + response.body()).isNotEmpty();
                 assertThat(response.pluck("errors", "extensions")).as(attack.getKey() + ": " + response.body())
                         .allSatisfy(extensions -> assertThat(((Map<?, ?>) extensions).get("code")).isIn("NOT_FOUND", "FORBIDDEN"));
-                assertThat(response.body()).as(attack.getKey()).doesNotContain(b.apiKey().substring(0, 16)).doesNotContain("b-1").doesNotContain("tenant-b");
+                assertThat(response.body()).as(attack.getKey()).doesNotContain(b.apiKey().substring(0, 16)).doesNotContain("b-1").doesNotContain("tenant-b")
+                        .doesNotContain("B-BAY-01").doesNotContain("B rules").doesNotContain("b-team");
             }
         }
         assertThat(rows.count("SELECT COUNT(*) FROM usage_event")).isEqualTo(events);
@@ -194,6 +231,12 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM invitation")).isEqualTo(1);
         assertThat(rows.count("SELECT COUNT(*) FROM invitation WHERE revoked_at IS NULL")).isEqualTo(openInvitations).isEqualTo(1);
         assertThat(rows.count("SELECT COUNT(*) FROM app_user WHERE role = 'ORG_ADMIN'")).isEqualTo(admins);
+        assertThat(String.valueOf(rows.value("SELECT CONCAT(status, label, daily_token_limit) FROM account_id WHERE code = 'B-BAY-01'"))).isEqualTo(accountIdState);
+        assertThat(rows.count("SELECT COUNT(*) FROM account_id")).isEqualTo(accountIds);
+        assertThat(String.valueOf(rows.value("SELECT CONCAT(name, archived) FROM attribution_group WHERE group_key = 'b-team'"))).isEqualTo(groupState);
+        assertThat(rows.count("SELECT COUNT(*) FROM attribution_group")).isEqualTo(groups);
+        assertThat(rows.count("SELECT COUNT(*) FROM attribution_member")).isEqualTo(members);
+        assertThat(String.valueOf(rows.value("SELECT content FROM business_rules"))).isEqualTo(rules).isEqualTo("B rules");
         assertThat(bAlertId).isNotNull();
         assertThat(rows.count("SELECT COUNT(*) FROM alert WHERE acknowledged_at IS NULL")).isEqualTo(1);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
