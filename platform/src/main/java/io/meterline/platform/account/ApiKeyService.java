@@ -8,6 +8,7 @@ import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.Secrets;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -34,13 +35,17 @@ public class ApiKeyService {
     private final ApiKeyRepository keys;
     private final TenantScope tenantScope;
     private final Clock clock;
+    private final ApplicationEventPublisher<ApiKeyRevoked> revocations;
     /** When this instance last wrote each key's last use: the hot paths skip the UPDATE in between. */
     private final Map<Long, Instant> touched = new ConcurrentHashMap<>();
+    /** Keys by prefix for {@link #authenticateCached}; only for callers that check revocation themselves. */
+    private final Map<String, ApiKey> cached = new ConcurrentHashMap<>();
 
-    public ApiKeyService(ApiKeyRepository keys, TenantScope tenantScope, Clock clock) {
+    public ApiKeyService(ApiKeyRepository keys, TenantScope tenantScope, Clock clock, ApplicationEventPublisher<ApiKeyRevoked> revocations) {
         this.keys = keys;
         this.tenantScope = tenantScope;
         this.clock = clock;
+        this.revocations = revocations;
     }
 
     /** A new key with its secret, which is never shown again. */
@@ -76,7 +81,9 @@ public class ApiKeyService {
         if (key.status() == ApiKeyStatus.REVOKED) {
             throw new UserInputException(UserError.of("id", "INVALID_STATE", "The key is already revoked"));
         }
-        return keys.update(key.revoked(clock.instant()));
+        ApiKey revoked = keys.update(key.revoked(clock.instant()));
+        revocations.publishEvent(new ApiKeyRevoked(revoked.organizationId(), revoked.id()));
+        return revoked;
     }
 
     /** A key the viewer may see, or NOT_FOUND. */
@@ -98,22 +105,55 @@ public class ApiKeyService {
      * The active key a bearer secret belongs to. Read from the database on every call, so a revoked
      * key is refused at once on every instance.
      */
-    @Transactional
     public Optional<ApiKey> authenticate(@Nullable String secret) {
-        if (secret == null || !secret.startsWith(KEY_START) || secret.length() < PREFIX_LENGTH) {
+        return prefixOf(secret).flatMap(keys::findByPrefix).filter(found -> matches(found, secret)).map(this::touch);
+    }
+
+    /**
+     * Like {@link #authenticate}, but a key once read stays in this instance's memory, so a key
+     * revoked on another instance still passes here: only for a caller that checks revocation itself
+     * against fresher state, as authorization does against its organization catalog (see
+     * {@code ReservationBook}); {@link #forget} drops a key it found revoked.
+     */
+    public Optional<ApiKey> authenticateCached(@Nullable String secret) {
+        Optional<String> prefix = prefixOf(secret);
+        if (prefix.isEmpty()) {
             return Optional.empty();
         }
-        Optional<ApiKey> key = keys.findByPrefix(secret.substring(0, PREFIX_LENGTH))
-                .filter(found -> found.status() == ApiKeyStatus.ACTIVE)
-                .filter(found -> Secrets.sameHash(found.secretHash(), Secrets.sha256(secret)));
-        key.ifPresent(found -> {
-            Instant now = clock.instant();
-            Instant last = touched.get(found.id());
-            if (last == null || last.isBefore(now.minus(TOUCH_INTERVAL))) {
-                touched.put(found.id(), now);
-                keys.touch(found.id(), now, now.minus(TOUCH_INTERVAL));
+        ApiKey key = cached.get(prefix.get());
+        if (key == null) {
+            Optional<ApiKey> stored = keys.findByPrefix(prefix.get());
+            if (stored.isEmpty()) {
+                return Optional.empty();
             }
-        });
+            key = stored.get();
+            cached.put(prefix.get(), key);
+        }
+        return Optional.of(key).filter(found -> matches(found, secret)).map(this::touch);
+    }
+
+    /** Drops a key from this instance's memory. */
+    public void forget(ApiKey key) {
+        cached.remove(key.prefix());
+    }
+
+    private static Optional<String> prefixOf(@Nullable String secret) {
+        return secret == null || !secret.startsWith(KEY_START) || secret.length() < PREFIX_LENGTH ? Optional.empty()
+                : Optional.of(secret.substring(0, PREFIX_LENGTH));
+    }
+
+    private static boolean matches(ApiKey key, String secret) {
+        return key.status() == ApiKeyStatus.ACTIVE && Secrets.sameHash(key.secretHash(), Secrets.sha256(secret));
+    }
+
+    /** Records a use, at most once a minute per key and instance. */
+    private ApiKey touch(ApiKey key) {
+        Instant now = clock.instant();
+        Instant last = touched.get(key.id());
+        if (last == null || last.isBefore(now.minus(TOUCH_INTERVAL))) {
+            touched.put(key.id(), now);
+            keys.touch(key.id(), now, now.minus(TOUCH_INTERVAL));
+        }
         return key;
     }
 }

@@ -128,6 +128,15 @@ public class AuthorizationService {
         return book.decide(organizationId, request, ttl);
     }
 
+    /** Refuses a call whose API key is not (or no longer) an active key of the organization. */
+    static void requireActiveKey(AuthorizationService.Request request, java.util.Set<Long> activeKeys) {
+        Long key = request.caller().apiKeyId();
+        if (key != null && !activeKeys.contains(key)) {
+            throw new io.meterline.platform.common.MeterlineException(io.meterline.platform.common.ErrorCode.UNAUTHENTICATED,
+                    "The API key is revoked or not of this organization");
+        }
+    }
+
     static String newReservationId() {
         return "rsv_" + UUID.randomUUID().toString().replace("-", "");
     }

@@ -2,7 +2,9 @@ package io.meterline.platform.budget;
 
 import io.meterline.platform.account.ApiKey;
 import io.meterline.platform.account.ApiKeyService;
+import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.micronaut.core.annotation.Nullable;
@@ -49,7 +51,8 @@ public class AuthorizeController {
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> authorize(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorizationHeader, @Nullable @Body byte[] body) {
-        Optional<ApiKey> key = apiKeys.authenticate(bearer(authorizationHeader));
+        // From this instance's memory: the decision itself refuses a key revoked since (ReservationBook).
+        Optional<ApiKey> key = apiKeys.authenticateCached(bearer(authorizationHeader));
         if (key.isEmpty()) {
             return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", "UNAUTHENTICATED",
                     "Send an active API key as: Authorization: Bearer <key>"))));
@@ -91,6 +94,13 @@ public class AuthorizeController {
             AuthorizationService.Answer answer = authorization.authorize(key.get().organizationId(), new AuthorizationService.Request(caller, provider, model,
                     new AuthorizationService.Estimate(tokens, cost, requests, meterUnits), ttl == null ? null : ttl.intValue()));
             return HttpResponse.ok(answer(answer));
+        }
+        catch (MeterlineException e) {
+            if (e.code() != ErrorCode.UNAUTHENTICATED) {
+                throw e;
+            }
+            apiKeys.forget(key.get());
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", "UNAUTHENTICATED", e.getMessage()))));
         }
         catch (UserInputException e) {
             List<Map<String, Object>> refused = new ArrayList<>();

@@ -59,6 +59,20 @@ public class BudgetStore {
         }
     }
 
+    /** The organization's active API keys' row ids. */
+    java.util.Set<Long> activeApiKeyIds(Connection connection, long organizationId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM api_key WHERE organization_id = ? AND status = 'ACTIVE'")) {
+            statement.setLong(1, organizationId);
+            java.util.Set<Long> ids = new java.util.HashSet<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                }
+            }
+            return ids;
+        }
+    }
+
     @Nullable
     String timeZone(Connection connection, long organizationId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT time_zone FROM organization WHERE id = ?")) {

@@ -67,6 +67,7 @@ public class DatabaseReservationBook implements ReservationBook {
 
     private AuthorizationService.Answer decide(Connection connection, long organizationId, AuthorizationService.Request request, int ttl) {
         try {
+            AuthorizationService.requireActiveKey(request, store.activeApiKeyIds(connection, organizationId));
             Instant now = clock.instant();
             ZoneId zone = ZoneId.of(Objects.requireNonNullElse(store.timeZone(connection, organizationId), "UTC"));
             List<Budget> matching = store.activeBudgets(connection, organizationId).stream()

@@ -8,6 +8,8 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.annotation.TransactionalEventListener;
+import io.meterline.platform.account.ApiKeyRevoked;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -39,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * budget's room and takes the hold atomically for all instances, with no database write or lock on
  * the way. What a decision needs is kept ready:
  * <ul>
- * <li>an organization's budgets and time zone are cached per instance under a catalog token that
- * {@link #budgetsChanged} replaces in Redis; a decision made with an old token is answered STALE and
- * retried on fresh budgets, so a budget is enforced on every instance once its mutation returns;</li>
+ * <li>an organization's budgets, time zone and active API keys are cached per instance under a
+ * catalog token that {@link #budgetsChanged} (and a key's revocation) replaces in Redis; a decision
+ * made with an old token is answered STALE and retried on a fresh catalog, so a budget is enforced,
+ * and a revoked key refused, on every instance once its mutation returns;</li>
  * <li>each budget period's consumption is mirrored in Redis from the database counter: raised after
  * every ingestion commit together with the release of the holds that usage settles, and dropped
  * {@link #MIRROR_TTL_MS} after the last raise, to be read from the database again; a mirror only ever
@@ -73,8 +77,8 @@ public class RedisReservationBook implements ReservationBook {
     private final Clock clock;
     private final Map<Long, Catalog> catalogs = new ConcurrentHashMap<>();
 
-    /** An organization's budgets as of a catalog token. */
-    private record Catalog(String token, ZoneId zone, List<Budget> budgets) {
+    /** An organization's budgets and active API keys as of a catalog token. */
+    private record Catalog(String token, ZoneId zone, List<Budget> budgets, Set<Long> activeKeys) {
     }
 
     public RedisReservationBook(RedisClient client, @Value("${meterline.redis.prefix:meterline:}") String prefix,
@@ -93,6 +97,13 @@ public class RedisReservationBook implements ReservationBook {
     public AuthorizationService.Answer decide(long organizationId, AuthorizationService.Request request, int ttlSeconds) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Catalog catalog = catalogs.computeIfAbsent(organizationId, this::loadCatalog);
+            Long apiKey = request.caller().apiKeyId();
+            if (apiKey != null && !catalog.activeKeys().contains(apiKey) && attempt == 1) {
+                // A key created after the catalog was read: read it again before refusing.
+                catalogs.remove(organizationId);
+                continue;
+            }
+            AuthorizationService.requireActiveKey(request, catalog.activeKeys());
             Instant now = clock.instant();
             List<Budget> matching = catalog.budgets().stream().filter(budget -> measure.covers(budget, request.caller(), request.provider())).toList();
             List<BudgetPeriods.Window> windows = matching.stream().map(budget -> BudgetPeriods.of(budget, now, catalog.zone())).toList();
@@ -179,6 +190,12 @@ public class RedisReservationBook implements ReservationBook {
         return reserved;
     }
 
+    /** A revoked key is refused by the next decision on every instance: the catalog's token changes once the revocation committed. */
+    @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
+    void onRevoked(ApiKeyRevoked revoked) {
+        budgetsChanged(revoked.organizationId());
+    }
+
     @Override
     public void budgetsChanged(long organizationId) {
         commands().set(prefix + "budgets:" + organizationId, UUID.randomUUID().toString());
@@ -191,7 +208,8 @@ public class RedisReservationBook implements ReservationBook {
         return transactions.executeRead(status -> {
             try {
                 String zone = store.timeZone(status.getConnection(), organizationId);
-                return new Catalog(token, ZoneId.of(zone == null ? "UTC" : zone), store.activeBudgets(status.getConnection(), organizationId));
+                return new Catalog(token, ZoneId.of(zone == null ? "UTC" : zone), store.activeBudgets(status.getConnection(), organizationId),
+                        store.activeApiKeyIds(status.getConnection(), organizationId));
             }
             catch (SQLException e) {
                 throw new IllegalStateException("Reading the budgets of organization " + organizationId + " failed", e);

@@ -19,7 +19,11 @@ import java.util.Map;
  */
 public interface ReservationBook {
 
-    /** Decides a checked request against the organization's matching budgets; holds the estimate on ALLOW. */
+    /**
+     * Decides a checked request against the organization's matching budgets; holds the estimate on
+     * ALLOW. A caller whose API key is not an active key of the organization is refused with
+     * UNAUTHENTICATED, against state as fresh as the budgets', so callers may look keys up in a cache.
+     */
     AuthorizationService.Answer decide(long organizationId, AuthorizationService.Request request, int ttlSeconds);
 
     /** Inside the ingestion transaction, after the counters were added to: releases the holds of the recorded calls. */

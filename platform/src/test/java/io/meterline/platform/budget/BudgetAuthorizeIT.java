@@ -187,4 +187,19 @@ class BudgetAuthorizeIT extends ServerTest {
         assertThat(api.post("/v1/authorize", "mlk_unknown-key-000000", "application/json", request("any")).status()).isEqualTo(401);
         assertThat(api.post("/v1/authorize", null, "application/json", request("any")).status()).isEqualTo(401);
     }
+
+    @Test
+    void aKeyRevokedOnOneInstanceIsRefusedByTheOtherAtOnce() {
+        Fixtures.Tenant owner = Fixtures.tenant(api, "authorize-revoked-two", "UTC");
+        budget(owner, BudgetIT.input("name", "Calls", "metric", "REQUESTS", "period", "DAY", "limit", "1000", "enforcement", "HARD"));
+        try (EmbeddedServer second = startSecondInstance(Map.of())) {
+            TestApi other = new TestApi(second.getURI(), jsonMapper);
+            // The other instance has used the key, so it knows it.
+            assertThat(other.post("/v1/authorize", owner.apiKey(), "application/json", request("any")).at("decision")).isEqualTo("ALLOW");
+            api.graphql(owner.adminToken(), "mutation { apiKeyRevoke(input: {id: \"" + owner.apiKeyId() + "\"}) { apiKey { status } } }");
+            TestApi.Response refused = other.post("/v1/authorize", owner.apiKey(), "application/json", request("any"));
+            assertThat(refused.status()).as(refused.body()).isEqualTo(401);
+            assertThat(other.post("/v1/authorize", owner.apiKey(), "application/json", request("any")).status()).isEqualTo(401);
+        }
+    }
 }
