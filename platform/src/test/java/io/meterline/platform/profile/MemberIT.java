@@ -4,25 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.MailServer;
-import io.meterline.platform.support.Rows;
-import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.MailServerTest;
 import io.meterline.platform.support.TestApi;
-import io.micronaut.transaction.TransactionOperations;
-import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
-import java.sql.Connection;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Seed 004's people: invitations by email (through a real SMTP server) with single-use, expiring links, and role changes. */
-class MemberIT extends ServerTest {
+class MemberIT extends MailServerTest {
 
     private static final String INVITE = "mutation($input: MemberInviteInput!) { memberInvite(input: $input) {"
             + " invitation { id email role displayName status invitedBy expiresAt organization { slug } } userErrors { field code message } } }";
@@ -30,34 +24,11 @@ class MemberIT extends ServerTest {
             + " user { email displayName role organization { slug } } userErrors { field code message } } }";
     private static final String ROLE = "mutation($input: MemberRoleUpdateInput!) { memberRoleUpdate(input: $input) { user { email role } userErrors { field code message } } }";
 
-    private MailServer mail;
-
-    @Inject
-    TransactionOperations<Connection> transactions;
-
-    Rows rows;
     Fixtures.Tenant tenant;
-
-    @Override
-    public Map<String, String> getProperties() {
-        mail = MailServer.start();
-        return mail.withProperties(super.getProperties());
-    }
-
-    @AfterAll
-    void stopMail() {
-        mail.close();
-    }
 
     @BeforeAll
     void setUp() {
-        rows = new Rows(transactions);
         tenant = Fixtures.tenant(api, "people", "UTC");
-    }
-
-    @BeforeEach
-    void emptyMailboxes() {
-        mail.purge();
     }
 
     private TestApi.Response invite(String token, String email, String role) {

@@ -4,24 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.MailServer;
-import io.meterline.platform.support.Rows;
-import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.MailServerTest;
 import io.meterline.platform.support.TestApi;
-import io.micronaut.transaction.TransactionOperations;
-import jakarta.inject.Inject;
 import jakarta.mail.internet.MimeMessage;
-import java.sql.Connection;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Seed 000's Security Settings: change password (policy, other sessions signed out) and change email (verified through a real SMTP server). */
-class SecuritySettingsIT extends ServerTest {
+class SecuritySettingsIT extends MailServerTest {
 
     private static final String CHANGE_PASSWORD = "mutation($input: PasswordChangeInput!) { passwordChange(input: $input) {"
             + " accessToken refreshToken expiresIn userErrors { field code message } } }";
@@ -29,34 +23,11 @@ class SecuritySettingsIT extends ServerTest {
             + " pendingEmail { email expiresAt } userErrors { field code message } } }";
     private static final String CONFIRM_EMAIL = "mutation($token: String!) { emailChangeConfirm(input: {token: $token}) { email userErrors { field code message } } }";
 
-    private MailServer mail;
-
-    @Inject
-    TransactionOperations<Connection> transactions;
-
-    Rows rows;
     Fixtures.Tenant tenant;
-
-    @Override
-    public Map<String, String> getProperties() {
-        mail = MailServer.start();
-        return mail.withProperties(super.getProperties());
-    }
-
-    @AfterAll
-    void stopMail() {
-        mail.close();
-    }
 
     @BeforeAll
     void setUp() {
-        rows = new Rows(transactions);
         tenant = Fixtures.tenant(api, "secure", "UTC");
-    }
-
-    @BeforeEach
-    void emptyMailboxes() {
-        mail.purge();
     }
 
     private TestApi.Response signIn(String email, String password) {
