@@ -1,5 +1,7 @@
 package io.meterline.platform.budget;
 
+import io.meterline.platform.common.ErrorCode;
+import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.micronaut.core.annotation.Nullable;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -129,10 +132,10 @@ public class AuthorizationService {
     }
 
     /** Refuses a call whose API key is not (or no longer) an active key of the organization. */
-    static void requireActiveKey(AuthorizationService.Request request, java.util.Set<Long> activeKeys) {
+    static void requireActiveKey(Request request, Set<Long> activeKeys) {
         Long key = request.caller().apiKeyId();
         if (key != null && !activeKeys.contains(key)) {
-            throw new io.meterline.platform.common.MeterlineException(io.meterline.platform.common.ErrorCode.UNAUTHENTICATED,
+            throw new MeterlineException(ErrorCode.UNAUTHENTICATED,
                     "The API key is revoked or not of this organization");
         }
     }

@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.stream.Collectors;
 
@@ -60,10 +62,10 @@ public class BudgetStore {
     }
 
     /** The organization's active API keys' row ids. */
-    java.util.Set<Long> activeApiKeyIds(Connection connection, long organizationId) throws SQLException {
+    Set<Long> activeApiKeyIds(Connection connection, long organizationId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM api_key WHERE organization_id = ? AND status = 'ACTIVE'")) {
             statement.setLong(1, organizationId);
-            java.util.Set<Long> ids = new java.util.HashSet<>();
+            Set<Long> ids = new HashSet<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     ids.add(rows.getLong(1));

@@ -50,17 +50,7 @@ public final class AlertLatencyBenchmark {
     }
 
     public static void main(String[] args) {
-        int exitCode;
-        try {
-            exitCode = run();
-        }
-        catch (Throwable e) {
-            System.out.println("BENCHMARK ERROR: " + e);
-            e.printStackTrace(System.out);
-            exitCode = 2;
-        }
-        System.out.flush();
-        System.exit(exitCode);
+        BenchMain.exitWith(AlertLatencyBenchmark::run);
     }
 
     private static int run() throws Exception {

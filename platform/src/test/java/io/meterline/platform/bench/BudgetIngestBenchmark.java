@@ -37,17 +37,7 @@ public final class BudgetIngestBenchmark {
     }
 
     public static void main(String[] args) {
-        int exitCode;
-        try {
-            exitCode = run();
-        }
-        catch (Throwable e) {
-            System.out.println("BENCHMARK ERROR: " + e);
-            e.printStackTrace(System.out);
-            exitCode = 2;
-        }
-        System.out.flush();
-        System.exit(exitCode);
+        BenchMain.exitWith(BudgetIngestBenchmark::run);
     }
 
     /** Time, events and CPU of one side, summed over the rounds. */
