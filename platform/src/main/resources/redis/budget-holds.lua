@@ -5,23 +5,53 @@
 --
 -- Keys of one budget period (base = <prefix>budget:<budget id>:<period start ms>):
 --   <base>:c  consumed {s = scaled, rounded up; d = decimal}, mirrored from the database
---   <base>:h  holds {<reservation id> = scaled amount; sum = their total}
---   <base>:x  hold expiries, a sorted set scored in epoch milliseconds
+--   <base>:h  holds {<reservation id> = "<scaled amount>:<expiry ms>"; sum = total of live buckets}
+--   <base>:b  buckets {<expiry ms> = scaled total of the holds expiring then}
+--   <base>:e  bucket expiries, a sorted set of <expiry ms> scored by itself
+--   <base>:x  hold expiries, a sorted set of reservation ids scored in epoch milliseconds
 -- <prefix>reservation:<id> lists the :h keys a reservation holds; <prefix>budgets:<organization>
 -- is the organization's catalog token, changed whenever its budgets change.
+--
+-- Expiry is bounded work per call: totals are kept per expiry bucket (callers round expiries to whole
+-- seconds), so expiring holds costs one step per bucket, however many holds it had; the ids of
+-- expired holds are then dropped a few per call (GARBAGE), which changes no total.
 
-local function release(holds, id)
-  local amount = redis.call('HGET', holds, id)
-  if amount then
-    redis.call('HINCRBY', holds, 'sum', '-' .. amount)
-    redis.call('HDEL', holds, id)
-  end
-  redis.call('ZREM', string.sub(holds, 1, -2) .. 'x', id)
+local GARBAGE = 16
+
+local function derived(holds, suffix)
+  return string.sub(holds, 1, -2) .. suffix
 end
 
+-- Releases one hold: its amount leaves its bucket and the total while the bucket lives; an expired
+-- bucket already took it away.
+local function release(holds, id)
+  local hold = redis.call('HGET', holds, id)
+  if hold then
+    local amount, expiry = string.match(hold, '^(%d+):(%d+)$')
+    if expiry and redis.call('HEXISTS', derived(holds, 'b'), expiry) == 1 then
+      redis.call('HINCRBY', derived(holds, 'b'), expiry, '-' .. amount)
+      redis.call('HINCRBY', holds, 'sum', '-' .. amount)
+    end
+    redis.call('HDEL', holds, id)
+  end
+  redis.call('ZREM', derived(holds, 'x'), id)
+end
+
+-- Drops the buckets expired by now from the total, and a few expired holds' ids; answers the total.
 local function prune(holds, now)
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', string.sub(holds, 1, -2) .. 'x', '-inf', now)) do
-    release(holds, id)
+  local buckets, bucketExpiries = derived(holds, 'b'), derived(holds, 'e')
+  for _, expiry in ipairs(redis.call('ZRANGEBYSCORE', bucketExpiries, '-inf', now)) do
+    local amount = redis.call('HGET', buckets, expiry)
+    if amount then
+      redis.call('HINCRBY', holds, 'sum', '-' .. amount)
+      redis.call('HDEL', buckets, expiry)
+    end
+    redis.call('ZREM', bucketExpiries, expiry)
+  end
+  local expiries = derived(holds, 'x')
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', expiries, '-inf', now, 'LIMIT', 0, GARBAGE)) do
+    redis.call('HDEL', holds, id)
+    redis.call('ZREM', expiries, id)
   end
   return redis.call('HGET', holds, 'sum') or '0'
 end
@@ -78,13 +108,15 @@ local function authorize(keys, args)
     local requested = args[8 + 3 * i]
     if requested ~= '0' then
       local holds = keys[4 + 2 * i]
-      local expiries = string.sub(holds, 1, -2) .. 'x'
-      redis.call('HSET', holds, id, requested)
+      redis.call('HSET', holds, id, requested .. ':' .. args[3])
       redis.call('HINCRBY', holds, 'sum', requested)
-      redis.call('ZADD', expiries, args[3], id)
+      redis.call('HINCRBY', derived(holds, 'b'), args[3], requested)
+      redis.call('ZADD', derived(holds, 'e'), args[3], args[3])
+      redis.call('ZADD', derived(holds, 'x'), args[3], id)
       redis.call('RPUSH', keys[2], holds)
-      extend(holds, keep)
-      extend(expiries, keep)
+      for _, key in ipairs({holds, derived(holds, 'b'), derived(holds, 'e'), derived(holds, 'x')}) do
+        extend(key, keep)
+      end
     end
   end
   if redis.call('EXISTS', keys[2]) == 1 then

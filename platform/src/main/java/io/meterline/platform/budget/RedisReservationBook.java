@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -108,7 +109,8 @@ public class RedisReservationBook implements ReservationBook {
             List<Budget> matching = catalog.budgets().stream().filter(budget -> measure.covers(budget, request.caller(), request.provider())).toList();
             List<BudgetPeriods.Window> windows = matching.stream().map(budget -> BudgetPeriods.of(budget, now, catalog.zone())).toList();
             String reservationId = AuthorizationService.newReservationId();
-            Instant expiresAt = now.plusSeconds(ttlSeconds);
+            // Rounded up to a whole second: the holds expiring in one second are one bucket in Redis (budget-holds.lua).
+            Instant expiresAt = now.plusSeconds(ttlSeconds).plusNanos(999_999_999).truncatedTo(ChronoUnit.SECONDS);
             List<String> keys = new ArrayList<>(List.of(prefix + "budgets:" + organizationId, reservationKey(reservationId)));
             List<String> args = new ArrayList<>(List.of(catalog.token(), millis(now), millis(expiresAt), reservationId,
                     Long.toString(ttlSeconds * 1000L + HOLD_SLACK_MS)));

@@ -10,6 +10,8 @@ import io.meterline.platform.security.Role;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -30,6 +32,8 @@ import java.util.Map;
 public final class AuthorizeLatencyBenchmark {
 
     static final double TARGET_P99_DIFFERENCE_MILLIS = 2.0;
+    static final double SLICE_SECONDS = 5;
+    static final double WARM_UP_MAX_SECONDS = 120;
     static final String JWT_SECRET = "meterline-benchmark-jwt-secret-0123456789-0123456789-0123456789ab";
 
     private AuthorizeLatencyBenchmark() {
@@ -51,7 +55,7 @@ public final class AuthorizeLatencyBenchmark {
         requireBenchDatabase(databaseUrl);
         createDatabaseIfMissing(databaseUrl, user, password);
         System.out.println("Meterline authorize latency benchmark");
-        System.out.printf(Locale.ROOT, "  database %s, holds in %s, %d CPUs, peak: %d clients closed loop for %.0f s, load: open loop at 50 %% of peak for %.0f s%n",
+        System.out.printf(Locale.ROOT, "  database %s, holds in %s, %d CPUs, closed loop: %d clients for %.0f s, load: open loop at 50 %% of the sustained peak for %.0f s%n",
                 databaseUrl, redisUri.isEmpty() ? "the database" : "Redis " + redisUri, Runtime.getRuntime().availableProcessors(), clients, peakSeconds,
                 loadSeconds);
 
@@ -76,17 +80,22 @@ public final class AuthorizeLatencyBenchmark {
             HttpRequest authorize = load.request(server.getURI().resolve("/v1/authorize"), "Bearer " + key.secret(), body);
             HttpRequest echo = load.request(server.getURI().resolve("/bench/echo"), null, body);
 
-            System.out.println("  warm-up (5 s each, not counted) ...");
-            load.closedLoop(authorize, clients, 5);
-            load.closedLoop(echo, clients, 5);
-            double peak = load.closedLoop(authorize, clients, peakSeconds);
+            warmUp(load, List.of(authorize, echo), clients);
+            double closedPeak = load.closedLoop(authorize, clients, peakSeconds);
             double echoPeak = load.closedLoop(echo, clients, peakSeconds);
-            double rate = peak / 2;
-            System.out.printf(Locale.ROOT, "  peak: authorize %,.0f/s, plain endpoint %,.0f/s (closed loop, %d clients); load rate %,.0f/s%n",
-                    peak, echoPeak, clients, rate);
+            double peak = sustainedPeak(load, authorize, closedPeak);
+            double rate = Double.parseDouble(System.getProperty("load.rate", Double.toString(peak / 2)));
+            System.out.printf(Locale.ROOT, "  closed loop (%d clients): authorize %,.0f/s, plain endpoint %,.0f/s%n", clients, closedPeak, echoPeak);
+            System.out.printf(Locale.ROOT, "  peak: authorize sustains %,.0f/s open loop; load rate %,.0f/s%n", peak, rate);
 
-            LatencyLoad.Latencies plain = load.openLoop(echo, rate, loadSeconds);
-            LatencyLoad.Latencies authorized = load.openLoop(authorize, rate, loadSeconds);
+            // Alternating slices, so a noisy neighbour or a late JIT compilation falls on both endpoints alike.
+            int slices = Math.max(1, (int) Math.round(loadSeconds / SLICE_SECONDS));
+            LatencyLoad.Latencies plain = null;
+            LatencyLoad.Latencies authorized = null;
+            for (int slice = 0; slice < slices; slice++) {
+                plain = LatencyLoad.Latencies.merge(plain, load.openLoop(echo, rate, loadSeconds / slices));
+                authorized = LatencyLoad.Latencies.merge(authorized, load.openLoop(authorize, rate, loadSeconds / slices));
+            }
             server.stop();
 
             double difference = authorized.percentileMillis(99) - plain.percentileMillis(99);
@@ -99,10 +108,52 @@ public final class AuthorizeLatencyBenchmark {
                 System.out.printf(Locale.ROOT, "  note: the sender fell more than 1 ms behind schedule %,d times (latency still counted from the schedule)%n",
                         authorized.late() + plain.late());
             }
+            boolean kept = authorized.keptUp() && plain.keptUp();
             System.out.printf(Locale.ROOT, "  target p99 <= plain + %.0f ms  %s%n", TARGET_P99_DIFFERENCE_MILLIS,
-                    difference <= TARGET_P99_DIFFERENCE_MILLIS ? "PASS" : "FAIL");
+                    !kept ? "INVALID (the rate was not sustained: load generator or server saturated)"
+                            : difference <= TARGET_P99_DIFFERENCE_MILLIS ? "PASS" : "FAIL");
             return 0;
         }
+    }
+
+    /**
+     * The highest open-loop rate, in steps of a tenth of the closed-loop rate, at which authorize keeps up: the answers
+     * arrive at the rate sent (a backlog stretches the run). The closed loop alone
+     * overstates it on a small machine, where the load generator shares the cores with the server.
+     */
+    private static double sustainedPeak(LatencyLoad load, HttpRequest authorize, double closedPeak) throws Exception {
+        double sustained = closedPeak / 10;
+        for (int step = 2; step <= 10; step++) {
+            LatencyLoad.Latencies run = load.openLoop(authorize, closedPeak * step / 10, 4);
+            if (!run.keptUp()) {
+                break;
+            }
+            sustained = closedPeak * step / 10;
+        }
+        return sustained;
+    }
+
+    /**
+     * Closed-loop rounds of 5 s on every endpoint until the JIT compilers rest (under 2 % of a round's time spent compiling),
+     * at most {@link #WARM_UP_MAX_SECONDS}: a compilation during the measurement takes one of the two cores away from
+     * whichever endpoint happens to be measured.
+     */
+    private static void warmUp(LatencyLoad load, List<HttpRequest> requests, int clients) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long started = System.nanoTime();
+        long compiling;
+        double seconds;
+        do {
+            long before = jit.getTotalCompilationTime();
+            for (HttpRequest request : requests) {
+                load.closedLoop(request, clients, 5);
+            }
+            compiling = jit.getTotalCompilationTime() - before;
+            seconds = (System.nanoTime() - started) / 1e9;
+        }
+        while (compiling > 0.02 * 5_000 * requests.size() && seconds < WARM_UP_MAX_SECONDS);
+        System.out.printf(Locale.ROOT, "  warm-up %.0f s (not counted), until the JIT compiled for %,d ms in the last %d s%n", seconds, compiling,
+                5 * requests.size());
     }
 
     /** A few active budgets the calls match, one HARD with ample room so every call takes the reservation path. */

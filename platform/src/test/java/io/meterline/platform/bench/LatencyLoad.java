@@ -67,7 +67,23 @@ final class LatencyLoad {
     }
 
     /** Latencies of one open-loop run. */
-    record Latencies(long[] nanos, double seconds, double rate, int late) {
+    record Latencies(long[] nanos, double seconds, double rate, double scheduledRate, int late) {
+
+        /** Both runs' latencies as one, at their mean rate; {@code first} may be null. */
+        static Latencies merge(Latencies first, Latencies second) {
+            if (first == null) {
+                return second;
+            }
+            long[] nanos = Arrays.copyOf(first.nanos, first.nanos.length + second.nanos.length);
+            System.arraycopy(second.nanos, 0, nanos, first.nanos.length, second.nanos.length);
+            double seconds = first.seconds + second.seconds;
+            return new Latencies(nanos, seconds, nanos.length / seconds, first.scheduledRate, first.late + second.late);
+        }
+
+        /** Whether the answers kept up with the rate sent (97 % or better): a backlog stretches the run. */
+        boolean keptUp() {
+            return rate >= 0.97 * scheduledRate;
+        }
 
         double percentileMillis(double percentile) {
             long[] sorted = nanos.clone();
@@ -123,6 +139,6 @@ final class LatencyLoad {
         if (failure.get() != null) {
             throw new IllegalStateException(request.uri() + " failed: " + failure.get());
         }
-        return new Latencies(latencies, elapsed, count / elapsed, late.get());
+        return new Latencies(latencies, elapsed, count / elapsed, rate, late.get());
     }
 }

@@ -98,4 +98,47 @@ class BudgetAuthorizeRedisIT extends BudgetAuthorizeIT {
             assertThat(reserved(owner, id)).isEqualTo("1000.000000000");
         }
     }
+
+    @Test
+    void holdsExpireByTheSecondAndSettlingAfterExpiryTakesNothingTwice() throws Exception {
+        Fixtures.Tenant owner = Fixtures.tenant(api, "redis-expiry", "UTC");
+        String id = budget(owner, BudgetIT.input("name", "Tokens", "metric", "TOKENS", "period", "MONTH", "limit", "1000000", "enforcement", "HARD"));
+        List<String> reservations = new java.util.ArrayList<>();
+        Instant lastExpiry = Instant.EPOCH;
+        for (int i = 0; i < 40; i++) {
+            TestApi.Response held = api.post("/v1/authorize", owner.apiKey(), "application/json",
+                    "{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"estimate\":{\"tokens\":10},\"ttl_seconds\":1}");
+            reservations.add((String) held.at("reservation_id"));
+            Instant expiry = Instant.parse((String) held.at("expires_at"));
+            assertThat(expiry.getNano()).as("expiries are whole seconds").isZero();
+            lastExpiry = expiry.isAfter(lastExpiry) ? expiry : lastExpiry;
+        }
+        TestApi.Response longer = api.post("/v1/authorize", owner.apiKey(), "application/json", tokens(7));
+        // Settled before expiry: its 10 leave the total at once.
+        settle(owner, "expiry-early", reservations.get(0));
+        assertThat(reserved(owner, id)).isEqualTo("397.000000000");
+
+        Thread.sleep(Math.max(0, java.time.Duration.between(Instant.now(), lastExpiry).toMillis()) + 200);
+        long budgetRow = GlobalId.decode(id).orElseThrow().id();
+        String prefix = server.getApplicationContext().getProperty("meterline.redis.prefix", String.class).orElseThrow();
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            String holds = connection.sync().keys(prefix + "budget:" + budgetRow + ":*:h").get(0);
+            long before = connection.sync().hlen(holds);
+            assertThat(reserved(owner, id)).isEqualTo("7.000000000");
+            // The expired holds' ids are dropped a few per call, never all in one.
+            assertThat(before - connection.sync().hlen(holds)).isBetween(1L, 16L);
+            // Settled after expiry: the expired bucket already took its 10 away.
+            settle(owner, "expiry-late", reservations.get(1));
+            assertThat(reserved(owner, id)).isEqualTo("7.000000000");
+            settle(owner, "expiry-longer", (String) longer.at("reservation_id"));
+            assertThat(reserved(owner, id)).isEqualTo("0.000000000");
+            assertThat(connection.sync().hkeys(holds)).containsExactly("sum");
+        }
+    }
+
+    private void settle(Fixtures.Tenant owner, String eventId, String reservation) {
+        String event = "{\"events\":[{\"id\":\"" + eventId + "\",\"timestamp\":\"" + Instant.now().minusSeconds(1) + "\",\"provider\":\"openai\","
+                + "\"model\":\"gpt-4o\",\"meters\":{\"input_tokens\":0},\"reservation_id\":\"" + reservation + "\"}]}";
+        assertThat(api.usage(owner.apiKey(), event).status()).isEqualTo(200);
+    }
 }
