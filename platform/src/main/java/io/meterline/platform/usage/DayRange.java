@@ -38,6 +38,15 @@ public record DayRange(LocalDate from, LocalDate to, ZoneId zone) {
         return to.plusDays(1).atStartOfDay(zone).toInstant();
     }
 
+    /** Resolves a GraphQL {@code DateRangeInput} argument (null: the current month). */
+    public static DayRange of(@Nullable java.util.Map<String, Object> argument, ZoneId zone, Clock clock) {
+        if (argument == null) {
+            return of(null, null, null, zone, clock);
+        }
+        return of(argument.get("preset") == null ? null : Preset.valueOf((String) argument.get("preset")), (LocalDate) argument.get("from"),
+                (LocalDate) argument.get("to"), zone, clock);
+    }
+
     /** Resolves a preset or explicit days; no range at all means the current month. */
     public static DayRange of(@Nullable Preset preset, @Nullable LocalDate from, @Nullable LocalDate to, ZoneId zone, Clock clock) {
         LocalDate today = LocalDate.now(clock.withZone(zone));

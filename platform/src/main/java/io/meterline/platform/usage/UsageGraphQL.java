@@ -86,18 +86,8 @@ public class UsageGraphQL implements GraphQLWiring {
     private UsageSummary summary(DataFetchingEnvironment environment) {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
-        String zoneArgument = environment.getArgument("timeZone");
-        ZoneId zone;
-        try {
-            zone = zoneArgument != null ? ZoneId.of(zoneArgument) : profiles.zoneFor(viewer, organizationId);
-        }
-        catch (java.time.DateTimeException e) {
-            throw io.meterline.platform.common.MeterlineException.badInput(zoneArgument + " is not an IANA time zone");
-        }
-        Map<String, Object> range = environment.getArgument("range");
-        DayRange days = range == null ? DayRange.of(null, null, null, zone, clock) : DayRange.of(
-                range.get("preset") == null ? null : DayRange.Preset.valueOf((String) range.get("preset")),
-                (LocalDate) range.get("from"), (LocalDate) range.get("to"), zone, clock);
+        ZoneId zone = profiles.zoneFor(viewer, organizationId, environment.getArgument("timeZone"));
+        DayRange days = DayRange.of(environment.<Map<String, Object>>getArgument("range"), zone, clock);
         return summaries.summarize(organizationId, days);
     }
 

@@ -27,7 +27,7 @@ import java.util.Comparator;
  * once per batch per bucket, in key order so concurrent batches never deadlock.
  */
 @Singleton
-class UsageStore {
+public class UsageStore {
 
     static final String EVENT_COLUMNS = "id, organization_id, event_id, content_hash, occurred_at, received_at, provider, model, status, duration_ms,"
             + " requests, api_key_id, account_id, member_key, team, project, department, feature, tool, integration, session_key, mode, tags,"
@@ -221,7 +221,7 @@ class UsageStore {
         }
     }
 
-    List<StoredLine> readLines(String text) {
+    public List<StoredLine> readLines(String text) {
         try {
             return json.readValue(text, LINES);
         }

@@ -1,0 +1,180 @@
+package io.meterline.platform.analytics;
+
+import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.usage.TimeBuckets;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Series, breakdowns and totals read from {@code usage_rollup}: at most one statement per grain a
+ * page needs, whatever the number of events or groups.
+ */
+@Singleton
+public class AnalyticsService {
+
+    private final TransactionOperations<Connection> transactions;
+    private final UsageRoller roller;
+
+    AnalyticsService(TransactionOperations<Connection> transactions, UsageRoller roller) {
+        this.transactions = transactions;
+        this.roller = roller;
+    }
+
+    /** A group of a bucket or breakdown: a dimension value and its totals. */
+    public record Group(String key, Totals totals) {
+    }
+
+    /** One bucket of a series. */
+    public record SeriesBucket(TimeGrid.Bucket bucket, Totals totals, List<Group> groups) {
+    }
+
+    /** A series: the buckets in order, every bucket present (zero when nothing was used). */
+    public record Series(DayRange days, TimeGrid.Granularity granularity, @Nullable Dimension groupBy, List<SeriesBucket> buckets, Totals totals,
+                         Instant asOf) {
+    }
+
+    /** A breakdown: groups by descending cost, then tokens, then requests, with the range's totals. */
+    public record Breakdown(DayRange days, Dimension dimension, List<Group> groups, Totals totals, Instant asOf) {
+
+        /** A group's share of the total, in percent (0 when the total is 0). */
+        public static double share(BigDecimal part, BigDecimal whole) {
+            return whole.signum() == 0 ? 0 : part.multiply(BigDecimal.valueOf(100)).divide(whole, 4, RoundingMode.HALF_EVEN).doubleValue();
+        }
+    }
+
+    public Series series(long organizationId, DayRange days, TimeGrid.Granularity granularity, @Nullable Dimension groupBy) {
+        TimeGrid grid = TimeGrid.of(days, granularity);
+        int size = grid.buckets().size();
+        List<Totals> totals = new ArrayList<>(Collections.nCopies(size, (Totals) null));
+        List<Map<String, Totals>> groups = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            totals.set(i, new Totals());
+            groups.add(new LinkedHashMap<>());
+        }
+        Dimension dimension = groupBy == null ? Dimension.ALL : groupBy;
+        Instant asOf = read(organizationId, dimension, grid, (index, value, row) -> {
+            totals.get(index).add(row);
+            if (groupBy != null) {
+                groups.get(index).computeIfAbsent(value, key -> new Totals()).add(row);
+            }
+        });
+        List<SeriesBucket> buckets = new ArrayList<>();
+        Totals all = new Totals();
+        for (int i = 0; i < size; i++) {
+            all.add(totals.get(i));
+            buckets.add(new SeriesBucket(grid.buckets().get(i), totals.get(i), sorted(groups.get(i))));
+        }
+        return new Series(days, granularity, groupBy, buckets, all, asOf);
+    }
+
+    public Breakdown breakdown(long organizationId, DayRange days, Dimension dimension) {
+        TimeGrid grid = TimeGrid.of(days, TimeGrid.Granularity.MONTH).whole();
+        Map<String, Totals> groups = new LinkedHashMap<>();
+        Totals all = new Totals();
+        Instant asOf = read(organizationId, dimension, grid, (index, value, row) -> {
+            all.add(row);
+            groups.computeIfAbsent(value, key -> new Totals()).add(row);
+        });
+        return new Breakdown(days, dimension, sorted(groups), all, asOf);
+    }
+
+    /** Everything an organization ever recorded (whole UTC days; no zone matters). */
+    public Totals lifetime(long organizationId) {
+        return transactions.executeRead(status -> {
+            Totals all = new Totals();
+            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT " + ROW_COLUMNS
+                    + " FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL' AND grain = 'D'")) {
+                statement.setLong(1, organizationId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        all.add(totals(rows));
+                    }
+                }
+            }
+            return all;
+        });
+    }
+
+    /** When the figures were rolled up. */
+    public Instant asOf() {
+        return transactions.executeRead(status -> roller.rolledAt(status.getConnection()));
+    }
+
+    private interface RowSink {
+        void add(int bucketIndex, String value, Totals row);
+    }
+
+    private static final String ROW_COLUMNS = "bucket_start, dimension_value, currency, requests, error_requests, tokens, input_tokens, output_tokens,"
+            + " characters, minutes, images, cost, duration_ms";
+
+    /** One statement per grain the grid uses, over that grain's units only. */
+    private Instant read(long organizationId, Dimension dimension, TimeGrid grid, RowSink sink) {
+        return transactions.executeRead(status -> {
+            Connection connection = status.getConnection();
+            for (char grain : new char[] {'D', 'H', 'Q'}) {
+                Map<Instant, Integer> units = grid.units(grain);
+                if (units.isEmpty()) {
+                    continue;
+                }
+                Instant first = Collections.min(units.keySet());
+                Instant last = Collections.max(units.keySet());
+                try (PreparedStatement statement = connection.prepareStatement("SELECT " + ROW_COLUMNS + " FROM usage_rollup WHERE organization_id = ?"
+                        + " AND dimension = ? AND grain = ? AND bucket_start BETWEEN ? AND ?")) {
+                    statement.setLong(1, organizationId);
+                    statement.setString(2, dimension.name());
+                    statement.setString(3, String.valueOf(grain));
+                    statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(first)));
+                    statement.setTimestamp(5, Timestamp.valueOf(TimeBuckets.toColumn(last)));
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            Integer index = units.get(TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime()));
+                            if (index != null) {
+                                sink.add(index, rows.getString("dimension_value"), totals(rows));
+                            }
+                        }
+                    }
+                }
+            }
+            return roller.rolledAt(connection);
+        });
+    }
+
+    private static Totals totals(ResultSet rows) throws SQLException {
+        Totals totals = new Totals();
+        totals.requests = rows.getLong("requests");
+        totals.errorRequests = rows.getLong("error_requests");
+        totals.tokens = rows.getBigDecimal("tokens");
+        totals.inputTokens = rows.getBigDecimal("input_tokens");
+        totals.outputTokens = rows.getBigDecimal("output_tokens");
+        totals.characters = rows.getBigDecimal("characters");
+        totals.minutes = rows.getBigDecimal("minutes");
+        totals.images = rows.getBigDecimal("images");
+        totals.addCost(rows.getString("currency"), rows.getBigDecimal("cost"));
+        totals.durationMs = rows.getLong("duration_ms");
+        return totals;
+    }
+
+    private static List<Group> sorted(Map<String, Totals> groups) {
+        return groups.entrySet().stream().map(entry -> new Group(entry.getKey(), entry.getValue()))
+                .sorted(Comparator.comparing((Group group) -> group.totals().cost().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add)).reversed()
+                        .thenComparing(group -> group.totals().tokens(), Comparator.reverseOrder())
+                        .thenComparing(group -> group.totals().requests(), Comparator.reverseOrder())
+                        .thenComparing(Group::key))
+                .toList();
+    }
+}

@@ -1,0 +1,101 @@
+package io.meterline.platform.analytics;
+
+import io.meterline.platform.pricing.MeterClass;
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Usage added up: the measures of one rollup row, one bucket or one group. Mutable while a roll or a
+ * query adds rows into it; amounts of one currency ({@code cost}).
+ */
+public final class Totals {
+
+    long requests;
+    long errorRequests;
+    BigDecimal tokens = BigDecimal.ZERO;
+    BigDecimal inputTokens = BigDecimal.ZERO;
+    BigDecimal outputTokens = BigDecimal.ZERO;
+    BigDecimal characters = BigDecimal.ZERO;
+    BigDecimal minutes = BigDecimal.ZERO;
+    BigDecimal images = BigDecimal.ZERO;
+    /** Cost per currency code; unpriced usage adds none. */
+    final Map<String, BigDecimal> cost = new TreeMap<>();
+    long durationMs;
+
+    void add(Totals other) {
+        requests += other.requests;
+        errorRequests += other.errorRequests;
+        tokens = tokens.add(other.tokens);
+        inputTokens = inputTokens.add(other.inputTokens);
+        outputTokens = outputTokens.add(other.outputTokens);
+        characters = characters.add(other.characters);
+        minutes = minutes.add(other.minutes);
+        images = images.add(other.images);
+        other.cost.forEach(this::addCost);
+        durationMs += other.durationMs;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    public long errorRequests() {
+        return errorRequests;
+    }
+
+    public BigDecimal tokens() {
+        return tokens;
+    }
+
+    public BigDecimal inputTokens() {
+        return inputTokens;
+    }
+
+    public BigDecimal outputTokens() {
+        return outputTokens;
+    }
+
+    public BigDecimal characters() {
+        return characters;
+    }
+
+    public BigDecimal minutes() {
+        return minutes;
+    }
+
+    public BigDecimal images() {
+        return images;
+    }
+
+    /** Adds a meter's quantity to the measure its class counts in. */
+    void add(MeterClass meterClass, BigDecimal quantity) {
+        if (meterClass.tokens()) {
+            tokens = tokens.add(quantity);
+        }
+        switch (meterClass) {
+            case INPUT_TOKENS -> inputTokens = inputTokens.add(quantity);
+            case OUTPUT_TOKENS -> outputTokens = outputTokens.add(quantity);
+            case CHARACTERS -> characters = characters.add(quantity);
+            case MINUTES -> minutes = minutes.add(quantity);
+            case IMAGES -> images = images.add(quantity);
+            default -> {
+            }
+        }
+    }
+
+    void addCost(String currency, BigDecimal amount) {
+        if (!currency.isEmpty()) {
+            cost.merge(currency, amount, BigDecimal::add);
+        }
+    }
+
+    /** One amount per currency, in currency order. */
+    public Map<String, BigDecimal> cost() {
+        return cost;
+    }
+
+    public long durationMs() {
+        return durationMs;
+    }
+}

@@ -1,0 +1,287 @@
+package io.meterline.platform.analytics;
+
+import io.meterline.platform.pricing.MeterClass;
+import io.meterline.platform.pricing.PluginRegistry;
+import io.meterline.platform.usage.StoredLine;
+import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.usage.UsageStore;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds committed usage events into {@code usage_rollup} (see V10), after the fact and exactly once:
+ * one transaction locks the progress row, reads the events after {@code last_event_id}, adds them to
+ * every grain and dimension, and moves the mark, so a crash repeats nothing and loses nothing.
+ * <p>
+ * Ids are taken before commit, so a later id can commit first. Ids passed but not seen are kept as
+ * gaps and looked up again on every roll; a gap still empty after {@link #GAP_PATIENCE} belonged to a
+ * rolled-back batch (an ingestion transaction lasts seconds) and is dropped.
+ */
+@Singleton
+public class UsageRoller {
+
+    static final int BATCH = 20_000;
+    static final Duration GAP_PATIENCE = Duration.ofMinutes(10);
+    private static final Logger LOG = LoggerFactory.getLogger(UsageRoller.class);
+    private static final String COLUMNS = "id, organization_id, occurred_at, provider, model, status, duration_ms, requests, api_key_id, account_id,"
+            + " member_key, team, project, department, feature, tool, integration, mode, cost, currency, priced_lines";
+    private static final String[] MEASURES = {"requests", "error_requests", "tokens", "input_tokens", "output_tokens", "characters", "minutes", "images",
+            "cost", "duration_ms"};
+
+    private final TransactionOperations<Connection> transactions;
+    private final UsageStore usage;
+    private final PluginRegistry plugins;
+    private final Clock clock;
+    private final boolean scheduled;
+
+    UsageRoller(TransactionOperations<Connection> transactions, UsageStore usage, PluginRegistry plugins, Clock clock,
+                @Value("${meterline.analytics.scheduled-roll:true}") boolean scheduled) {
+        this.transactions = transactions;
+        this.usage = usage;
+        this.plugins = plugins;
+        this.clock = clock;
+        this.scheduled = scheduled;
+    }
+
+    /** A rollup row's key. */
+    private record Key(long organizationId, Dimension dimension, char grain, Instant bucketStart, String value, String currency) {
+    }
+
+    /** A gap: ids first..last not seen yet, since {@code seenAt}. */
+    private record Gap(long first, long last, Instant seenAt) {
+    }
+
+    @Scheduled(fixedDelay = "${meterline.analytics.roll-interval:5s}", initialDelay = "${meterline.analytics.roll-interval:5s}")
+    void scheduledRoll() {
+        if (!scheduled) {
+            return;
+        }
+        try {
+            rollAll();
+        }
+        catch (RuntimeException e) {
+            LOG.error("Rolling usage up failed; the next roll retries", e);
+        }
+    }
+
+    /** Rolls until every committed event is in; answers how many events were folded in. */
+    public int rollAll() {
+        int total = 0;
+        int rolled;
+        do {
+            rolled = roll();
+            total += rolled;
+        }
+        while (rolled >= BATCH);
+        return total;
+    }
+
+    /** One roll of at most {@link #BATCH} new events plus the gaps' late arrivals. */
+    int roll() {
+        return transactions.executeWrite(status -> {
+            Connection connection = status.getConnection();
+            Instant now = clock.instant();
+            long last;
+            try (PreparedStatement statement = connection.prepareStatement("SELECT last_event_id FROM usage_rollup_progress WHERE id = 1 FOR UPDATE");
+                 ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                last = rows.getLong(1);
+            }
+            List<Gap> gaps = gaps(connection);
+            Map<Key, Totals> rollup = new HashMap<>();
+            List<Long> lateIds = new ArrayList<>();
+            for (Gap gap : gaps) {
+                read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", gap.first(), gap.last(), rollup, lateIds);
+            }
+            List<Long> newIds = new ArrayList<>();
+            read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id > ? ORDER BY id LIMIT " + BATCH, last, null, rollup, newIds);
+            write(connection, rollup);
+
+            List<Gap> open = new ArrayList<>();
+            for (Gap gap : gaps) {
+                if (gap.seenAt().plus(GAP_PATIENCE).isAfter(now)) {
+                    open.addAll(missing(gap.first(), gap.last(), lateIds, gap.seenAt()));
+                }
+            }
+            long next = newIds.isEmpty() ? last : newIds.get(newIds.size() - 1);
+            open.addAll(missing(last + 1, next, newIds, now));
+            saveGaps(connection, gaps, open);
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE usage_rollup_progress SET last_event_id = ?, rolled_at = ? WHERE id = 1")) {
+                statement.setLong(1, next);
+                statement.setTimestamp(2, Timestamp.valueOf(TimeBuckets.toColumn(now)));
+                statement.executeUpdate();
+            }
+            return newIds.size() + lateIds.size();
+        });
+    }
+
+    /** When the last roll ran: every event committed before it, save a moment's in-flight batches, is counted. */
+    public Instant rolledAt(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT rolled_at FROM usage_rollup_progress WHERE id = 1");
+             ResultSet rows = statement.executeQuery()) {
+            return rows.next() ? TimeBuckets.fromColumn(rows.getTimestamp(1).toLocalDateTime()) : Instant.EPOCH;
+        }
+    }
+
+    private void read(Connection connection, String sql, long from, Long to, Map<Key, Totals> rollup, List<Long> ids) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, from);
+            if (to != null) {
+                statement.setLong(2, to);
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getLong("id"));
+                    fold(rows, rollup);
+                }
+            }
+        }
+    }
+
+    /** Adds one event to every grain of every dimension it has. */
+    private void fold(ResultSet row, Map<Key, Totals> rollup) throws SQLException {
+        long organizationId = row.getLong("organization_id");
+        Instant occurred = TimeBuckets.fromColumn(row.getTimestamp("occurred_at").toLocalDateTime());
+        String provider = row.getString("provider");
+        String currency = Objects.requireNonNullElse(row.getString("currency"), "");
+        Totals event = new Totals();
+        event.requests = row.getInt("requests");
+        event.errorRequests = "ok".equals(row.getString("status")) ? 0 : event.requests;
+        event.durationMs = row.getLong("duration_ms");
+        BigDecimal cost = row.getBigDecimal("cost");
+        if (cost != null) {
+            event.addCost(currency, cost);
+        }
+        Map<String, String> units = plugins.units(provider);
+        for (StoredLine line : usage.readLines(row.getString("priced_lines"))) {
+            event.add(MeterClass.of(line.meter(), units.get(line.meter())), line.quantity());
+        }
+        long apiKeyId = row.getLong("api_key_id");
+        String apiKey = row.wasNull() ? "" : Long.toString(apiKeyId);
+        Map<Dimension, String> values = new java.util.EnumMap<>(Dimension.class);
+        values.put(Dimension.ALL, "");
+        values.put(Dimension.PROVIDER, provider);
+        values.put(Dimension.MODEL, provider + "/" + row.getString("model"));
+        values.put(Dimension.API_KEY, apiKey);
+        values.put(Dimension.ACCOUNT_ID, text(row, "account_id"));
+        values.put(Dimension.MEMBER, text(row, "member_key"));
+        values.put(Dimension.TEAM, text(row, "team"));
+        values.put(Dimension.PROJECT, text(row, "project"));
+        values.put(Dimension.DEPARTMENT, text(row, "department"));
+        values.put(Dimension.FEATURE, text(row, "feature"));
+        values.put(Dimension.TOOL, text(row, "tool"));
+        values.put(Dimension.INTEGRATION, text(row, "integration"));
+        values.put(Dimension.MODE, text(row, "mode"));
+        Instant quarter = TimeBuckets.bucketOf(occurred);
+        Instant hour = occurred.truncatedTo(ChronoUnit.HOURS);
+        Instant day = occurred.truncatedTo(ChronoUnit.DAYS);
+        values.forEach((dimension, value) -> {
+            rollup.computeIfAbsent(new Key(organizationId, dimension, 'Q', quarter, value, currency), key -> new Totals()).add(event);
+            rollup.computeIfAbsent(new Key(organizationId, dimension, 'H', hour, value, currency), key -> new Totals()).add(event);
+            rollup.computeIfAbsent(new Key(organizationId, dimension, 'D', day, value, currency), key -> new Totals()).add(event);
+        });
+    }
+
+    private static String text(ResultSet row, String column) throws SQLException {
+        return Objects.requireNonNullElse(row.getString(column), "");
+    }
+
+    private static void write(Connection connection, Map<Key, Totals> rollup) throws SQLException {
+        if (rollup.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO usage_rollup (organization_id, dimension, grain, bucket_start, dimension_value, currency, ")
+                .append(String.join(", ", MEASURES)).append(") VALUES (?, ?, ?, ?, ?, ?").append(", ?".repeat(MEASURES.length)).append(") ON DUPLICATE KEY UPDATE ");
+        for (int i = 0; i < MEASURES.length; i++) {
+            sql.append(i == 0 ? "" : ", ").append(MEASURES[i]).append(" = ").append(MEASURES[i]).append(" + VALUES(").append(MEASURES[i]).append(")");
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (Map.Entry<Key, Totals> entry : rollup.entrySet()) {
+                Key key = entry.getKey();
+                Totals totals = entry.getValue();
+                statement.setLong(1, key.organizationId());
+                statement.setString(2, key.dimension().name());
+                statement.setString(3, String.valueOf(key.grain()));
+                statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(key.bucketStart())));
+                statement.setString(5, key.value());
+                statement.setString(6, key.currency());
+                statement.setLong(7, totals.requests);
+                statement.setLong(8, totals.errorRequests);
+                statement.setBigDecimal(9, totals.tokens);
+                statement.setBigDecimal(10, totals.inputTokens);
+                statement.setBigDecimal(11, totals.outputTokens);
+                statement.setBigDecimal(12, totals.characters);
+                statement.setBigDecimal(13, totals.minutes);
+                statement.setBigDecimal(14, totals.images);
+                statement.setBigDecimal(15, totals.cost.getOrDefault(key.currency(), BigDecimal.ZERO));
+                statement.setLong(16, totals.durationMs);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static List<Gap> gaps(Connection connection) throws SQLException {
+        List<Gap> gaps = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT first_id, last_id, seen_at FROM usage_rollup_gap ORDER BY first_id");
+             ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                gaps.add(new Gap(rows.getLong(1), rows.getLong(2), TimeBuckets.fromColumn(rows.getTimestamp(3).toLocalDateTime())));
+            }
+        }
+        return gaps;
+    }
+
+    /** The runs of ids in first..last that are not among {@code seen} (ascending within the range). */
+    private static List<Gap> missing(long first, long last, List<Long> seen, Instant seenAt) {
+        List<Gap> missing = new ArrayList<>();
+        long next = first;
+        for (long id : seen.stream().filter(id -> id >= first && id <= last).sorted().toList()) {
+            if (id > next) {
+                missing.add(new Gap(next, id - 1, seenAt));
+            }
+            next = id + 1;
+        }
+        if (next <= last) {
+            missing.add(new Gap(next, last, seenAt));
+        }
+        return missing;
+    }
+
+    private static void saveGaps(Connection connection, List<Gap> before, List<Gap> after) throws SQLException {
+        if (before.equals(after)) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM usage_rollup_gap")) {
+            statement.executeUpdate();
+        }
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_rollup_gap (first_id, last_id, seen_at) VALUES (?, ?, ?)")) {
+            for (Gap gap : after) {
+                statement.setLong(1, gap.first());
+                statement.setLong(2, gap.last());
+                statement.setTimestamp(3, Timestamp.valueOf(TimeBuckets.toColumn(gap.seenAt())));
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+}
