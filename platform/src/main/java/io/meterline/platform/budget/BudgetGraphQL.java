@@ -89,7 +89,8 @@ public class BudgetGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("limit", environment -> environment.<Budget>getSource().limitAmount())
                 .dataFetcher("thresholds", environment -> environment.<Budget>getSource().thresholdList())
                 .dataFetcher("type", environment -> environment.<Budget>getSource().budgetType())
-                .dataFetcher("status", environment -> BatchLoaders.load(environment, STATUSES, environment.<Budget>getSource().id())));
+                .dataFetcher("status", environment -> BatchLoaders.load(environment, STATUSES, environment.<Budget>getSource().id()))
+                .dataFetcher("history", environment -> budgets.history(environment.getSource(), environment.<Integer>getArgument("periods"))));
         wiring.type("BudgetHold", type -> type
                 .dataFetcher("scope", environment -> environment.<AuthorizationService.Hold>getSource().budget().scopeKind())
                 .dataFetcher("period", environment -> environment.<AuthorizationService.Hold>getSource().budget().periodKind())

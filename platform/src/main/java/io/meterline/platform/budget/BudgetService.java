@@ -192,6 +192,39 @@ public class BudgetService {
         });
     }
 
+    /** Budget against actual: the current period and up to {@code periods - 1} before it, newest first, each with what it consumed. */
+    public record PeriodActual(Instant start, @Nullable Instant end, @Nullable BigDecimal limit, BigDecimal consumed) {
+    }
+
+    public static final int MAX_HISTORY = 36;
+
+    public List<PeriodActual> history(Budget budget, int periods) {
+        if (periods < 1 || periods > MAX_HISTORY) {
+            throw MeterlineException.badInput("periods must be between 1 and " + MAX_HISTORY);
+        }
+        return transactions.executeRead(status -> {
+            try {
+                Connection connection = status.getConnection();
+                ZoneId zone = zoneOf(connection, budget.organizationId());
+                List<BudgetPeriods.Window> windows = new ArrayList<>();
+                BudgetPeriods.Window window = BudgetPeriods.of(budget, clock.instant(), zone);
+                windows.add(window);
+                // A TOTAL budget has one period; others step back one period at a time, not before the budget existed.
+                while (windows.size() < periods && window.end() != null && window.start().isAfter(budget.createdAt())) {
+                    window = BudgetPeriods.of(budget, window.start().minusNanos(1), zone);
+                    windows.add(window);
+                }
+                Map<BudgetStore.CounterKey, BigDecimal> consumed = store.consumed(connection,
+                        windows.stream().map(each -> new BudgetStore.CounterKey(budget.id(), each.start())).toList(), false);
+                return windows.stream().map(each -> new PeriodActual(each.start(), each.end(), budget.limitAmount(),
+                        consumed.getOrDefault(new BudgetStore.CounterKey(budget.id(), each.start()), BudgetStatus.ZERO))).toList();
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException("Reading budget history failed", e);
+            }
+        });
+    }
+
     public List<BudgetStore.Band> bands(Viewer viewer, @Nullable String organizationId) {
         long id = tenantScope.organizationFor(viewer, organizationId);
         return transactions.executeRead(status -> bandsOf(status.getConnection(), id));

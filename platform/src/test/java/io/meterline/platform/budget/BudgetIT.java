@@ -117,6 +117,18 @@ class BudgetIT extends ServerTest {
         assertThat(status.at("data.node.status.band")).isEqualTo("yellow");
         assertThat(Instant.parse((String) status.at("data.node.status.periodStart"))).isEqualTo(today.atStartOfDay(kolkata).toInstant());
         assertThat(Instant.parse((String) status.at("data.node.status.resetsAt"))).isEqualTo(today.plusDays(1).atStartOfDay(kolkata).toInstant());
+
+        // Budget against actual: periods step back a local day at a time, never before the budget was created.
+        String history = "query($id: ID!, $periods: Int) { node(id: $id) { ... on Budget { history(periods: $periods) { start end limit consumed } } } }";
+        assertThat(api.graphql(owner.adminToken(), history, Map.of("id", id, "periods", 3)).pluck("data.node.history", "consumed")).containsExactly("700.000000000");
+        long budgetRow = io.meterline.platform.common.GlobalId.decode(id).orElseThrow().id();
+        rows.execute("UPDATE budget SET created_at = ? WHERE id = ?", java.sql.Timestamp.valueOf(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).minusDays(5)), budgetRow);
+        rows.execute("INSERT INTO budget_counter (budget_id, period_start, consumed) VALUES (?, ?, 123)", budgetRow,
+                java.sql.Timestamp.valueOf(java.time.LocalDateTime.ofInstant(today.minusDays(1).atStartOfDay(kolkata).toInstant(), java.time.ZoneOffset.UTC)));
+        TestApi.Response periods = api.graphql(owner.adminToken(), history, Map.of("id", id, "periods", 3));
+        assertThat(periods.pluck("data.node.history", "consumed")).containsExactly("700.000000000", "123.000000000", "0.000000000");
+        assertThat(Instant.parse((String) periods.pluck("data.node.history", "start").get(2))).isEqualTo(today.minusDays(2).atStartOfDay(kolkata).toInstant());
+        assertThat(api.graphql(owner.adminToken(), history, Map.of("id", id, "periods", 37)).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
     }
 
     @Test
