@@ -62,7 +62,15 @@ public class AnalyticsGraphQL implements GraphQLWiring {
         wiring.type("Query", type -> type
                 .dataFetcher("usageSeries", this::series)
                 .dataFetcher("usageBreakdown", this::breakdown)
-                .dataFetcher("usageTotals", this::totals));
+                .dataFetcher("usageTotals", this::totals)
+                .dataFetcher("usageSessions", this::sessions)
+                .dataFetcher("usageSession", environment -> analytics.session(organization(environment), environment.getArgument("key")).orElse(null)));
+        wiring.type("UsageSession", type -> type
+                .dataFetcher("durationMs", environment -> {
+                    AnalyticsService.Session session = environment.getSource();
+                    return java.time.Duration.between(session.firstAt(), session.lastAt()).toMillis();
+                })
+                .dataFetcher("processingMs", environment -> environment.<AnalyticsService.Session>getSource().totals().durationMs()));
         wiring.type("UsageMeasures", type -> type
                 .dataFetcher("cost", environment -> money(environment.<Totals>getSource().cost()))
                 .dataFetcher("averageDurationMs", environment -> {
@@ -130,6 +138,12 @@ public class AnalyticsGraphQL implements GraphQLWiring {
         result.put("timeZone", zone.getId());
         result.put("asOf", month.asOf());
         return result;
+    }
+
+    private Map<String, Object> sessions(DataFetchingEnvironment environment) {
+        long organizationId = organization(environment);
+        AnalyticsService.Sessions sessions = analytics.sessions(organizationId, days(environment, organizationId), Connection.first(environment));
+        return Map.of("nodes", sessions.sessions(), "totalCount", sessions.totalCount());
     }
 
     private long organization(DataFetchingEnvironment environment) {

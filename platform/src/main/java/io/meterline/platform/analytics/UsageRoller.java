@@ -43,7 +43,7 @@ public class UsageRoller {
     static final Duration GAP_PATIENCE = Duration.ofMinutes(10);
     private static final Logger LOG = LoggerFactory.getLogger(UsageRoller.class);
     private static final String COLUMNS = "id, organization_id, occurred_at, provider, model, status, duration_ms, requests, api_key_id, account_id,"
-            + " member_key, team, project, department, feature, tool, integration, mode, cost, currency, priced_lines";
+            + " member_key, team, project, department, feature, tool, integration, session_key, mode, cost, currency, priced_lines";
     private static final String[] MEASURES = {"requests", "error_requests", "tokens", "input_tokens", "output_tokens", "characters", "minutes", "images",
             "cost", "duration_ms"};
 
@@ -64,6 +64,23 @@ public class UsageRoller {
 
     /** A rollup row's key. */
     private record Key(long organizationId, Dimension dimension, char grain, Instant bucketStart, String value, String currency) {
+    }
+
+    /** A session's key and the currency of its cost. */
+    private record SessionKey(long organizationId, String session, String currency) {
+    }
+
+    /** A session's share of one roll: its first and last call and their totals. */
+    private static final class SessionPart {
+        Instant first;
+        Instant last;
+        final Totals totals = new Totals();
+    }
+
+    /** What one roll adds. */
+    private static final class Roll {
+        final Map<Key, Totals> rollup = new HashMap<>();
+        final Map<SessionKey, SessionPart> sessions = new HashMap<>();
     }
 
     /** A gap: ids first..last not seen yet, since {@code seenAt}. */
@@ -107,14 +124,15 @@ public class UsageRoller {
                 last = rows.getLong(1);
             }
             List<Gap> gaps = gaps(connection);
-            Map<Key, Totals> rollup = new HashMap<>();
+            Roll rollup = new Roll();
             List<Long> lateIds = new ArrayList<>();
             for (Gap gap : gaps) {
                 read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", gap.first(), gap.last(), rollup, lateIds);
             }
             List<Long> newIds = new ArrayList<>();
             read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id > ? ORDER BY id LIMIT " + BATCH, last, null, rollup, newIds);
-            write(connection, rollup);
+            write(connection, rollup.rollup);
+            writeSessions(connection, rollup.sessions);
 
             List<Gap> open = new ArrayList<>();
             for (Gap gap : gaps) {
@@ -142,7 +160,7 @@ public class UsageRoller {
         }
     }
 
-    private void read(Connection connection, String sql, long from, Long to, Map<Key, Totals> rollup, List<Long> ids) throws SQLException {
+    private void read(Connection connection, String sql, long from, Long to, Roll rollup, List<Long> ids) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, from);
             if (to != null) {
@@ -158,7 +176,8 @@ public class UsageRoller {
     }
 
     /** Adds one event to every grain of every dimension it has. */
-    private void fold(ResultSet row, Map<Key, Totals> rollup) throws SQLException {
+    private void fold(ResultSet row, Roll roll) throws SQLException {
+        Map<Key, Totals> rollup = roll.rollup;
         long organizationId = row.getLong("organization_id");
         Instant occurred = TimeBuckets.fromColumn(row.getTimestamp("occurred_at").toLocalDateTime());
         String provider = row.getString("provider");
@@ -191,6 +210,13 @@ public class UsageRoller {
         values.put(Dimension.TOOL, text(row, "tool"));
         values.put(Dimension.INTEGRATION, text(row, "integration"));
         values.put(Dimension.MODE, text(row, "mode"));
+        String session = row.getString("session_key");
+        if (session != null) {
+            SessionPart part = roll.sessions.computeIfAbsent(new SessionKey(organizationId, session, currency), key -> new SessionPart());
+            part.first = part.first == null || occurred.isBefore(part.first) ? occurred : part.first;
+            part.last = part.last == null || occurred.isAfter(part.last) ? occurred : part.last;
+            part.totals.add(event);
+        }
         Instant quarter = TimeBuckets.bucketOf(occurred);
         Instant hour = occurred.truncatedTo(ChronoUnit.HOURS);
         Instant day = occurred.truncatedTo(ChronoUnit.DAYS);
@@ -234,6 +260,37 @@ public class UsageRoller {
                 statement.setBigDecimal(14, totals.images);
                 statement.setBigDecimal(15, totals.cost.getOrDefault(key.currency(), BigDecimal.ZERO));
                 statement.setLong(16, totals.durationMs);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void writeSessions(Connection connection, Map<SessionKey, SessionPart> sessions) throws SQLException {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_session (organization_id, session_key, currency, first_at, last_at,"
+                + " requests, error_requests, tokens, input_tokens, output_tokens, cost, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON DUPLICATE KEY UPDATE first_at = LEAST(first_at, VALUES(first_at)), last_at = GREATEST(last_at, VALUES(last_at)),"
+                + " requests = requests + VALUES(requests), error_requests = error_requests + VALUES(error_requests), tokens = tokens + VALUES(tokens),"
+                + " input_tokens = input_tokens + VALUES(input_tokens), output_tokens = output_tokens + VALUES(output_tokens), cost = cost + VALUES(cost),"
+                + " duration_ms = duration_ms + VALUES(duration_ms)")) {
+            for (Map.Entry<SessionKey, SessionPart> entry : sessions.entrySet()) {
+                SessionKey key = entry.getKey();
+                SessionPart part = entry.getValue();
+                statement.setLong(1, key.organizationId());
+                statement.setString(2, key.session());
+                statement.setString(3, key.currency());
+                statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(part.first)));
+                statement.setTimestamp(5, Timestamp.valueOf(TimeBuckets.toColumn(part.last)));
+                statement.setLong(6, part.totals.requests);
+                statement.setLong(7, part.totals.errorRequests);
+                statement.setBigDecimal(8, part.totals.tokens);
+                statement.setBigDecimal(9, part.totals.inputTokens);
+                statement.setBigDecimal(10, part.totals.outputTokens);
+                statement.setBigDecimal(11, part.totals.cost.getOrDefault(key.currency(), BigDecimal.ZERO));
+                statement.setLong(12, part.totals.durationMs);
                 statement.addBatch();
             }
             statement.executeBatch();

@@ -166,6 +166,27 @@ class UsageAnalyticsIT extends ServerTest {
     }
 
     @Test
+    void sessionsAddUpTheirCalls() {
+        Map<String, Object> chat = new HashMap<>(Map.of("id", "s1", "timestamp", "2026-08-01T10:00:00Z", "provider", "openai", "model", "gpt-4o",
+                "meters", Map.of("input_tokens", 50, "output_tokens", 7), "dimensions", Map.of("session", "chat-42"), "duration_ms", 900));
+        Map<String, Object> reply = new HashMap<>(chat);
+        reply.putAll(Map.of("id", "s2", "timestamp", "2026-08-01T10:02:30Z", "meters", Map.of("input_tokens", 80, "output_tokens", 20), "duration_ms", 1100));
+        assertThat(api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(chat, reply)))).status()).isEqualTo(200);
+        roller.rollAll();
+        TestApi.Response sessions = query(tenant.adminToken(), "{ usageSessions(range: {from: \"2026-08-01\", to: \"2026-08-01\"}) { totalCount"
+                + " nodes { key firstAt lastAt durationMs processingMs totals { requests inputTokens outputTokens cost { amount currencyCode } } } } }", Map.of());
+        assertThat(sessions.at("errors")).as(sessions.body()).isNull();
+        assertThat(sessions.at("data.usageSessions.totalCount")).isEqualTo(1);
+        assertThat(sessions.at("data.usageSessions.nodes.0.key")).isEqualTo("chat-42");
+        assertThat(sessions.at("data.usageSessions.nodes.0.durationMs")).isEqualTo(150_000);
+        assertThat(sessions.at("data.usageSessions.nodes.0.processingMs")).isEqualTo(2000);
+        assertThat(sessions.at("data.usageSessions.nodes.0.totals.requests")).isEqualTo(2);
+        assertThat(new BigDecimal((String) sessions.at("data.usageSessions.nodes.0.totals.inputTokens"))).isEqualByComparingTo("130");
+        assertThat(new BigDecimal((String) sessions.at("data.usageSessions.nodes.0.totals.outputTokens"))).isEqualByComparingTo("27");
+        assertThat(query(other.adminToken(), "{ usageSession(key: \"chat-42\") { key } }", Map.of()).at("data.usageSession")).isNull();
+    }
+
+    @Test
     void badInputGetsTypedErrors() {
         Map<String, Object> reversed = new HashMap<>(Map.of("range", Map.of("from", "2026-06-17", "to", "2026-06-14")));
         assertThat(query(tenant.adminToken(), SERIES, reversed).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");

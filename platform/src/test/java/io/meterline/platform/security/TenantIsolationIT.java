@@ -85,6 +85,8 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("usageSummary", "{ usageSummary(organizationId: \"" + org + "\") { requests } }");
         attacks.put("usageSeries", "{ usageSeries(organizationId: \"" + org + "\") { totals { requests } } }");
         attacks.put("usageBreakdown", "{ usageBreakdown(organizationId: \"" + org + "\", by: MODEL) { totalCount } }");
+        attacks.put("usageSessions", "{ usageSessions(organizationId: \"" + org + "\") { totalCount } }");
+        attacks.put("usageSession", "{ usageSession(organizationId: \"" + org + "\", key: \"x\") { key } }");
         attacks.put("usageTotals", "{ usageTotals(organizationId: \"" + org + "\") { lifetime { requests } } }");
         attacks.put("usageEvents", "{ usageEvents(organizationId: \"" + org + "\") { nodes { eventId } } }");
         attacks.put("userCreate", "mutation { userCreate(input: {organizationId: \"" + org + "\", email: \"intruder@a.test\", password: \"intruder-password-1\", role: ORG_ADMIN}) { user { id } } }");
