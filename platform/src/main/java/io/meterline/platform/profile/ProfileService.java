@@ -137,6 +137,20 @@ public class ProfileService {
         return ownZone(viewer.userId()).orElseGet(() -> organizations.findById(organizationId).orElseThrow().zone());
     }
 
+    /** The IANA zone a query names, else {@link #zoneFor(Viewer, long)}; BAD_USER_INPUT for a name that is no zone. */
+    @Transactional
+    public ZoneId zoneFor(Viewer viewer, long organizationId, @Nullable String requested) {
+        if (requested == null) {
+            return zoneFor(viewer, organizationId);
+        }
+        try {
+            return ZoneId.of(requested);
+        }
+        catch (java.time.DateTimeException e) {
+            throw MeterlineException.badInput(requested + " is not an IANA time zone");
+        }
+    }
+
     private Optional<ZoneId> ownZone(long userId) {
         return profiles.findById(userId).map(UserProfile::timeZone).map(ZoneId::of);
     }

@@ -38,6 +38,15 @@ public record DayRange(LocalDate from, LocalDate to, ZoneId zone) {
         return to.plusDays(1).atStartOfDay(zone).toInstant();
     }
 
+    /** Resolves a GraphQL {@code DateRangeInput} (preset, from, to); none of them given means {@code whenEmpty}. */
+    public static DayRange of(@Nullable java.util.Map<String, Object> input, Preset whenEmpty, ZoneId zone, Clock clock) {
+        if (input == null || (input.get("preset") == null && input.get("from") == null && input.get("to") == null)) {
+            return of(whenEmpty, null, null, zone, clock);
+        }
+        return of(input.get("preset") == null ? null : Preset.valueOf((String) input.get("preset")), (LocalDate) input.get("from"), (LocalDate) input.get("to"),
+                zone, clock);
+    }
+
     /** Resolves a preset or explicit days; no range at all means the current month. */
     public static DayRange of(@Nullable Preset preset, @Nullable LocalDate from, @Nullable LocalDate to, ZoneId zone, Clock clock) {
         LocalDate today = LocalDate.now(clock.withZone(zone));

@@ -19,7 +19,6 @@ import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,19 +85,8 @@ public class UsageGraphQL implements GraphQLWiring {
     private UsageSummary summary(DataFetchingEnvironment environment) {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
-        String zoneArgument = environment.getArgument("timeZone");
-        ZoneId zone;
-        try {
-            zone = zoneArgument != null ? ZoneId.of(zoneArgument) : profiles.zoneFor(viewer, organizationId);
-        }
-        catch (java.time.DateTimeException e) {
-            throw io.meterline.platform.common.MeterlineException.badInput(zoneArgument + " is not an IANA time zone");
-        }
-        Map<String, Object> range = environment.getArgument("range");
-        DayRange days = range == null ? DayRange.of(null, null, null, zone, clock) : DayRange.of(
-                range.get("preset") == null ? null : DayRange.Preset.valueOf((String) range.get("preset")),
-                (LocalDate) range.get("from"), (LocalDate) range.get("to"), zone, clock);
-        return summaries.summarize(organizationId, days);
+        ZoneId zone = profiles.zoneFor(viewer, organizationId, environment.getArgument("timeZone"));
+        return summaries.summarize(organizationId, DayRange.of(environment.<Map<String, Object>>getArgument("range"), DayRange.Preset.CURRENT_MONTH, zone, clock));
     }
 
     private Connection<UsageEventView> events(DataFetchingEnvironment environment) {
