@@ -77,7 +77,7 @@ public class AnomalyWebhookJob {
         Instant now = clock.instant();
         Instant since = now.minus(LOOKBACK);
         int recorded = 0;
-        for (long organizationId : store.activeOrganizations(since)) {
+        for (long organizationId : transactions.executeRead(status -> store.activeOrganizations(since))) {
             try {
                 recorded += check(organizationId, since, now);
             }
