@@ -153,7 +153,7 @@ public class AnalyticsGraphQL implements GraphQLWiring {
 
     private DayRange days(DataFetchingEnvironment environment, long organizationId) {
         ZoneId zone = profiles.zoneFor(GraphQLContextKeys.viewer(environment), organizationId, environment.getArgument("timeZone"));
-        return DayRange.of(environment.<Map<String, Object>>getArgument("range"), zone, clock);
+        return DayRange.of(environment.<Map<String, Object>>getArgument("range"), DayRange.Preset.CURRENT_MONTH, zone, clock);
     }
 
     private static Map<String, Object> range(DayRange days) {

@@ -137,7 +137,8 @@ public class ProfileService {
         return ownZone(viewer.userId()).orElseGet(() -> organizations.findById(organizationId).orElseThrow().zone());
     }
 
-    /** A query's zone: the one it names (typed error when that is no IANA zone), else {@link #zoneFor(Viewer, long)}. */
+    /** The IANA zone a query names, else {@link #zoneFor(Viewer, long)}; BAD_USER_INPUT for a name that is no zone. */
+    @Transactional
     public ZoneId zoneFor(Viewer viewer, long organizationId, @Nullable String requested) {
         if (requested == null) {
             return zoneFor(viewer, organizationId);

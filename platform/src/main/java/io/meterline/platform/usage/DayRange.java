@@ -38,13 +38,13 @@ public record DayRange(LocalDate from, LocalDate to, ZoneId zone) {
         return to.plusDays(1).atStartOfDay(zone).toInstant();
     }
 
-    /** Resolves a GraphQL {@code DateRangeInput} argument (null: the current month). */
-    public static DayRange of(@Nullable java.util.Map<String, Object> argument, ZoneId zone, Clock clock) {
-        if (argument == null) {
-            return of(null, null, null, zone, clock);
+    /** Resolves a GraphQL {@code DateRangeInput} (preset, from, to); none of them given means {@code whenEmpty}. */
+    public static DayRange of(@Nullable java.util.Map<String, Object> input, Preset whenEmpty, ZoneId zone, Clock clock) {
+        if (input == null || (input.get("preset") == null && input.get("from") == null && input.get("to") == null)) {
+            return of(whenEmpty, null, null, zone, clock);
         }
-        return of(argument.get("preset") == null ? null : Preset.valueOf((String) argument.get("preset")), (LocalDate) argument.get("from"),
-                (LocalDate) argument.get("to"), zone, clock);
+        return of(input.get("preset") == null ? null : Preset.valueOf((String) input.get("preset")), (LocalDate) input.get("from"), (LocalDate) input.get("to"),
+                zone, clock);
     }
 
     /** Resolves a preset or explicit days; no range at all means the current month. */

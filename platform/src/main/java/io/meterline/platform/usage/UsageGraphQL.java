@@ -19,7 +19,6 @@ import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,8 +86,7 @@ public class UsageGraphQL implements GraphQLWiring {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
         ZoneId zone = profiles.zoneFor(viewer, organizationId, environment.getArgument("timeZone"));
-        DayRange days = DayRange.of(environment.<Map<String, Object>>getArgument("range"), zone, clock);
-        return summaries.summarize(organizationId, days);
+        return summaries.summarize(organizationId, DayRange.of(environment.<Map<String, Object>>getArgument("range"), DayRange.Preset.CURRENT_MONTH, zone, clock));
     }
 
     private Connection<UsageEventView> events(DataFetchingEnvironment environment) {

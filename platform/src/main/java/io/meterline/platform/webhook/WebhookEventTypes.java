@@ -9,9 +9,11 @@ public final class WebhookEventTypes {
     public static final String BUDGET_THRESHOLD = "budget.threshold";
     /** A prepaid balance fell below its low mark. */
     public static final String BALANCE_LOW = "balance.low";
+    /** An hour of an organization's usage was unusual for it (see the insight room's anomaly check). */
+    public static final String USAGE_ANOMALY = "usage.anomaly";
 
     /** Every known type, in the order the API lists them. */
-    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW);
+    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY);
 
     private WebhookEventTypes() {
     }

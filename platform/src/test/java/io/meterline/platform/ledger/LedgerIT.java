@@ -3,14 +3,12 @@ package io.meterline.platform.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.alert.AlertRequest;
-import io.meterline.platform.common.ClockFactory;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
+import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
-import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.transaction.TransactionOperations;
@@ -18,10 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,6 +58,7 @@ class LedgerIT extends ServerTest {
     public Map<String, String> getProperties() {
         Map<String, String> properties = new HashMap<>(super.getProperties());
         properties.put(ENABLE, "true");
+        properties.put(MutableClock.ENABLE, "true");
         return properties;
     }
 
@@ -70,40 +66,6 @@ class LedgerIT extends ServerTest {
     void setUp() {
         rows = new Rows(transactions);
         admin = api.adminToken();
-    }
-
-    /** A clock tests move; only in this class's server. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-10T12:00:00Z");
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return Clock.fixed(now, zone);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    @Factory
-    @Requires(property = ENABLE)
-    static class TestClockFactory {
-        @Singleton
-        @Replaces(value = Clock.class, factory = ClockFactory.class)
-        MutableClock clock() {
-            return new MutableClock();
-        }
     }
 
     /** Collects the alert requests the ledger publishes. */

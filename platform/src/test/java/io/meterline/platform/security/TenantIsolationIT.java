@@ -89,6 +89,11 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("usageSession", "{ usageSession(organizationId: \"" + org + "\", key: \"x\") { key } }");
         attacks.put("usageTotals", "{ usageTotals(organizationId: \"" + org + "\") { lifetime { requests } } }");
         attacks.put("usageEvents", "{ usageEvents(organizationId: \"" + org + "\") { nodes { eventId } } }");
+        attacks.put("usageProjection", "{ usageProjection(organizationId: \"" + org + "\") { monthToDateCost { amount } } }");
+        attacks.put("usageForecast", "{ usageForecast(organizationId: \"" + org + "\") { totals { likely } } }");
+        attacks.put("usagePatterns", "{ usagePatterns(organizationId: \"" + org + "\") { busiestHour } }");
+        attacks.put("usageAnomalies", "{ usageAnomalies(organizationId: \"" + org + "\") { anomalies { value } } }");
+        attacks.put("usageSuggestions", "{ usageSuggestions(organizationId: \"" + org + "\") { suggestions { title } } }");
         attacks.put("userCreate", "mutation { userCreate(input: {organizationId: \"" + org + "\", email: \"intruder@a.test\", password: \"intruder-password-1\", role: ORG_ADMIN}) { user { id } } }");
         attacks.put("apiKeyCreate", "mutation { apiKeyCreate(input: {organizationId: \"" + org + "\", label: \"stolen\"}) { secret } }");
         attacks.put("apiKeyRevoke", "mutation { apiKeyRevoke(input: {id: \"" + b.apiKeyId() + "\"}) { apiKey { status } } }");
