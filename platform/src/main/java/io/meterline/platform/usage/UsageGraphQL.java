@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.dataloader.DataLoader;
 import org.dataloader.DataLoaderFactory;
 import org.dataloader.DataLoaderRegistry;
@@ -51,19 +50,17 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
     private final UsageSummaryService summaries;
     private final UsageQueries queries;
     private final UsageNoteService notes;
-    private final UsageNoteStore noteStore;
     private final PluginRegistry plugins;
     private final TenantScope tenantScope;
     private final ProfileService profiles;
     private final Clock clock;
 
-    UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, UsageNoteService notes, UsageNoteStore noteStore,
+    UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, UsageNoteService notes,
                  PluginRegistry plugins, TenantScope tenantScope, ProfileService profiles, Clock clock) {
         this.ingest = ingest;
         this.summaries = summaries;
         this.queries = queries;
         this.notes = notes;
-        this.noteStore = noteStore;
         this.plugins = plugins;
         this.tenantScope = tenantScope;
         this.profiles = profiles;
@@ -73,7 +70,7 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
     @Override
     public void register(DataLoaderRegistry registry) {
         registry.register(NOTES, DataLoaderFactory.newMappedDataLoader((Set<Long> eventIds) -> CompletableFuture.completedFuture(
-                noteStore.forEvents(eventIds).stream().collect(Collectors.groupingBy(UsageNote::usageEventId)))));
+                notes.forEvents(eventIds))));
     }
 
     @Override

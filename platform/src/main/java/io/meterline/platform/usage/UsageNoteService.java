@@ -11,13 +11,17 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Personal notes on usage events (seed 002): every signed-in user who can see an event may keep
  * one note on it; only its author reads it back, platform admins read every note. Events belong
  * to the organization, not to a user, so "another user's event" means another organization's:
- * NOT_FOUND, as if it did not exist.
+ * a top-level NOT_FOUND, as if it did not exist (like every other id of another tenant).
  */
 @Singleton
 public class UsageNoteService {
@@ -59,10 +63,10 @@ public class UsageNoteService {
         return event;
     }
 
-    /** The viewer's own note on an event. */
+    /** Every author's notes on the events, in one statement: the request's batch loader filters them for the viewer. */
     @Transactional(readOnly = true)
-    public Optional<UsageNote> own(Viewer viewer, long eventId) {
-        return store.find(eventId, viewer.userId());
+    public Map<Long, List<UsageNote>> forEvents(Collection<Long> eventIds) {
+        return store.forEvents(eventIds).stream().collect(Collectors.groupingBy(UsageNote::usageEventId));
     }
 
     private UsageEventView visibleEvent(Viewer viewer, @Nullable String eventId) {
@@ -72,6 +76,6 @@ public class UsageNoteService {
         Optional<UsageEventView> event = GlobalId.decode(eventId).filter(id -> id.type().equals(UsageGraphQL.EVENT_TYPE))
                 .flatMap(id -> events.find(id.id()))
                 .filter(found -> tenantScope.canSee(viewer, Owner.organization(found.organizationId())));
-        return event.orElseThrow(() -> new UserInputException(UserError.of("eventId", "NOT_FOUND", "No usage event " + eventId)));
+        return event.orElseThrow(() -> MeterlineException.notFound(eventId));
     }
 }

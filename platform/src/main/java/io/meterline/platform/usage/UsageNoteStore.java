@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 
 /** SQL of usage notes; callers hold the transaction and have checked the event's organization. */
 @Singleton
@@ -52,15 +51,6 @@ class UsageNoteStore {
             statement.setLong(1, eventId);
             statement.setLong(2, authorUserId);
             return statement.executeUpdate() > 0;
-        });
-    }
-
-    Optional<UsageNote> find(long eventId, long authorUserId) {
-        return jdbc.prepareStatement("SELECT " + COLUMNS + " FROM usage_note n JOIN app_user u ON u.id = n.author_user_id"
-                + " WHERE n.usage_event_id = ? AND n.author_user_id = ?", statement -> {
-            statement.setLong(1, eventId);
-            statement.setLong(2, authorUserId);
-            return read(statement.executeQuery()).stream().findFirst();
         });
     }
 
