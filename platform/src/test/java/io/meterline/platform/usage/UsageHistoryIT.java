@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.StatementCounter;
 import io.meterline.platform.support.TestApi;
+import jakarta.inject.Inject;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -23,10 +25,20 @@ class UsageHistoryIT extends ServerTest {
             + " mode: $mode, status: $status, accountId: $accountId, provider: $provider, model: $model) { totalCount pageInfo { hasNextPage endCursor }"
             + " nodes { eventId timestamp model status inputTokens outputTokens totalTokens dimensions { mode accountId } apiKey { label prefix } note { text } } } }";
 
+    @Inject
+    StatementCounter statements;
+
     Fixtures.Tenant tenant;
     Fixtures.Tenant other;
     String secondPrefix;
     String otherPrefix;
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> properties = new HashMap<>(super.getProperties());
+        properties.put(StatementCounter.ENABLE, "true");
+        return properties;
+    }
 
     @BeforeAll
     void setUp() {
@@ -181,5 +193,40 @@ class UsageHistoryIT extends ServerTest {
     void platformAdminsReadAnyOrganizationsHistory() {
         TestApi.Response response = query(api.adminToken(), Map.of("org", tenant.organizationId(), "range", Map.of("preset", "LAST_7_DAYS")));
         assertThat(response.pluck("data.usageEvents.nodes", "eventId")).containsExactly("h-today", "h-5d");
+    }
+
+    @Test
+    void aPageCostsTheSameFewStatementsWhateverItsSize() {
+        Fixtures.Tenant busy = Fixtures.tenant(api, "history-busy", "UTC");
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int index = 0; index < 120; index++) {
+            events.add(event("busy-" + index, LocalDate.now(KOLKATA).minusDays(index % 10), "openai", "gpt-4o", Map.of("input_tokens", index, "output_tokens", 1),
+                    "ok", "fast", null));
+        }
+        record(busy.apiKey(), events);
+        TestApi.Response page = api.graphql(busy.adminToken(), "{ usageEvents(first: 5) { nodes { id } } }");
+        for (Object id : page.pluck("data.usageEvents.nodes", "id")) {
+            for (String token : List.of(busy.adminToken(), busy.memberToken())) {
+                api.graphql(token, "mutation($id: ID!) { usageNoteSet(input: {eventId: $id, text: \"looked at\"}) { userErrors { code } } }", Map.of("id", id));
+            }
+        }
+        String query = "query($first: Int, $key: String, $range: DateRangeInput) { usageEvents(first: $first, key: $key, range: $range) { totalCount"
+                + " nodes { eventId totalTokens apiKey { label prefix } note { text } notes { text authorEmail } } } }";
+        long one = statementsFor(busy.adminToken(), query, Map.of("first", 1));
+        long hundred = statementsFor(busy.adminToken(), query, Map.of("first", 100));
+        // The page, its count, the page's API keys and the page's notes.
+        assertThat(hundred).isEqualTo(one).isEqualTo(4);
+        // A key filter adds one look-up of the matching keys; a range none.
+        assertThat(statementsFor(api.adminToken(), query.replace("usageEvents(", "usageEvents(organizationId: \"" + busy.organizationId() + "\", "),
+                Map.of("first", 100, "key", "gateway", "range", Map.of("preset", "LAST_30_DAYS")))).isEqualTo(5);
+    }
+
+    private long statementsFor(String token, String query, Map<String, Object> variables) {
+        statements.start("usage_event", "usage_note", "api_key");
+        TestApi.Response response = api.graphql(token, query, variables);
+        long count = statements.count();
+        assertThat(response.at("errors")).as(response.body()).isNull();
+        assertThat((List<?>) response.at("data.usageEvents.nodes")).hasSize((Integer) variables.get("first"));
+        return count;
     }
 }
