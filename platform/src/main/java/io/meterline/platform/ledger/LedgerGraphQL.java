@@ -16,6 +16,7 @@ import io.meterline.platform.security.Viewer;
 import io.meterline.platform.usage.DayRange;
 import io.meterline.platform.usage.UsageGraphQL;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -101,7 +102,8 @@ public class LedgerGraphQL implements GraphQLWiring {
                 }));
     }
 
-    private Connection<LedgerEntry> entries(DataFetchingEnvironment environment, String kindsArgument, DayRange range) {
+    /** {@code ledgerEntries} (kinds in {@code kinds}) and {@code transactions} (kinds in {@code types}, and a range of days). */
+    private Connection<LedgerEntry> entries(DataFetchingEnvironment environment, String kindsArgument, @Nullable DayRange range) {
         int first = Connection.first(environment);
         List<String> kinds = environment.getArgument(kindsArgument);
         Set<LedgerEntryKind> filter = EnumSet.noneOf(LedgerEntryKind.class);
