@@ -3,17 +3,23 @@ package io.meterline.platform.ledger;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.Money;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.Owner;
+import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.usage.DayRange;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Clock;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -25,9 +31,15 @@ import java.util.Set;
 public class LedgerGraphQL implements GraphQLWiring {
 
     private final LedgerService ledger;
+    private final TenantScope tenantScope;
+    private final ProfileService profiles;
+    private final Clock clock;
 
-    public LedgerGraphQL(LedgerService ledger) {
+    public LedgerGraphQL(LedgerService ledger, TenantScope tenantScope, ProfileService profiles, Clock clock) {
         this.ledger = ledger;
+        this.tenantScope = tenantScope;
+        this.profiles = profiles;
+        this.clock = clock;
     }
 
     @Override
@@ -35,7 +47,14 @@ public class LedgerGraphQL implements GraphQLWiring {
         wiring.type("Query", type -> type
                 .dataFetcher("plans", environment -> ledger.plans(Boolean.TRUE.equals(environment.getArgument("includeInactive"))))
                 .dataFetcher("balance", environment -> ledger.balance(viewer(environment), environment.getArgument("organizationId")))
-                .dataFetcher("ledgerEntries", this::entries));
+                .dataFetcher("ledgerEntries", environment -> entries(environment, "kinds", null))
+                .dataFetcher("transactions", environment -> {
+                    Viewer viewer = viewer(environment);
+                    Map<String, Object> range = environment.getArgument("range");
+                    DayRange days = range == null ? null : DayRange.of(range, DayRange.Preset.CURRENT_MONTH,
+                            profiles.zoneFor(viewer, tenantScope.organizationFor(viewer, environment.getArgument("organizationId"))), clock);
+                    return entries(environment, "types", days);
+                }));
         wiring.type("Mutation", type -> type
                 .dataFetcher("planCreate", environment -> {
                     Map<String, Object> input = environment.getArgument("input");
@@ -75,18 +94,23 @@ public class LedgerGraphQL implements GraphQLWiring {
                 .dataFetcher("amount", environment -> {
                     LedgerEntry entry = environment.getSource();
                     return entry.account().isTokens() ? entry.amount().setScale(0, RoundingMode.UNNECESSARY) : entry.amount();
+                })
+                .dataFetcher("money", environment -> {
+                    LedgerEntry entry = environment.getSource();
+                    return entry.account().isTokens() ? null : new Money(entry.amount(), entry.currencyCode());
                 }));
     }
 
-    private Connection<LedgerEntry> entries(DataFetchingEnvironment environment) {
+    /** {@code ledgerEntries} (kinds in {@code kinds}) and {@code transactions} (kinds in {@code types}, and a range of days). */
+    private Connection<LedgerEntry> entries(DataFetchingEnvironment environment, String kindsArgument, @Nullable DayRange range) {
         int first = Connection.first(environment);
-        List<String> kinds = environment.getArgument("kinds");
+        List<String> kinds = environment.getArgument(kindsArgument);
         Set<LedgerEntryKind> filter = EnumSet.noneOf(LedgerEntryKind.class);
         if (kinds != null) {
             kinds.forEach(kind -> filter.add(LedgerEntryKind.valueOf(kind)));
         }
         return ledger.entries(viewer(environment), environment.getArgument("organizationId"), first, Connection.after(environment, Long.MAX_VALUE),
-                environment.getArgument("after") != null, filter);
+                environment.getArgument("after") != null, filter, range);
     }
 
     private static LedgerService.PlanInput planInput(Map<String, Object> input) {

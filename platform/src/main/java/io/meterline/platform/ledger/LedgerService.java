@@ -10,6 +10,7 @@ import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.pricing.PriceBook;
 import io.meterline.platform.pricing.RateRecord;
 import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.usage.DayRange;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.annotation.Nullable;
@@ -312,11 +313,26 @@ public class LedgerService {
         return result;
     }
 
+    /** A page of an organization's entries, newest first: {@code ledgerEntries} and {@code transactions}. */
     public io.meterline.platform.graphql.Connection<LedgerEntry> entries(Viewer viewer, @Nullable String organizationId, int first, long beforeId, boolean afterGiven,
-                                                                          Set<LedgerEntryKind> kinds) {
+                                                                          Set<LedgerEntryKind> kinds, @Nullable DayRange range) {
         long id = tenantScope.organizationFor(viewer, organizationId);
-        return read(connection -> io.meterline.platform.graphql.Connection.of(store.page(connection, id, beforeId, kinds, first + 1), first, LedgerEntry::id,
-                afterGiven, store.count(connection, id, kinds)));
+        LedgerStore.EntryFilter filter = filter(kinds, range);
+        return read(connection -> io.meterline.platform.graphql.Connection.of(store.page(connection, id, beforeId, filter, first + 1), first, LedgerEntry::id,
+                afterGiven, store.count(connection, id, filter)));
+    }
+
+    /**
+     * One page of a download: up to {@code limit} entries with ids below {@code beforeId}, newest
+     * first, for an organization the caller has already checked. Each page is its own short read,
+     * so a long history never holds a connection while the client downloads.
+     */
+    List<LedgerEntry> exportPage(long organizationId, long beforeId, Set<LedgerEntryKind> kinds, @Nullable DayRange range, int limit) {
+        return read(connection -> store.page(connection, organizationId, beforeId, filter(kinds, range), limit));
+    }
+
+    private static LedgerStore.EntryFilter filter(Set<LedgerEntryKind> kinds, @Nullable DayRange range) {
+        return new LedgerStore.EntryFilter(kinds, range == null ? null : range.start(), range == null ? null : range.end());
     }
 
     private Organization organization(Viewer viewer, String organizationId) {

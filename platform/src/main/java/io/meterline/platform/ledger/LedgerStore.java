@@ -258,13 +258,22 @@ class LedgerStore {
         }
     }
 
+    /**
+     * Which entries a list shows: kinds (empty for all) and a time range of {@code created_at}.
+     *
+     * @param start the first instant, inclusive; null for no lower bound
+     * @param end the instant after the last, exclusive; null for no upper bound
+     */
+    record EntryFilter(Set<LedgerEntryKind> kinds, @Nullable Instant start, @Nullable Instant end) {
+    }
+
     /** A page of entries, newest first, with ids below {@code beforeId}. */
-    List<LedgerEntry> page(Connection connection, long organizationId, long beforeId, Set<LedgerEntryKind> kinds, int limit) throws SQLException {
-        String sql = "SELECT " + ENTRY_COLUMNS + " FROM ledger_entry WHERE organization_id = ? AND id < ?" + kindFilter(kinds) + " ORDER BY id DESC LIMIT " + limit;
+    List<LedgerEntry> page(Connection connection, long organizationId, long beforeId, EntryFilter filter, int limit) throws SQLException {
+        String sql = "SELECT " + ENTRY_COLUMNS + " FROM ledger_entry WHERE organization_id = ? AND id < ?" + where(filter) + " ORDER BY id DESC LIMIT " + limit;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, organizationId);
             statement.setLong(2, beforeId);
-            bindKinds(statement, 3, kinds);
+            bind(statement, 3, filter);
             List<LedgerEntry> entries = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -275,10 +284,10 @@ class LedgerStore {
         }
     }
 
-    long count(Connection connection, long organizationId, Set<LedgerEntryKind> kinds) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?" + kindFilter(kinds))) {
+    long count(Connection connection, long organizationId, EntryFilter filter) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?" + where(filter))) {
             statement.setLong(1, organizationId);
-            bindKinds(statement, 2, kinds);
+            bind(statement, 2, filter);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 return rows.getLong(1);
@@ -328,14 +337,21 @@ class LedgerStore {
         return new Totals(sums, last);
     }
 
-    private static String kindFilter(Set<LedgerEntryKind> kinds) {
-        return kinds.isEmpty() ? "" : " AND kind IN (" + String.join(",", Collections.nCopies(kinds.size(), "?")) + ")";
+    private static String where(EntryFilter filter) {
+        return (filter.kinds().isEmpty() ? "" : " AND kind IN (" + String.join(",", Collections.nCopies(filter.kinds().size(), "?")) + ")")
+                + (filter.start() == null ? "" : " AND created_at >= ?") + (filter.end() == null ? "" : " AND created_at < ?");
     }
 
-    private static void bindKinds(PreparedStatement statement, int first, Set<LedgerEntryKind> kinds) throws SQLException {
+    private static void bind(PreparedStatement statement, int first, EntryFilter filter) throws SQLException {
         int column = first;
-        for (LedgerEntryKind kind : kinds) {
+        for (LedgerEntryKind kind : filter.kinds()) {
             statement.setString(column++, kind.name());
+        }
+        if (filter.start() != null) {
+            statement.setObject(column++, toColumn(filter.start()));
+        }
+        if (filter.end() != null) {
+            statement.setObject(column, toColumn(filter.end()));
         }
     }
 

@@ -11,6 +11,8 @@ import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
+import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.pricing.PricingGraphQL;
 import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.Owner;
@@ -25,30 +27,49 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.dataloader.DataLoader;
+import org.dataloader.DataLoaderFactory;
+import org.dataloader.DataLoaderRegistry;
 
 /** GraphQL wiring of usage: {@code usageRecord}, {@code usageSummary}, {@code usageEvents} and the event type. */
 @Singleton
-public class UsageGraphQL implements GraphQLWiring {
+public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
 
     static final String EVENT_TYPE = "UsageEvent";
+    /** Every note of a page's events, loaded in one statement; fetchers show each viewer only what they may see. */
+    static final String NOTES = "usageNotes";
+    private static final String TOKEN_UNIT = "token";
+    private static final String OUTPUT_TOKENS = "output_tokens";
     /** GraphQL input names that differ from the wire format's. */
     private static final Map<String, String> WIRE_NAMES = Map.of("durationMs", "duration_ms", "reservationId", "reservation_id");
 
     private final UsageIngestService ingest;
     private final UsageSummaryService summaries;
     private final UsageQueries queries;
+    private final UsageNoteService notes;
+    private final PluginRegistry plugins;
     private final TenantScope tenantScope;
     private final ProfileService profiles;
     private final Clock clock;
 
-    UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, TenantScope tenantScope,
-                 ProfileService profiles, Clock clock) {
+    UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, UsageNoteService notes,
+                 PluginRegistry plugins, TenantScope tenantScope, ProfileService profiles, Clock clock) {
         this.ingest = ingest;
         this.summaries = summaries;
         this.queries = queries;
+        this.notes = notes;
+        this.plugins = plugins;
         this.tenantScope = tenantScope;
         this.profiles = profiles;
         this.clock = clock;
+    }
+
+    @Override
+    public void register(DataLoaderRegistry registry) {
+        registry.register(NOTES, DataLoaderFactory.newMappedDataLoader((Set<Long> eventIds) -> CompletableFuture.completedFuture(
+                notes.forEvents(eventIds))));
     }
 
     @Override
@@ -56,7 +77,18 @@ public class UsageGraphQL implements GraphQLWiring {
         wiring.type("Query", type -> type
                 .dataFetcher("usageSummary", this::summary)
                 .dataFetcher("usageEvents", this::events));
-        wiring.type("Mutation", type -> type.dataFetcher("usageRecord", this::record));
+        wiring.type("Mutation", type -> type
+                .dataFetcher("usageRecord", this::record)
+                .dataFetcher("usageNoteSet", environment -> {
+                    Map<String, Object> input = environment.getArgument("input");
+                    return Payloads.of("event", () -> notes.set(GraphQLContextKeys.viewer(environment), (String) input.get("eventId"), (String) input.get("text")));
+                })
+                .dataFetcher("usageNoteDelete", environment -> {
+                    Map<String, Object> input = environment.getArgument("input");
+                    return Payloads.of("event", () -> notes.delete(GraphQLContextKeys.viewer(environment), (String) input.get("eventId")));
+                }));
+        wiring.type("UsageNote", type -> type
+                .dataFetcher("id", environment -> GlobalId.encode(UsageNote.TYPE, environment.<UsageNote>getSource().id())));
         wiring.type("UsageEvent", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(EVENT_TYPE, environment.<UsageEventView>getSource().id()))
                 .dataFetcher("cost", environment -> {
@@ -65,7 +97,13 @@ public class UsageGraphQL implements GraphQLWiring {
                 })
                 .dataFetcher("meters", environment -> environment.<UsageEventView>getSource().lines().stream()
                         .map(line -> new UsageSummary.MeterQuantity(line.meter(), line.quantity())).toList())
-                .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, AccountGraphQL.API_KEYS, environment.<UsageEventView>getSource().apiKeyId())));
+                .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, AccountGraphQL.API_KEYS, environment.<UsageEventView>getSource().apiKeyId()))
+                .dataFetcher("inputTokens", environment -> tokens(environment.getSource(), false))
+                .dataFetcher("outputTokens", environment -> tokens(environment.getSource(), true))
+                .dataFetcher("totalTokens", environment -> tokens(environment.getSource(), false) + tokens(environment.getSource(), true))
+                .dataFetcher("note", environment -> visibleNotes(environment)
+                        .thenApply(found -> found.stream().filter(note -> note.authorUserId() == GraphQLContextKeys.viewer(environment).userId()).findFirst().orElse(null)))
+                .dataFetcher("notes", this::visibleNotes));
         wiring.type("UsageDimensions", type -> type.dataFetcher("tags", environment -> {
             String tags = environment.<Dimensions>getSource().tagsJson();
             return tags == null ? null : UsageJson.parseText(tags);
@@ -94,9 +132,31 @@ public class UsageGraphQL implements GraphQLWiring {
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
         int first = Connection.first(environment);
         Boolean unpricedOnly = environment.getArgument("unpricedOnly");
-        UsageQueries.Filter filter = new UsageQueries.Filter(environment.getArgument("provider"), environment.getArgument("model"), Boolean.TRUE.equals(unpricedOnly));
+        Map<String, Object> range = environment.getArgument("range");
+        DayRange days = range == null ? null : DayRange.of(range, DayRange.Preset.CURRENT_MONTH, profiles.zoneFor(viewer, organizationId), clock);
+        String key = environment.getArgument("key");
+        String status = environment.getArgument("status");
+        UsageQueries.Filter filter = new UsageQueries.Filter(environment.getArgument("provider"), environment.getArgument("model"), Boolean.TRUE.equals(unpricedOnly),
+                days == null ? null : days.start(), days == null ? null : days.end(), key == null ? null : queries.apiKeysMatching(organizationId, key),
+                environment.getArgument("mode"), status == null ? null : UsageQueries.StatusFilter.valueOf(status), environment.getArgument("accountId"));
         List<UsageEventView> page = queries.page(organizationId, Connection.after(environment, Long.MAX_VALUE), filter, first + 1);
         return Connection.of(page, first, UsageEventView::id, environment.getArgument("after") != null, queries.count(organizationId, filter));
+    }
+
+    /** Tokens of an event by its plugin's units (as {@code usageSummary} counts them): completion tokens, or every other token meter. */
+    private long tokens(UsageEventView event, boolean output) {
+        Map<String, String> units = plugins.units(event.provider());
+        return event.lines().stream()
+                .filter(line -> TOKEN_UNIT.equals(units.get(line.meter())) && OUTPUT_TOKENS.equals(line.meter()) == output)
+                .mapToLong(line -> line.quantity().longValue()).sum();
+    }
+
+    /** The notes the viewer may read on the event: all for platform admins, the viewer's own for everyone else. */
+    private CompletableFuture<List<UsageNote>> visibleNotes(DataFetchingEnvironment environment) {
+        Viewer viewer = GraphQLContextKeys.viewer(environment);
+        DataLoader<Long, List<UsageNote>> loader = environment.getDataLoader(NOTES);
+        return loader.load(environment.<UsageEventView>getSource().id()).thenApply(found -> found == null ? List.<UsageNote>of()
+                : found.stream().filter(note -> viewer.isPlatformAdmin() || note.authorUserId() == viewer.userId()).toList());
     }
 
     @SuppressWarnings("unchecked")

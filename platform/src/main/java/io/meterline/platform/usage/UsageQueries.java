@@ -1,5 +1,6 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.common.MeterlineException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
@@ -7,12 +8,19 @@ import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
-/** Reads stored events, newest first, for the API's event list and node lookups. */
+/**
+ * Reads stored events, newest first, for the API's event list (seed 002's usage history) and node
+ * lookups. A page costs a fixed number of statements whatever its size: the page, its count, and
+ * (with a key filter) one look-up of the matching keys.
+ */
 @Singleton
 public class UsageQueries {
 
@@ -24,8 +32,21 @@ public class UsageQueries {
         this.store = store;
     }
 
-    /** Filters of the event list. */
-    public record Filter(@Nullable String provider, @Nullable String model, boolean unpricedOnly) {
+    /** Whether a call ended well: {@code ok}, or any error code. */
+    public enum StatusFilter {
+        OK, ERROR
+    }
+
+    /**
+     * Filters of the event list; null means "any".
+     *
+     * @param start the first instant, inclusive
+     * @param end the instant after the last, exclusive
+     * @param apiKeyIds the API keys the events were recorded with (resolved from a label or prefix)
+     * @param accountId the Account ID code
+     */
+    public record Filter(@Nullable String provider, @Nullable String model, boolean unpricedOnly, @Nullable Instant start, @Nullable Instant end,
+                         @Nullable List<Long> apiKeyIds, @Nullable String mode, @Nullable StatusFilter status, @Nullable String accountId) {
     }
 
     @Transactional(readOnly = true)
@@ -35,6 +56,33 @@ public class UsageQueries {
             List<UsageEventView> found = read(statement);
             return found.stream().findFirst();
         });
+    }
+
+    /**
+     * The organization's API keys whose label is {@code text} (ignoring case) or whose prefix starts
+     * with it: what the "token name" search of seed 002 matches.
+     *
+     * @throws MeterlineException NOT_FOUND when no key of the organization matches
+     */
+    @Transactional(readOnly = true)
+    public List<Long> apiKeysMatching(long organizationId, String text) {
+        String escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        List<Long> ids = jdbc.prepareStatement("SELECT id FROM api_key WHERE organization_id = ? AND (LOWER(label) = ? OR prefix LIKE ? ESCAPE '!')", statement -> {
+            statement.setLong(1, organizationId);
+            statement.setString(2, text.toLowerCase(Locale.ROOT));
+            statement.setString(3, escaped + "%");
+            List<Long> found = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    found.add(rows.getLong(1));
+                }
+            }
+            return found;
+        });
+        if (ids.isEmpty()) {
+            throw MeterlineException.notFound("API key " + text);
+        }
+        return ids;
     }
 
     @Transactional(readOnly = true)
@@ -59,8 +107,21 @@ public class UsageQueries {
     }
 
     private static String where(Filter filter) {
-        return " WHERE organization_id = ?" + (filter.provider() != null ? " AND provider = ?" : "") + (filter.model() != null ? " AND model = ?" : "")
-                + (filter.unpricedOnly() ? " AND priced = FALSE" : "");
+        StringBuilder where = new StringBuilder(" WHERE organization_id = ?");
+        where.append(filter.provider() != null ? " AND provider = ?" : "");
+        where.append(filter.model() != null ? " AND model = ?" : "");
+        where.append(filter.unpricedOnly() ? " AND priced = FALSE" : "");
+        where.append(filter.start() != null ? " AND occurred_at >= ?" : "");
+        where.append(filter.end() != null ? " AND occurred_at < ?" : "");
+        if (filter.apiKeyIds() != null) {
+            where.append(" AND api_key_id IN (").append(String.join(",", Collections.nCopies(filter.apiKeyIds().size(), "?"))).append(")");
+        }
+        where.append(filter.mode() != null ? " AND mode = ?" : "");
+        if (filter.status() != null) {
+            where.append(filter.status() == StatusFilter.OK ? " AND status = 'ok'" : " AND status <> 'ok'");
+        }
+        where.append(filter.accountId() != null ? " AND account_id = ?" : "");
+        return where.toString();
     }
 
     private static int bind(PreparedStatement statement, long organizationId, Filter filter) throws SQLException {
@@ -71,6 +132,23 @@ public class UsageQueries {
         }
         if (filter.model() != null) {
             statement.setString(column++, filter.model());
+        }
+        if (filter.start() != null) {
+            statement.setObject(column++, TimeBuckets.toColumn(filter.start()));
+        }
+        if (filter.end() != null) {
+            statement.setObject(column++, TimeBuckets.toColumn(filter.end()));
+        }
+        if (filter.apiKeyIds() != null) {
+            for (long id : filter.apiKeyIds()) {
+                statement.setLong(column++, id);
+            }
+        }
+        if (filter.mode() != null) {
+            statement.setString(column++, filter.mode());
+        }
+        if (filter.accountId() != null) {
+            statement.setString(column++, filter.accountId());
         }
         return column;
     }

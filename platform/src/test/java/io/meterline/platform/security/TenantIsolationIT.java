@@ -94,6 +94,9 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("usagePatterns", "{ usagePatterns(organizationId: \"" + org + "\") { busiestHour } }");
         attacks.put("usageAnomalies", "{ usageAnomalies(organizationId: \"" + org + "\") { anomalies { value } } }");
         attacks.put("usageSuggestions", "{ usageSuggestions(organizationId: \"" + org + "\") { suggestions { title } } }");
+        attacks.put("usageNoteSet", "mutation { usageNoteSet(input: {eventId: \"" + bEventId + "\", text: \"planted\"}) { event { eventId } } }");
+        attacks.put("usageNoteDelete", "mutation { usageNoteDelete(input: {eventId: \"" + bEventId + "\"}) { event { eventId } } }");
+        attacks.put("transactions", "{ transactions(organizationId: \"" + org + "\") { nodes { description } } }");
         attacks.put("userCreate", "mutation { userCreate(input: {organizationId: \"" + org + "\", email: \"intruder@a.test\", password: \"intruder-password-1\", role: ORG_ADMIN}) { user { id } } }");
         attacks.put("apiKeyCreate", "mutation { apiKeyCreate(input: {organizationId: \"" + org + "\", label: \"stolen\"}) { secret } }");
         attacks.put("apiKeyRevoke", "mutation { apiKeyRevoke(input: {id: \"" + b.apiKeyId() + "\"}) { apiKey { status } } }");
@@ -194,6 +197,7 @@ class TenantIsolationIT extends ServerTest {
         long keys = rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'");
         String costFactor = String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"));
         long ledgerEntries = rows.count("SELECT COUNT(*) FROM ledger_entry");
+        long notes = rows.count("SELECT COUNT(*) FROM usage_note");
         long planTokens = rows.count("SELECT SUM(monthly_tokens) FROM plan");
         long budgets = rows.count("SELECT COUNT(*) FROM budget");
         String budgetState = String.valueOf(rows.value("SELECT CONCAT(limit_amount, archived) FROM budget b JOIN organization o ON o.id = b.organization_id WHERE o.slug = 'tenant-b'"));
@@ -226,6 +230,7 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM api_key WHERE status = 'ACTIVE'")).isEqualTo(keys);
         assertThat(String.valueOf(rows.value("SELECT cost_factor FROM organization WHERE slug = 'tenant-b'"))).isEqualTo(costFactor);
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry")).isEqualTo(ledgerEntries);
+        assertThat(rows.count("SELECT COUNT(*) FROM usage_note")).isEqualTo(notes).isZero();
         assertThat(rows.count("SELECT SUM(monthly_tokens) FROM plan")).isEqualTo(planTokens);
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_balance WHERE low_threshold = 0")).isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM budget")).isEqualTo(budgets);
