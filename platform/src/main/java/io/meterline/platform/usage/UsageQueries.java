@@ -57,19 +57,21 @@ public class UsageQueries {
      */
     @Transactional(readOnly = true)
     public List<UsageEventView> latest(Collection<String> providers, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive");
+        }
         if (providers.isEmpty()) {
             return List.of();
         }
-        String perProvider = "(SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event WHERE provider = ? ORDER BY occurred_at DESC, id DESC LIMIT ?)";
+        // The limit is written into the text: H2 reuses a cached plan's LIMIT parameter inside UNION members.
+        String perProvider = "(SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event WHERE provider = ? ORDER BY occurred_at DESC, id DESC LIMIT " + limit + ")";
         String sql = "SELECT * FROM (" + String.join(" UNION ALL ", Collections.nCopies(providers.size(), perProvider))
-                + ") latest ORDER BY occurred_at DESC, id DESC LIMIT ?";
+                + ") latest ORDER BY occurred_at DESC, id DESC LIMIT " + limit;
         return jdbc.prepareStatement(sql, statement -> {
             int column = 1;
             for (String provider : providers) {
                 statement.setString(column++, provider);
-                statement.setInt(column++, limit);
             }
-            statement.setInt(column, limit);
             return read(statement);
         });
     }
