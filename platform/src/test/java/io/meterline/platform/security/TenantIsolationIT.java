@@ -83,6 +83,7 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
         attacks.put("apiKeys", "{ apiKeys(organizationId: \"" + org + "\") { nodes { prefix } } }");
         attacks.put("usageSummary", "{ usageSummary(organizationId: \"" + org + "\") { requests } }");
+        attacks.put("customerView", "{ customerView(organizationId: \"" + org + "\") { currentMonth { calls } } }");
         attacks.put("usageEvents", "{ usageEvents(organizationId: \"" + org + "\") { nodes { eventId } } }");
         attacks.put("userCreate", "mutation { userCreate(input: {organizationId: \"" + org + "\", email: \"intruder@a.test\", password: \"intruder-password-1\", role: ORG_ADMIN}) { user { id } } }");
         attacks.put("apiKeyCreate", "mutation { apiKeyCreate(input: {organizationId: \"" + org + "\", label: \"stolen\"}) { secret } }");
