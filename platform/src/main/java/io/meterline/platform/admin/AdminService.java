@@ -92,8 +92,8 @@ public class AdminService {
         tenantScope.requirePlatformAdmin(viewer);
         YearMonth resolved = monthFor(viewer, month);
         List<AdminStore.Window> windows = everyCustomer(resolved);
-        List<AdminStore.CallRow> calls = store.calls(windows, null, false);
-        return new AdminViews.Overview(resolved.atDay(1), organizations.count(), cost(store.meters(windows, null, false)),
+        List<AdminStore.CallRow> calls = store.calls(windows, false);
+        return new AdminViews.Overview(resolved.atDay(1), organizations.count(), cost(store.meters(windows, false)),
                 calls.stream().mapToLong(AdminStore.CallRow::requests).sum(), calls.stream().mapToLong(AdminStore.CallRow::errors).sum(),
                 alerts.activeCount(viewer, null), clock.instant());
     }
@@ -113,7 +113,7 @@ public class AdminService {
         tenantScope.requirePlatformAdmin(viewer);
         YearMonth resolved = monthFor(viewer, month);
         List<AdminStore.Window> windows = everyCustomer(resolved);
-        return new AdminViews.Breakdown(resolved.atDay(1), services(store.calls(windows, null, false), store.meters(windows, null, false)), clock.instant());
+        return new AdminViews.Breakdown(resolved.atDay(1), services(store.calls(windows, false), store.meters(windows, false)), clock.instant());
     }
 
     /**
@@ -129,7 +129,7 @@ public class AdminService {
         }
         YearMonth resolved = monthFor(viewer, month);
         Map<String, Map<Long, BigDecimal>> byCurrency = new TreeMap<>();
-        store.meters(everyCustomer(resolved), null, true).stream().filter(row -> !row.currency().isEmpty())
+        store.meters(everyCustomer(resolved), true).stream().filter(row -> !row.currency().isEmpty())
                 .forEach(row -> byCurrency.computeIfAbsent(row.currency(), key -> new HashMap<>()).merge(row.organizationId(), row.amount(), BigDecimal::add));
         String ranking = currency != null ? currency : byCurrency.entrySet().stream()
                 .max(Comparator.<Map.Entry<String, Map<Long, BigDecimal>>>comparingInt(entry -> entry.getValue().size())
@@ -177,10 +177,10 @@ public class AdminService {
         YearMonth current = YearMonth.now(clock.withZone(zone));
         List<AdminStore.Window> windows = new ArrayList<>();
         for (int slot = 0; slot <= HISTORY_MONTHS; slot++) {
-            windows.add(window(slot, null, current.minusMonths(slot), zone));
+            windows.add(window(slot, List.of(id), current.minusMonths(slot), zone));
         }
-        List<AdminStore.CallRow> calls = store.calls(windows, List.of(id), false);
-        List<AdminStore.MeterRow> meters = store.meters(windows, List.of(id), false);
+        List<AdminStore.CallRow> calls = store.calls(windows, false);
+        List<AdminStore.MeterRow> meters = store.meters(windows, false);
         List<AdminViews.ServiceQuota> quotas = quotas(id);
         Set<ServiceKey> everyService = new TreeSet<>();
         List<CustomerMonth> months = new ArrayList<>();
@@ -218,11 +218,11 @@ public class AdminService {
         if (customers.isEmpty()) {
             return List.of();
         }
-        List<AdminStore.Window> windows = customers.stream().map(Organization::timeZone).distinct()
-                .map(zone -> window(0, zone, month, ZoneId.of(zone))).toList();
-        List<Long> ids = customers.stream().map(Organization::id).toList();
-        Map<Long, List<AdminStore.CallRow>> calls = store.calls(windows, ids, true).stream().collect(Collectors.groupingBy(AdminStore.CallRow::organizationId));
-        Map<Long, List<AdminStore.MeterRow>> meters = store.meters(windows, ids, true).stream().collect(Collectors.groupingBy(AdminStore.MeterRow::organizationId));
+        List<AdminStore.Window> windows = customers.stream().collect(Collectors.groupingBy(Organization::timeZone, TreeMap::new,
+                Collectors.mapping(Organization::id, Collectors.toList()))).entrySet().stream()
+                .map(zone -> window(0, zone.getValue(), month, ZoneId.of(zone.getKey()))).toList();
+        Map<Long, List<AdminStore.CallRow>> calls = store.calls(windows, true).stream().collect(Collectors.groupingBy(AdminStore.CallRow::organizationId));
+        Map<Long, List<AdminStore.MeterRow>> meters = store.meters(windows, true).stream().collect(Collectors.groupingBy(AdminStore.MeterRow::organizationId));
         return customers.stream().map(customer -> customerMonth(customer, month, calls.getOrDefault(customer.id(), List.of()),
                 meters.getOrDefault(customer.id(), List.of()))).toList();
     }
@@ -282,12 +282,12 @@ public class AdminService {
 
     /** One month of every customer: a window per time zone customers are in. */
     private List<AdminStore.Window> everyCustomer(YearMonth month) {
-        return store.zones().stream().map(zone -> window(0, zone, month, ZoneId.of(zone))).toList();
+        return store.organizationsByZone().entrySet().stream().map(zone -> window(0, zone.getValue(), month, ZoneId.of(zone.getKey()))).toList();
     }
 
-    private static AdminStore.Window window(int slot, @Nullable String zoneColumn, YearMonth month, ZoneId zone) {
+    private static AdminStore.Window window(int slot, List<Long> organizationIds, YearMonth month, ZoneId zone) {
         DayRange days = new DayRange(month.atDay(1), month.atEndOfMonth(), zone);
-        return new AdminStore.Window(slot, zoneColumn, days.start(), days.end());
+        return new AdminStore.Window(slot, organizationIds, days.start(), days.end());
     }
 
     /** The month asked for, else the current month in the viewer's time zone. */

@@ -1,7 +1,6 @@
 package io.meterline.platform.admin;
 
 import io.meterline.platform.usage.TimeBuckets;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -13,8 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -31,12 +31,11 @@ class AdminStore {
     }
 
     /**
-     * Buckets from {@code start} (inclusive) to {@code end} (exclusive), counted in slot {@code slot}.
-     *
-     * @param zone when set, only organizations in this time zone: their local month starts at other
-     *             instants than another zone's, so the windows of one month differ per zone
+     * Buckets of some organizations from {@code start} (inclusive) to {@code end} (exclusive),
+     * counted in slot {@code slot}. Organizations in different time zones need windows of their own:
+     * their local months start at different instants.
      */
-    record Window(int slot, @Nullable String zone, Instant start, Instant end) {
+    record Window(int slot, Collection<Long> organizationIds, Instant start, Instant end) {
     }
 
     /** Calls of one provider (and organization, when grouped by organization) in one slot. */
@@ -47,36 +46,31 @@ class AdminStore {
     record MeterRow(int slot, long organizationId, String provider, String meter, String currency, BigDecimal quantity, BigDecimal amount) {
     }
 
-    /** The time zones organizations are in: the windows a month needs across every organization. */
-    List<String> zones() {
-        return jdbc.prepareStatement("SELECT DISTINCT time_zone FROM organization", statement -> {
-            List<String> zones = new ArrayList<>();
+    /** Every organization's id, by time zone. */
+    Map<String, List<Long>> organizationsByZone() {
+        return jdbc.prepareStatement("SELECT id, time_zone FROM organization ORDER BY id", statement -> {
+            Map<String, List<Long>> zones = new TreeMap<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    zones.add(rows.getString(1));
+                    zones.computeIfAbsent(rows.getString(2), zone -> new ArrayList<>()).add(rows.getLong(1));
                 }
             }
             return zones;
         });
     }
 
-    /**
-     * Calls per slot and provider.
-     *
-     * @param organizationIds only these organizations; null for all
-     * @param perOrganization whether to group by organization too
-     */
-    List<CallRow> calls(List<Window> windows, @Nullable Collection<Long> organizationIds, boolean perOrganization) {
-        return read("usage_bucket", "provider, requests, error_requests", "provider", "SUM(requests), SUM(error_requests)",
-                windows, organizationIds, perOrganization, rows -> new CallRow(rows.getInt(1), perOrganization ? rows.getLong(2) : 0,
-                        rows.getString(perOrganization ? 3 : 2), rows.getLong(perOrganization ? 4 : 3), rows.getLong(perOrganization ? 5 : 4)));
+    /** Calls per slot and provider, and per organization when asked. */
+    List<CallRow> calls(List<Window> windows, boolean perOrganization) {
+        int offset = perOrganization ? 1 : 0;
+        return read("usage_bucket", "provider, requests, error_requests", "provider", "SUM(requests), SUM(error_requests)", windows, perOrganization,
+                rows -> new CallRow(rows.getInt(1), perOrganization ? rows.getLong(2) : 0, rows.getString(2 + offset), rows.getLong(3 + offset), rows.getLong(4 + offset)));
     }
 
-    /** Meter quantities and amounts per slot, provider, meter and currency; arguments as for {@link #calls}. */
-    List<MeterRow> meters(List<Window> windows, @Nullable Collection<Long> organizationIds, boolean perOrganization) {
+    /** Meter quantities and amounts per slot, provider, meter and currency, and per organization when asked. */
+    List<MeterRow> meters(List<Window> windows, boolean perOrganization) {
         int offset = perOrganization ? 1 : 0;
         return read("usage_bucket_meter", "provider, meter, currency, quantity, amount", "provider, meter, currency", "SUM(quantity), SUM(amount)",
-                windows, organizationIds, perOrganization, rows -> new MeterRow(rows.getInt(1), perOrganization ? rows.getLong(2) : 0,
+                windows, perOrganization, rows -> new MeterRow(rows.getInt(1), perOrganization ? rows.getLong(2) : 0,
                         rows.getString(2 + offset), rows.getString(3 + offset), rows.getString(4 + offset), rows.getBigDecimal(5 + offset), rows.getBigDecimal(6 + offset)));
     }
 
@@ -85,40 +79,35 @@ class AdminStore {
     }
 
     /**
-     * One grouped read of an aggregate table. The inner query labels each bucket with the slot of the
-     * window holding it (a CASE over the windows, joined to the organization's zone where windows have
-     * one); the constant outer bounds let the (organization_id, bucket_start) key range-scan.
+     * One grouped read of an aggregate table. Each window is {@code organization_id IN (...) AND
+     * bucket_start} in a range, so MariaDB range-scans the (organization_id, bucket_start) key and
+     * reads exactly the buckets of the windows (a join to organization would read each organization's
+     * whole history); the inner query labels each bucket with its window's slot.
      */
-    private <T> List<T> read(String table, String columns, String keys, String sums, List<Window> windows, @Nullable Collection<Long> organizationIds,
-                             boolean perOrganization, RowMapper<T> mapper) {
-        if (windows.isEmpty() || (organizationIds != null && organizationIds.isEmpty())) {
+    private <T> List<T> read(String table, String columns, String keys, String sums, List<Window> windows, boolean perOrganization, RowMapper<T> mapper) {
+        List<Window> used = windows.stream().filter(window -> !window.organizationIds().isEmpty()).toList();
+        if (used.isEmpty()) {
             return List.of();
         }
-        boolean zoned = windows.stream().anyMatch(window -> window.zone() != null);
-        String condition = windows.stream().map(window -> "(" + (window.zone() != null ? "o.time_zone = ? AND " : "") + "b.bucket_start >= ? AND b.bucket_start < ?)")
-                .collect(Collectors.joining(" OR "));
-        String slot = windows.stream().allMatch(window -> window.slot() == 0) ? "0" : windows.stream()
-                .map(window -> "WHEN (" + (window.zone() != null ? "o.time_zone = ? AND " : "") + "b.bucket_start >= ? AND b.bucket_start < ?) THEN " + window.slot())
-                .collect(Collectors.joining(" ", "CASE ", " END"));
+        List<String> conditions = used.stream().map(window -> "(b.organization_id IN (" + String.join(", ", Collections.nCopies(window.organizationIds().size(), "?"))
+                + ") AND b.bucket_start >= ? AND b.bucket_start < ?)").toList();
+        boolean slotted = used.stream().anyMatch(window -> window.slot() != 0);
+        StringBuilder slot = new StringBuilder(slotted ? "CASE" : "0");
+        if (slotted) {
+            for (int i = 0; i < used.size(); i++) {
+                slot.append(" WHEN ").append(conditions.get(i)).append(" THEN ").append(used.get(i).slot());
+            }
+            slot.append(" END");
+        }
         String group = "slot, " + (perOrganization ? "organization_id, " : "") + keys;
         String sql = "SELECT " + group + ", " + sums + " FROM (SELECT " + slot + " AS slot, b.organization_id, " + prefixed(columns)
-                + " FROM " + table + " b" + (zoned ? " JOIN organization o ON o.id = b.organization_id" : "")
-                + " WHERE b.bucket_start >= ? AND b.bucket_start < ?"
-                + (organizationIds == null ? "" : " AND b.organization_id IN (" + String.join(", ", Collections.nCopies(organizationIds.size(), "?")) + ")")
-                + " AND (" + condition + ")) slotted GROUP BY " + group;
+                + " FROM " + table + " b WHERE " + String.join(" OR ", conditions) + ") slotted GROUP BY " + group;
         return jdbc.prepareStatement(sql, statement -> {
             int column = 1;
-            if (!"0".equals(slot)) {
-                column = bindWindows(statement, column, windows);
+            if (slotted) {
+                column = bindWindows(statement, column, used);
             }
-            statement.setObject(column++, TimeBuckets.toColumn(windows.stream().map(Window::start).min(Comparator.naturalOrder()).orElseThrow()));
-            statement.setObject(column++, TimeBuckets.toColumn(windows.stream().map(Window::end).max(Comparator.naturalOrder()).orElseThrow()));
-            if (organizationIds != null) {
-                for (long organizationId : organizationIds) {
-                    statement.setLong(column++, organizationId);
-                }
-            }
-            bindWindows(statement, column, windows);
+            bindWindows(statement, column, used);
             List<T> result = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -132,8 +121,8 @@ class AdminStore {
     private static int bindWindows(PreparedStatement statement, int first, List<Window> windows) throws SQLException {
         int column = first;
         for (Window window : windows) {
-            if (window.zone() != null) {
-                statement.setString(column++, window.zone());
+            for (long organizationId : window.organizationIds()) {
+                statement.setLong(column++, organizationId);
             }
             statement.setObject(column++, TimeBuckets.toColumn(window.start()));
             statement.setObject(column++, TimeBuckets.toColumn(window.end()));
