@@ -1,6 +1,5 @@
 package io.meterline.platform.usage;
 
-import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.MeterlineException;
