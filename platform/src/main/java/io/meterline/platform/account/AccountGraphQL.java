@@ -123,7 +123,7 @@ public class AccountGraphQL implements GraphQLWiring, BatchLoaders {
         tenantScope.requirePlatformAdmin(viewer(environment));
         int first = Connection.first(environment);
         String search = environment.getArgument("search");
-        String pattern = "%" + (search == null ? "" : search.replace("%", "\\%").replace("_", "\\_")) + "%";
+        String pattern = OrganizationRepository.containsPattern(search);
         List<Organization> page = organizations.findByIdGreaterThanAndNameIlikeOrderById(Connection.after(environment, 0), pattern, Pageable.from(0, first + 1));
         return Connection.of(page, first, Organization::id, environment.getArgument("after") != null, organizations.countByNameIlike(pattern));
     }

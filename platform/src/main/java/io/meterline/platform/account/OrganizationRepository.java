@@ -1,5 +1,6 @@
 package io.meterline.platform.account;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.data.model.query.builder.sql.Dialect;
@@ -18,5 +19,10 @@ public interface OrganizationRepository extends CrudRepository<Organization, Lon
     List<Organization> findByIdGreaterThanAndNameIlikeOrderById(long afterId, String namePattern, Pageable pageable);
 
     long countByNameIlike(String namePattern);
+
+    /** The {@code Ilike} pattern of names containing a search text (any name when null), its wildcards taken literally. */
+    static String containsPattern(@Nullable String search) {
+        return "%" + (search == null ? "" : search.replace("%", "\\%").replace("_", "\\_")) + "%";
+    }
 
 }

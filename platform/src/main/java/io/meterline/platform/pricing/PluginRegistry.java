@@ -76,6 +76,11 @@ public class PluginRegistry {
         return units.getOrDefault(providerId, Map.of());
     }
 
+    /** The unit of a provider's meter, or {@code unit} for a meter no installed plugin declares. */
+    public String unitOf(String providerId, String meter) {
+        return units(providerId).getOrDefault(meter, "unit");
+    }
+
     public Optional<ProviderPlugin> find(String providerId) {
         return Optional.ofNullable(plugins.get(providerId));
     }

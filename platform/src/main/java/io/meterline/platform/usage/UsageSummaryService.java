@@ -1,7 +1,5 @@
 package io.meterline.platform.usage;
 
-import io.meterline.plugin.spi.Meter;
-import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.MeterlineException;
@@ -118,8 +116,7 @@ public class UsageSummaryService {
     }
 
     private String unit(String provider, String meter) {
-        return plugins.find(provider).flatMap(plugin -> plugin.meters().stream().filter(candidate -> candidate.key().equals(meter)).findFirst())
-                .map(Meter::unit).orElse("unit");
+        return plugins.unitOf(provider, meter);
     }
 
     private static List<Money> cost(List<MeterRow> rows) {

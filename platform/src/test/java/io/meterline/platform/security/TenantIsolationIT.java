@@ -88,6 +88,7 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("usageSessions", "{ usageSessions(organizationId: \"" + org + "\") { totalCount } }");
         attacks.put("usageSession", "{ usageSession(organizationId: \"" + org + "\", key: \"x\") { key } }");
         attacks.put("usageTotals", "{ usageTotals(organizationId: \"" + org + "\") { lifetime { requests } } }");
+        attacks.put("customerView", "{ customerView(organizationId: \"" + org + "\") { currentMonth { calls } } }");
         attacks.put("usageEvents", "{ usageEvents(organizationId: \"" + org + "\") { nodes { eventId } } }");
         attacks.put("usageProjection", "{ usageProjection(organizationId: \"" + org + "\") { monthToDateCost { amount } } }");
         attacks.put("usageForecast", "{ usageForecast(organizationId: \"" + org + "\") { totals { likely } } }");

@@ -1,0 +1,20 @@
+package io.meterline.platform.admin;
+
+import io.meterline.platform.common.Money;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * One service's usage in one unit: OpenAI in tokens, ElevenLabs in characters, Smartflo in minutes,
+ * images in images. A provider whose meters have two units has one row per unit, each with the
+ * provider's calls.
+ *
+ * @param service the provider id
+ * @param unit the unit its plugin declares for the meters added up, such as {@code token}
+ * @param quantity those meters' total
+ * @param cost the priced amount of those meters, one per currency
+ * @param calls calls to the provider
+ * @param errorCalls calls to the provider that ended with an error status
+ */
+public record ServiceUsage(String service, String unit, BigDecimal quantity, List<Money> cost, long calls, long errorCalls) {
+}
