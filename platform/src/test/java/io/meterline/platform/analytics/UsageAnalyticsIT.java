@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.StatementCounter;
 import io.meterline.platform.support.TestApi;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
@@ -36,6 +37,16 @@ class UsageAnalyticsIT extends ServerTest {
 
     @Inject
     UsageRoller roller;
+
+    @Inject
+    StatementCounter statements;
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> properties = new HashMap<>(super.getProperties());
+        properties.put(StatementCounter.ENABLE, "true");
+        return properties;
+    }
 
     Rows rows;
     Fixtures.Tenant tenant;
@@ -163,6 +174,19 @@ class UsageAnalyticsIT extends ServerTest {
         assertThat(roller.rollAll()).isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM usage_rollup_gap WHERE first_id <= ? AND last_id >= ?", late, late)).isZero();
         assertThat(tokens(series("2026-07-20", "2026-07-20", "DAY", null, "UTC"))).containsExactly("1003");
+    }
+
+    @Test
+    void aPageCostsAFewStatementsWhateverItsRangeOrGroups() {
+        statements.start("usage_rollup", "usage_rollup_progress");
+        series("2026-06-14", "2026-06-16", "DAY", "MODEL", null);
+        long small = statements.count();
+        statements.start("usage_rollup", "usage_rollup_progress");
+        series("2025-07-01", "2026-06-30", "DAY", "TEAM", "Asia/Kolkata");
+        long year = statements.count();
+        // One statement per grain (day, hour, quarter hour: both zones need all three) and one for asOf.
+        assertThat(small).isEqualTo(4);
+        assertThat(year).isEqualTo(4);
     }
 
     @Test
