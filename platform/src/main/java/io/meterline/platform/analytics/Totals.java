@@ -68,6 +68,20 @@ public final class Totals {
         return images;
     }
 
+    /** Turns every measure into its opposite, to take usage out of a sum. */
+    void negate() {
+        requests = -requests;
+        errorRequests = -errorRequests;
+        tokens = tokens.negate();
+        inputTokens = inputTokens.negate();
+        outputTokens = outputTokens.negate();
+        characters = characters.negate();
+        minutes = minutes.negate();
+        images = images.negate();
+        cost.replaceAll((currency, amount) -> amount.negate());
+        durationMs = -durationMs;
+    }
+
     /** Adds a meter's quantity to the measure its class counts in. */
     void add(MeterClass meterClass, BigDecimal quantity) {
         if (meterClass.tokens()) {

@@ -2,6 +2,7 @@ package io.meterline.platform.analytics;
 
 import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PluginRegistry;
+import io.meterline.platform.usage.RepriceListener;
 import io.meterline.platform.usage.StoredLine;
 import io.meterline.platform.usage.TimeBuckets;
 import io.meterline.platform.usage.UsageStore;
@@ -35,9 +36,13 @@ import org.slf4j.LoggerFactory;
  * Ids are taken before commit, so a later id can commit first. Ids passed but not seen are kept as
  * gaps and looked up again on every roll; a gap still empty after {@link #GAP_PATIENCE} belonged to a
  * rolled-back batch (an ingestion transaction lasts seconds) and is dropped.
+ * <p>
+ * An event priced later is taken out of the rollups with its old figures and put back with its new
+ * ones in the repricing transaction, when it was already rolled up; otherwise a later roll reads it
+ * priced.
  */
 @Singleton
-public class UsageRoller {
+public class UsageRoller implements RepriceListener {
 
     static final int BATCH = 20_000;
     static final Duration GAP_PATIENCE = Duration.ofMinutes(10);
@@ -150,6 +155,37 @@ public class UsageRoller {
             }
             return newIds.size() + lateIds.size();
         });
+    }
+
+    @Override
+    public void beforeReprice(Connection connection, long eventRowId) throws SQLException {
+        refold(connection, eventRowId, true);
+    }
+
+    @Override
+    public void afterReprice(Connection connection, long eventRowId) throws SQLException {
+        refold(connection, eventRowId, false);
+    }
+
+    /** Takes an already rolled-up event out of (or back into) the rollups; the progress lock keeps a roll from passing meanwhile. */
+    private void refold(Connection connection, long eventRowId, boolean out) throws SQLException {
+        long last;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT last_event_id FROM usage_rollup_progress WHERE id = 1 FOR UPDATE");
+             ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            last = rows.getLong(1);
+        }
+        if (eventRowId > last || gaps(connection).stream().anyMatch(gap -> gap.first() <= eventRowId && eventRowId <= gap.last())) {
+            return;
+        }
+        Roll roll = new Roll();
+        read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", eventRowId, eventRowId, roll, new ArrayList<>());
+        if (out) {
+            roll.rollup.values().forEach(Totals::negate);
+            roll.sessions.values().forEach(part -> part.totals.negate());
+        }
+        write(connection, roll.rollup);
+        writeSessions(connection, roll.sessions);
     }
 
     /** When the last roll ran: every event committed before it, save a moment's in-flight batches, is counted. */

@@ -42,9 +42,11 @@ public class UsageRepricer {
     private final OrganizationRepository organizations;
     private final Clock clock;
     private final PricingService pricing;
+    private final List<RepriceListener> listeners;
 
     UsageRepricer(PricingService pricing, JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, PluginRegistry plugins,
-                  OrganizationRepository organizations, Clock clock) {
+                  OrganizationRepository organizations, Clock clock, List<RepriceListener> listeners) {
+        this.listeners = listeners;
         this.pricing = pricing;
         this.jdbc = jdbc;
         this.queries = queries;
@@ -120,7 +122,13 @@ public class UsageRepricer {
         deltas.add(draft, lines, cost != null, 1);
         Instant now = clock.instant();
         jdbc.execute(connection -> {
+            for (RepriceListener listener : listeners) {
+                listener.beforeReprice(connection, event.id());
+            }
             update(connection, event.id(), cost, currency, store.writeLines(lines));
+            for (RepriceListener listener : listeners) {
+                listener.afterReprice(connection, event.id());
+            }
             if (cost != null) {
                 try (PreparedStatement statement = connection.prepareStatement("DELETE FROM usage_unpriced WHERE usage_event_id = ?")) {
                     statement.setLong(1, event.id());

@@ -22,6 +22,9 @@ class PricingIT extends ServerTest {
             + " repricedEventCount userErrors { field code message } } }";
 
     @Inject
+    io.meterline.platform.analytics.UsageRoller roller;
+
+    @Inject
     TransactionOperations<Connection> transactions;
 
     Rows rows;
@@ -127,6 +130,11 @@ class PricingIT extends ServerTest {
         // Estimated at anthropic's dearest current rates: opus, 15 / M input and 75 / M output.
         assertThat(summary.at("data.usageSummary.estimatedCost.0.amount")).isEqualTo("15.075000000");
 
+        // Rolled up unpriced; repricing takes it out of the rollups and puts it back priced, in the same transaction.
+        roller.rollAll();
+        String series = "{ usageSeries(range: {from: \"2026-04-02\", to: \"2026-04-02\"}) { totals { requests tokens cost { amount currencyCode } } } }";
+        assertThat((List<?>) api.graphql(tenant.adminToken(), series).at("data.usageSeries.totals.cost")).isEmpty();
+
         TestApi.Response input = api.graphql(admin, RATE_SET, Map.of("input", Map.of("provider", "anthropic", "model", "claude-9", "meter", "input_tokens",
                 "unitPrice", "2", "per", 1000000, "effectiveFrom", "2026-04-01T00:00:00Z")));
         assertThat(input.at("data.rateSet.repricedEventCount")).isEqualTo(1);
@@ -139,6 +147,11 @@ class PricingIT extends ServerTest {
         TestApi.Response after = api.graphql(tenant.adminToken(), "{ usageSummary(range: {from: \"2026-04-01\", to: \"2026-04-30\"}) { unpricedRequests cost { amount currencyCode } } }");
         assertThat(after.at("data.usageSummary.unpricedRequests")).isEqualTo(0);
         assertThat(after.at("data.usageSummary.cost")).isEqualTo(List.of(Map.of("amount", "2.010000000", "currencyCode", "USD")));
+        roller.rollAll();
+        TestApi.Response rolled = api.graphql(tenant.adminToken(), series);
+        assertThat(rolled.at("data.usageSeries.totals.requests")).isEqualTo(1);
+        assertThat(new java.math.BigDecimal((String) rolled.at("data.usageSeries.totals.tokens"))).isEqualByComparingTo("1001000");
+        assertThat(rolled.at("data.usageSeries.totals.cost")).isEqualTo(List.of(Map.of("amount", "2.010000000", "currencyCode", "USD")));
     }
 
     @Test
