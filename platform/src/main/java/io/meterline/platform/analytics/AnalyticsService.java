@@ -60,10 +60,10 @@ public class AnalyticsService {
     public Series series(long organizationId, DayRange days, TimeGrid.Granularity granularity, @Nullable Dimension groupBy) {
         TimeGrid grid = TimeGrid.of(days, granularity);
         int size = grid.buckets().size();
-        List<Totals> totals = new ArrayList<>(Collections.nCopies(size, (Totals) null));
+        List<Totals> totals = new ArrayList<>();
         List<Map<String, Totals>> groups = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            totals.set(i, new Totals());
+            totals.add(new Totals());
             groups.add(new LinkedHashMap<>());
         }
         Dimension dimension = groupBy == null ? Dimension.ALL : groupBy;
@@ -152,14 +152,7 @@ public class AnalyticsService {
             }
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    Totals totals = new Totals();
-                    totals.requests = rows.getLong("requests");
-                    totals.errorRequests = rows.getLong("error_requests");
-                    totals.tokens = rows.getBigDecimal("tokens");
-                    totals.inputTokens = rows.getBigDecimal("input_tokens");
-                    totals.outputTokens = rows.getBigDecimal("output_tokens");
-                    totals.addCost(rows.getString("currency"), rows.getBigDecimal("cost"));
-                    totals.durationMs = rows.getLong("duration_ms");
+                    Totals totals = totals(rows, false);
                     Instant firstAt = TimeBuckets.fromColumn(rows.getTimestamp("first_at").toLocalDateTime());
                     Instant lastAt = TimeBuckets.fromColumn(rows.getTimestamp("last_at").toLocalDateTime());
                     sessions.merge(rows.getString("session_key"), new Session(rows.getString("session_key"), firstAt, lastAt, totals), (one, two) -> {
@@ -182,7 +175,7 @@ public class AnalyticsService {
                 statement.setLong(1, organizationId);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        all.add(totals(rows));
+                        all.add(totals(rows, true));
                     }
                 }
             }
@@ -224,7 +217,7 @@ public class AnalyticsService {
                         while (rows.next()) {
                             Integer index = units.get(TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime()));
                             if (index != null) {
-                                sink.add(index, rows.getString("dimension_value"), totals(rows));
+                                sink.add(index, rows.getString("dimension_value"), totals(rows, true));
                             }
                         }
                     }
@@ -234,16 +227,19 @@ public class AnalyticsService {
         });
     }
 
-    private static Totals totals(ResultSet rows) throws SQLException {
+    /** A {@code usage_rollup} row's measures, or a {@code usage_session} row's (which keeps no characters, minutes or images). */
+    private static Totals totals(ResultSet rows, boolean units) throws SQLException {
         Totals totals = new Totals();
         totals.requests = rows.getLong("requests");
         totals.errorRequests = rows.getLong("error_requests");
         totals.tokens = rows.getBigDecimal("tokens");
         totals.inputTokens = rows.getBigDecimal("input_tokens");
         totals.outputTokens = rows.getBigDecimal("output_tokens");
-        totals.characters = rows.getBigDecimal("characters");
-        totals.minutes = rows.getBigDecimal("minutes");
-        totals.images = rows.getBigDecimal("images");
+        if (units) {
+            totals.characters = rows.getBigDecimal("characters");
+            totals.minutes = rows.getBigDecimal("minutes");
+            totals.images = rows.getBigDecimal("images");
+        }
         totals.addCost(rows.getString("currency"), rows.getBigDecimal("cost"));
         totals.durationMs = rows.getLong("duration_ms");
         return totals;

@@ -122,12 +122,7 @@ public class UsageRoller implements RepriceListener {
         return transactions.executeWrite(status -> {
             Connection connection = status.getConnection();
             Instant now = clock.instant();
-            long last;
-            try (PreparedStatement statement = connection.prepareStatement("SELECT last_event_id FROM usage_rollup_progress WHERE id = 1 FOR UPDATE");
-                 ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                last = rows.getLong(1);
-            }
+            long last = lockProgress(connection);
             List<Gap> gaps = gaps(connection);
             Roll rollup = new Roll();
             List<Long> lateIds = new ArrayList<>();
@@ -169,12 +164,7 @@ public class UsageRoller implements RepriceListener {
 
     /** Takes an already rolled-up event out of (or back into) the rollups; the progress lock keeps a roll from passing meanwhile. */
     private void refold(Connection connection, long eventRowId, boolean out) throws SQLException {
-        long last;
-        try (PreparedStatement statement = connection.prepareStatement("SELECT last_event_id FROM usage_rollup_progress WHERE id = 1 FOR UPDATE");
-             ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            last = rows.getLong(1);
-        }
+        long last = lockProgress(connection);
         if (eventRowId > last || gaps(connection).stream().anyMatch(gap -> gap.first() <= eventRowId && eventRowId <= gap.last())) {
             return;
         }
@@ -186,6 +176,15 @@ public class UsageRoller implements RepriceListener {
         }
         write(connection, roll.rollup);
         writeSessions(connection, roll.sessions);
+    }
+
+    /** Locks the progress row (one roll or repricing at a time) and reads the last id rolled up. */
+    private static long lockProgress(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT last_event_id FROM usage_rollup_progress WHERE id = 1 FOR UPDATE");
+             ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     /** When the last roll ran: every event committed before it, save a moment's in-flight batches, is counted. */

@@ -6,11 +6,11 @@ import java.util.Locale;
 /**
  * What a dashboard counts a meter as, from the unit its plugin declares ({@link PluginRegistry#units})
  * and, for tokens, the meter key: output tokens are keys starting with {@code output} or
- * {@code completion}; input tokens are the other token meters except a flat {@code tokens} meter,
- * which counts in the total only.
+ * {@code completion}; input tokens are every other token meter (cached, cache reads and writes, and a
+ * flat {@code tokens} meter), so input plus output is every token.
  */
 public enum MeterClass {
-    INPUT_TOKENS, OUTPUT_TOKENS, OTHER_TOKENS, CHARACTERS, MINUTES, IMAGES, OTHER;
+    INPUT_TOKENS, OUTPUT_TOKENS, CHARACTERS, MINUTES, IMAGES, OTHER;
 
     public static MeterClass of(String meter, @Nullable String unit) {
         if (unit == null) {
@@ -18,8 +18,7 @@ public enum MeterClass {
         }
         String key = meter.toLowerCase(Locale.ROOT);
         return switch (unit) {
-            case "token" -> key.startsWith("output") || key.startsWith("completion") ? OUTPUT_TOKENS
-                    : key.equals("tokens") ? OTHER_TOKENS : INPUT_TOKENS;
+            case "token" -> key.startsWith("output") || key.startsWith("completion") ? OUTPUT_TOKENS : INPUT_TOKENS;
             case "character" -> CHARACTERS;
             case "minute" -> MINUTES;
             case "image" -> IMAGES;
@@ -28,6 +27,6 @@ public enum MeterClass {
     }
 
     public boolean tokens() {
-        return this == INPUT_TOKENS || this == OUTPUT_TOKENS || this == OTHER_TOKENS;
+        return this == INPUT_TOKENS || this == OUTPUT_TOKENS;
     }
 }

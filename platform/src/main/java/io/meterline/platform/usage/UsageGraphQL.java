@@ -13,6 +13,7 @@ import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
 import io.meterline.platform.pricing.PluginRegistry;
+import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PricingGraphQL;
 import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.Owner;
@@ -40,8 +41,6 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
     static final String EVENT_TYPE = "UsageEvent";
     /** Every note of a page's events, loaded in one statement; fetchers show each viewer only what they may see. */
     static final String NOTES = "usageNotes";
-    private static final String TOKEN_UNIT = "token";
-    private static final String OUTPUT_TOKENS = "output_tokens";
     /** GraphQL input names that differ from the wire format's. */
     private static final Map<String, String> WIRE_NAMES = Map.of("durationMs", "duration_ms", "reservationId", "reservation_id");
 
@@ -143,11 +142,11 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
         return Connection.of(page, first, UsageEventView::id, environment.getArgument("after") != null, queries.count(organizationId, filter));
     }
 
-    /** Tokens of an event by its plugin's units (as {@code usageSummary} counts them): completion tokens, or every other token meter. */
+    /** Tokens of an event by its plugin's units ({@link MeterClass}): completion tokens, or every other token meter. */
     private long tokens(UsageEventView event, boolean output) {
         Map<String, String> units = plugins.units(event.provider());
-        return event.lines().stream()
-                .filter(line -> TOKEN_UNIT.equals(units.get(line.meter())) && OUTPUT_TOKENS.equals(line.meter()) == output)
+        MeterClass wanted = output ? MeterClass.OUTPUT_TOKENS : MeterClass.INPUT_TOKENS;
+        return event.lines().stream().filter(line -> MeterClass.of(line.meter(), units.get(line.meter())) == wanted)
                 .mapToLong(line -> line.quantity().longValue()).sum();
     }
 

@@ -84,7 +84,8 @@ public final class AuthorizeLatencyBenchmark {
             double closedPeak = load.closedLoop(authorize, clients, peakSeconds);
             double echoPeak = load.closedLoop(echo, clients, peakSeconds);
             double peak = sustainedPeak(load, authorize, closedPeak);
-            double rate = Double.parseDouble(System.getProperty("load.rate", Double.toString(peak / 2)));
+            String givenRate = System.getProperty("load.rate", "");
+            double rate = givenRate.isBlank() ? peak / 2 : Double.parseDouble(givenRate);
             System.out.printf(Locale.ROOT, "  closed loop (%d clients): authorize %,.0f/s, plain endpoint %,.0f/s%n", clients, closedPeak, echoPeak);
             System.out.printf(Locale.ROOT, "  peak: authorize sustains %,.0f/s open loop; load rate %,.0f/s%n", peak, rate);
 
