@@ -138,8 +138,8 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
         UsageQueries.Filter filter = new UsageQueries.Filter(environment.getArgument("provider"), environment.getArgument("model"), Boolean.TRUE.equals(unpricedOnly),
                 days == null ? null : days.start(), days == null ? null : days.end(), key == null ? null : queries.apiKeysMatching(organizationId, key),
                 environment.getArgument("mode"), status == null ? null : UsageQueries.StatusFilter.valueOf(status), environment.getArgument("accountId"));
-        List<UsageEventView> page = queries.page(organizationId, Connection.after(environment, Long.MAX_VALUE), filter, first + 1);
-        return Connection.of(page, first, UsageEventView::id, environment.getArgument("after") != null, queries.count(organizationId, filter));
+        List<UsageEventView> page = queries.page(organizationId, Connection.afterPosition(environment, UsageQueries.NEWEST), filter, first + 1);
+        return Connection.ofPositions(page, first, UsageQueries::positionOf, environment.getArgument("after") != null, queries.count(organizationId, filter));
     }
 
     /** Tokens of an event by its plugin's units ({@link MeterClass}): completion tokens, or every other token meter. */

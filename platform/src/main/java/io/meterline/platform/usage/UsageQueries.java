@@ -1,6 +1,7 @@
 package io.meterline.platform.usage;
 
 import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.graphql.Connection;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
@@ -10,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -86,15 +88,36 @@ public class UsageQueries {
         return ids;
     }
 
+    /**
+     * A page of the list, newest first by the time the calls happened (a late event takes its place in
+     * time, not in arrival order), ties broken by row id; walks the (organization_id, occurred_at) index
+     * backwards from {@code before}.
+     */
     @Transactional(readOnly = true)
-    public List<UsageEventView> page(long organizationId, long beforeId, Filter filter, int limit) {
-        return jdbc.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event" + where(filter) + " AND id < ? ORDER BY id DESC LIMIT ?", statement -> {
+    public List<UsageEventView> page(long organizationId, Connection.Position before, Filter filter, int limit) {
+        return jdbc.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event" + where(filter)
+                + " AND occurred_at <= ? AND (occurred_at < ? OR id < ?) ORDER BY occurred_at DESC, id DESC LIMIT ?", statement -> {
             int next = bind(statement, organizationId, filter);
-            statement.setLong(next, beforeId);
-            statement.setInt(next + 1, limit);
+            LocalDateTime at = TimeBuckets.toColumn(Instant.EPOCH.plus(before.value(), ChronoUnit.MICROS));
+            statement.setObject(next, at);
+            statement.setObject(next + 1, at);
+            statement.setLong(next + 2, before.id());
+            statement.setInt(next + 3, limit);
             return read(statement);
         });
     }
+
+    /** Where an event stands in {@link #page}'s order. */
+    public static Connection.Position positionOf(UsageEventView event) {
+        return new Connection.Position(micros(event.timestamp()), event.id());
+    }
+
+    private static long micros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+    }
+
+    /** Before every event: the start of a first page. */
+    public static final Connection.Position NEWEST = new Connection.Position(micros(Instant.parse("9999-12-31T00:00:00Z")), Long.MAX_VALUE);
 
     /**
      * The latest events of every organization, by the time they happened (newest first), of the

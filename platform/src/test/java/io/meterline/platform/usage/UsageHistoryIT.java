@@ -103,7 +103,8 @@ class UsageHistoryIT extends ServerTest {
 
     @Test
     void rangesAreWholeDaysOfTheViewersZone() {
-        assertThat(ids(Map.of())).containsExactly("h-today", "z-0615", "z-0614", "h-5d", "h-20d", "h-60d", "h-100d");
+        // Newest first by when the calls happened: the June events, recorded last, come last.
+        assertThat(ids(Map.of())).containsExactly("h-today", "h-5d", "h-20d", "h-60d", "h-100d", "z-0615", "z-0614");
         assertThat(ids(Map.of("range", Map.of("preset", "LAST_7_DAYS")))).containsExactly("h-today", "h-5d");
         assertThat(ids(Map.of("range", Map.of("preset", "LAST_30_DAYS")))).containsExactly("h-today", "h-5d", "h-20d");
         assertThat(ids(Map.of("range", Map.of("preset", "LAST_90_DAYS")))).containsExactly("h-today", "h-5d", "h-20d", "h-60d");
@@ -121,12 +122,12 @@ class UsageHistoryIT extends ServerTest {
 
     @Test
     void keyModeStatusAccountProviderAndModelFilters() {
-        assertThat(ids(Map.of("key", "gateway"))).containsExactly("h-today", "z-0615", "z-0614", "h-60d", "h-100d");
+        assertThat(ids(Map.of("key", "gateway"))).containsExactly("h-today", "h-60d", "h-100d", "z-0615", "z-0614");
         assertThat(ids(Map.of("key", "BATCH RUNNER"))).containsExactly("h-5d", "h-20d");
         assertThat(ids(Map.of("key", secondPrefix.substring(0, 10)))).containsExactly("h-5d", "h-20d");
         assertThat(ids(Map.of("mode", "fast"))).containsExactly("h-today", "h-20d");
         assertThat(ids(Map.of("mode", "expert"))).containsExactly("h-5d");
-        assertThat(ids(Map.of("status", "OK"))).containsExactly("h-today", "z-0615", "z-0614", "h-20d", "h-100d");
+        assertThat(ids(Map.of("status", "OK"))).containsExactly("h-today", "h-20d", "h-100d", "z-0615", "z-0614");
         assertThat(ids(Map.of("status", "ERROR"))).containsExactly("h-5d", "h-60d");
         assertThat(ids(Map.of("accountId", "BAY-01"))).containsExactly("h-today");
         assertThat(ids(Map.of("provider", "openai"))).containsExactly("h-today", "h-20d", "h-100d");
@@ -169,7 +170,35 @@ class UsageHistoryIT extends ServerTest {
             assertThat(response.at("data.usageEvents.pageInfo.hasNextPage")).isEqualTo(page < 2);
             after = (String) response.at("data.usageEvents.pageInfo.endCursor");
         }
-        assertThat(seen).containsExactly("h-today", "z-0615", "z-0614", "h-5d", "h-20d", "h-60d", "h-100d");
+        assertThat(seen).containsExactly("h-today", "h-5d", "h-20d", "h-60d", "h-100d", "z-0615", "z-0614");
+    }
+
+    @Test
+    void callsAtTheSameInstantPageByArrivalWithoutLosingOne() {
+        Fixtures.Tenant ties = Fixtures.tenant(api, "history-ties", "UTC");
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (String id : List.of("t-1", "t-2", "t-3", "t-4")) {
+            Map<String, Object> event = event(id, null, "images", "dall-e-3", Map.of("images", 1), "ok", null, null);
+            event.put("timestamp", id.equals("t-4") ? "2026-06-01T10:00:01Z" : "2026-06-01T10:00:00Z");
+            events.add(event);
+        }
+        assertThat(api.usage(ties.apiKey(), api.write(Map.of("events", events))).status()).isEqualTo(200);
+        List<Object> seen = new ArrayList<>();
+        String after = null;
+        do {
+            Map<String, Object> variables = new HashMap<>(Map.of("first", 1));
+            if (after != null) {
+                variables.put("after", after);
+            }
+            TestApi.Response response = api.graphql(ties.adminToken(), EVENTS, variables);
+            seen.addAll(response.pluck("data.usageEvents.nodes", "eventId"));
+            after = Boolean.TRUE.equals(response.at("data.usageEvents.pageInfo.hasNextPage")) ? (String) response.at("data.usageEvents.pageInfo.endCursor") : null;
+        }
+        while (after != null);
+        assertThat(seen).containsExactly("t-4", "t-3", "t-2", "t-1");
+        // A cursor of another connection (one key, not a time and an id) is refused.
+        String alertCursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("cursor:5".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(api.graphql(ties.adminToken(), EVENTS, Map.of("after", alertCursor)).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
     }
 
     @Test
