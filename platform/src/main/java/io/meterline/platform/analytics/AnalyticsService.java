@@ -21,18 +21,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Series, breakdowns and totals read from {@code usage_rollup}: at most one statement per grain a
- * page needs, whatever the number of events or groups.
+ * Series, breakdowns and totals read from {@code usage_rollup}: one statement per grain a page needs,
+ * and one over the events for the stretches no kept grain covers (see {@link TimeGrid#plan}),
+ * whatever the number of events or groups.
  */
 @Singleton
 public class AnalyticsService {
 
     private final TransactionOperations<Connection> transactions;
     private final UsageRoller roller;
+    private final EventReader events;
 
-    AnalyticsService(TransactionOperations<Connection> transactions, UsageRoller roller) {
+    AnalyticsService(TransactionOperations<Connection> transactions, UsageRoller roller, EventReader events) {
         this.transactions = transactions;
         this.roller = roller;
+        this.events = events;
     }
 
     /** A group of a bucket or breakdown: a dimension value and its totals. */
@@ -185,7 +188,7 @@ public class AnalyticsService {
 
     /** When the figures were rolled up. */
     public Instant asOf() {
-        return transactions.executeRead(status -> roller.rolledAt(status.getConnection()));
+        return transactions.executeRead(status -> roller.progress(status.getConnection()).rolledAt());
     }
 
     private interface RowSink {
@@ -195,24 +198,27 @@ public class AnalyticsService {
     private static final String ROW_COLUMNS = "bucket_start, dimension_value, currency, requests, error_requests, tokens, input_tokens, output_tokens,"
             + " characters, minutes, images, cost, duration_ms";
 
-    /** One statement per grain the grid uses, over that grain's units only. */
+    /**
+     * One statement per grain the plan uses, over that grain's units only, and one over the events of
+     * the plan's raw stretches that the rollups hold (up to the roll's mark, outside its gaps), so both
+     * parts answer as of the same roll.
+     */
     private Instant read(long organizationId, Dimension dimension, TimeGrid grid, RowSink sink) {
         return transactions.executeRead(status -> {
             Connection connection = status.getConnection();
-            for (char grain : new char[] {'D', 'H', 'Q'}) {
-                Map<Instant, Integer> units = grid.units(grain);
+            TimeGrid.Plan plan = grid.plan(dimension, roller.zoneOf(connection, organizationId));
+            for (Map.Entry<Character, Map<Instant, Integer>> grain : plan.units().entrySet()) {
+                Map<Instant, Integer> units = grain.getValue();
                 if (units.isEmpty()) {
                     continue;
                 }
-                Instant first = Collections.min(units.keySet());
-                Instant last = Collections.max(units.keySet());
                 try (PreparedStatement statement = connection.prepareStatement("SELECT " + ROW_COLUMNS + " FROM usage_rollup WHERE organization_id = ?"
                         + " AND dimension = ? AND grain = ? AND bucket_start BETWEEN ? AND ?")) {
                     statement.setLong(1, organizationId);
                     statement.setString(2, dimension.name());
-                    statement.setString(3, String.valueOf(grain));
-                    statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(first)));
-                    statement.setTimestamp(5, Timestamp.valueOf(TimeBuckets.toColumn(last)));
+                    statement.setString(3, String.valueOf(grain.getKey()));
+                    statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(Collections.min(units.keySet()))));
+                    statement.setTimestamp(5, Timestamp.valueOf(TimeBuckets.toColumn(Collections.max(units.keySet()))));
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
                             Integer index = units.get(TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime()));
@@ -223,8 +229,52 @@ public class AnalyticsService {
                     }
                 }
             }
-            return roller.rolledAt(connection);
+            UsageRoller.Progress progress = roller.progress(connection);
+            if (!plan.raw().isEmpty()) {
+                readEvents(connection, organizationId, dimension, plan.raw(), progress, sink);
+            }
+            return progress.rolledAt();
         });
+    }
+
+    private void readEvents(Connection connection, long organizationId, Dimension dimension, List<TimeGrid.Window> windows, UsageRoller.Progress progress,
+                            RowSink sink) throws SQLException {
+        // Adjacent stretches of neighbouring buckets are one range of the (organization_id, occurred_at) index.
+        List<Instant[]> ranges = new ArrayList<>();
+        for (TimeGrid.Window window : windows) {
+            Instant[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+            if (last != null && last[1].equals(window.start())) {
+                last[1] = window.end();
+            }
+            else {
+                ranges.add(new Instant[] {window.start(), window.end()});
+            }
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE organization_id = ? AND id <= ?");
+        sql.append(" AND id NOT BETWEEN ? AND ?".repeat(progress.gaps().size())).append(" AND (");
+        sql.append(String.join(" OR ", Collections.nCopies(ranges.size(), "(occurred_at >= ? AND occurred_at < ?)"))).append(")");
+        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            int column = 1;
+            statement.setLong(column++, organizationId);
+            statement.setLong(column++, progress.lastEventId());
+            for (UsageRoller.Gap gap : progress.gaps()) {
+                statement.setLong(column++, gap.first());
+                statement.setLong(column++, gap.last());
+            }
+            for (Instant[] range : ranges) {
+                statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range[0])));
+                statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range[1])));
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    EventReader.Event event = events.read(rows);
+                    int found = Collections.binarySearch(windows, new TimeGrid.Window(event.occurredAt(), event.occurredAt(), -1),
+                            Comparator.comparing(TimeGrid.Window::start));
+                    TimeGrid.Window window = windows.get(found >= 0 ? found : -found - 2);
+                    sink.add(window.bucket(), event.values().get(dimension), event.totals());
+                }
+            }
+        }
     }
 
     /** A {@code usage_rollup} row's measures, or a {@code usage_session} row's (which keeps no characters, minutes or images). */

@@ -1,6 +1,11 @@
 package io.meterline.platform.analytics;
 
-/** What usage can be grouped by. Stored by name in {@code usage_rollup.dimension}. */
+/**
+ * What usage can be grouped by. Stored by name in {@code usage_rollup.dimension}, at the grains of
+ * {@link #grains()}: every dimension by the organization's local day, the organization's total also
+ * by UTC hour and quarter hour (hourly charts and other zones' days). What a query needs finer than
+ * its dimension's grains is read from the events (see {@link TimeGrid#plan}).
+ */
 public enum Dimension {
     /** The organization's total (one group, value ''). */
     ALL,
@@ -17,5 +22,10 @@ public enum Dimension {
     FEATURE,
     TOOL,
     INTEGRATION,
-    MODE
+    MODE;
+
+    /** The grains kept: 'D' the organization's local day, 'H' the UTC hour, 'Q' the UTC quarter hour. */
+    String grains() {
+        return this == ALL ? "DHQ" : "D";
+    }
 }

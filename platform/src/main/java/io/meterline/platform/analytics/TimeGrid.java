@@ -2,23 +2,29 @@ package io.meterline.platform.analytics;
 
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.usage.TimeBuckets;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The buckets of a series in the viewer's zone, and how each is read from the UTC grains of
- * {@code usage_rollup}: a bucket is an exact union of whole UTC days, whole UTC hours and quarter
- * hours, so a 23- or 25-hour DST day and a +05:45 day are both exact. Reading cost depends on the
- * range and granularity, never on how many events there were.
+ * The buckets of a series in the viewer's zone, and how each is read ({@link #plan}): as an exact
+ * union of the units {@code usage_rollup} keeps for the dimension (the organization's local days;
+ * for the total also UTC hours and quarter hours), and, for any stretch no unit fits, of the events
+ * themselves. So a 23- or 25-hour DST day and a +05:45 day are both exact. A viewer in the
+ * organization's own zone reads days, weeks and months from day rows only, whatever the number of
+ * events; hours grouped by a dimension, or another zone's days grouped by one, read the events of
+ * the stretches between day rows.
  */
 public final class TimeGrid {
 
@@ -38,39 +44,87 @@ public final class TimeGrid {
     public record Bucket(Instant start, Instant end, LocalDate date) {
     }
 
+    /** A stretch of one bucket that no rollup unit covers: read from the events. */
+    record Window(Instant start, Instant end, int bucket) {
+    }
+
+    /**
+     * How to read the buckets for one dimension.
+     *
+     * @param units per grain ('D', 'H', 'Q'): each unit's start to the index of the bucket it belongs to
+     * @param raw the stretches to read from the events, in time order, adjacent ones of one bucket merged
+     */
+    record Plan(Map<Character, Map<Instant, Integer>> units, List<Window> raw) {
+    }
+
     private static final Duration QUARTER = Duration.ofMinutes(15);
 
     private final List<Bucket> buckets;
-    /** Per grain ('D', 'H', 'Q'): the UTC unit start to the bucket index it belongs to. */
-    private final Map<Character, Map<Instant, Integer>> units = new LinkedHashMap<>();
 
     private TimeGrid(List<Bucket> buckets) {
         this.buckets = buckets;
-        for (char grain : new char[] {'D', 'H', 'Q'}) {
-            units.put(grain, new java.util.HashMap<>());
+    }
+
+    /** Where the local day of {@code instant} in {@code zone} starts: the start of the 'D' unit holding it. */
+    static Instant dayStart(Instant instant, ZoneId zone) {
+        return instant.atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
+    }
+
+    private static Instant nextDayStart(Instant instant, ZoneId zone) {
+        return instant.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+    }
+
+    /**
+     * The units of {@code dimension}'s grains each bucket is made of, greatest first, with the 'D' units
+     * the local days of {@code dayZone} (the organization's); what none fits is left to the events.
+     */
+    Plan plan(Dimension dimension, ZoneId dayZone) {
+        String grains = dimension.grains();
+        Map<Character, Map<Instant, Integer>> units = new LinkedHashMap<>();
+        for (char grain : grains.toCharArray()) {
+            units.put(grain, new HashMap<>());
         }
+        List<Window> raw = new ArrayList<>();
         for (int index = 0; index < buckets.size(); index++) {
             Instant at = buckets.get(index).start();
             Instant end = buckets.get(index).end();
             while (at.isBefore(end)) {
-                char grain;
-                Duration length;
-                if (at.equals(at.truncatedTo(ChronoUnit.DAYS)) && !at.plus(Duration.ofDays(1)).isAfter(end)) {
-                    grain = 'D';
-                    length = Duration.ofDays(1);
+                Instant nextDay = nextDayStart(at, dayZone);
+                Instant nextHour = at.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+                Instant nextQuarter = TimeBuckets.bucketOf(at).plus(QUARTER);
+                if (grains.indexOf('D') >= 0 && dayStart(at, dayZone).equals(at) && !nextDay.isAfter(end)) {
+                    units.get('D').put(at, index);
+                    at = nextDay;
                 }
-                else if (at.equals(at.truncatedTo(ChronoUnit.HOURS)) && !at.plus(Duration.ofHours(1)).isAfter(end)) {
-                    grain = 'H';
-                    length = Duration.ofHours(1);
+                else if (grains.indexOf('H') >= 0 && at.equals(at.truncatedTo(ChronoUnit.HOURS)) && !nextHour.isAfter(end)) {
+                    units.get('H').put(at, index);
+                    at = nextHour;
+                }
+                else if (grains.indexOf('Q') >= 0 && at.equals(TimeBuckets.bucketOf(at)) && !nextQuarter.isAfter(end)) {
+                    units.get('Q').put(at, index);
+                    at = nextQuarter;
                 }
                 else {
-                    grain = 'Q';
-                    length = QUARTER;
+                    // Up to where a unit could start next, within the bucket.
+                    Instant next = nextDay.isBefore(end) ? nextDay : end;
+                    if (grains.indexOf('H') >= 0 && nextHour.isBefore(next)) {
+                        next = nextHour;
+                    }
+                    if (grains.indexOf('Q') >= 0 && nextQuarter.isBefore(next)) {
+                        next = nextQuarter;
+                    }
+                    Window last = raw.isEmpty() ? null : raw.get(raw.size() - 1);
+                    if (last != null && last.bucket() == index && last.end().equals(at)) {
+                        raw.set(raw.size() - 1, new Window(last.start(), next, index));
+                    }
+                    else {
+                        raw.add(new Window(at, next, index));
+                    }
+                    at = next;
                 }
-                units.get(grain).put(at, index);
-                at = at.plus(length);
             }
         }
+        return new Plan(units, raw);
     }
 
     /** The buckets of {@code days} at a granularity; refuses a range longer than the granularity allows. */
@@ -114,10 +168,5 @@ public final class TimeGrid {
 
     public List<Bucket> buckets() {
         return buckets;
-    }
-
-    /** The UTC units of one grain the buckets are made of, to bucket index. */
-    Map<Instant, Integer> units(char grain) {
-        return units.get(grain);
     }
 }

@@ -1,11 +1,7 @@
 package io.meterline.platform.analytics;
 
-import io.meterline.platform.pricing.MeterClass;
-import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.usage.RepriceListener;
-import io.meterline.platform.usage.StoredLine;
 import io.meterline.platform.usage.TimeBuckets;
-import io.meterline.platform.usage.UsageStore;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
@@ -19,17 +15,19 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds committed usage events into {@code usage_rollup} (see V10), after the fact and exactly once:
+ * Folds committed usage events into {@code usage_rollup} (see V10, V15), after the fact and exactly once:
  * one transaction locks the progress row, reads the events after {@code last_event_id}, adds them to
  * every grain and dimension, and moves the mark, so a crash repeats nothing and loses nothing.
  * <p>
@@ -47,22 +45,20 @@ public class UsageRoller implements RepriceListener {
     static final int BATCH = 20_000;
     static final Duration GAP_PATIENCE = Duration.ofMinutes(10);
     private static final Logger LOG = LoggerFactory.getLogger(UsageRoller.class);
-    private static final String COLUMNS = "id, organization_id, occurred_at, provider, model, status, duration_ms, requests, api_key_id, account_id,"
-            + " member_key, team, project, department, feature, tool, integration, session_key, mode, cost, currency, priced_lines";
     private static final String[] MEASURES = {"requests", "error_requests", "tokens", "input_tokens", "output_tokens", "characters", "minutes", "images",
             "cost", "duration_ms"};
 
     private final TransactionOperations<Connection> transactions;
-    private final UsageStore usage;
-    private final PluginRegistry plugins;
+    private final EventReader events;
     private final Clock clock;
     private final boolean scheduled;
+    /** Organizations' zones: fixed when an organization is created, so read once. */
+    private final Map<Long, ZoneId> zones = new ConcurrentHashMap<>();
 
-    UsageRoller(TransactionOperations<Connection> transactions, UsageStore usage, PluginRegistry plugins, Clock clock,
+    UsageRoller(TransactionOperations<Connection> transactions, EventReader events, Clock clock,
                 @Value("${meterline.analytics.scheduled-roll:true}") boolean scheduled) {
         this.transactions = transactions;
-        this.usage = usage;
-        this.plugins = plugins;
+        this.events = events;
         this.clock = clock;
         this.scheduled = scheduled;
     }
@@ -89,7 +85,15 @@ public class UsageRoller implements RepriceListener {
     }
 
     /** A gap: ids first..last not seen yet, since {@code seenAt}. */
-    private record Gap(long first, long last, Instant seenAt) {
+    record Gap(long first, long last, Instant seenAt) {
+    }
+
+    /**
+     * What the rollups hold: every event up to {@code lastEventId} but those in the gaps.
+     *
+     * @param rolledAt when the last roll ran
+     */
+    record Progress(long lastEventId, List<Gap> gaps, Instant rolledAt) {
     }
 
     @Scheduled(fixedDelay = "${meterline.analytics.roll-interval:5s}", initialDelay = "${meterline.analytics.roll-interval:5s}")
@@ -127,10 +131,10 @@ public class UsageRoller implements RepriceListener {
             Roll rollup = new Roll();
             List<Long> lateIds = new ArrayList<>();
             for (Gap gap : gaps) {
-                read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", gap.first(), gap.last(), rollup, lateIds);
+                read(connection, "SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", gap.first(), gap.last(), rollup, lateIds);
             }
             List<Long> newIds = new ArrayList<>();
-            read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id > ? ORDER BY id LIMIT " + BATCH, last, null, rollup, newIds);
+            read(connection, "SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE id > ? ORDER BY id LIMIT " + BATCH, last, null, rollup, newIds);
             write(connection, rollup.rollup);
             writeSessions(connection, rollup.sessions);
 
@@ -169,7 +173,7 @@ public class UsageRoller implements RepriceListener {
             return;
         }
         Roll roll = new Roll();
-        read(connection, "SELECT " + COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", eventRowId, eventRowId, roll, new ArrayList<>());
+        read(connection, "SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", eventRowId, eventRowId, roll, new ArrayList<>());
         if (out) {
             roll.rollup.values().forEach(Totals::negate);
             roll.sessions.values().forEach(part -> part.totals.negate());
@@ -187,12 +191,28 @@ public class UsageRoller implements RepriceListener {
         }
     }
 
-    /** When the last roll ran: every event committed before it, save a moment's in-flight batches, is counted. */
-    public Instant rolledAt(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT rolled_at FROM usage_rollup_progress WHERE id = 1");
+    /** Where the rollups stand, as of the caller's transaction. */
+    Progress progress(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT last_event_id, rolled_at FROM usage_rollup_progress WHERE id = 1");
              ResultSet rows = statement.executeQuery()) {
-            return rows.next() ? TimeBuckets.fromColumn(rows.getTimestamp(1).toLocalDateTime()) : Instant.EPOCH;
+            rows.next();
+            return new Progress(rows.getLong(1), gaps(connection), TimeBuckets.fromColumn(rows.getTimestamp(2).toLocalDateTime()));
         }
+    }
+
+    /** The zone whose days the 'D' grain holds for an organization: its own, fixed at its creation. */
+    ZoneId zoneOf(Connection connection, long organizationId) throws SQLException {
+        ZoneId zone = zones.get(organizationId);
+        if (zone == null) {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT time_zone FROM organization WHERE id = ?")) {
+                statement.setLong(1, organizationId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    zone = rows.next() ? ZoneId.of(rows.getString(1)) : ZoneOffset.UTC;
+                }
+            }
+            zones.put(organizationId, zone);
+        }
+        return zone;
     }
 
     private void read(Connection connection, String sql, long from, Long to, Roll rollup, List<Long> ids) throws SQLException {
@@ -204,66 +224,35 @@ public class UsageRoller implements RepriceListener {
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     ids.add(rows.getLong("id"));
-                    fold(rows, rollup);
+                    fold(connection, rows, rollup);
                 }
             }
         }
     }
 
-    /** Adds one event to every grain of every dimension it has. */
-    private void fold(ResultSet row, Roll roll) throws SQLException {
-        Map<Key, Totals> rollup = roll.rollup;
-        long organizationId = row.getLong("organization_id");
-        Instant occurred = TimeBuckets.fromColumn(row.getTimestamp("occurred_at").toLocalDateTime());
-        String provider = row.getString("provider");
-        String currency = Objects.requireNonNullElse(row.getString("currency"), "");
-        Totals event = new Totals();
-        event.requests = row.getInt("requests");
-        event.errorRequests = "ok".equals(row.getString("status")) ? 0 : event.requests;
-        event.durationMs = row.getLong("duration_ms");
-        BigDecimal cost = row.getBigDecimal("cost");
-        if (cost != null) {
-            event.addCost(currency, cost);
-        }
-        Map<String, String> units = plugins.units(provider);
-        for (StoredLine line : usage.readLines(row.getString("priced_lines"))) {
-            event.add(MeterClass.of(line.meter(), units.get(line.meter())), line.quantity());
-        }
-        long apiKeyId = row.getLong("api_key_id");
-        String apiKey = row.wasNull() ? "" : Long.toString(apiKeyId);
-        Map<Dimension, String> values = new java.util.EnumMap<>(Dimension.class);
-        values.put(Dimension.ALL, "");
-        values.put(Dimension.PROVIDER, provider);
-        values.put(Dimension.MODEL, provider + "/" + row.getString("model"));
-        values.put(Dimension.API_KEY, apiKey);
-        values.put(Dimension.ACCOUNT_ID, text(row, "account_id"));
-        values.put(Dimension.MEMBER, text(row, "member_key"));
-        values.put(Dimension.TEAM, text(row, "team"));
-        values.put(Dimension.PROJECT, text(row, "project"));
-        values.put(Dimension.DEPARTMENT, text(row, "department"));
-        values.put(Dimension.FEATURE, text(row, "feature"));
-        values.put(Dimension.TOOL, text(row, "tool"));
-        values.put(Dimension.INTEGRATION, text(row, "integration"));
-        values.put(Dimension.MODE, text(row, "mode"));
-        String session = row.getString("session_key");
-        if (session != null) {
-            SessionPart part = roll.sessions.computeIfAbsent(new SessionKey(organizationId, session, currency), key -> new SessionPart());
+    /** Adds one event to every grain of every dimension it has: the organization's local day, and for the total the UTC hour and quarter. */
+    private void fold(Connection connection, ResultSet row, Roll roll) throws SQLException {
+        EventReader.Event event = events.read(row);
+        long organizationId = event.organizationId();
+        Instant occurred = event.occurredAt();
+        String currency = event.currency();
+        if (event.session() != null) {
+            SessionPart part = roll.sessions.computeIfAbsent(new SessionKey(organizationId, event.session(), currency), key -> new SessionPart());
             part.first = part.first == null || occurred.isBefore(part.first) ? occurred : part.first;
             part.last = part.last == null || occurred.isAfter(part.last) ? occurred : part.last;
-            part.totals.add(event);
+            part.totals.add(event.totals());
         }
-        Instant quarter = TimeBuckets.bucketOf(occurred);
+        Instant day = TimeGrid.dayStart(occurred, zoneOf(connection, organizationId));
         Instant hour = occurred.truncatedTo(ChronoUnit.HOURS);
-        Instant day = occurred.truncatedTo(ChronoUnit.DAYS);
-        values.forEach((dimension, value) -> {
-            rollup.computeIfAbsent(new Key(organizationId, dimension, 'Q', quarter, value, currency), key -> new Totals()).add(event);
-            rollup.computeIfAbsent(new Key(organizationId, dimension, 'H', hour, value, currency), key -> new Totals()).add(event);
-            rollup.computeIfAbsent(new Key(organizationId, dimension, 'D', day, value, currency), key -> new Totals()).add(event);
+        Instant quarter = TimeBuckets.bucketOf(occurred);
+        event.values().forEach((dimension, value) -> {
+            String grains = dimension.grains();
+            for (int i = 0; i < grains.length(); i++) {
+                char grain = grains.charAt(i);
+                Instant start = grain == 'D' ? day : grain == 'H' ? hour : quarter;
+                roll.rollup.computeIfAbsent(new Key(organizationId, dimension, grain, start, value, currency), key -> new Totals()).add(event.totals());
+            }
         });
-    }
-
-    private static String text(ResultSet row, String column) throws SQLException {
-        return Objects.requireNonNullElse(row.getString(column), "");
     }
 
     private static void write(Connection connection, Map<Key, Totals> rollup) throws SQLException {
@@ -332,7 +321,7 @@ public class UsageRoller implements RepriceListener {
         }
     }
 
-    private static List<Gap> gaps(Connection connection) throws SQLException {
+    static List<Gap> gaps(Connection connection) throws SQLException {
         List<Gap> gaps = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement("SELECT first_id, last_id, seen_at FROM usage_rollup_gap ORDER BY first_id");
              ResultSet rows = statement.executeQuery()) {

@@ -180,18 +180,96 @@ class UsageAnalyticsIT extends ServerTest {
 
     @Test
     void aPageCostsAFewStatementsWhateverItsRangeOrGroups() {
-        statements.start("usage_rollup", "usage_rollup_progress");
+        // Each page: one statement per grain or stretch of events it reads, and two for the roll's mark (progress, gaps).
+        statements.start("usage_rollup", "usage_event");
         series("2026-06-14", "2026-06-16", "DAY", "MODEL", null);
-        long small = statements.count();
-        statements.start("usage_rollup", "usage_rollup_progress");
+        // The organization's own days: day rows only.
+        assertThat(statements.count()).isEqualTo(3);
+        statements.start("usage_rollup", "usage_event");
         series("2025-07-01", "2026-06-30", "DAY", "TEAM", "Asia/Kolkata");
-        long year = statements.count();
-        // One statement per grain used and one for asOf: a +05:45 or +05:30 local day holds no whole UTC day, only hours and quarters.
-        assertThat(small).isEqualTo(3);
-        assertThat(year).isEqualTo(3);
-        statements.start("usage_rollup", "usage_rollup_progress");
-        series("2025-07-01", "2026-06-30", "MONTH", "TEAM", "Asia/Kolkata");
-        assertThat(statements.count()).isEqualTo(4);
+        // Kolkata's days never match Kathmandu's: a year of days grouped by team is one read of the events.
+        assertThat(statements.count()).isEqualTo(3);
+        statements.start("usage_rollup", "usage_event");
+        series("2025-07-01", "2026-06-30", "MONTH", "TEAM", null);
+        assertThat(statements.count()).isEqualTo(3);
+        statements.start("usage_rollup", "usage_event");
+        series("2026-06-01", "2026-06-30", "HOUR", null, "Asia/Kolkata");
+        // A +05:30 hour is two quarters of two UTC hours: quarter rows of the total.
+        assertThat(statements.count()).isEqualTo(3);
+    }
+
+    /**
+     * Rollup rows and the events read where no row fits give the answers the events give, bucket by bucket
+     * and group by group, in the organization's zone and in others, by day and by hour; events recorded
+     * after the last roll show in neither part.
+     */
+    @Test
+    void everyZoneGranularityAndGroupAgreesWithTheEvents() {
+        Fixtures.Tenant mixed = Fixtures.tenant(api, "analytics-mixed", "Asia/Kathmandu");
+        java.util.Random random = new java.util.Random(20261126);
+        List<Map<String, Object>> events = new java.util.ArrayList<>();
+        Map<java.time.Instant, String> teams = new HashMap<>();
+        Map<java.time.Instant, Integer> amounts = new HashMap<>();
+        java.time.Instant from = java.time.Instant.parse("2026-04-30T00:00:00Z");
+        for (int i = 0; i < 240; i++) {
+            java.time.Instant at = from.plusSeconds(random.nextInt(12 * 86_400));
+            String team = List.of("search", "sales", "ops").get(random.nextInt(3));
+            int input = 1 + random.nextInt(1000);
+            if (teams.putIfAbsent(at, team) != null) {
+                continue;
+            }
+            amounts.put(at, input + 1);
+            events.add(new HashMap<>(Map.of("id", "m-" + i, "timestamp", at.toString(), "provider", "openai", "model", "gpt-4o",
+                    "meters", Map.of("input_tokens", input, "output_tokens", 1), "dimensions", Map.of("team", team))));
+        }
+        assertThat(api.usage(mixed.apiKey(), api.write(Map.of("events", events))).status()).isEqualTo(200);
+        roller.rollAll();
+        Map<String, Object> late = new HashMap<>(Map.of("id", "m-late", "timestamp", "2026-05-03T12:00:00Z", "provider", "openai", "model", "gpt-4o",
+                "meters", Map.of("input_tokens", 99_999, "output_tokens", 1), "dimensions", Map.of("team", "search")));
+        assertThat(api.usage(mixed.apiKey(), api.write(Map.of("events", List.of(late)))).status()).isEqualTo(200);
+
+        for (String zone : java.util.Arrays.asList(null, "UTC", "Asia/Kolkata", "Europe/Berlin", "America/St_Johns")) {
+            for (String granularity : List.of("DAY", "HOUR")) {
+                String to = granularity.equals("DAY") ? "2026-05-10" : "2026-05-03";
+                for (String groupBy : java.util.Arrays.asList(null, "TEAM")) {
+                    Map<String, Object> variables = new HashMap<>();
+                    variables.put("range", Map.of("from", "2026-05-01", "to", to));
+                    variables.put("granularity", granularity);
+                    variables.put("groupBy", groupBy);
+                    variables.put("zone", zone);
+                    TestApi.Response response = query(mixed.adminToken(), SERIES, variables);
+                    assertThat(response.at("errors")).as(response.body()).isNull();
+                    for (Object bucket : (List<?>) response.at("data.usageSeries.buckets")) {
+                        java.time.Instant start = java.time.Instant.parse((String) TestApi.at(bucket, "start"));
+                        java.time.Instant end = java.time.Instant.parse((String) TestApi.at(bucket, "end"));
+                        Map<String, Integer> expected = new java.util.TreeMap<>();
+                        int total = 0;
+                        for (Map.Entry<java.time.Instant, Integer> event : amounts.entrySet()) {
+                            if (!event.getKey().isBefore(start) && event.getKey().isBefore(end)) {
+                                total += event.getValue();
+                                expected.merge(teams.get(event.getKey()), event.getValue(), Integer::sum);
+                            }
+                        }
+                        String where = zone + " " + granularity + " " + groupBy + " " + start;
+                        assertThat(new BigDecimal(String.valueOf(TestApi.at(bucket, "totals.tokens")))).as(where).isEqualByComparingTo(BigDecimal.valueOf(total));
+                        if (groupBy != null) {
+                            Map<String, Integer> actual = new java.util.TreeMap<>();
+                            for (Object group : (List<?>) TestApi.at(bucket, "groups")) {
+                                actual.put((String) TestApi.at(group, "key"), new BigDecimal(String.valueOf(TestApi.at(group, "totals.tokens"))).intValueExact());
+                            }
+                            assertThat(actual).as(where).isEqualTo(expected);
+                        }
+                    }
+                }
+            }
+        }
+        // Once rolled, the late event counts in rows and in events alike: in the organization's day and in Kolkata's.
+        roller.rollAll();
+        int may3 = amounts.entrySet().stream().filter(event -> event.getKey().atZone(java.time.ZoneId.of("Asia/Kolkata")).toLocalDate()
+                .equals(java.time.LocalDate.of(2026, 5, 3))).mapToInt(Map.Entry::getValue).sum();
+        Map<String, Object> variables = new HashMap<>(Map.of("range", Map.of("from", "2026-05-03", "to", "2026-05-03"), "groupBy", "TEAM", "zone", "Asia/Kolkata"));
+        TestApi.Response kolkata = query(mixed.adminToken(), SERIES, variables);
+        assertThat(new BigDecimal(String.valueOf(kolkata.at("data.usageSeries.totals.tokens")))).isEqualByComparingTo(BigDecimal.valueOf(may3 + 100_000));
     }
 
     @Test
