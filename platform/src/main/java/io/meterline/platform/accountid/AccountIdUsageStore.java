@@ -1,6 +1,7 @@
 package io.meterline.platform.accountid;
 
 import io.meterline.platform.budget.BudgetMeasure;
+import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.usage.RecordedUsage;
 import io.meterline.platform.usage.StoredLine;
 import io.meterline.platform.usage.TimeBuckets;
@@ -36,9 +37,6 @@ import java.util.TreeMap;
  */
 @Singleton
 public class AccountIdUsageStore implements UsageListener {
-
-    /** The unit of token meters, whatever a provider calls them (the budget engine counts the same). */
-    private static final String TOKEN_UNIT = "token";
 
     private final BudgetMeasure measure;
     private final TransactionOperations<Connection> transactions;
@@ -119,7 +117,8 @@ public class AccountIdUsageStore implements UsageListener {
     private BigDecimal tokensOf(RecordedUsage usage) {
         BigDecimal sum = BigDecimal.ZERO;
         for (StoredLine line : usage.lines()) {
-            if (measure.unitOf(usage.provider(), line.meter()).map(TOKEN_UNIT::equals).orElse(false)) {
+            // Token meters whatever a provider calls them, as the budget engine and dashboards count them.
+            if (MeterClass.of(line.meter(), measure.unitOf(usage.provider(), line.meter()).orElse(null)).tokens()) {
                 sum = sum.add(line.quantity());
             }
         }

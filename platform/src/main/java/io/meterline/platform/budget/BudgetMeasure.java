@@ -1,20 +1,19 @@
 package io.meterline.platform.budget;
 
+import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.usage.RecordedUsage;
 import io.meterline.platform.usage.StoredLine;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /** Which calls a budget counts, and how much of a recorded event counts against it. */
 @Singleton
 public class BudgetMeasure {
-
-    /** The unit that TOKENS budgets add up, whatever the provider calls the meter. */
-    static final String TOKEN_UNIT = "token";
 
     private final PluginRegistry plugins;
 
@@ -63,8 +62,10 @@ public class BudgetMeasure {
             case COST -> usage.cost() != null && budget.currency() != null && budget.currency().equals(usage.currency()) ? usage.cost() : BigDecimal.ZERO;
             case TOKENS -> {
                 BigDecimal tokens = BigDecimal.ZERO;
+                // Every meter whose unit is tokens, whatever the provider calls it (MeterClass: input plus output).
+                Map<String, String> units = plugins.units(usage.provider());
                 for (StoredLine line : usage.lines()) {
-                    if (TOKEN_UNIT.equals(plugins.units(usage.provider()).get(line.meter()))) {
+                    if (MeterClass.of(line.meter(), units.get(line.meter())).tokens()) {
                         tokens = tokens.add(line.quantity());
                     }
                 }

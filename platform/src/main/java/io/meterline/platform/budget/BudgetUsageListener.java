@@ -3,8 +3,11 @@ package io.meterline.platform.budget;
 import io.meterline.platform.alert.AlertRequest;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.usage.RecordedUsage;
+import io.meterline.platform.usage.RepriceListener;
+import io.meterline.platform.usage.RepricedUsage;
 import io.meterline.platform.usage.UsageListener;
 import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -38,9 +41,16 @@ import org.slf4j.LoggerFactory;
  * <p>Alert levels: a budget's lowest threshold is WARNING, its highest threshold below 100 is
  * CRITICAL, any threshold between them CAUTION, and reaching 100 % (always checked, whether or
  * not 100 is a threshold) is EXCEEDED.
+ *
+ * <p>Repricing ({@link RepriceListener}): an event counts against COST budgets only once it has a
+ * cost, so when a repricing prices an event's last unpriced line, its cost is counted then, by the
+ * same path as at ingestion (same scope matching, same period rule, same crossings), against the
+ * COST budgets only: its requests, tokens and units were counted when it was recorded. After the
+ * repricing commits, the counters' new values go to the reservation book (the Redis mirrors rise as
+ * after ingestion) and the crossings are published.
  */
 @Singleton
-public class BudgetUsageListener implements UsageListener {
+public class BudgetUsageListener implements UsageListener, RepriceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(BudgetUsageListener.class);
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
@@ -49,19 +59,30 @@ public class BudgetUsageListener implements UsageListener {
     private final ReservationBook book;
     private final BudgetMeasure measure;
     private final ApplicationEventPublisher<AlertRequest> alerts;
+    private final ApplicationEventPublisher<RepriceCounted> repriceCounted;
     private final Clock clock;
     /** The crossings of the transaction running on this thread, handed to afterCommit with the batch they belong to. */
     private final ThreadLocal<Pending> pending = new ThreadLocal<>();
 
-    public BudgetUsageListener(BudgetStore store, ReservationBook book, BudgetMeasure measure, ApplicationEventPublisher<AlertRequest> alerts, Clock clock) {
+    public BudgetUsageListener(BudgetStore store, ReservationBook book, BudgetMeasure measure, ApplicationEventPublisher<AlertRequest> alerts,
+                               ApplicationEventPublisher<RepriceCounted> repriceCounted, Clock clock) {
         this.store = store;
         this.book = book;
         this.measure = measure;
         this.alerts = alerts;
+        this.repriceCounted = repriceCounted;
         this.clock = clock;
     }
 
     private record Pending(List<RecordedUsage> batch, List<ReservationBook.Counted> counters, List<String> reservations, List<AlertRequest> crossings) {
+    }
+
+    /** What counting some usage changed: the counters' values after it and the crossings it made. */
+    private record Counting(List<ReservationBook.Counted> counters, List<AlertRequest> crossings) {
+    }
+
+    /** A repricing's counters and crossings, published to this listener itself and handled once the repricing committed. */
+    record RepriceCounted(List<ReservationBook.Counted> counters, List<AlertRequest> crossings) {
     }
 
     @Override
@@ -78,6 +99,44 @@ public class BudgetUsageListener implements UsageListener {
             pending.set(new Pending(recorded, List.of(), reservations, List.of()));
             return;
         }
+        Counting counting = count(connection, organizationId, budgets, recorded);
+        // Counters first, then reservations: authorization locks counters before reservations too.
+        book.settleInTransaction(connection, organizationId, reservations);
+        pending.set(new Pending(recorded, counting.counters(), reservations, counting.crossings()));
+    }
+
+    @Override
+    public void repriced(Connection connection, List<RepricedUsage> repriced) throws SQLException {
+        Map<Long, List<RecordedUsage>> byOrganization = new TreeMap<>();
+        repriced.stream().filter(RepricedUsage::becamePriced)
+                .forEach(one -> byOrganization.computeIfAbsent(one.usage().organizationId(), id -> new ArrayList<>()).add(one.usage()));
+        List<ReservationBook.Counted> counters = new ArrayList<>();
+        List<AlertRequest> crossings = new ArrayList<>();
+        for (Map.Entry<Long, List<RecordedUsage>> group : byOrganization.entrySet()) {
+            List<Budget> costBudgets = store.activeBudgets(connection, group.getKey()).stream().filter(budget -> budget.metric() == Budget.Metric.COST).toList();
+            if (!costBudgets.isEmpty()) {
+                Counting counting = count(connection, group.getKey(), costBudgets, group.getValue());
+                counters.addAll(counting.counters());
+                crossings.addAll(counting.crossings());
+            }
+        }
+        if (!counters.isEmpty()) {
+            repriceCounted.publishEvent(new RepriceCounted(counters, crossings));
+        }
+    }
+
+    /** Raises the mirrors and publishes the crossings of a repricing once it committed; nothing if it rolled back. */
+    @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
+    void onRepriceCommitted(RepriceCounted committed) {
+        book.afterCommit(committed.counters(), List.of());
+        publish(committed.crossings());
+    }
+
+    /**
+     * Adds one organization's usage to the counters of the given budgets that cover it, in the usage's
+     * budget periods (skipping ended ones), and computes the crossings from the values before and after.
+     */
+    private Counting count(Connection connection, long organizationId, List<Budget> budgets, List<RecordedUsage> recorded) throws SQLException {
         ZoneId zone = ZoneId.of(Objects.requireNonNullElse(store.timeZone(connection, organizationId), "UTC"));
         TreeMap<BudgetStore.CounterKey, BigDecimal> deltas = new TreeMap<>(BudgetStore.CounterKey.ORDER);
         Map<Long, Budget> byId = new HashMap<>();
@@ -102,9 +161,7 @@ public class BudgetUsageListener implements UsageListener {
                 }
             }
         }
-        // Counters first, then reservations: authorization locks counters before reservations too.
         Map<BudgetStore.CounterKey, BigDecimal> after = deltas.isEmpty() ? Map.of() : store.add(connection, deltas);
-        book.settleInTransaction(connection, organizationId, reservations);
         List<ReservationBook.Counted> counters = new ArrayList<>();
         List<AlertRequest> crossings = new ArrayList<>();
         for (Map.Entry<BudgetStore.CounterKey, BigDecimal> entry : deltas.entrySet()) {
@@ -115,7 +172,7 @@ public class BudgetUsageListener implements UsageListener {
                 crossings.addAll(crossings(budget, entry.getKey(), consumed.subtract(entry.getValue()), consumed, zone));
             }
         }
-        pending.set(new Pending(recorded, counters, reservations, crossings));
+        return new Counting(counters, crossings);
     }
 
     @Override
@@ -126,7 +183,11 @@ public class BudgetUsageListener implements UsageListener {
             return;
         }
         book.afterCommit(mine.counters(), mine.reservations());
-        for (AlertRequest alert : mine.crossings()) {
+        publish(mine.crossings());
+    }
+
+    private void publish(List<AlertRequest> crossings) {
+        for (AlertRequest alert : crossings) {
             try {
                 alerts.publishEvent(alert);
             }

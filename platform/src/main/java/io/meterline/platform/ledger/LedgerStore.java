@@ -14,7 +14,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -255,6 +257,65 @@ class LedgerStore {
             statement.setObject(8, toColumn(now));
             statement.setLong(9, state.organizationId());
             statement.executeUpdate();
+        }
+    }
+
+    /**
+     * What an unpriced token line drew at ingestion: its quantity and how many of those tokens no plan
+     * or top-up tokens covered, the share a repricing will charge.
+     */
+    record UnpricedTokens(String eventId, String meter, long quantity, long uncovered) {
+    }
+
+    /** Remembers the unpriced token lines of a batch (ledger_unpriced_tokens). */
+    void insertUnpricedTokens(Connection connection, long organizationId, List<UnpricedTokens> lines) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO ledger_unpriced_tokens (organization_id, event_id, meter, quantity, uncovered)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+            for (UnpricedTokens line : lines) {
+                statement.setLong(1, organizationId);
+                statement.setString(2, line.eventId());
+                statement.setString(3, line.meter());
+                statement.setLong(4, line.quantity());
+                statement.setLong(5, line.uncovered());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** The remembered unpriced token lines of some events, keyed by event id and meter; locked for this transaction. */
+    Map<List<String>, UnpricedTokens> unpricedTokens(Connection connection, long organizationId, Collection<String> eventIds) throws SQLException {
+        Map<List<String>, UnpricedTokens> lines = new HashMap<>();
+        List<String> ids = List.copyOf(eventIds);
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            try (PreparedStatement statement = connection.prepareStatement("SELECT event_id, meter, quantity, uncovered FROM ledger_unpriced_tokens"
+                    + " WHERE organization_id = ? AND event_id IN (" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") FOR UPDATE")) {
+                statement.setLong(1, organizationId);
+                for (int i = 0; i < chunk.size(); i++) {
+                    statement.setString(i + 2, chunk.get(i));
+                }
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        UnpricedTokens line = new UnpricedTokens(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4));
+                        lines.put(List.of(line.eventId(), line.meter()), line);
+                    }
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** Forgets unpriced token lines once a repricing charged them. */
+    void deleteUnpricedTokens(Connection connection, long organizationId, Collection<UnpricedTokens> lines) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM ledger_unpriced_tokens WHERE organization_id = ? AND event_id = ? AND meter = ?")) {
+            for (UnpricedTokens line : lines) {
+                statement.setLong(1, organizationId);
+                statement.setString(2, line.eventId());
+                statement.setString(3, line.meter());
+                statement.addBatch();
+            }
+            statement.executeBatch();
         }
     }
 

@@ -8,6 +8,7 @@ import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.pricing.PricingService;
 import io.meterline.platform.pricing.RateRecord;
 import io.meterline.platform.security.Viewer;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -27,7 +28,8 @@ import java.util.TreeMap;
  * Prices events that were stored unpriced once a rate covers them. Only the unpriced lines are
  * priced; lines priced before keep their amounts, so no earlier cost ever changes. Each repriced
  * event gets an audit row, and the aggregates move from "unpriced" to the rate's currency in the
- * same transaction.
+ * same transaction. The listeners see every repriced event once at the end ({@link RepriceListener#repriced}),
+ * where the ledger charges and the budgets count the new cost.
  */
 @Singleton
 public class UsageRepricer {
@@ -73,7 +75,9 @@ public class UsageRepricer {
     public long reprice(RateRecord rate, String by) {
         ProviderPlugin plugin = plugins.find(rate.provider()).orElseThrow();
         Map<Long, Organization> organizationCache = new HashMap<>();
-        long changed = 0;
+        // Kept for the listeners' one call at the end: a few hundred bytes per event, for a repricing
+        // whose events stay locked by this transaction until it ends anyway.
+        List<RepricedUsage> repriced = new ArrayList<>();
         long afterId = 0;
         while (true) {
             long cursor = afterId;
@@ -90,31 +94,47 @@ public class UsageRepricer {
                 return queries.read(statement);
             });
             if (events.isEmpty()) {
-                return changed;
+                break;
             }
             for (UsageEventView event : events) {
                 Organization organization = organizationCache.computeIfAbsent(event.organizationId(), id -> organizations.findById(id).orElseThrow());
-                if (reprice(organization, plugin, event, rate, by)) {
-                    changed++;
+                RepricedUsage one = reprice(organization, plugin, event, rate, by);
+                if (one != null) {
+                    repriced.add(one);
                 }
                 afterId = event.id();
             }
         }
+        if (!repriced.isEmpty()) {
+            jdbc.execute(connection -> {
+                for (RepriceListener listener : listeners) {
+                    listener.repriced(connection, repriced);
+                }
+                return null;
+            });
+        }
+        return repriced.size();
     }
 
-    private boolean reprice(Organization organization, ProviderPlugin plugin, UsageEventView event, RateRecord rate, String by) {
+    /** Prices one event's unpriced lines; null when the rate priced none of them. */
+    @Nullable
+    private RepricedUsage reprice(Organization organization, ProviderPlugin plugin, UsageEventView event, RateRecord rate, String by) {
         Map<String, BigDecimal> unpricedQuantities = new TreeMap<>();
         event.lines().stream().filter(line -> !line.priced()).forEach(line -> unpricedQuantities.put(line.meter(), line.quantity()));
         Map<String, StoredLine> repriced = new HashMap<>();
         pricer.priceLines(organization, plugin, event.provider(), event.model(), event.timestamp(), unpricedQuantities)
                 .stream().filter(StoredLine::priced).forEach(line -> repriced.put(line.meter(), line));
         if (repriced.isEmpty()) {
-            return false;
+            return null;
         }
         List<StoredLine> lines = new ArrayList<>();
         event.lines().forEach(line -> lines.add(line.priced() ? line : repriced.getOrDefault(line.meter(), line)));
         BigDecimal cost = UsagePricer.cost(lines);
         String currency = cost == null ? null : UsagePricer.currency(lines, organization);
+        if (event.cost() != null) {
+            // Events with a cost are never in usage_unpriced; this guards the "charged once" rule.
+            throw new IllegalStateException("Event " + event.id() + " has a cost and unpriced lines");
+        }
         UsageEventDraft draft = new UsageEventDraft(0, event.eventId(), event.timestamp(), event.provider(), event.model(), Map.of(), Map.of(),
                 event.dimensions(), event.status(), event.durationMs(), event.requests(), null);
         UsageStore.Deltas deltas = new UsageStore.Deltas();
@@ -139,7 +159,9 @@ public class UsageRepricer {
             audit(connection, event.id(), rate.id(), cost, currency, now, by);
             return null;
         });
-        return true;
+        RecordedUsage usage = new RecordedUsage(event.organizationId(), event.apiKeyId(), event.eventId(), event.timestamp(), event.provider(), event.model(),
+                event.dimensions(), event.requests(), !UsageEventParser.STATUS_OK.equals(event.status()), lines, cost, currency, null);
+        return new RepricedUsage(event.id(), usage, List.copyOf(repriced.values()));
     }
 
     private static void update(Connection connection, long id, BigDecimal cost, String currency, String lines) throws SQLException {

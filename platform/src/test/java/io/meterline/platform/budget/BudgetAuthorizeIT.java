@@ -104,6 +104,39 @@ class BudgetAuthorizeIT extends ServerTest {
         }
     }
 
+    /**
+     * With Redis the decision reads the mirrored consumption, loaded by the first decision: the
+     * repricing must raise it once it committed, or calls would be admitted until the mirror expires.
+     */
+    @Test
+    void aRepricingThatPushesAHardCostBudgetOverItsLimitDeniesTheNextCall() {
+        Fixtures.Tenant owner = Fixtures.tenant(api, "authorize-reprice", "UTC");
+        String model = "claude-hard-" + System.nanoTime();
+        String id = budget(owner, BudgetIT.input("name", "Hard spend", "metric", "COST", "period", "MONTH", "limit", "1", "enforcement", "HARD"));
+        String call = "{\"provider\":\"anthropic\",\"model\":\"" + model + "\",\"estimate\":{\"cost\":\"0.01\"}}";
+        Instant at = Instant.now().minusSeconds(60);
+        String event = "{\"events\":[{\"id\":\"reprice-hard\",\"timestamp\":\"" + at + "\",\"provider\":\"anthropic\",\"model\":\"" + model + "\","
+                + "\"meters\":{\"input_tokens\":1000,\"output_tokens\":1000}}]}";
+        assertThat(api.usage(owner.apiKey(), event).at("results.0.priced")).isEqualTo(false);
+        TestApi.Response before = api.post("/v1/authorize", owner.apiKey(), "application/json", call);
+        assertThat(before.at("decision")).as(before.body()).isEqualTo("ALLOW");
+
+        Instant from = at.truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(Duration.ofDays(1));
+        String rateSet = "mutation($input: RateSetInput!) { rateSet(input: $input) { repricedEventCount userErrors { code } } }";
+        TestApi.Response repriced = api.graphql(api.adminToken(), rateSet, Map.of("input", Map.of("provider", "anthropic", "model", model,
+                "meter", "input_tokens", "unitPrice", "1", "per", 1000, "effectiveFrom", from.toString())));
+        assertThat(repriced.at("data.rateSet.repricedEventCount")).as(repriced.body()).isEqualTo(1);
+        assertThat(api.post("/v1/authorize", owner.apiKey(), "application/json", call).at("decision")).as("the event is not fully priced yet").isEqualTo("ALLOW");
+        repriced = api.graphql(api.adminToken(), rateSet, Map.of("input", Map.of("provider", "anthropic", "model", model,
+                "meter", "output_tokens", "unitPrice", "1", "per", 1000, "effectiveFrom", from.toString())));
+        assertThat(repriced.at("data.rateSet.repricedEventCount")).as(repriced.body()).isEqualTo(1);
+
+        TestApi.Response denied = api.post("/v1/authorize", owner.apiKey(), "application/json", call);
+        assertThat(denied.at("decision")).as(denied.body()).isEqualTo("DENY");
+        assertThat(denied.at("denied_by.consumed")).isEqualTo("2.000000000");
+        assertThat(api.graphql(owner.adminToken(), BudgetIT.STATUS, Map.of("id", id)).at("data.node.status.consumed")).isEqualTo("2.000000000");
+    }
+
     @Test
     void recordingTheCallSettlesItsReservationAndExpiredHoldsStopCounting() throws Exception {
         Fixtures.Tenant owner = Fixtures.tenant(api, "authorize-settle", "UTC");
