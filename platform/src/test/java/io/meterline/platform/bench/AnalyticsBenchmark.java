@@ -289,7 +289,8 @@ public final class AnalyticsBenchmark {
             return share >= TARGET_INGEST_SHARE;
         }
         finally {
-            rolling.shutdownNow();
+            rolling.shutdown();
+            rolling.awaitTermination(5, TimeUnit.MINUTES);
         }
     }
 
