@@ -149,12 +149,15 @@ public class AnalyticsService {
         return totals;
     }
 
-    /** Organizations with usage rolled up in the UTC hours from the one holding {@code since}: one statement. */
+    /**
+     * Organizations with usage rolled up in the UTC hours from the one holding {@code since}: one
+     * statement, one seek of the rollup's key per organization (its latest hour row; never a scan of the rollup or events).
+     */
     public List<Long> organizationsActiveSince(Instant since) {
         return transactions.executeRead(status -> {
             List<Long> ids = new ArrayList<>();
-            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT DISTINCT organization_id FROM usage_rollup"
-                    + " WHERE dimension = 'ALL' AND grain = 'H' AND bucket_start >= ? ORDER BY organization_id")) {
+            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT o.id FROM organization o WHERE (SELECT r.bucket_start FROM usage_rollup r"
+                    + " WHERE r.organization_id = o.id AND r.dimension = 'ALL' AND r.grain = 'H' ORDER BY r.bucket_start DESC LIMIT 1) >= ? ORDER BY o.id")) {
                 statement.setTimestamp(1, Timestamp.valueOf(TimeBuckets.toColumn(since.truncatedTo(java.time.temporal.ChronoUnit.HOURS))));
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
