@@ -4,6 +4,9 @@ import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.alert.AlertService;
+import io.meterline.platform.analytics.AnalyticsService;
+import io.meterline.platform.analytics.Dimension;
+import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.budget.Budget;
 import io.meterline.platform.budget.BudgetRepository;
 import io.meterline.platform.budget.BudgetService;
@@ -44,7 +47,14 @@ import java.util.stream.Collectors;
 /**
  * The usage monitoring views of seed 003: the platform admin's overview, monthly summaries, recent
  * activity, service breakdown and top customers, and the customer's own view. Months are calendar
- * months in each customer's time zone; totals come from the 15-minute aggregates only.
+ * months in each customer's time zone. Figures are read through {@link AnalyticsService#breakdowns}:
+ * each customer's month is whole local days of its own zone, so every page reads the day rows of
+ * {@code usage_rollup} for all its customers in one statement (by provider, or the total), as of the
+ * last roll, whatever the number of events or customers.
+ * <p>
+ * A service's quantities are the rollup's measures of the units its plugin declares (tokens,
+ * characters, minutes, images); a provider's cost is not split by unit in the rollup, so it is
+ * shown on the provider's first unit row (every installed plugin meters one unit).
  */
 @Singleton
 public class AdminService {
@@ -55,6 +65,7 @@ public class AdminService {
     static final int HISTORY_MONTHS = 6;
 
     private final AdminStore store;
+    private final AnalyticsService analytics;
     private final OrganizationRepository organizations;
     private final AlertService alerts;
     private final BudgetRepository budgets;
@@ -65,9 +76,10 @@ public class AdminService {
     private final TenantScope tenantScope;
     private final Clock clock;
 
-    AdminService(AdminStore store, OrganizationRepository organizations, AlertService alerts, BudgetRepository budgets, BudgetService budgetService,
+    AdminService(AdminStore store, AnalyticsService analytics, OrganizationRepository organizations, AlertService alerts, BudgetRepository budgets, BudgetService budgetService,
                  PluginRegistry plugins, UsageQueries events, ProfileService profiles, TenantScope tenantScope, Clock clock) {
         this.store = store;
+        this.analytics = analytics;
         this.organizations = organizations;
         this.alerts = alerts;
         this.budgets = budgets;
@@ -91,11 +103,10 @@ public class AdminService {
     public AdminViews.Overview overview(Viewer viewer, @Nullable LocalDate month) {
         tenantScope.requirePlatformAdmin(viewer);
         YearMonth resolved = monthFor(viewer, month);
-        List<AdminStore.Window> windows = everyCustomer(resolved);
-        List<AdminStore.CallRow> calls = store.calls(windows, false);
-        return new AdminViews.Overview(resolved.atDay(1), organizations.count(), cost(store.meters(windows, false)),
-                calls.stream().mapToLong(AdminStore.CallRow::requests).sum(), calls.stream().mapToLong(AdminStore.CallRow::errors).sum(),
-                alerts.activeCount(viewer, null), clock.instant());
+        List<AnalyticsService.Breakdown> customers = analytics.breakdowns(everyCustomer(resolved), Dimension.ALL);
+        return new AdminViews.Overview(resolved.atDay(1), organizations.count(), cost(customers.stream().map(AnalyticsService.Breakdown::totals).toList()),
+                customers.stream().mapToLong(customer -> customer.totals().requests()).sum(),
+                customers.stream().mapToLong(customer -> customer.totals().errorRequests()).sum(), alerts.activeCount(viewer, null), clock.instant());
     }
 
     /** A page of customers whose name contains the search text, in id order, each with its month. */
@@ -112,8 +123,10 @@ public class AdminService {
     public AdminViews.Breakdown breakdown(Viewer viewer, @Nullable LocalDate month) {
         tenantScope.requirePlatformAdmin(viewer);
         YearMonth resolved = monthFor(viewer, month);
-        List<AdminStore.Window> windows = everyCustomer(resolved);
-        return new AdminViews.Breakdown(resolved.atDay(1), services(store.calls(windows, false), store.meters(windows, false)), clock.instant());
+        Map<String, Totals> byService = new TreeMap<>();
+        analytics.breakdowns(everyCustomer(resolved), Dimension.PROVIDER).forEach(customer -> customer.groups()
+                .forEach(group -> byService.computeIfAbsent(group.key(), key -> new Totals()).add(group.totals())));
+        return new AdminViews.Breakdown(resolved.atDay(1), services(byService), clock.instant());
     }
 
     /**
@@ -129,8 +142,12 @@ public class AdminService {
         }
         YearMonth resolved = monthFor(viewer, month);
         Map<String, Map<Long, BigDecimal>> byCurrency = new TreeMap<>();
-        store.meters(everyCustomer(resolved), true).stream().filter(row -> !row.currency().isEmpty())
-                .forEach(row -> byCurrency.computeIfAbsent(row.currency(), key -> new HashMap<>()).merge(row.organizationId(), row.amount(), BigDecimal::add));
+        List<AnalyticsService.Span> spans = everyCustomer(resolved);
+        List<AnalyticsService.Breakdown> customers = analytics.breakdowns(spans, Dimension.ALL);
+        for (int i = 0; i < spans.size(); i++) {
+            long organizationId = spans.get(i).organizationId();
+            customers.get(i).totals().cost().forEach((code, amount) -> byCurrency.computeIfAbsent(code, key -> new HashMap<>()).put(organizationId, amount));
+        }
         String ranking = currency != null ? currency : byCurrency.entrySet().stream()
                 .max(Comparator.<Map.Entry<String, Map<Long, BigDecimal>>>comparingInt(entry -> entry.getValue().size())
                         .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
@@ -175,19 +192,16 @@ public class AdminService {
         Organization customer = organizations.findById(id).orElseThrow(() -> MeterlineException.notFound(organizationId == null ? "Organization" : organizationId));
         ZoneId zone = customer.zone();
         YearMonth current = YearMonth.now(clock.withZone(zone));
-        List<AdminStore.Window> windows = new ArrayList<>();
+        List<AnalyticsService.Span> spans = new ArrayList<>();
         for (int slot = 0; slot <= HISTORY_MONTHS; slot++) {
-            windows.add(window(slot, List.of(id), current.minusMonths(slot), zone));
+            spans.add(span(id, current.minusMonths(slot), zone));
         }
-        List<AdminStore.CallRow> calls = store.calls(windows, false);
-        List<AdminStore.MeterRow> meters = store.meters(windows, false);
+        List<AnalyticsService.Breakdown> breakdowns = analytics.breakdowns(spans, Dimension.PROVIDER);
         List<AdminViews.ServiceQuota> quotas = quotas(id);
         Set<ServiceKey> everyService = new TreeSet<>();
         List<CustomerMonth> months = new ArrayList<>();
         for (int slot = 0; slot <= HISTORY_MONTHS; slot++) {
-            int at = slot;
-            CustomerMonth month = customerMonth(customer, current.minusMonths(slot),
-                    calls.stream().filter(row -> row.slot() == at).toList(), meters.stream().filter(row -> row.slot() == at).toList());
+            CustomerMonth month = customerMonth(customer, current.minusMonths(slot), breakdowns.get(slot));
             month.services().forEach(service -> everyService.add(new ServiceKey(service.service(), service.unit())));
             months.add(month);
         }
@@ -213,44 +227,62 @@ public class AdminService {
                 budget.metric() == Budget.Metric.TOKENS ? "token" : plugins.unitOf(budget.provider(), budget.meter()), budget, statuses.get(budget.id()))).toList();
     }
 
-    /** Each customer's month, with two statements for any number of customers. */
+    /** Each customer's month, by provider: one read of the rollup for any number of customers. */
     private List<CustomerMonth> summarize(List<Organization> customers, YearMonth month) {
-        if (customers.isEmpty()) {
-            return List.of();
+        List<AnalyticsService.Breakdown> breakdowns = analytics.breakdowns(customers.stream().map(customer -> span(customer.id(), month, customer.zone())).toList(),
+                Dimension.PROVIDER);
+        List<CustomerMonth> months = new ArrayList<>();
+        for (int i = 0; i < customers.size(); i++) {
+            months.add(customerMonth(customers.get(i), month, breakdowns.get(i)));
         }
-        List<AdminStore.Window> windows = customers.stream().collect(Collectors.groupingBy(Organization::timeZone, TreeMap::new,
-                Collectors.mapping(Organization::id, Collectors.toList()))).entrySet().stream()
-                .map(zone -> window(0, zone.getValue(), month, ZoneId.of(zone.getKey()))).toList();
-        Map<Long, List<AdminStore.CallRow>> calls = store.calls(windows, true).stream().collect(Collectors.groupingBy(AdminStore.CallRow::organizationId));
-        Map<Long, List<AdminStore.MeterRow>> meters = store.meters(windows, true).stream().collect(Collectors.groupingBy(AdminStore.MeterRow::organizationId));
-        return customers.stream().map(customer -> customerMonth(customer, month, calls.getOrDefault(customer.id(), List.of()),
-                meters.getOrDefault(customer.id(), List.of()))).toList();
+        return months;
     }
 
-    private CustomerMonth customerMonth(Organization customer, YearMonth month, List<AdminStore.CallRow> calls, List<AdminStore.MeterRow> meters) {
-        return new CustomerMonth(customer, month.atDay(1), month.atEndOfMonth(), cost(meters), calls.stream().mapToLong(AdminStore.CallRow::requests).sum(),
-                calls.stream().mapToLong(AdminStore.CallRow::errors).sum(), services(calls, meters));
+    private CustomerMonth customerMonth(Organization customer, YearMonth month, AnalyticsService.Breakdown byProvider) {
+        Map<String, Totals> byService = new TreeMap<>();
+        byProvider.groups().forEach(group -> byService.put(group.key(), group.totals()));
+        return new CustomerMonth(customer, month.atDay(1), month.atEndOfMonth(), cost(List.of(byProvider.totals())), byProvider.totals().requests(),
+                byProvider.totals().errorRequests(), services(byService));
     }
 
-    /** Rows per service and unit: each meter counts in the unit its plugin declares, as {@code usageSummary} counts tokens, characters, minutes and images. */
-    private List<ServiceUsage> services(List<AdminStore.CallRow> calls, List<AdminStore.MeterRow> meters) {
-        Map<String, long[]> callsByService = new TreeMap<>();
-        calls.forEach(row -> {
-            long[] totals = callsByService.computeIfAbsent(row.provider(), key -> new long[2]);
-            totals[0] += row.requests();
-            totals[1] += row.errors();
-        });
-        Map<ServiceKey, List<AdminStore.MeterRow>> byKey = new TreeMap<>();
-        meters.forEach(row -> byKey.computeIfAbsent(new ServiceKey(row.provider(), plugins.unitOf(row.provider(), row.meter())), key -> new ArrayList<>()).add(row));
-        callsByService.keySet().stream().filter(service -> byKey.keySet().stream().noneMatch(key -> key.service().equals(service)))
-                .forEach(service -> byKey.put(new ServiceKey(service, firstUnit(service)), List.of()));
+    /**
+     * Rows per service and unit, in service then unit order: each unit the provider's plugin declares
+     * that has a quantity (as {@code usageSummary} counts tokens, characters, minutes and images), or
+     * the plugin's first unit when none has; each row with the provider's calls, the first with its cost.
+     */
+    private List<ServiceUsage> services(Map<String, Totals> byService) {
         List<ServiceUsage> rows = new ArrayList<>();
-        byKey.forEach((key, rowsOfKey) -> {
-            long[] totals = callsByService.getOrDefault(key.service(), new long[2]);
-            rows.add(new ServiceUsage(key.service(), key.unit(), rowsOfKey.stream().map(AdminStore.MeterRow::quantity).reduce(BigDecimal.ZERO, BigDecimal::add),
-                    cost(rowsOfKey), totals[0], totals[1]));
+        byService.forEach((service, totals) -> {
+            Map<String, BigDecimal> quantities = new TreeMap<>();
+            for (String unit : new TreeSet<>(plugins.units(service).values())) {
+                BigDecimal quantity = quantity(totals, unit);
+                if (quantity.signum() != 0) {
+                    quantities.put(unit, quantity);
+                }
+            }
+            if (quantities.isEmpty()) {
+                String unit = firstUnit(service);
+                quantities.put(unit, quantity(totals, unit));
+            }
+            boolean first = true;
+            for (Map.Entry<String, BigDecimal> unit : quantities.entrySet()) {
+                rows.add(new ServiceUsage(service, unit.getKey(), unit.getValue(), first ? cost(List.of(totals)) : List.of(), totals.requests(),
+                        totals.errorRequests()));
+                first = false;
+            }
         });
         return rows;
+    }
+
+    /** The rollup's measure of a unit: tokens, characters, minutes or images ({@link io.meterline.platform.pricing.MeterClass}); none for other units. */
+    private static BigDecimal quantity(Totals totals, String unit) {
+        return switch (unit) {
+            case "token" -> totals.tokens();
+            case "character" -> totals.characters();
+            case "minute" -> totals.minutes();
+            case "image" -> totals.images();
+            default -> BigDecimal.ZERO;
+        };
     }
 
     private String firstUnit(String service) {
@@ -265,10 +297,10 @@ public class AdminService {
         return new CustomerMonth(month.customer(), month.periodStart(), month.periodEnd(), month.cost(), month.calls(), month.errorCalls(), services);
     }
 
-    /** Priced amounts per currency; unpriced quantities (empty currency) cost nothing yet. */
-    private static List<Money> cost(List<AdminStore.MeterRow> rows) {
+    /** Priced amounts per currency, added up; unpriced usage costs nothing yet. */
+    private static List<Money> cost(List<Totals> totals) {
         Map<String, BigDecimal> byCurrency = new TreeMap<>();
-        rows.stream().filter(row -> !row.currency().isEmpty()).forEach(row -> byCurrency.merge(row.currency(), row.amount(), BigDecimal::add));
+        totals.forEach(each -> each.cost().forEach((currency, amount) -> byCurrency.merge(currency, amount, BigDecimal::add)));
         return byCurrency.entrySet().stream().map(entry -> new Money(Money.round(entry.getValue()), entry.getKey())).toList();
     }
 
@@ -280,14 +312,15 @@ public class AdminService {
         return byUnit.entrySet().stream().map(entry -> new AdminViews.UnitQuantity(entry.getKey(), entry.getValue())).toList();
     }
 
-    /** One month of every customer: a window per time zone customers are in. */
-    private List<AdminStore.Window> everyCustomer(YearMonth month) {
-        return store.organizationsByZone().entrySet().stream().map(zone -> window(0, zone.getValue(), month, ZoneId.of(zone.getKey()))).toList();
+    /** One month of every customer, each in its own zone. */
+    private List<AnalyticsService.Span> everyCustomer(YearMonth month) {
+        List<AnalyticsService.Span> spans = new ArrayList<>();
+        store.organizationsByZone().forEach((zone, ids) -> ids.forEach(id -> spans.add(span(id, month, ZoneId.of(zone)))));
+        return spans;
     }
 
-    private static AdminStore.Window window(int slot, List<Long> organizationIds, YearMonth month, ZoneId zone) {
-        DayRange days = new DayRange(month.atDay(1), month.atEndOfMonth(), zone);
-        return new AdminStore.Window(slot, organizationIds, days.start(), days.end());
+    private static AnalyticsService.Span span(long organizationId, YearMonth month, ZoneId zone) {
+        return new AnalyticsService.Span(organizationId, new DayRange(month.atDay(1), month.atEndOfMonth(), zone));
     }
 
     /** The month asked for, else the current month in the viewer's time zone. */

@@ -12,7 +12,8 @@ import java.util.List;
  * @param service the provider id
  * @param unit the unit its plugin declares for the meters added up, such as {@code token}
  * @param quantity those meters' total
- * @param cost the priced amount of those meters, one per currency
+ * @param cost the priced amount of those meters, one per currency (the rollup keeps a provider's cost, not its
+ *             units': a provider with two units shows it on its first unit's row; every installed plugin has one)
  * @param calls calls to the provider
  * @param errorCalls calls to the provider that ended with an error status
  */

@@ -13,12 +13,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Series, breakdowns and totals read from {@code usage_rollup}: one statement per grain a page needs,
@@ -70,7 +73,7 @@ public class AnalyticsService {
             groups.add(new LinkedHashMap<>());
         }
         Dimension dimension = groupBy == null ? Dimension.ALL : groupBy;
-        Instant asOf = read(organizationId, dimension, grid, (index, value, row) -> {
+        Instant asOf = read(organizationId, dimension, grid, (target, index, value, row) -> {
             totals.get(index).add(row);
             if (groupBy != null) {
                 groups.get(index).computeIfAbsent(value, key -> new Totals()).add(row);
@@ -89,11 +92,81 @@ public class AnalyticsService {
         TimeGrid grid = TimeGrid.of(days, TimeGrid.Granularity.MONTH).whole();
         Map<String, Totals> groups = new LinkedHashMap<>();
         Totals all = new Totals();
-        Instant asOf = read(organizationId, dimension, grid, (index, value, row) -> {
+        Instant asOf = read(organizationId, dimension, grid, (target, index, value, row) -> {
             all.add(row);
             groups.computeIfAbsent(value, key -> new Totals()).add(row);
         });
         return new Breakdown(days, dimension, sorted(groups), all, asOf);
+    }
+
+    /** One organization's local date range, for {@link #breakdowns}. */
+    public record Span(long organizationId, DayRange days) {
+    }
+
+    /**
+     * Breakdowns of many organizations (or of one over many ranges) at once, each over its own date
+     * range, in the order of {@code spans}: one statement per grain for them all, never one per
+     * organization. A range of the organization's own days (its zone) reads day rows only.
+     */
+    public List<Breakdown> breakdowns(List<Span> spans, Dimension dimension) {
+        if (spans.isEmpty()) {
+            return List.of();
+        }
+        List<Target> targets = spans.stream().map(span -> new Target(span.organizationId(), TimeGrid.of(span.days(), TimeGrid.Granularity.MONTH).whole())).toList();
+        List<Map<String, Totals>> groups = new ArrayList<>();
+        List<Totals> all = new ArrayList<>();
+        for (int i = 0; i < spans.size(); i++) {
+            groups.add(new LinkedHashMap<>());
+            all.add(new Totals());
+        }
+        Instant asOf = read(targets, dimension, (target, index, value, row) -> {
+            all.get(target).add(row);
+            groups.get(target).computeIfAbsent(value, key -> new Totals()).add(row);
+        });
+        List<Breakdown> breakdowns = new ArrayList<>();
+        for (int i = 0; i < spans.size(); i++) {
+            breakdowns.add(new Breakdown(spans.get(i).days(), dimension, sorted(groups.get(i)), all.get(i), asOf));
+        }
+        return breakdowns;
+    }
+
+    /**
+     * An organization's total over each stretch between consecutive {@code edges} (ascending instants),
+     * read like a series (whole days, hours and quarters from the rollups, the rest from the events),
+     * without a series' length limits: insight scores and groups up to a year of hours. Dates of the
+     * buckets are in {@code zone}.
+     */
+    public List<Totals> totalsBetween(long organizationId, List<Instant> edges, ZoneId zone) {
+        if (edges.size() < 2) {
+            return List.of();
+        }
+        TimeGrid grid = TimeGrid.between(edges, zone);
+        List<Totals> totals = new ArrayList<>();
+        for (int i = 1; i < edges.size(); i++) {
+            totals.add(new Totals());
+        }
+        read(organizationId, Dimension.ALL, grid, (target, index, value, row) -> totals.get(index).add(row));
+        return totals;
+    }
+
+    /**
+     * Organizations with usage rolled up in the UTC hours from the one holding {@code since}: one
+     * statement, one seek of the rollup's key per organization (its latest hour row; never a scan of the rollup or events).
+     */
+    public List<Long> organizationsActiveSince(Instant since) {
+        return transactions.executeRead(status -> {
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT o.id FROM organization o WHERE (SELECT r.bucket_start FROM usage_rollup r"
+                    + " WHERE r.organization_id = o.id AND r.dimension = 'ALL' AND r.grain = 'H' ORDER BY r.bucket_start DESC LIMIT 1) >= ? ORDER BY o.id")) {
+                statement.setTimestamp(1, Timestamp.valueOf(TimeBuckets.toColumn(since.truncatedTo(java.time.temporal.ChronoUnit.HOURS))));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getLong(1));
+                    }
+                }
+            }
+            return ids;
+        });
     }
 
     /** A chat or session: its first and last call and totals (duration: the calls' own durations added up). */
@@ -191,87 +264,142 @@ public class AnalyticsService {
         return transactions.executeRead(status -> roller.progress(status.getConnection()).rolledAt());
     }
 
+    /** A row of one target's bucket: {@code target} is the index of the organization's grid in the read. */
     private interface RowSink {
-        void add(int bucketIndex, String value, Totals row);
+        void add(int target, int bucketIndex, String value, Totals row);
+    }
+
+    /** One organization's buckets, in a read of many organizations at once. */
+    private record Target(long organizationId, TimeGrid grid) {
     }
 
     private static final String ROW_COLUMNS = "bucket_start, dimension_value, currency, requests, error_requests, tokens, input_tokens, output_tokens,"
             + " characters, minutes, images, cost, duration_ms";
 
-    /**
-     * One statement per grain the plan uses, over that grain's units only, and one over the events of
-     * the plan's raw stretches that the rollups hold (up to the roll's mark, outside its gaps), so both
-     * parts answer as of the same roll.
-     */
     private Instant read(long organizationId, Dimension dimension, TimeGrid grid, RowSink sink) {
+        return read(List.of(new Target(organizationId, grid)), dimension, sink);
+    }
+
+    /**
+     * One statement per grain the targets' plans use, over those grains' units only (targets with the
+     * same first and last unit share one {@code organization_id IN (...)} range), and one over the
+     * events of the plans' raw stretches that the rollups hold (up to the roll's mark, outside its
+     * gaps), so both parts answer as of the same roll, whatever the number of organizations.
+     */
+    private Instant read(List<Target> targets, Dimension dimension, RowSink sink) {
         return transactions.executeRead(status -> {
             Connection connection = status.getConnection();
-            TimeGrid.Plan plan = grid.plan(dimension, roller.zoneOf(connection, organizationId));
-            for (Map.Entry<Character, Map<Instant, Integer>> grain : plan.units().entrySet()) {
-                Map<Instant, Integer> units = grain.getValue();
-                if (units.isEmpty()) {
+            Map<Long, ZoneId> zones = roller.zonesOf(connection, targets.stream().map(Target::organizationId).toList());
+            List<TimeGrid.Plan> plans = new ArrayList<>();
+            Map<Long, List<Integer>> targetsOf = new HashMap<>();
+            for (int i = 0; i < targets.size(); i++) {
+                plans.add(targets.get(i).grid().plan(dimension, zones.get(targets.get(i).organizationId())));
+                targetsOf.computeIfAbsent(targets.get(i).organizationId(), id -> new ArrayList<>()).add(i);
+            }
+            for (char grain : dimension.grains().toCharArray()) {
+                // Organizations by the first and last unit they need of this grain.
+                Map<List<Instant>, List<Long>> ranges = new LinkedHashMap<>();
+                for (int i = 0; i < targets.size(); i++) {
+                    Map<Instant, Integer> units = plans.get(i).units().get(grain);
+                    if (!units.isEmpty()) {
+                        List<Long> ids = ranges.computeIfAbsent(List.of(Collections.min(units.keySet()), Collections.max(units.keySet())), key -> new ArrayList<>());
+                        if (!ids.contains(targets.get(i).organizationId())) {
+                            ids.add(targets.get(i).organizationId());
+                        }
+                    }
+                }
+                if (ranges.isEmpty()) {
                     continue;
                 }
-                try (PreparedStatement statement = connection.prepareStatement("SELECT " + ROW_COLUMNS + " FROM usage_rollup WHERE organization_id = ?"
-                        + " AND dimension = ? AND grain = ? AND bucket_start BETWEEN ? AND ?")) {
-                    statement.setLong(1, organizationId);
-                    statement.setString(2, dimension.name());
-                    statement.setString(3, String.valueOf(grain.getKey()));
-                    statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(Collections.min(units.keySet()))));
-                    statement.setTimestamp(5, Timestamp.valueOf(TimeBuckets.toColumn(Collections.max(units.keySet()))));
+                String where = ranges.values().stream().map(ids -> "(organization_id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?"))
+                        + ") AND bucket_start BETWEEN ? AND ?)").collect(Collectors.joining(" OR "));
+                try (PreparedStatement statement = connection.prepareStatement("SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup"
+                        + " WHERE dimension = ? AND grain = ? AND (" + where + ")")) {
+                    int column = 1;
+                    statement.setString(column++, dimension.name());
+                    statement.setString(column++, String.valueOf(grain));
+                    for (Map.Entry<List<Instant>, List<Long>> range : ranges.entrySet()) {
+                        for (long id : range.getValue()) {
+                            statement.setLong(column++, id);
+                        }
+                        statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range.getKey().get(0))));
+                        statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range.getKey().get(1))));
+                    }
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
-                            Integer index = units.get(TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime()));
-                            if (index != null) {
-                                sink.add(index, rows.getString("dimension_value"), totals(rows, true));
+                            Instant start = TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime());
+                            Totals row = null;
+                            for (int target : targetsOf.getOrDefault(rows.getLong("organization_id"), List.of())) {
+                                Integer index = plans.get(target).units().get(grain).get(start);
+                                if (index != null) {
+                                    row = row == null ? totals(rows, true) : row;
+                                    sink.add(target, index, rows.getString("dimension_value"), row);
+                                }
                             }
                         }
                     }
                 }
             }
             UsageRoller.Progress progress = roller.progress(connection);
-            if (!plan.raw().isEmpty()) {
-                readEvents(connection, organizationId, dimension, plan.raw(), progress, sink);
+            if (plans.stream().anyMatch(plan -> !plan.raw().isEmpty())) {
+                readEvents(connection, targets, plans, dimension, progress, sink);
             }
             return progress.rolledAt();
         });
     }
 
-    private void readEvents(Connection connection, long organizationId, Dimension dimension, List<TimeGrid.Window> windows, UsageRoller.Progress progress,
+    private void readEvents(Connection connection, List<Target> targets, List<TimeGrid.Plan> plans, Dimension dimension, UsageRoller.Progress progress,
                             RowSink sink) throws SQLException {
-        // Adjacent stretches of neighbouring buckets are one range of the (organization_id, occurred_at) index.
-        List<Instant[]> ranges = new ArrayList<>();
-        for (TimeGrid.Window window : windows) {
-            Instant[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
-            if (last != null && last[1].equals(window.start())) {
-                last[1] = window.end();
+        // Per organization, adjacent stretches of neighbouring buckets are one range of the (organization_id, occurred_at) index.
+        Map<Long, List<Instant[]>> rangesOf = new LinkedHashMap<>();
+        Map<Long, List<Integer>> targetsOf = new HashMap<>();
+        for (int i = 0; i < targets.size(); i++) {
+            if (plans.get(i).raw().isEmpty()) {
+                continue;
             }
-            else {
-                ranges.add(new Instant[] {window.start(), window.end()});
+            targetsOf.computeIfAbsent(targets.get(i).organizationId(), id -> new ArrayList<>()).add(i);
+            List<Instant[]> ranges = rangesOf.computeIfAbsent(targets.get(i).organizationId(), id -> new ArrayList<>());
+            for (TimeGrid.Window window : plans.get(i).raw()) {
+                Instant[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+                if (last != null && last[1].equals(window.start())) {
+                    last[1] = window.end();
+                }
+                else {
+                    ranges.add(new Instant[] {window.start(), window.end()});
+                }
             }
         }
-        StringBuilder sql = new StringBuilder("SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE organization_id = ? AND id <= ?");
+        StringBuilder sql = new StringBuilder("SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE id <= ?");
         sql.append(" AND id NOT BETWEEN ? AND ?".repeat(progress.gaps().size())).append(" AND (");
-        sql.append(String.join(" OR ", Collections.nCopies(ranges.size(), "(occurred_at >= ? AND occurred_at < ?)"))).append(")");
+        sql.append(rangesOf.values().stream().map(ranges -> "(organization_id = ? AND ("
+                + String.join(" OR ", Collections.nCopies(ranges.size(), "(occurred_at >= ? AND occurred_at < ?)")) + "))").collect(Collectors.joining(" OR ")));
+        sql.append(")");
         try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
             int column = 1;
-            statement.setLong(column++, organizationId);
             statement.setLong(column++, progress.lastEventId());
             for (UsageRoller.Gap gap : progress.gaps()) {
                 statement.setLong(column++, gap.first());
                 statement.setLong(column++, gap.last());
             }
-            for (Instant[] range : ranges) {
-                statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range[0])));
-                statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range[1])));
+            for (Map.Entry<Long, List<Instant[]>> organization : rangesOf.entrySet()) {
+                statement.setLong(column++, organization.getKey());
+                for (Instant[] range : organization.getValue()) {
+                    statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range[0])));
+                    statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(range[1])));
+                }
             }
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     EventReader.Event event = events.read(rows);
-                    int found = Collections.binarySearch(windows, new TimeGrid.Window(event.occurredAt(), event.occurredAt(), -1),
-                            Comparator.comparing(TimeGrid.Window::start));
-                    TimeGrid.Window window = windows.get(found >= 0 ? found : -found - 2);
-                    sink.add(window.bucket(), event.values().get(dimension), event.totals());
+                    for (int target : targetsOf.getOrDefault(event.organizationId(), List.of())) {
+                        List<TimeGrid.Window> windows = plans.get(target).raw();
+                        int found = Collections.binarySearch(windows, new TimeGrid.Window(event.occurredAt(), event.occurredAt(), -1),
+                                Comparator.comparing(TimeGrid.Window::start));
+                        int at = found >= 0 ? found : -found - 2;
+                        if (at >= 0 && event.occurredAt().isBefore(windows.get(at).end())) {
+                            sink.add(target, windows.get(at).bucket(), event.values().get(dimension), event.totals());
+                        }
+                    }
                 }
             }
         }

@@ -161,6 +161,15 @@ public final class TimeGrid {
         return new TimeGrid(buckets);
     }
 
+    /** Buckets between consecutive ascending instants, of any length and number; dates in {@code zone}. */
+    static TimeGrid between(List<Instant> edges, ZoneId zone) {
+        List<Bucket> buckets = new ArrayList<>();
+        for (int i = 1; i < edges.size(); i++) {
+            buckets.add(new Bucket(edges.get(i - 1), edges.get(i), LocalDate.ofInstant(edges.get(i - 1), zone)));
+        }
+        return new TimeGrid(buckets);
+    }
+
     /** The whole range as one bucket (a breakdown), made of the same units. */
     TimeGrid whole() {
         return new TimeGrid(List.of(new Bucket(buckets.get(0).start(), buckets.get(buckets.size() - 1).end(), buckets.get(0).date())));

@@ -23,7 +23,8 @@ public final class Totals {
     final Map<String, BigDecimal> cost = new TreeMap<>();
     long durationMs;
 
-    void add(Totals other) {
+    /** Adds another's measures into this one (a query adding groups up, such as every customer's providers). */
+    public void add(Totals other) {
         requests += other.requests;
         errorRequests += other.errorRequests;
         tokens = tokens.add(other.tokens);

@@ -215,6 +215,31 @@ public class UsageRoller implements RepriceListener {
         return zone;
     }
 
+    /** The zones of many organizations: those not known yet are read in one statement. */
+    Map<Long, ZoneId> zonesOf(Connection connection, List<Long> organizationIds) throws SQLException {
+        List<Long> unknown = organizationIds.stream().distinct().filter(id -> !zones.containsKey(id)).toList();
+        if (unknown.size() == 1) {
+            zoneOf(connection, unknown.get(0));
+        }
+        else if (!unknown.isEmpty()) {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT id, time_zone FROM organization WHERE id IN ("
+                    + String.join(", ", java.util.Collections.nCopies(unknown.size(), "?")) + ")")) {
+                for (int i = 0; i < unknown.size(); i++) {
+                    statement.setLong(i + 1, unknown.get(i));
+                }
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        zones.put(rows.getLong(1), ZoneId.of(rows.getString(2)));
+                    }
+                }
+            }
+            unknown.forEach(id -> zones.putIfAbsent(id, ZoneOffset.UTC));
+        }
+        Map<Long, ZoneId> found = new HashMap<>();
+        organizationIds.forEach(id -> found.put(id, zones.get(id)));
+        return found;
+    }
+
     private void read(Connection connection, String sql, long from, Long to, Roll rollup, List<Long> ids) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, from);

@@ -1,6 +1,7 @@
 package io.meterline.platform.insight;
 
 import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.analytics.AnalyticsService;
 import io.meterline.platform.usage.DayRange;
 import io.meterline.platform.usage.TimeBuckets;
 import io.meterline.platform.webhook.WebhookEventTypes;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends {@code usage.anomaly} webhook events: every run (hourly by default) scores the whole hours
- * of the last day of every organization with usage, by requests and by tokens, in the
+ * of the last day of every organization with usage rolled up ({@link AnalyticsService#organizationsActiveSince}), by requests and by tokens, in the
  * organization's time zone ({@link InsightService#anomalies}). Each unusual hour is sent once: its
  * row in {@code usage_anomaly_emitted} is written in the same transaction as its deliveries, so a
  * later run, or another instance, skips it.
@@ -40,17 +41,17 @@ public class AnomalyWebhookJob {
     static final String GRANULARITY = Insights.Granularity.HOUR.name();
 
     private final InsightService insights;
-    private final InsightStore store;
+    private final AnalyticsService analytics;
     private final OrganizationRepository organizations;
     private final WebhookService webhooks;
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
     private final Clock clock;
 
-    AnomalyWebhookJob(InsightService insights, InsightStore store, OrganizationRepository organizations, WebhookService webhooks, JdbcOperations jdbc,
+    AnomalyWebhookJob(InsightService insights, AnalyticsService analytics, OrganizationRepository organizations, WebhookService webhooks, JdbcOperations jdbc,
                       TransactionOperations<Connection> transactions, Clock clock) {
         this.insights = insights;
-        this.store = store;
+        this.analytics = analytics;
         this.organizations = organizations;
         this.webhooks = webhooks;
         this.jdbc = jdbc;
@@ -77,7 +78,7 @@ public class AnomalyWebhookJob {
         Instant now = clock.instant();
         Instant since = now.minus(LOOKBACK);
         int recorded = 0;
-        for (long organizationId : transactions.executeRead(status -> store.activeOrganizations(since))) {
+        for (long organizationId : analytics.organizationsActiveSince(since)) {
             try {
                 recorded += check(organizationId, since, now);
             }

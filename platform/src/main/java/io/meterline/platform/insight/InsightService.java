@@ -2,9 +2,13 @@ package io.meterline.platform.insight;
 
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.analytics.AnalyticsService;
+import io.meterline.platform.analytics.Dimension;
+import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.insight.Insights.Metric;
+import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PriceBook;
 import io.meterline.platform.pricing.RateRecord;
 import io.meterline.platform.usage.DayRange;
@@ -32,11 +36,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.ToIntFunction;
 
 /**
- * Projection, forecast, patterns, anomalies and optimisation suggestions, all computed from the
- * 15-minute aggregates, grouped into the viewer's local days and hours here (never by scanning events).
+ * Projection, forecast, patterns, anomalies and optimisation suggestions. Every figure but the
+ * suggestions' is read through {@link AnalyticsService} ({@code usage_rollup}: whole days, hours and
+ * quarter hours, the rest from the events), in the viewer's local days and hours, so a call costs a
+ * bounded number of statements and rows that depend on its range, never on the number of events; the
+ * figures are as of the last roll (up to {@code meterline.analytics.roll-interval} behind ingestion).
+ * <p>
+ * Suggestions need each model's cached and uncached input separately, which the rollup does not keep
+ * (it adds every input meter into {@code input_tokens}): they read the current month of the 15-minute
+ * meter aggregates ({@code usage_bucket_meter}) by model and meter, one statement (see {@link InsightStore}).
  */
 @Singleton
 public class InsightService {
@@ -61,12 +71,14 @@ public class InsightService {
     static final Set<String> CACHED_INPUT_METERS = Set.of("cached_tokens", "cache_read_tokens");
 
     private final InsightStore store;
+    private final AnalyticsService analytics;
     private final OrganizationRepository organizations;
     private final PriceBook priceBook;
     private final Clock clock;
 
-    InsightService(InsightStore store, OrganizationRepository organizations, PriceBook priceBook, Clock clock) {
+    InsightService(InsightStore store, AnalyticsService analytics, OrganizationRepository organizations, PriceBook priceBook, Clock clock) {
         this.store = store;
+        this.analytics = analytics;
         this.organizations = organizations;
         this.priceBook = priceBook;
         this.clock = clock;
@@ -81,14 +93,14 @@ public class InsightService {
         LocalDate monthStart = today.withDayOfMonth(1);
         Instant todayStart = today.atStartOfDay(zone).toInstant();
         Instant tomorrowStart = today.plusDays(1).atStartOfDay(zone).toInstant();
-        InsightStore.Totals month = store.total(organizationId, monthStart.atStartOfDay(zone).toInstant(), tomorrowStart);
+        Totals month = analytics.totalsBetween(organizationId, List.of(monthStart.atStartOfDay(zone).toInstant(), tomorrowStart), zone).get(0);
         double todayFraction = (double) Duration.between(todayStart, now).toSeconds() / Duration.between(todayStart, tomorrowStart).toSeconds();
         double elapsed = today.getDayOfMonth() - 1 + todayFraction;
         int daysInMonth = today.lengthOfMonth();
         List<Money> toDate = new ArrayList<>();
         List<Money> average = new ArrayList<>();
         List<Money> projected = new ArrayList<>();
-        month.cost.forEach((currency, amount) -> {
+        month.cost().forEach((currency, amount) -> {
             BigDecimal perDay = elapsed > 0 ? amount.divide(BigDecimal.valueOf(elapsed), MathContext.DECIMAL128) : BigDecimal.ZERO;
             toDate.add(new Money(Money.round(amount), currency));
             average.add(new Money(Money.round(perDay), currency));
@@ -109,10 +121,13 @@ public class InsightService {
         LocalDate today = LocalDate.ofInstant(now, zone);
         LocalDate historyFrom = today.minusDays(FORECAST_HISTORY_DAYS);
         LocalDate historyTo = today.minusDays(1);
-        TreeMap<Instant, InsightStore.Totals> buckets = store.perBucket(organizationId, historyFrom.atStartOfDay(zone).toInstant(), today.atStartOfDay(zone).toInstant());
-        String currencyCode = metric == Metric.COST ? currency(currency, buckets, organization) : null;
-        double[] history = series(buckets, metric, currencyCode, FORECAST_HISTORY_DAYS,
-                start -> (int) ChronoUnit.DAYS.between(historyFrom, LocalDate.ofInstant(start, zone)));
+        List<Instant> edges = new ArrayList<>();
+        for (LocalDate day = historyFrom; !day.isAfter(today); day = day.plusDays(1)) {
+            edges.add(day.atStartOfDay(zone).toInstant());
+        }
+        List<Totals> daily = analytics.totalsBetween(organizationId, edges, zone);
+        String currencyCode = metric == Metric.COST ? currency(currency, daily, organization) : null;
+        double[] history = series(daily, metric, currencyCode);
         Forecast.Result result = Forecast.forecast(history, historyTo, days);
         List<Insights.WeekdayFactor> factors = new ArrayList<>();
         for (DayOfWeek day : DayOfWeek.values()) {
@@ -131,16 +146,22 @@ public class InsightService {
         Organization organization = organization(organizationId);
         requireAtMost(range, MAX_DAY_RANGE);
         ZoneId zone = range.zone();
-        TreeMap<Instant, InsightStore.Totals> buckets = store.perBucket(organizationId, range.start(), range.end());
+        // The range's hours (ALL's hour and quarter rows), beyond a series' 31 days of hours.
+        List<Instant> edges = new ArrayList<>();
+        for (ZonedDateTime hour = range.from().atStartOfDay(zone); hour.toInstant().isBefore(range.end()); hour = hour.plusHours(1)) {
+            edges.add(hour.toInstant());
+        }
+        edges.add(range.end());
+        List<Totals> buckets = analytics.totalsBetween(organizationId, edges, zone);
         String currencyCode = metric == Metric.COST ? currency(currency, buckets, organization) : null;
         double[] hours = new double[24];
         double[] weekdays = new double[7];
-        buckets.forEach((start, totals) -> {
-            ZonedDateTime local = start.atZone(zone);
-            double value = value(totals, metric, currencyCode);
+        for (int i = 0; i < buckets.size(); i++) {
+            ZonedDateTime local = edges.get(i).atZone(zone);
+            double value = value(buckets.get(i), metric, currencyCode);
             hours[local.getHour()] += value;
             weekdays[local.getDayOfWeek().ordinal()] += value;
-        });
+        }
         double total = 0;
         for (double value : hours) {
             total += value;
@@ -161,11 +182,12 @@ public class InsightService {
         LocalDate previousMonthStart = monthStart.minusMonths(1);
         LocalDate previousMonthTo = previousMonthStart.plusDays(Math.min(today.getDayOfMonth(), previousMonthStart.lengthOfMonth()) - 1L);
         LocalDate yearStart = today.withDayOfYear(1);
+        List<Insights.PeriodComparison> comparisons = compare(organizationId, zone, metric, currencyCode, List.of(
+                new LocalDate[] {weekStart, today, weekStart.minusWeeks(1), today.minusWeeks(1)},
+                new LocalDate[] {monthStart, today, previousMonthStart, previousMonthTo},
+                new LocalDate[] {yearStart, today, yearStart.minusYears(1), today.minusYears(1)}));
         return new Insights.Patterns(range.from(), range.to(), zone.getId(), metric, currencyCode, hourValues, dayValues, busiestHour, busiestDay,
-                compare(organizationId, zone, metric, currencyCode, weekStart, today, weekStart.minusWeeks(1), today.minusWeeks(1)),
-                compare(organizationId, zone, metric, currencyCode, monthStart, today, previousMonthStart, previousMonthTo),
-                compare(organizationId, zone, metric, currencyCode, yearStart, today, yearStart.minusYears(1), today.minusYears(1)),
-                clock.instant());
+                comparisons.get(0), comparisons.get(1), comparisons.get(2), clock.instant());
     }
 
     /** The whole days or hours of a range whose value is unusual against the trailing window before each ({@link RobustScore}). */
@@ -198,9 +220,9 @@ public class InsightService {
         List<Insights.Anomaly> anomalies = new ArrayList<>();
         String currencyCode = null;
         if (size > window) {
-            TreeMap<Instant, InsightStore.Totals> buckets = store.perBucket(organizationId, starts.get(0), starts.get(size));
+            List<Totals> buckets = analytics.totalsBetween(organizationId, starts.subList(0, size + 1), zone);
             currencyCode = metric == Metric.COST ? currency(currency, buckets, organization) : null;
-            double[] values = series(buckets, metric, currencyCode, size, start -> indexOf(starts, start));
+            double[] values = series(buckets, metric, currencyCode);
             for (RobustScore.Flag flag : RobustScore.flags(values, window, window)) {
                 Instant start = starts.get(flag.index());
                 ZonedDateTime local = start.atZone(zone);
@@ -225,7 +247,7 @@ public class InsightService {
         LocalDate monthStart = today.withDayOfMonth(1);
         Map<String, Map<String, BigDecimal>> tokensByModel = new TreeMap<>();
         for (InsightStore.ModelMeter row : store.modelMeters(organizationId, monthStart.atStartOfDay(zone).toInstant(), today.plusDays(1).atStartOfDay(zone).toInstant())) {
-            if (InsightStore.TOKEN_UNIT.equals(row.unit()) && row.quantity().signum() > 0) {
+            if (MeterClass.of(row.meter(), row.unit()).tokens() && row.quantity().signum() > 0) {
                 tokensByModel.computeIfAbsent(row.provider() + "\u0000" + row.model(), key -> new TreeMap<>()).merge(row.meter(), row.quantity(), BigDecimal::add);
             }
         }
@@ -352,58 +374,52 @@ public class InsightService {
         return (stripped.scale() < 0 ? stripped.setScale(0) : stripped).toPlainString();
     }
 
-    private Insights.PeriodComparison compare(long organizationId, ZoneId zone, Metric metric, @Nullable String currency,
-                                              LocalDate from, LocalDate to, LocalDate previousFrom, LocalDate previousTo) {
-        double current = value(store.total(organizationId, from.atStartOfDay(zone).toInstant(), to.plusDays(1).atStartOfDay(zone).toInstant()), metric, currency);
-        double previous = value(store.total(organizationId, previousFrom.atStartOfDay(zone).toInstant(), previousTo.plusDays(1).atStartOfDay(zone).toInstant()),
-                metric, currency);
-        Double change = previous == 0 ? null : (current - previous) / previous * 100;
-        return new Insights.PeriodComparison(from, to, previousFrom, previousTo, current, previous, change);
+    /**
+     * Periods against the ones before: each {@code {from, to, previousFrom, previousTo}} in local days,
+     * all read at once (one statement per grain).
+     */
+    private List<Insights.PeriodComparison> compare(long organizationId, ZoneId zone, Metric metric, @Nullable String currency, List<LocalDate[]> periods) {
+        List<AnalyticsService.Span> spans = new ArrayList<>();
+        for (LocalDate[] period : periods) {
+            spans.add(new AnalyticsService.Span(organizationId, new DayRange(period[0], period[1], zone)));
+            spans.add(new AnalyticsService.Span(organizationId, new DayRange(period[2], period[3], zone)));
+        }
+        List<AnalyticsService.Breakdown> totals = analytics.breakdowns(spans, Dimension.ALL);
+        List<Insights.PeriodComparison> comparisons = new ArrayList<>();
+        for (int i = 0; i < periods.size(); i++) {
+            LocalDate[] period = periods.get(i);
+            double current = value(totals.get(2 * i).totals(), metric, currency);
+            double previous = value(totals.get(2 * i + 1).totals(), metric, currency);
+            Double change = previous == 0 ? null : (current - previous) / previous * 100;
+            comparisons.add(new Insights.PeriodComparison(period[0], period[1], period[2], period[3], current, previous, change));
+        }
+        return comparisons;
     }
 
-    /** A series of {@code size} buckets: each 15-minute total added to the bucket {@code index} maps it to (ignored when outside). */
-    private static double[] series(Map<Instant, InsightStore.Totals> buckets, Metric metric, @Nullable String currency, int size, ToIntFunction<Instant> index) {
-        double[] values = new double[size];
-        buckets.forEach((start, totals) -> {
-            int at = index.applyAsInt(start);
-            if (at >= 0 && at < size) {
-                values[at] += value(totals, metric, currency);
-            }
-        });
+    /** The values of a series of buckets. */
+    private static double[] series(List<Totals> buckets, Metric metric, @Nullable String currency) {
+        double[] values = new double[buckets.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = value(buckets.get(i), metric, currency);
+        }
         return values;
     }
 
-    /** The bucket of a sorted list of bucket starts that holds an instant. */
-    private static int indexOf(List<Instant> starts, Instant instant) {
-        int low = 0;
-        int high = starts.size() - 1;
-        while (low < high) {
-            int middle = (low + high + 1) >>> 1;
-            if (starts.get(middle).isAfter(instant)) {
-                high = middle - 1;
-            }
-            else {
-                low = middle;
-            }
-        }
-        return low;
-    }
-
-    static double value(InsightStore.Totals totals, Metric metric, @Nullable String currency) {
+    static double value(Totals totals, Metric metric, @Nullable String currency) {
         return switch (metric) {
-            case REQUESTS -> totals.requests;
-            case TOKENS -> totals.tokens.doubleValue();
-            case COST -> totals.cost.getOrDefault(currency, BigDecimal.ZERO).doubleValue();
+            case REQUESTS -> totals.requests();
+            case TOKENS -> totals.tokens().doubleValue();
+            case COST -> totals.cost().getOrDefault(currency, BigDecimal.ZERO).doubleValue();
         };
     }
 
     /** The requested currency, else the one with the most cost in the data read, else the organization's billing currency. */
-    private static String currency(@Nullable String requested, Map<Instant, InsightStore.Totals> buckets, Organization organization) {
+    private static String currency(@Nullable String requested, List<Totals> buckets, Organization organization) {
         if (requested != null) {
             return requested;
         }
         Map<String, BigDecimal> byCurrency = new LinkedHashMap<>();
-        buckets.values().forEach(totals -> totals.cost.forEach((currency, amount) -> byCurrency.merge(currency, amount, BigDecimal::add)));
+        buckets.forEach(totals -> totals.cost().forEach((currency, amount) -> byCurrency.merge(currency, amount, BigDecimal::add)));
         return byCurrency.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(organization.billingCurrency());
     }
 

@@ -3,10 +3,12 @@ package io.meterline.platform.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.alert.AlertRequest;
+import io.meterline.platform.analytics.UsageRoller;
 import io.meterline.platform.common.ClockFactory;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.StatementCounter;
 import io.meterline.platform.support.TestApi;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Replaces;
@@ -36,6 +38,12 @@ class AdminViewsIT extends ServerTest {
     @Inject
     ApplicationEventPublisher<AlertRequest> alertRequests;
 
+    @Inject
+    UsageRoller roller;
+
+    @Inject
+    StatementCounter statements;
+
     String admin;
     Fixtures.Tenant acme;
     Fixtures.Tenant bombay;
@@ -45,6 +53,9 @@ class AdminViewsIT extends ServerTest {
     public Map<String, String> getProperties() {
         Map<String, String> properties = new HashMap<>(super.getProperties());
         properties.put(ENABLE, "true");
+        properties.put(StatementCounter.ENABLE, "true");
+        // The views read the rollups: the test rolls up itself, after recording.
+        properties.put("meterline.analytics.scheduled-roll", "false");
         return properties;
     }
 
@@ -85,6 +96,7 @@ class AdminViewsIT extends ServerTest {
         // 03:00 UTC on November 1st is still October 31st in New York.
         record(zenith, "z1", "2026-11-01T03:00:00Z", "images", "dall-e-3", Map.of("images", 4), "ok");
         record(zenith, "z2", "2026-11-09T12:00:00Z", "images", "dall-e-3", Map.of("images", 100), "ok");
+        roller.rollAll();
         alertRequests.publishEvent(new AlertRequest(GlobalId.decode(acme.organizationId()).orElseThrow().id(), "BUDGET_THRESHOLD", "WARNING",
                 "budget:1:2026-11:80", "Acme budget", "80 % used", Map.of()));
     }
@@ -266,5 +278,25 @@ class AdminViewsIT extends ServerTest {
             assertThat(query(token, "{ customerView { customer { name } currentMonth { calls } } }"))
                     .isEqualTo(Map.of("customerView", Map.of("customer", Map.of("name", "Org acme"), "currentMonth", Map.of("calls", 3))));
         }
+    }
+
+    /**
+     * Every view reads each customer's month from the day rows of the rollup: one statement for all
+     * customers in their three zones (and all seven months of a customer view) and two for the roll's
+     * mark, whatever the number of customers or events; never the 15-minute aggregates.
+     */
+    @Test
+    void aViewCostsAFewStatementsWhateverTheNumberOfCustomers() {
+        String[] tables = {"usage_rollup", "usage_event", "usage_bucket"};
+        for (String query : List.of("{ adminOverview { calls } }", "{ customerMonthlySummaries(first: 100) { nodes { calls } } }",
+                "{ serviceBreakdown { services { calls } } }", "{ customerView(organizationId: \"" + bombay.organizationId() + "\") { currentMonth { calls } } }")) {
+            statements.start(tables);
+            query(admin, query);
+            assertThat(statements.count()).as(query).isEqualTo(3);
+        }
+        // The ranking, then the top customers' months.
+        statements.start(tables);
+        query(admin, "{ topCustomers { customers { calls } } }");
+        assertThat(statements.count()).isEqualTo(6);
     }
 }

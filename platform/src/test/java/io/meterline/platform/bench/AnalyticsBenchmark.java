@@ -167,7 +167,7 @@ public final class AnalyticsBenchmark {
                     + " ELT(1 + seq % 3, 'eng', 'fin', 'hr'), ELT(1 + seq % 4, 'chat', 'search', 'summary', 'code'), CONCAT('tool', seq % 5),"
                     + " ELT(1 + seq % 3, 'slack', 'gmail', 'web'), ELT(1 + seq % 2, 'fast', 'deep'), 1, 0.006, 'USD', '" + LINES + "'"
                     + " FROM seq_1_to_" + events + " WHERE " + which);
-            // What ingestion keeps in the same transaction: the 15-minute aggregates the admin and insight views read.
+            // What ingestion keeps in the same transaction: the 15-minute aggregates (insight's suggestions read their meters; the other admin and insight views read the rollup).
             String quarter = "FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(occurred_at) / 900) * 900)";
             statement.execute("INSERT INTO usage_bucket (organization_id, bucket_start, provider, model, requests, error_requests, unpriced_requests)"
                     + " SELECT organization_id, " + quarter + " AS q, provider, model, COUNT(*), SUM(status <> 'ok'), 0 FROM usage_event WHERE id > " + before

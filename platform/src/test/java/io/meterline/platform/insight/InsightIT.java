@@ -10,11 +10,13 @@ import static org.assertj.core.api.Assertions.within;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.meterline.platform.analytics.UsageRoller;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.StatementCounter;
 import io.meterline.platform.support.TestApi;
 import io.meterline.platform.webhook.WebhookDispatcher;
 import io.micronaut.transaction.TransactionOperations;
@@ -41,6 +43,12 @@ class InsightIT extends ServerTest {
     AnomalyWebhookJob anomalyJob;
 
     @Inject
+    UsageRoller roller;
+
+    @Inject
+    StatementCounter statements;
+
+    @Inject
     WebhookDispatcher dispatcher;
 
     @Inject
@@ -53,9 +61,12 @@ class InsightIT extends ServerTest {
     public Map<String, String> getProperties() {
         Map<String, String> properties = new HashMap<>(super.getProperties());
         properties.put(MutableClock.ENABLE, "true");
+        properties.put(StatementCounter.ENABLE, "true");
         // Tests run the dispatcher and the anomaly check themselves.
         properties.put("meterline.webhooks.dispatch-interval", "1h");
         properties.put("meterline.insight.anomaly-check-interval", "1h");
+        // Insight reads the rollups: the test rolls up itself, after recording.
+        properties.put("meterline.analytics.scheduled-roll", "false");
         return properties;
     }
 
@@ -80,6 +91,7 @@ class InsightIT extends ServerTest {
             TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", events.subList(from, Math.min(events.size(), from + 1000)))));
             assertThat(response.status()).as(response.body()).isEqualTo(200);
         }
+        roller.rollAll();
     }
 
     private Object data(String token, String query, Map<String, Object> variables, String path) {
@@ -363,5 +375,40 @@ class InsightIT extends ServerTest {
         TestApi.Response tooLong = api.graphql(a.adminToken(), "{ usagePatterns(range: {from: \"2025-01-01\", to: \"2026-06-01\"}) { asOf } }");
         assertThat(tooLong.at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
         assertThat(rows.count("SELECT COUNT(*) FROM usage_anomaly_emitted")).isEqualTo(before);
+    }
+
+    /**
+     * Every insight reads the rollups through the analytics room: a statement per grain it needs and
+     * two for the roll's mark (suggestions: one of the month's meter aggregates), the same for ten
+     * events as for a thousand; never the 15-minute aggregates otherwise.
+     */
+    @Test
+    void anInsightCostsAFewStatementsWhateverTheNumberOfEvents() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api, "insight-statements", "UTC");
+        clock.set(Instant.parse("2026-12-20T12:00:00Z"));
+        Map<String, Long> before = null;
+        for (int size : List.of(10, 1000)) {
+            List<Map<String, Object>> events = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                events.add(event("st-" + size + "-" + i, Instant.parse("2026-10-01T00:00:00Z").plusSeconds(i * 6_571L).toString(), "openai", "gpt-4o",
+                        Map.of("input_tokens", 100 + i, "output_tokens", 10)));
+            }
+            record(tenant, events);
+            Map<String, Long> counts = new java.util.LinkedHashMap<>();
+            for (String query : List.of("{ usageProjection { asOf } }", "{ usageForecast { asOf } }",
+                    "{ usagePatterns(range: {from: \"2026-09-21\", to: \"2026-12-19\"}) { asOf } }",
+                    "{ usageAnomalies(range: {from: \"2026-11-01\", to: \"2026-12-19\"}) { asOf } }",
+                    "{ usageAnomalies(granularity: HOUR, range: {from: \"2026-12-01\", to: \"2026-12-19\"}) { asOf } }", "{ usageSuggestions { asOf } }")) {
+                statements.start("usage_rollup", "usage_event", "usage_bucket");
+                data(tenant.adminToken(), query, Map.of(), "data");
+                counts.put(query, statements.count());
+            }
+            if (before != null) {
+                assertThat(counts).isEqualTo(before);
+            }
+            before = counts;
+        }
+        // In the organization's zone: days read day rows, hours hour rows (each with the roll's mark); patterns add the periods' day rows.
+        assertThat(before.values()).containsExactly(3L, 3L, 6L, 3L, 3L, 1L);
     }
 }
