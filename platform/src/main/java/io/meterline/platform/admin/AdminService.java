@@ -28,6 +28,7 @@ import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -106,7 +107,7 @@ public class AdminService {
         List<AnalyticsService.Breakdown> customers = analytics.breakdowns(everyCustomer(resolved), Dimension.ALL);
         return new AdminViews.Overview(resolved.atDay(1), organizations.count(), cost(customers.stream().map(AnalyticsService.Breakdown::totals).toList()),
                 customers.stream().mapToLong(customer -> customer.totals().requests()).sum(),
-                customers.stream().mapToLong(customer -> customer.totals().errorRequests()).sum(), alerts.activeCount(viewer, null), clock.instant());
+                customers.stream().mapToLong(customer -> customer.totals().errorRequests()).sum(), alerts.activeCount(viewer, null), asOf(customers));
     }
 
     /** A page of customers whose name contains the search text, in id order, each with its month. */
@@ -124,9 +125,9 @@ public class AdminService {
         tenantScope.requirePlatformAdmin(viewer);
         YearMonth resolved = monthFor(viewer, month);
         Map<String, Totals> byService = new TreeMap<>();
-        analytics.breakdowns(everyCustomer(resolved), Dimension.PROVIDER).forEach(customer -> customer.groups()
-                .forEach(group -> byService.computeIfAbsent(group.key(), key -> new Totals()).add(group.totals())));
-        return new AdminViews.Breakdown(resolved.atDay(1), services(byService), clock.instant());
+        List<AnalyticsService.Breakdown> customers = analytics.breakdowns(everyCustomer(resolved), Dimension.PROVIDER);
+        customers.forEach(customer -> customer.groups().forEach(group -> byService.computeIfAbsent(group.key(), key -> new Totals()).add(group.totals())));
+        return new AdminViews.Breakdown(resolved.atDay(1), services(byService), asOf(customers));
     }
 
     /**
@@ -158,7 +159,7 @@ public class AdminService {
                 .limit(first).map(Map.Entry::getKey).toList();
         Map<Long, Organization> found = organizations.findByIdIn(top).stream().collect(Collectors.toMap(Organization::id, Function.identity()));
         List<Organization> ordered = top.stream().map(found::get).toList();
-        return new AdminViews.TopCustomers(resolved.atDay(1), ranking, summarize(ordered, resolved), clock.instant());
+        return new AdminViews.TopCustomers(resolved.atDay(1), ranking, summarize(ordered, resolved), asOf(customers));
     }
 
     /** The latest calls of every customer, of one service or all, newest first. */
@@ -209,7 +210,12 @@ public class AdminService {
         List<CustomerMonth> filled = months.stream().map(month -> zeroFilled(month, everyService)).toList();
         List<CustomerMonth> history = new ArrayList<>(filled.subList(1, filled.size()));
         Collections.reverse(history);
-        return new AdminViews.CustomerView(customer, zone.getId(), filled.get(0), history, quotas, clock.instant());
+        return new AdminViews.CustomerView(customer, zone.getId(), filled.get(0), history, quotas, asOf(breakdowns));
+    }
+
+    /** The roll the figures read are as of (the last one when there was nothing to read). */
+    private Instant asOf(List<AnalyticsService.Breakdown> read) {
+        return read.isEmpty() ? analytics.asOf() : read.get(0).asOf();
     }
 
     /** The organization's budgets on one provider's tokens or meter: the service quotas of seed 003, with their status and colour band. */

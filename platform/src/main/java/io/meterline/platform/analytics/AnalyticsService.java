@@ -136,17 +136,21 @@ public class AnalyticsService {
      * without a series' length limits: insight scores and groups up to a year of hours. Dates of the
      * buckets are in {@code zone}.
      */
-    public List<Totals> totalsBetween(long organizationId, List<Instant> edges, ZoneId zone) {
+    public Stretches totalsBetween(long organizationId, List<Instant> edges, ZoneId zone) {
         if (edges.size() < 2) {
-            return List.of();
+            return new Stretches(List.of(), asOf());
         }
         TimeGrid grid = TimeGrid.between(edges, zone);
         List<Totals> totals = new ArrayList<>();
         for (int i = 1; i < edges.size(); i++) {
             totals.add(new Totals());
         }
-        read(organizationId, Dimension.ALL, grid, (target, index, value, row) -> totals.get(index).add(row));
-        return totals;
+        Instant asOf = read(organizationId, Dimension.ALL, grid, (target, index, value, row) -> totals.get(index).add(row));
+        return new Stretches(totals, asOf);
+    }
+
+    /** The totals of {@link #totalsBetween}'s stretches, in order, and the roll they are as of. */
+    public record Stretches(List<Totals> totals, Instant asOf) {
     }
 
     /**

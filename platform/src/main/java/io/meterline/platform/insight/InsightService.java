@@ -93,7 +93,8 @@ public class InsightService {
         LocalDate monthStart = today.withDayOfMonth(1);
         Instant todayStart = today.atStartOfDay(zone).toInstant();
         Instant tomorrowStart = today.plusDays(1).atStartOfDay(zone).toInstant();
-        Totals month = analytics.totalsBetween(organizationId, List.of(monthStart.atStartOfDay(zone).toInstant(), tomorrowStart), zone).get(0);
+        AnalyticsService.Stretches read = analytics.totalsBetween(organizationId, List.of(monthStart.atStartOfDay(zone).toInstant(), tomorrowStart), zone);
+        Totals month = read.totals().get(0);
         double todayFraction = (double) Duration.between(todayStart, now).toSeconds() / Duration.between(todayStart, tomorrowStart).toSeconds();
         double elapsed = today.getDayOfMonth() - 1 + todayFraction;
         int daysInMonth = today.lengthOfMonth();
@@ -107,7 +108,7 @@ public class InsightService {
             projected.add(new Money(Money.round(perDay.multiply(BigDecimal.valueOf(daysInMonth))), currency));
         });
         return new Insights.Projection(zone.getId(), monthStart, today.with(TemporalAdjusters.lastDayOfMonth()), today, elapsed, daysInMonth,
-                toDate, average, projected, now);
+                toDate, average, projected, read.asOf());
     }
 
     /** A daily forecast of {@code days} days from today, by {@link Forecast} over the 56 whole days before today. */
@@ -125,7 +126,8 @@ public class InsightService {
         for (LocalDate day = historyFrom; !day.isAfter(today); day = day.plusDays(1)) {
             edges.add(day.atStartOfDay(zone).toInstant());
         }
-        List<Totals> daily = analytics.totalsBetween(organizationId, edges, zone);
+        AnalyticsService.Stretches read = analytics.totalsBetween(organizationId, edges, zone);
+        List<Totals> daily = read.totals();
         String currencyCode = metric == Metric.COST ? currency(currency, daily, organization) : null;
         double[] history = series(daily, metric, currencyCode);
         Forecast.Result result = Forecast.forecast(history, historyTo, days);
@@ -137,7 +139,7 @@ public class InsightService {
                 .map(day -> new Insights.ForecastDay(day.date(), day.date().getDayOfWeek(), day.conservative(), day.likely(), day.aggressive())).toList();
         return new Insights.UsageForecast(metric, currencyCode, zone.getId(), historyFrom, historyTo, result.daysUsed(), factors, result.slope(),
                 result.residualStdDev(), Forecast.K, forecastDays,
-                new Insights.ForecastTotals(result.totalConservative(), result.totalLikely(), result.totalAggressive()), now);
+                new Insights.ForecastTotals(result.totalConservative(), result.totalLikely(), result.totalAggressive()), read.asOf());
     }
 
     /** Busiest hours and weekdays over a range, and this week, month and year to date against the same span of the one before. */
@@ -152,7 +154,8 @@ public class InsightService {
             edges.add(hour.toInstant());
         }
         edges.add(range.end());
-        List<Totals> buckets = analytics.totalsBetween(organizationId, edges, zone);
+        AnalyticsService.Stretches read = analytics.totalsBetween(organizationId, edges, zone);
+        List<Totals> buckets = read.totals();
         String currencyCode = metric == Metric.COST ? currency(currency, buckets, organization) : null;
         double[] hours = new double[24];
         double[] weekdays = new double[7];
@@ -187,7 +190,7 @@ public class InsightService {
                 new LocalDate[] {monthStart, today, previousMonthStart, previousMonthTo},
                 new LocalDate[] {yearStart, today, yearStart.minusYears(1), today.minusYears(1)}));
         return new Insights.Patterns(range.from(), range.to(), zone.getId(), metric, currencyCode, hourValues, dayValues, busiestHour, busiestDay,
-                comparisons.get(0), comparisons.get(1), comparisons.get(2), clock.instant());
+                comparisons.get(0), comparisons.get(1), comparisons.get(2), read.asOf());
     }
 
     /** The whole days or hours of a range whose value is unusual against the trailing window before each ({@link RobustScore}). */
@@ -219,8 +222,11 @@ public class InsightService {
         int size = starts.size() - 1;
         List<Insights.Anomaly> anomalies = new ArrayList<>();
         String currencyCode = null;
+        Instant asOf;
         if (size > window) {
-            List<Totals> buckets = analytics.totalsBetween(organizationId, starts.subList(0, size + 1), zone);
+            AnalyticsService.Stretches read = analytics.totalsBetween(organizationId, starts.subList(0, size + 1), zone);
+            asOf = read.asOf();
+            List<Totals> buckets = read.totals();
             currencyCode = metric == Metric.COST ? currency(currency, buckets, organization) : null;
             double[] values = series(buckets, metric, currencyCode);
             for (RobustScore.Flag flag : RobustScore.flags(values, window, window)) {
@@ -231,11 +237,14 @@ public class InsightService {
                         flag.score() > 0 ? Insights.Direction.HIGH : Insights.Direction.LOW));
             }
         }
-        else if (metric == Metric.COST) {
-            currencyCode = currency != null ? currency : organization.billingCurrency();
+        else {
+            asOf = analytics.asOf();
+            if (metric == Metric.COST) {
+                currencyCode = currency != null ? currency : organization.billingCurrency();
+            }
         }
         return new Insights.Anomalies(granularity, metric, currencyCode, zone.getId(), range.from(), range.to(), window, RobustScore.THRESHOLD,
-                anomalies, now);
+                anomalies, asOf);
     }
 
     /** Savings this month's usage would have had: a cheaper model of the same provider, or prompt caching. */

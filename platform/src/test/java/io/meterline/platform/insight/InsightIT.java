@@ -139,6 +139,9 @@ class InsightIT extends ServerTest {
         clock.set(Instant.parse("2026-04-16T12:00:00Z"));
         Object elapsed = data(tenant.memberToken(), "{ usageProjection(timeZone: \"UTC\") { daysElapsed } }", Map.of(), "data.usageProjection.daysElapsed");
         assertThat(number(elapsed)).isEqualTo(15.5);
+        // The figures are as fresh as the last roll (midnight), not the moment they are read.
+        assertThat(data(tenant.memberToken(), "{ usageProjection(timeZone: \"UTC\") { asOf } }", Map.of(), "data.usageProjection.asOf"))
+                .isEqualTo("2026-04-16T00:00:00Z");
     }
 
     @Test
