@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 const api = process.env.METERLINE_API ?? 'http://localhost:8080';
 const proxy = {
   '^/graphql-ws': { target: api.replace(/^http/, 'ws'), ws: true },
-  '^/graphql$': { target: api },
-  '^/login$': { target: api },
+  '^/graphql([?]|$)': { target: api },
+  '^/login([?]|$)': { target: api },
   '^/oauth/': { target: api },
   '^/v1/': { target: api },
 };

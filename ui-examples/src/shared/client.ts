@@ -14,6 +14,7 @@ export function createApiClient(token: string, onUnauthorized: () => void): Clie
   return new Client({
     url: '/graphql',
     requestPolicy: 'cache-and-network',
+    preferGetMethod: false,
     exchanges: [
       cacheExchange,
       fetchExchange,
