@@ -60,6 +60,7 @@ async function startServer() {
     METERLINE_JWT_SECRET: randomBytes(32).toString('hex'),
   };
   const logFile = join(target, 'e2e-server.log');
+  rmSync(logFile, { force: true });
   const out = createWriteStream(logFile);
   const child = spawn('java', ['-jar', jar], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(out);
