@@ -298,10 +298,17 @@ async function run(api, app, context) {
     assert.deepEqual(check.accountIds.nodes.find((n) => n.code === generated), { code: generated, label: 'E2E bay', dailyTokenLimit: 50000 });
   });
 
-  for (const [index, [nav, testId]] of [['Budgets', 'budget-cards'], ['Usage history', 'usage-table'], ['Insights', 'model-distribution'], ['Business rules', 'business-rules'], ['Profile', 'profile-form']].entries()) {
+  const pages = [
+    ['Budgets', '[data-testid=budget-card]', '[data-testid=budget-chart] canvas'],
+    ['Usage history', '[data-testid=usage-table] tbody tr', '[data-testid=usage-filters]'],
+    ['Insights', '[data-testid=model-distribution] tbody tr', '[data-testid=forecast]'],
+    ['Business rules', '[data-testid=business-rules] textarea', '[data-testid=business-rules] button'],
+    ['Profile', '[data-testid=profile-form] select[name=timeZone] option[value="UTC"]', '[data-testid=company-form]'],
+  ];
+  for (const [index, [nav, ...selectors]] of pages.entries()) {
     await step(`page ${nav} renders`, async () => {
       await page.click(`nav >> text=${nav}`);
-      await page.getByTestId(testId).waitFor();
+      for (const selector of selectors) await page.locator(selector).first().waitFor({ state: 'attached' });
       await shot(page, `client-0${index + 4}-${nav.toLowerCase().replace(/\s+/g, '-')}`);
     });
   }

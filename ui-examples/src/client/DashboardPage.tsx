@@ -77,7 +77,7 @@ export function DashboardPage({ org }: { org: OrgContext }) {
           </div>
         ) : (
           <>
-            <p className="muted">{ids.withActivityThisMonthCount} of {ids.activeCount + ids.suspendedCount} Account IDs active this month; the 10 with the most tokens:</p>
+            <p className="muted">{ids.withActivityThisMonthCount} of {ids.activeCount + ids.suspendedCount} Account IDs active this month; the 10 with the highest cost:</p>
             <table>
               <thead><tr><th>Account ID</th><th className="num">Tokens</th><th className="num">Share</th><th className="num">Requests</th><th className="num">Cost</th></tr></thead>
               <tbody>
@@ -85,7 +85,7 @@ export function DashboardPage({ org }: { org: OrgContext }) {
                   <tr key={g.key}>
                     <td>{g.key}</td>
                     <td className="num">{formatNumber(g.totals.tokens)}</td>
-                    <td className="num">{(g.tokenShare * 100).toFixed(1)}%</td>
+                    <td className="num">{g.tokenShare.toFixed(1)}%</td>
                     <td className="num">{formatNumber(g.totals.requests)}</td>
                     <td className="num">{formatMoneyList(g.totals.cost, 2, org.currency)}</td>
                   </tr>

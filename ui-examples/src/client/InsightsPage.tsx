@@ -48,7 +48,7 @@ export function InsightsPage({ org }: { org: OrgContext }) {
           <thead><tr><th>Model</th><th className="num">Share</th><th className="num">Tokens</th><th className="num">Cost</th></tr></thead>
           <tbody>
             {data.usageBreakdown.groups.map((g) => (
-              <tr key={g.key}><td>{g.key}</td><td className="num">{(g.tokenShare * 100).toFixed(0)}%</td><td className="num">{formatNumber(g.totals.tokens)}</td><td className="num">{formatMoneyList(g.totals.cost, 2, org.currency)}</td></tr>
+              <tr key={g.key}><td>{g.key}</td><td className="num">{g.tokenShare.toFixed(0)}%</td><td className="num">{formatNumber(g.totals.tokens)}</td><td className="num">{formatMoneyList(g.totals.cost, 2, org.currency)}</td></tr>
             ))}
           </tbody>
         </table>
