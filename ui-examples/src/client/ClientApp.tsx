@@ -43,20 +43,22 @@ export interface OrgContext {
   organizationId: string;
   currency: string;
   canManage: boolean;
+  /** Reads the viewer again, e.g. after the profile's time zone changed. */
+  refreshViewer: () => void;
 }
 
 type LiveAlert = { id: string; level: string; subject: string; message: string; raisedAt: string };
 
 export function ClientApp({ email, onSignOut }: { email: string; onSignOut: () => void }) {
   const route = useHashRoute();
-  const [viewer] = useQuery({ query: ViewerQuery });
+  const [viewer, refetchViewer] = useQuery({ query: ViewerQuery });
   const [dismissed, setDismissed] = useState<string[]>([]);
   // Alerts pushed over graphql-ws while the page is open, newest first; no reload, no polling.
   const [live] = useSubscription({ query: AlertRaised }, (previous: LiveAlert[] = [], data) => [data.alertRaised, ...previous].slice(0, 5));
   const v = viewer.data?.viewer;
   if (!v) return viewer.error ? <ErrorBox error={viewer.error} /> : <p className="muted">Loading…</p>;
   if (!v.organization) return <p className="error">This dashboard is for organization users; platform admins use the admin console.</p>;
-  const org: OrgContext = { organizationId: v.organization.id, currency: v.organization.billingCurrency, canManage: v.user.role !== 'ORG_MEMBER' };
+  const org: OrgContext = { organizationId: v.organization.id, currency: v.organization.billingCurrency, canManage: v.user.role !== 'ORG_MEMBER', refreshViewer: () => refetchViewer({ requestPolicy: 'network-only' }) };
   const alerts = (live.data ?? []).filter((a) => !dismissed.includes(a.id));
   const banner = alerts.map((a) => (
     <div key={a.id} className={`alert-banner level-${a.level.toLowerCase()}`} data-testid="live-alert" role="status">

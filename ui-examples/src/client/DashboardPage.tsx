@@ -24,7 +24,7 @@ const DashboardQuery = graphql(`
       plan { name monthlyTokens }
     }
     accountIdOverview { hasAccountIds hasActivityThisMonth withActivityThisMonthCount activeCount suspendedCount }
-    usageBreakdown(by: ACCOUNT_ID, first: 10, range: { preset: CURRENT_MONTH }) {
+    usageBreakdown(by: ACCOUNT_ID, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) {
       totalCount
       groups { key tokenShare totals { tokens requests cost { amount currencyCode } } }
     }
@@ -77,7 +77,7 @@ export function DashboardPage({ org }: { org: OrgContext }) {
           </div>
         ) : (
           <>
-            <p className="muted">{ids.withActivityThisMonthCount} of {ids.activeCount + ids.suspendedCount} Account IDs active this month; the 10 with the highest cost:</p>
+            <p className="muted">{ids.withActivityThisMonthCount} of {ids.activeCount + ids.suspendedCount} Account IDs active this month; the 10 with the most tokens:</p>
             <table>
               <thead><tr><th>Account ID</th><th className="num">Tokens</th><th className="num">Share</th><th className="num">Requests</th><th className="num">Cost</th></tr></thead>
               <tbody>

@@ -12,7 +12,7 @@ const Insights = graphql(`
     usageTotals { thisMonth { tokens } dailyAverageTokensThisMonth }
     usageProjection { monthToDateCost { amount currencyCode } projectedMonthCost { amount currencyCode } dailyAverageCost { amount currencyCode } daysElapsed daysInMonth }
     budgets(scope: ORGANIZATION, first: 50) { nodes { name metric period provider status { limit percent band } } }
-    usageBreakdown(by: MODEL, first: 10, range: { preset: CURRENT_MONTH }) {
+    usageBreakdown(by: MODEL, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) {
       totalCount
       groups { key tokenShare costShare totals { tokens cost { amount currencyCode } } }
     }

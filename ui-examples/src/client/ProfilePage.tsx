@@ -50,8 +50,9 @@ export function ProfilePage({ org }: { org: OrgContext }) {
     e.preventDefault();
     const r = await doUpdateProfile({ input: { displayName: profile.displayName, phone: profile.phone, timeZone: profile.timeZone || null } });
     if (r.data?.profileUpdate.userErrors.length === 0) {
-      setMessage('Profile saved. Dates now show in the new time zone after a reload.');
+      setMessage('Profile saved.');
       refetch({ requestPolicy: 'network-only' });
+      org.refreshViewer();
     }
   }
   async function saveCompany(e: FormEvent) {
