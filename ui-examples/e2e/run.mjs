@@ -58,6 +58,8 @@ async function startServer() {
     METERLINE_DB_USER: 'sa',
     METERLINE_DB_PASSWORD: '',
     METERLINE_JWT_SECRET: randomBytes(32).toString('hex'),
+    // Roll usage up every second (default 5 s), so the dashboards settle quickly after recording.
+    METERLINE_ANALYTICS_ROLL_INTERVAL: '1s',
   };
   const logFile = join(target, 'e2e-server.log');
   rmSync(logFile, { force: true });
@@ -115,14 +117,14 @@ const num = (value, digits = 0) => Number(value).toLocaleString(LOCALE, { maximu
 const money = (m, digits) => Number(m.amount).toLocaleString(LOCALE, { style: 'currency', currency: m.currencyCode, minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /**
- * Dashboards read rollups that a background roll (every 5 s) brings up to date with the recorded
- * events; wait until two reads 6 s apart agree, so the page and the test see the same numbers.
+ * Dashboards read rollups that a background roll (every second here) brings up to date with the
+ * recorded events; wait until two reads 2 s apart agree, so the page and the test see the same numbers.
  */
 async function settled(base, token) {
   const read = async () => JSON.stringify(await gql(base, token, `{ usageTotals { lifetime { requests tokens } } }`));
   let previous = await read();
-  for (let i = 0; i < 20; i++) {
-    await new Promise((r) => setTimeout(r, 6000));
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 2000));
     const current = await read();
     if (current === previous && !current.includes('"requests":0')) return;
     previous = current;
@@ -197,6 +199,7 @@ async function main() {
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
     locale: LOCALE,
+    timezoneId: 'UTC',
   });
   context.setDefaultTimeout(20_000);
   try {
@@ -260,13 +263,18 @@ async function run(api, app, context) {
   await step('balance page: balance, charts, transactions and the CSV download', async () => {
     await page.click('nav >> text=Balance');
     await page.getByTestId('balance-value').waitFor();
-    const data = await gql(api, userToken, `{ balance { current { amount currencyCode } } transactions(first: 25) { totalCount nodes { description } } }`);
+    const data = await gql(api, userToken, `{ viewer { timeZone } balance { current { amount currencyCode } } transactions(first: 25) { totalCount nodes { createdAt } } }`);
     assert.equal(await page.getByTestId('balance-value').innerText(), money(data.balance.current, 6));
     await page.getByTestId('daily-chart').locator('canvas').waitFor();
     await page.getByTestId('monthly-chart').locator('canvas').waitFor();
     const table = page.getByTestId('transactions');
     await table.getByText(`${data.transactions.totalCount} rows`).waitFor();
     assert.equal(await table.locator('tbody tr').count(), Math.min(25, data.transactions.totalCount));
+    // Times show in the signed-in user's zone (America/Toronto for the demo), not the browser's (UTC here).
+    const shown = await table.locator('tbody tr td').first().innerText();
+    const expected = new Date(data.transactions.nodes[0].createdAt).toLocaleString(LOCALE, { timeZone: data.viewer.timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    assert.equal(shown.replace(/\s+/g, ' '), expected.replace(/\s+/g, ' '));
+    assert.notEqual(data.viewer.timeZone, 'UTC');
     await shot(page, 'client-02-balance');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download history (CSV)')]);
     assert.match(download.suggestedFilename(), /^meterline-transactions-northwind-\d{8}-\d{6}\.csv$/);
@@ -288,6 +296,13 @@ async function run(api, app, context) {
     await page.fill('input[name=label]', 'E2E bay');
     await page.fill('input[name=dailyTokenLimit]', '50000');
     await page.click('text=Create Account ID');
+    await page.fill('input[name=search]', generated);
+    await page.click('form.filters button:has-text("Search")');
+    // The search (accountIds(search:)) narrows the table to the new Account ID alone.
+    await page.waitForFunction((code) => {
+      const rows = [...document.querySelectorAll('[data-testid=account-id-table] tbody tr')];
+      return rows.length === 1 && rows[0].textContent.includes(code);
+    }, generated);
     const row = page.locator('tr', { hasText: generated });
     await row.waitFor();
     assert.ok((await row.innerText()).includes('ACTIVE'));

@@ -16,8 +16,8 @@ const Overview = graphql(`
 `);
 
 const List = graphql(`
-  query AccountIdList($first: Int!, $after: String, $status: AccountIdStatus, $includeArchived: Boolean!) {
-    accountIds(first: $first, after: $after, status: $status, includeArchived: $includeArchived) {
+  query AccountIdList($first: Int!, $after: String, $status: AccountIdStatus, $includeArchived: Boolean!, $search: String) {
+    accountIds(first: $first, after: $after, status: $status, includeArchived: $includeArchived, search: $search) {
       totalCount
       pageInfo { hasNextPage endCursor }
       nodes { id code label status dailyTokenLimit tokensToday tokensThisMonth lastActivityAt createdAt }
@@ -68,10 +68,12 @@ export function UsageControlsPage({ org }: { org: OrgContext }) {
   const client = useClient();
   const pager = usePager();
   const [status, setStatus] = useState<AccountIdStatus | ''>('');
+  const [searchText, setSearchText] = useState('');
+  const [search, setSearch] = useState('');
   const [overview, refetchOverview] = useQuery({ query: Overview });
   const [list, refetchList] = useQuery({
     query: List,
-    variables: { first: PAGE, after: pager.after, status: status || null, includeArchived: status === 'ARCHIVED' },
+    variables: { first: PAGE, after: pager.after, status: status || null, includeArchived: status === 'ARCHIVED', search: search || null },
   });
   const [code, setCode] = useState('');
   const [label, setLabel] = useState('');
@@ -134,7 +136,9 @@ export function UsageControlsPage({ org }: { org: OrgContext }) {
         </section>
       )}
       <section className="panel">
-        <div className="filters">
+        <form className="filters" onSubmit={(e) => { e.preventDefault(); pager.reset(); setSearch(searchText.trim()); }}>
+          <label>Search<input name="search" value={searchText} onChange={(e) => setSearchText(e.target.value)} placeholder="code or label" /></label>
+          <button type="submit">Search</button>
           <label>Status
             <select name="status" value={status} onChange={(e) => { pager.reset(); setStatus(e.target.value as AccountIdStatus | ''); }}>
               <option value="">Active and suspended</option>
@@ -143,7 +147,7 @@ export function UsageControlsPage({ org }: { org: OrgContext }) {
               <option value="ARCHIVED">Archived</option>
             </select>
           </label>
-        </div>
+        </form>
         <ErrorBox error={list.error} />
         <Loading fetching={list.fetching && !list.data} />
         <table data-testid="account-id-table">
