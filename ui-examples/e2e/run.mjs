@@ -328,6 +328,43 @@ async function run(api, app, context) {
     });
   }
 
+  await step('usage history: status filter and a note on a call', async () => {
+    await page.click('nav >> text=Usage history');
+    await page.locator('[data-testid=usage-table] tbody tr').first().waitFor();
+    const errors = await gql(api, userToken, `{ usageEvents(status: ERROR, range: { preset: LAST_30_DAYS }, first: 1) { totalCount } }`);
+    await page.selectOption('select[name=status]', 'ERROR');
+    await page.click('[data-testid=usage-filters] button:has-text("Apply")');
+    await page.getByText(`${errors.usageEvents.totalCount} rows`).waitFor();
+    const statuses = await page.locator('[data-testid=usage-table] tbody tr td:nth-child(8)').allInnerTexts();
+    assert.ok(statuses.length > 0 && statuses.every((t) => t !== 'ok'), statuses.join(','));
+    await page.click('[data-testid=usage-filters] button:has-text("Reset")');
+    await page.locator('[data-testid=usage-table] tbody tr').first().locator('button.edit-note').click();
+    await page.fill('input[aria-label=Note]', 'checked with the customer');
+    await page.click('[data-testid=usage-table] button:has-text("Save")');
+    await page.locator('[data-testid=usage-table] tbody tr').first().locator('button.edit-note[title="checked with the customer"]').waitFor();
+    const noted = await gql(api, userToken, `{ usageEvents(first: 1, range: { preset: LAST_30_DAYS }) { nodes { note { text authorEmail } } } }`);
+    assert.deepEqual(noted.usageEvents.nodes[0].note, { text: 'checked with the customer', authorEmail: ORG_USER.email });
+    await shot(page, 'client-05b-usage-history-note');
+  });
+
+  await step('business rules are saved; the profile time zone changes the dates shown', async () => {
+    await page.click('nav >> text=Business rules');
+    await page.getByText('Never saved.').waitFor();
+    await page.fill('[data-testid=business-rules] textarea', 'Oil change: every 10,000 km\nBrakes: every 40,000 km');
+    await page.click('text=Save Business Rules');
+    await page.getByRole('status').filter({ hasText: /^Saved\.$/ }).waitFor();
+    const rules = await gql(api, userToken, `{ businessRules { text updatedBy } }`);
+    assert.deepEqual(rules.businessRules, { text: 'Oil change: every 10,000 km\nBrakes: every 40,000 km', updatedBy: ORG_USER.email });
+    await page.click('nav >> text=Profile');
+    await page.locator('select[name=timeZone] option[value="Asia/Kolkata"]').waitFor({ state: 'attached' });
+    await page.selectOption('select[name=timeZone]', 'Asia/Kolkata');
+    await page.click('text=Save Profile');
+    await page.locator('header', { hasText: 'Asia/Kolkata' }).waitFor();
+    const viewer = await gql(api, userToken, `{ viewer { timeZone } }`);
+    assert.equal(viewer.viewer.timeZone, 'Asia/Kolkata');
+    await shot(page, 'client-08b-profile-saved');
+  });
+
   let alertSubject;
   await step('a threshold alert raised by recorded usage shows live, without a reload', async () => {
     await page.click('nav >> text=Dashboard');

@@ -1,5 +1,5 @@
 // Seed 000: the organization's default service intervals, saved or cleared by organization admins.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import { formatDateTime } from '../shared/format';
@@ -21,32 +21,37 @@ const Clear = graphql(`
 `);
 
 export function BusinessRulesPage({ org }: { org: OrgContext }) {
+  // network-only: the editor starts from the server's current text, never from an older cached copy.
+  const [{ data, error }, refetch] = useQuery({ query: Rules, requestPolicy: 'network-only' });
+  if (!data) return <><ErrorBox error={error} />{!error && <p className="muted">Loading…</p>}</>;
+  return <RulesEditor org={org} rules={data.businessRules ?? null} refresh={() => refetch({ requestPolicy: 'network-only' })} />;
+}
+
+/** Mounted once the rules are loaded, so the text area starts from them and later reads never undo edits. */
+function RulesEditor({ org, rules, refresh }: { org: OrgContext; rules: { text?: string | null; updatedAt: string; updatedBy: string } | null; refresh: () => void }) {
   const tz = useTimeZone();
-  const [{ data, error }, refetch] = useQuery({ query: Rules });
-  const [text, setText] = useState('');
+  const [text, setText] = useState(rules?.text ?? '');
   const [save, doSave] = useMutation(Save);
   const [clear, doClear] = useMutation(Clear);
   const [saved, setSaved] = useState<string | null>(null);
-  useEffect(() => setText(data?.businessRules?.text ?? ''), [data?.businessRules?.text]);
-  const rules = data?.businessRules;
   return (
     <section className="panel" data-testid="business-rules">
       <h2>Business Rules</h2>
-      <ErrorBox error={error ?? save.error ?? clear.error} />
+      <ErrorBox error={save.error ?? clear.error} />
       <UserErrors errors={save.data?.businessRulesSave.userErrors ?? clear.data?.businessRulesClear.userErrors} />
       <label>Default Service Intervals
         <textarea name="rules" rows={12} value={text} onChange={(e) => setText(e.target.value)} readOnly={!org.canManage} placeholder="Paste the company maintenance schedule intervals" />
       </label>
-      <p className="muted">{rules ? `Last changed ${formatDateTime(rules.updatedAt, tz)} by ${rules.updatedBy}` : 'Never saved.'} {saved}</p>
+      <p className="muted">{rules ? `Last changed ${formatDateTime(rules.updatedAt, tz)} by ${rules.updatedBy}` : 'Never saved.'} {saved && <strong role="status">{saved}</strong>}</p>
       {org.canManage && (
         <p>
           <button type="button" disabled={save.fetching} onClick={async () => {
             const r = await doSave({ text });
-            if (r.data?.businessRulesSave.userErrors.length === 0) { setSaved('Saved.'); refetch({ requestPolicy: 'network-only' }); }
+            if (r.data?.businessRulesSave.userErrors.length === 0) { setSaved('Saved.'); refresh(); }
           }}>Save Business Rules</button>{' '}
           <button type="button" disabled={clear.fetching} onClick={async () => {
             const r = await doClear({});
-            if (r.data?.businessRulesClear.userErrors.length === 0) { setSaved('Cleared.'); setText(''); refetch({ requestPolicy: 'network-only' }); }
+            if (r.data?.businessRulesClear.userErrors.length === 0) { setSaved('Cleared.'); setText(''); refresh(); }
           }}>Clear Rules</button>
         </p>
       )}

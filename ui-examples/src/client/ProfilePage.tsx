@@ -1,8 +1,9 @@
 // Seed 000's profile: display name, phone, email, the time zone that drives every date on these
 // pages, and the company (BILL TO) details organization admins maintain.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
+import type { ClientProfileQuery } from '../gql/graphql';
 import { ErrorBox, UserErrors } from '../shared/ui';
 import type { OrgContext } from './ClientApp';
 
@@ -34,24 +35,26 @@ const COMPANY_FIELDS = [
 type CompanyField = (typeof COMPANY_FIELDS)[number][0];
 
 export function ProfilePage({ org }: { org: OrgContext }) {
-  const [{ data, error }, refetch] = useQuery({ query: ProfileQuery });
-  const [profile, setProfile] = useState({ displayName: '', phone: '', timeZone: '' });
-  const [company, setCompany] = useState<Record<CompanyField, string>>(() => Object.fromEntries(COMPANY_FIELDS.map(([k]) => [k, ''])) as Record<CompanyField, string>);
+  // network-only: the forms start from the server's current values, never from an older cached copy.
+  const [{ data, error }, refetch] = useQuery({ query: ProfileQuery, requestPolicy: 'network-only' });
+  if (!data) return <><ErrorBox error={error} />{!error && <p className="muted">Loading…</p>}</>;
+  return <ProfileForms org={org} data={data} refresh={() => refetch({ requestPolicy: 'network-only' })} />;
+}
+
+/** Mounted once the data is loaded, so the forms start from it and later reads never undo edits. */
+function ProfileForms({ org, data, refresh }: { org: OrgContext; data: ClientProfileQuery; refresh: () => void }) {
+  const [profile, setProfile] = useState({ displayName: data.profile.displayName, phone: data.profile.phone ?? '', timeZone: data.profile.timeZone ?? '' });
+  const [company, setCompany] = useState<Record<CompanyField, string>>(
+    () => Object.fromEntries(COMPANY_FIELDS.map(([k]) => [k, data.companyDetails?.[k] ?? ''])) as Record<CompanyField, string>);
   const [profileResult, doUpdateProfile] = useMutation(UpdateProfile);
   const [companyResult, doUpdateCompany] = useMutation(UpdateCompany);
   const [message, setMessage] = useState('');
-  useEffect(() => {
-    if (!data) return;
-    setProfile({ displayName: data.profile.displayName, phone: data.profile.phone ?? '', timeZone: data.profile.timeZone ?? '' });
-    const details = data.companyDetails;
-    setCompany(Object.fromEntries(COMPANY_FIELDS.map(([k]) => [k, details?.[k] ?? ''])) as Record<CompanyField, string>);
-  }, [data]);
   async function saveProfile(e: FormEvent) {
     e.preventDefault();
     const r = await doUpdateProfile({ input: { displayName: profile.displayName, phone: profile.phone, timeZone: profile.timeZone || null } });
     if (r.data?.profileUpdate.userErrors.length === 0) {
       setMessage('Profile saved.');
-      refetch({ requestPolicy: 'network-only' });
+      refresh();
       org.refreshViewer();
     }
   }
@@ -61,7 +64,6 @@ export function ProfilePage({ org }: { org: OrgContext }) {
     const r = await doUpdateCompany({ input: { ...input, companyName: company.companyName, country: company.country } });
     if (r.data?.companyDetailsUpdate.userErrors.length === 0) setMessage('Company details saved.');
   }
-  if (!data) return <ErrorBox error={error} />;
   return (
     <>
       <h2>Profile & Business Details</h2>

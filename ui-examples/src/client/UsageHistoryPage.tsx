@@ -100,7 +100,7 @@ export function UsageHistoryPage() {
             {c?.nodes.map((e) => (
               <tr key={e.id}>
                 <td>{formatDateTime(e.timestamp, tz)}</td>
-                <td>{e.model} {e.note && <span title={e.note.text}>🗒</span>}</td>
+                <td>{e.model} {e.note && <span className="badge" title={e.note.text}>note</span>}</td>
                 <td>{e.apiKey ? <span className="badge" title={e.apiKey.prefix}>{e.apiKey.label || `${e.apiKey.prefix.slice(0, 10)}…`}</span> : '—'}</td>
                 <td>{e.dimensions.mode ? <span className="badge">{e.dimensions.mode}</span> : '—'}</td>
                 <td className="num">{formatNumber(e.inputTokens)}</td>
