@@ -265,6 +265,8 @@ async function run(api, app, context) {
     await page.getByTestId('balance-value').waitFor();
     const data = await gql(api, userToken, `{ viewer { timeZone } balance { current { amount currencyCode } } transactions(first: 25) { totalCount nodes { createdAt } } }`);
     assert.equal(await page.getByTestId('balance-value').innerText(), money(data.balance.current, 6));
+    const services = await gql(api, userToken, `{ usageBreakdown(by: PROVIDER, first: 20, range: { preset: CURRENT_MONTH }) { groups { key } } }`);
+    assert.deepEqual(await page.getByTestId('spend-by-service').locator('tbody tr td:first-child').allInnerTexts(), services.usageBreakdown.groups.map((g) => g.key));
     await page.getByTestId('daily-chart').locator('canvas').waitFor();
     await page.getByTestId('monthly-chart').locator('canvas').waitFor();
     const table = page.getByTestId('transactions');

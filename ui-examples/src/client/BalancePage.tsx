@@ -25,6 +25,9 @@ const BalanceQuery = graphql(`
       estimatedUsageRemaining { provider model meter per remaining unitPrice { amount currencyCode } }
     }
     usageTotals { lifetime { requests tokens images cost { amount currencyCode } } averageCostPerRequest { amount currencyCode } }
+    byService: usageBreakdown(by: PROVIDER, first: 20, range: { preset: CURRENT_MONTH }) {
+      groups { key costShare totals { requests cost { amount currencyCode } } }
+    }
   }
 `);
 
@@ -82,6 +85,17 @@ export function BalancePage({ org }: { org: OrgContext }) {
             <Card title="Images Processed"><div className="big">{formatNumber(data.usageTotals.lifetime.images)}</div></Card>
             <Card title="Average per Call"><div className="big">{formatMoneyList(data.usageTotals.averageCostPerRequest, 6, org.currency)}</div></Card>
           </div>
+          <section className="panel" data-testid="spend-by-service">
+            <h3>Spending by service (this month)</h3>
+            <table>
+              <thead><tr><th>Service</th><th className="num">Calls</th><th className="num">Cost</th><th className="num">Share of cost</th></tr></thead>
+              <tbody>
+                {data.byService.groups.map((g) => (
+                  <tr key={g.key}><td>{g.key}</td><td className="num">{formatNumber(g.totals.requests)}</td><td className="num">{formatMoneyList(g.totals.cost, 2, org.currency)}</td><td className="num">{g.costShare.toFixed(1)}%</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
           <section className="panel">
             <h3>Estimated Usage Remaining</h3>
             <table>
