@@ -244,11 +244,12 @@ async function run(api, app, context) {
     await page.click('button[type=submit]');
     await page.getByTestId('month-tokens').waitFor();
     const data = await gql(api, userToken, `{
-      usageTotals { thisMonth { tokens cost { amount currencyCode } } thisWeek { tokens } }
+      usageTotals { thisMonth { tokens requests cost { amount currencyCode } } thisWeek { tokens } }
       balance { creditsRemaining { amount currencyCode } planTokensRemaining }
       usageBreakdown(by: ACCOUNT_ID, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) { groups { key totals { tokens } } }
     }`);
     assert.equal(await page.getByTestId('month-tokens').innerText(), num(data.usageTotals.thisMonth.tokens));
+    assert.equal(await page.getByTestId('month-requests').innerText(), num(data.usageTotals.thisMonth.requests));
     assert.equal(await page.getByTestId('week-tokens').innerText(), num(data.usageTotals.thisWeek.tokens));
     assert.equal(await page.getByTestId('credits-value').innerText(), money(data.balance.creditsRemaining, 2));
     assert.equal(await page.getByTestId('plan-tokens-value').innerText(), num(data.balance.planTokensRemaining));

@@ -9,6 +9,7 @@ import { BarChart } from '../shared/chart';
 import { amountIn, formatDate, formatDateTime, formatMoney, formatNumber, formatMoneyList } from '../shared/format';
 import { Card, ErrorBox, Loading, Pager, usePager, useTimeZone } from '../shared/ui';
 import { todayIn, shiftMonths } from '../shared/dates';
+import { loadSession } from '../shared/session';
 import type { OrgContext } from './ClientApp';
 
 const BalanceQuery = graphql(`
@@ -127,8 +128,8 @@ function Transactions() {
   async function download() {
     setDownloading('Preparing…');
     try {
-      const session = JSON.parse(sessionStorage.getItem('meterline.client.session') ?? '{}') as { token?: string };
-      const response = await fetch('/v1/transactions.csv', { headers: { Authorization: `Bearer ${session.token ?? ''}` } });
+      // The CSV is plain HTTP, not GraphQL: the same access token, fetched and saved as a file.
+      const response = await fetch('/v1/transactions.csv', { headers: { Authorization: `Bearer ${loadSession('client')?.token ?? ''}` } });
       if (!response.ok) throw new Error(`Download failed (${response.status})`);
       const name = /filename="?([^";]+)"?/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? 'transactions.csv';
       const url = URL.createObjectURL(await response.blob());

@@ -1,5 +1,5 @@
 // The sign-in gate both apps start with: a session in sessionStorage, one urql client per session.
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Provider } from 'urql';
 import { createApiClient } from './client';
 import { loadSession, saveSession, type Session } from './session';
@@ -11,9 +11,10 @@ export function SignedIn({ app, title, children }: { app: string; title: string;
     saveSession(app, null);
     setSession(null);
   };
-  const client = useMemo(() => (session ? createApiClient(session.token, signOut) : null), [session?.token]);
-  if (!session || !client) {
+  const api = useMemo(() => (session ? createApiClient(session.token, signOut) : null), [session?.token]);
+  useEffect(() => () => api?.close(), [api]);
+  if (!session || !api) {
     return <SignInForm title={title} onSignedIn={(s) => { saveSession(app, s); setSession(s); }} />;
   }
-  return <Provider value={client}>{children(session, signOut)}</Provider>;
+  return <Provider value={api.client}>{children(session, signOut)}</Provider>;
 }

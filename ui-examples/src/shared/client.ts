@@ -3,7 +3,13 @@
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient } from 'graphql-ws';
 
-export function createApiClient(token: string, onUnauthorized: () => void): Client {
+export interface ApiClient {
+  client: Client;
+  /** Closes the subscription socket (on sign-out). */
+  close: () => void;
+}
+
+export function createApiClient(token: string, onUnauthorized: () => void): ApiClient {
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql-ws`;
   const ws = createWsClient({
     url: wsUrl,
@@ -11,7 +17,7 @@ export function createApiClient(token: string, onUnauthorized: () => void): Clie
     retryAttempts: Infinity,
     shouldRetry: () => true,
   });
-  return new Client({
+  const client = new Client({
     url: '/graphql',
     requestPolicy: 'cache-and-network',
     preferGetMethod: false,
@@ -37,4 +43,5 @@ export function createApiClient(token: string, onUnauthorized: () => void): Clie
       return response;
     },
   });
+  return { client, close: () => void ws.dispose() };
 }

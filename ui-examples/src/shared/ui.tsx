@@ -1,5 +1,5 @@
 // Small building blocks both apps share: sign-in form, page shell, Relay pager, cards, bars, errors.
-import { createContext, useContext, useState, type FormEvent, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { CombinedError } from 'urql';
 import { signIn, type Session } from './session';
 
@@ -70,7 +70,11 @@ export function Shell({ title, nav, current, user, onSignOut, banner, children }
 export function useHashRoute(): string {
   const read = () => location.hash.replace(/^#/, '') || '/';
   const [route, setRoute] = useState(read);
-  useState(() => window.addEventListener('hashchange', () => setRoute(read())));
+  useEffect(() => {
+    const listener = () => setRoute(read());
+    window.addEventListener('hashchange', listener);
+    return () => window.removeEventListener('hashchange', listener);
+  }, []);
   return route;
 }
 
