@@ -77,7 +77,7 @@ export function DashboardPage({ org }: { org: OrgContext }) {
           </div>
         ) : (
           <>
-            <p className="muted">{ids.withActivityThisMonthCount} of {ids.activeCount + ids.suspendedCount} Account IDs active this month; the 10 with the most tokens:</p>
+            <p className="muted">{ids.withActivityThisMonthCount} Account IDs with activity this month ({ids.activeCount} active, {ids.suspendedCount} suspended); the 10 with the most tokens:</p>
             <table>
               <thead><tr><th>Account ID</th><th className="num">Tokens</th><th className="num">Share</th><th className="num">Requests</th><th className="num">Cost</th></tr></thead>
               <tbody>

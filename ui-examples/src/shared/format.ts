@@ -24,10 +24,11 @@ export function formatMoney(money: MoneyLike | null | undefined, digits?: number
   });
 }
 
-/** A list of amounts in several currencies (cost fields are lists): "€1.20 + $0.30", or a zero. */
+/** A list of amounts in several currencies (cost fields are lists): "€1.20 + $0.30" (zero amounts left out), or a zero. */
 export function formatMoneyList(list: readonly MoneyLike[], digits?: number, zeroCurrency = 'USD'): string {
-  if (list.length === 0) return formatMoney({ amount: '0', currencyCode: zeroCurrency }, digits);
-  return list.map((m) => formatMoney(m, digits)).join(' + ');
+  const nonZero = list.filter((m) => Number(m.amount) !== 0);
+  if (nonZero.length === 0) return formatMoney({ amount: '0', currencyCode: list[0]?.currencyCode ?? zeroCurrency }, digits);
+  return nonZero.map((m) => formatMoney(m, digits)).join(' + ');
 }
 
 /** The amount of one currency in a list, as a number (0 when absent). */
