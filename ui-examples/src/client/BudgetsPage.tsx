@@ -1,7 +1,7 @@
 // Seed 002: budget cards (consumed, limit or unlimited, percent, colour band, reset countdown), the
 // budget table, the 14-day chart, consumption by model and by mode (30 days), summary cards and the
 // active API keys; seed 003's quotas are budgets too.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
@@ -45,8 +45,16 @@ function quantity(value: string | null | undefined, metric: Metric, currency: st
 export function BudgetsPage() {
   const tz = useTimeZone();
   const pager = usePager();
-  const [{ data, error, fetching }] = useQuery({ query: Budgets, variables: { first: PAGE, after: pager.after } });
-  const [now] = useState(() => Date.now());
+  const [{ data, error, fetching }, refetch] = useQuery({ query: Budgets, variables: { first: PAGE, after: pager.after } });
+  const [now, setNow] = useState(() => Date.now());
+  // Seed 002: the cards refresh every 30 seconds (consumption and the reset countdowns).
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      refetch({ requestPolicy: 'network-only' });
+    }, 30_000);
+    return () => clearInterval(timer);
+  }, [refetch]);
   const today = todayIn(tz);
   const days = useMemo(() => ({ from: shiftDays(today, -13), to: today }), [today]);
   const [activity] = useQuery({ query: Activity, variables: { days } });
