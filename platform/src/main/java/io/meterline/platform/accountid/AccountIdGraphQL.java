@@ -150,8 +150,9 @@ public class AccountIdGraphQL implements GraphQLWiring, BatchLoaders {
         String status = environment.getArgument("status");
         AccountIdStatus filter = status == null ? null : AccountIdStatus.valueOf(status);
         boolean includeArchived = Boolean.TRUE.equals(environment.getArgument("includeArchived"));
-        List<AccountId> page = accountIds.page(organizationId, Connection.after(environment, 0), includeArchived, filter, first + 1);
-        return Connection.of(page, first, AccountId::id, environment.getArgument("after") != null, accountIds.count(organizationId, includeArchived, filter));
+        String search = environment.getArgument("search");
+        List<AccountId> page = accountIds.page(organizationId, Connection.after(environment, 0), includeArchived, filter, search, first + 1);
+        return Connection.of(page, first, AccountId::id, environment.getArgument("after") != null, accountIds.count(organizationId, includeArchived, filter, search));
     }
 
     private Map<String, Object> overview(DataFetchingEnvironment environment) {

@@ -19,14 +19,19 @@ public interface AccountIdRepository extends CrudRepository<AccountId, Long> {
 
     List<AccountId> findByIdIn(Collection<Long> ids);
 
-    /** A page in creation order; archived ones only when asked for, or when the status filter names them. */
+    /**
+     * A page in creation order; archived ones only when asked for, or when the status filter names them;
+     * {@code pattern} is a lower-case LIKE pattern (escape character {@code !}) the code or the label must match.
+     */
     @Query("SELECT * FROM account_id WHERE organization_id = :organizationId AND id > :afterId"
-            + " AND (:status IS NULL OR status = :status) AND (:includeArchived = TRUE OR :status IS NOT NULL OR status <> 'ARCHIVED') ORDER BY id LIMIT :limit")
-    List<AccountId> page(long organizationId, long afterId, boolean includeArchived, @Nullable String status, int limit);
+            + " AND (:status IS NULL OR status = :status) AND (:includeArchived = TRUE OR :status IS NOT NULL OR status <> 'ARCHIVED')"
+            + " AND (:pattern IS NULL OR LOWER(code) LIKE :pattern ESCAPE '!' OR LOWER(label) LIKE :pattern ESCAPE '!') ORDER BY id LIMIT :limit")
+    List<AccountId> page(long organizationId, long afterId, boolean includeArchived, @Nullable String status, @Nullable String pattern, int limit);
 
     @Query("SELECT COUNT(*) FROM account_id WHERE organization_id = :organizationId"
-            + " AND (:status IS NULL OR status = :status) AND (:includeArchived = TRUE OR :status IS NOT NULL OR status <> 'ARCHIVED')")
-    long count(long organizationId, boolean includeArchived, @Nullable String status);
+            + " AND (:status IS NULL OR status = :status) AND (:includeArchived = TRUE OR :status IS NOT NULL OR status <> 'ARCHIVED')"
+            + " AND (:pattern IS NULL OR LOWER(code) LIKE :pattern ESCAPE '!' OR LOWER(label) LIKE :pattern ESCAPE '!')")
+    long count(long organizationId, boolean includeArchived, @Nullable String status, @Nullable String pattern);
 
     long countByOrganizationIdAndStatus(long organizationId, AccountIdStatus status);
 

@@ -187,12 +187,24 @@ public class AccountIdService {
         return accountId;
     }
 
-    public List<AccountId> page(long organizationId, long afterId, boolean includeArchived, @Nullable AccountIdStatus status, int limit) {
-        return accountIds.page(organizationId, afterId, includeArchived, status == null ? null : status.name(), limit);
+    public List<AccountId> page(long organizationId, long afterId, boolean includeArchived, @Nullable AccountIdStatus status, @Nullable String search, int limit) {
+        return accountIds.page(organizationId, afterId, includeArchived, status == null ? null : status.name(), containsPattern(search), limit);
     }
 
-    public long count(long organizationId, boolean includeArchived, @Nullable AccountIdStatus status) {
-        return accountIds.count(organizationId, includeArchived, status == null ? null : status.name());
+    public long count(long organizationId, boolean includeArchived, @Nullable AccountIdStatus status, @Nullable String search) {
+        return accountIds.count(organizationId, includeArchived, status == null ? null : status.name(), containsPattern(search));
+    }
+
+    /** The lower-case LIKE pattern (escape {@code !}) of a search text; null for none. */
+    private static @Nullable String containsPattern(@Nullable String search) {
+        if (search == null) {
+            return null;
+        }
+        if (search.isBlank() || search.length() > 128) {
+            throw MeterlineException.badInput("search must be 1 to 128 characters");
+        }
+        String escaped = search.trim().toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_");
+        return "%" + escaped + "%";
     }
 
     public long countByStatus(long organizationId, AccountIdStatus status) {

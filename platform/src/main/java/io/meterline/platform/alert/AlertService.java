@@ -107,11 +107,12 @@ public class AlertService {
         return store.find(alert.id()).orElseThrow();
     }
 
-    public List<Alert> page(long organizationId, AlertStore.Filter filter, long beforeId, int limit) {
+    /** A page of one organization's alerts, or of every organization's when {@code organizationId} is null. */
+    public List<Alert> page(@Nullable Long organizationId, AlertStore.Filter filter, long beforeId, int limit) {
         return store.page(organizationId, filter, beforeId, limit);
     }
 
-    public long count(long organizationId, AlertStore.Filter filter) {
+    public long count(@Nullable Long organizationId, AlertStore.Filter filter) {
         return store.count(organizationId, filter);
     }
 

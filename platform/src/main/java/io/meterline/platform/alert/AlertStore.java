@@ -114,8 +114,8 @@ public class AlertStore {
     public record Filter(AlertStatus status, @Nullable Collection<String> kinds, @Nullable Collection<AlertLevel> levels, @Nullable Long afterSequence) {
     }
 
-    /** A page of an organization's alerts, newest first, with ids below {@code beforeId}. */
-    public List<Alert> page(long organizationId, Filter filter, long beforeId, int limit) {
+    /** A page of an organization's alerts (of all when null), newest first, with ids below {@code beforeId}. */
+    public List<Alert> page(@Nullable Long organizationId, Filter filter, long beforeId, int limit) {
         List<Object> parameters = new ArrayList<>();
         String where = where(organizationId, filter, parameters);
         parameters.add(beforeId);
@@ -123,7 +123,7 @@ public class AlertStore {
         return select("SELECT " + COLUMNS + " FROM alert WHERE " + where + " AND id < ? ORDER BY id DESC LIMIT ?", parameters);
     }
 
-    public long count(long organizationId, Filter filter) {
+    public long count(@Nullable Long organizationId, Filter filter) {
         List<Object> parameters = new ArrayList<>();
         String where = where(organizationId, filter, parameters);
         return read(connection -> {
@@ -163,9 +163,11 @@ public class AlertStore {
                 "UPDATE alert SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL", toColumn(at), userId, id)) == 1;
     }
 
-    private static String where(long organizationId, Filter filter, List<Object> parameters) {
-        StringBuilder where = new StringBuilder("organization_id = ?");
-        parameters.add(organizationId);
+    private static String where(@Nullable Long organizationId, Filter filter, List<Object> parameters) {
+        StringBuilder where = new StringBuilder(organizationId == null ? "1 = 1" : "organization_id = ?");
+        if (organizationId != null) {
+            parameters.add(organizationId);
+        }
         if (filter.status() == AlertStatus.ACTIVE) {
             where.append(" AND acknowledged_at IS NULL");
         }

@@ -21,6 +21,7 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.TemporalAdjusters;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,12 +106,23 @@ public class AnalyticsGraphQL implements GraphQLWiring {
         AnalyticsService.Breakdown breakdown = analytics.breakdown(organizationId, days, dimension);
         Map<String, Object> result = range(days);
         result.put("by", dimension.name());
-        List<GroupView> groups = GroupView.of(breakdown.groups(), breakdown.totals(), dimension);
+        List<GroupView> groups = GroupView.of(ordered(breakdown.groups(), environment.getArgument("orderBy")), breakdown.totals(), dimension);
         result.put("groups", groups.subList(0, Math.min(first, groups.size())));
         result.put("totalCount", groups.size());
         result.put("totals", breakdown.totals());
         result.put("asOf", breakdown.asOf());
         return result;
+    }
+
+    /** The groups (by cost, then tokens, calls and key) re-ranked by tokens or calls; a stable sort keeps the cost order for ties. */
+    private static List<AnalyticsService.Group> ordered(List<AnalyticsService.Group> byCost, String orderBy) {
+        if (orderBy == null || "COST".equals(orderBy)) {
+            return byCost;
+        }
+        Comparator<AnalyticsService.Group> order = "TOKENS".equals(orderBy)
+                ? Comparator.comparing((AnalyticsService.Group group) -> group.totals().tokens()).reversed()
+                : Comparator.comparingLong((AnalyticsService.Group group) -> group.totals().requests()).reversed();
+        return byCost.stream().sorted(order).toList();
     }
 
     private Map<String, Object> totals(DataFetchingEnvironment environment) {

@@ -148,6 +148,35 @@ class AccountIdIT extends ServerTest {
     }
 
     @Test
+    void searchFindsCodesAndLabelsIgnoringCaseAndPagesAndCountsTheMatches() {
+        Fixtures.Tenant searched = Fixtures.tenant(api, "search-ids", "UTC");
+        for (String[] spec : new String[][] {{"FRONT-01", "Reception desk"}, {"BAY-07", "Dr. Front"}, {"BAY-08", "Hygienist"}, {"BAY-09", "100% remote_desk"}}) {
+            TestApi.Response created = api.graphql(searched.adminToken(), CREATE, Map.of("input", Map.of("code", spec[0], "label", spec[1])));
+            assertThat(created.at("data.accountIdCreate.userErrors")).as(created.body()).isEqualTo(List.of());
+        }
+        String query = "query($search: String, $first: Int, $after: String) { accountIds(search: $search, first: $first, after: $after) {"
+                + " totalCount pageInfo { hasNextPage endCursor } nodes { code } } }";
+        Map<String, Object> variables = new HashMap<>(Map.of("search", "front"));
+        TestApi.Response front = api.graphql(searched.memberToken(), query, variables);
+        assertThat(front.pluck("data.accountIds.nodes", "code")).containsExactly("FRONT-01", "BAY-07");
+        assertThat(front.at("data.accountIds.totalCount")).isEqualTo(2);
+        variables.put("first", 1);
+        TestApi.Response first = api.graphql(searched.memberToken(), query, variables);
+        assertThat(first.pluck("data.accountIds.nodes", "code")).containsExactly("FRONT-01");
+        variables.put("after", first.at("data.accountIds.pageInfo.endCursor"));
+        assertThat(api.graphql(searched.memberToken(), query, variables).pluck("data.accountIds.nodes", "code")).containsExactly("BAY-07");
+        // LIKE's wildcards are plain text.
+        assertThat(api.graphql(searched.memberToken(), query, Map.of("search", "_")).pluck("data.accountIds.nodes", "code")).containsExactly("BAY-09");
+        assertThat(api.graphql(searched.memberToken(), query, Map.of("search", "%")).pluck("data.accountIds.nodes", "code")).containsExactly("BAY-09");
+        assertThat(api.graphql(searched.memberToken(), query, Map.of("search", "bay-0")).at("data.accountIds.totalCount")).isEqualTo(3);
+        // Another organization's Account IDs never match.
+        assertThat(api.graphql(tenant.adminToken(), query, Map.of("search", "front")).at("data.accountIds.totalCount")).isEqualTo(0);
+        for (String bad : List.of(" ", "x".repeat(129))) {
+            assertThat(api.graphql(searched.memberToken(), query, Map.of("search", bad)).at("errors.0.extensions.code")).as(bad).isEqualTo("BAD_USER_INPUT");
+        }
+    }
+
+    @Test
     void theSameCodeMayExistInAnotherOrganization() {
         createId("SHARED-01", null);
         Fixtures.Tenant other = Fixtures.tenant(api, "controls-other", "UTC");

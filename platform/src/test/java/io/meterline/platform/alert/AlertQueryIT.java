@@ -87,7 +87,26 @@ class AlertQueryIT extends ServerTest {
         assertThat(page(a.adminToken(), Map.of("first", 101)).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
         assertThat(page(a.adminToken(), Map.of("after", "not-a-cursor")).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
         assertThat(page(a.adminToken(), Map.of("levels", List.of("LOUD"))).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
-        assertThat(page(api.adminToken(), Map.of()).at("errors.0.extensions.code")).as("platform admins name an organization").isEqualTo("BAD_USER_INPUT");
+        assertThat(page(api.adminToken(), Map.of("afterSequence", 1)).at("errors.0.extensions.code")).as("sequences count per organization").isEqualTo("BAD_USER_INPUT");
+    }
+
+    @Test
+    void platformAdminsNamingNoOrganizationListEveryOrganizationsAlerts() {
+        String admin = api.adminToken();
+        long all = rows.count("SELECT COUNT(*) FROM alert");
+        TestApi.Response everything = page(admin, Map.of("status", "ALL", "first", 100));
+        assertThat(everything.at("data.alerts.totalCount")).isEqualTo((int) all);
+        assertThat(everything.pluck("data.alerts.nodes", "subject")).contains("B subject", "Subject 4", "Subject 0");
+        List<Object> ids = everything.pluck("data.alerts.nodes", "id");
+        List<Long> numeric = ids.stream().map(id -> GlobalId.require((String) id, "Alert")).toList();
+        assertThat(numeric).as("newest first across organizations").isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        TestApi.Response firstTwo = page(admin, Map.of("status", "ALL", "first", 2));
+        TestApi.Response next = page(admin, Map.of("status", "ALL", "first", 2, "after", firstTwo.at("data.alerts.pageInfo.endCursor")));
+        assertThat(next.pluck("data.alerts.nodes", "id")).isEqualTo(ids.subList(2, 4));
+        long active = rows.count("SELECT COUNT(*) FROM alert WHERE acknowledged_at IS NULL");
+        assertThat(page(admin, Map.of()).at("data.alerts.totalCount")).isEqualTo((int) active);
+        // Organization users naming none still see only their own.
+        assertThat(page(b.adminToken(), Map.of("status", "ALL", "first", 100)).pluck("data.alerts.nodes", "subject")).containsOnly("B subject");
     }
 
     @Test

@@ -155,6 +155,43 @@ class UsageAnalyticsIT extends ServerTest {
     }
 
     @Test
+    void aBreakdownRanksItsValuesByCostTokensOrCalls() {
+        Fixtures.Tenant ranked = Fixtures.tenant(api, "analytics-ranked", "UTC");
+        // dear: expensive model, few tokens; cheap: many tokens on a cheap model; busy: three tiny calls.
+        recordModel(ranked, "r1", "gpt-4", 200, "dear");
+        recordModel(ranked, "r2", "gpt-4o-mini", 5000, "cheap");
+        for (int i = 0; i < 3; i++) {
+            recordModel(ranked, "r-busy-" + i, "gpt-4o-mini", 10, "busy");
+        }
+        roller.rollAll();
+        String query = "query($order: UsageGroupOrder, $first: Int) { usageBreakdown(by: MODE, range: {from: \"2026-08-01\", to: \"2026-08-31\"},"
+                + " orderBy: $order, first: $first) { totalCount groups { key totals { tokens requests } } } }";
+        Map<String, Object> variables = new HashMap<>();
+        assertThat(query(ranked.adminToken(), query, variables).pluck("data.usageBreakdown.groups", "key")).containsExactly("dear", "cheap", "busy");
+        variables.put("order", "COST");
+        assertThat(query(ranked.adminToken(), query, variables).pluck("data.usageBreakdown.groups", "key")).containsExactly("dear", "cheap", "busy");
+        variables.put("order", "TOKENS");
+        assertThat(query(ranked.adminToken(), query, variables).pluck("data.usageBreakdown.groups", "key")).containsExactly("cheap", "dear", "busy");
+        variables.put("order", "REQUESTS");
+        // busy has 3 calls; dear and cheap 1 each, tied, so by cost.
+        assertThat(query(ranked.adminToken(), query, variables).pluck("data.usageBreakdown.groups", "key")).containsExactly("busy", "dear", "cheap");
+        variables.put("order", "TOKENS");
+        variables.put("first", 1);
+        TestApi.Response top = query(ranked.adminToken(), query, variables);
+        assertThat(top.pluck("data.usageBreakdown.groups", "key")).as("first takes the top of the chosen order").containsExactly("cheap");
+        assertThat(top.at("data.usageBreakdown.totalCount")).isEqualTo(3);
+        variables.put("order", "LOUDNESS");
+        assertThat(query(ranked.adminToken(), query, variables).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
+    }
+
+    private void recordModel(Fixtures.Tenant owner, String id, String model, int inputTokens, String mode) {
+        Map<String, Object> event = Map.of("id", id, "timestamp", "2026-08-10T12:00:00Z", "provider", "openai", "model", model,
+                "meters", Map.of("input_tokens", inputTokens, "output_tokens", 1), "dimensions", Map.of("mode", mode), "status", "ok");
+        TestApi.Response response = api.usage(owner.apiKey(), api.write(Map.of("events", List.of(event))));
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+    }
+
+    @Test
     void everyEventIsRolledUpOnceAndLateCommitsAreFoundInTheirGap() throws Exception {
         long before = rows.count("SELECT SUM(requests) FROM usage_rollup");
         assertThat(roller.rollAll()).isZero();

@@ -1,0 +1,473 @@
+// Browser tests of both apps against the real server with demo data.
+//
+// 1. starts the packaged platform jar (../platform/target/...) on a free port, with the demo data on a
+//    private in-memory H2 database, so runs never share state;
+// 2. serves the built apps (dist/, `npm run build` first) with `vite preview`, whose proxy forwards
+//    /graphql, /graphql-ws, /login and /v1 to that server (the same proxy `npm run dev` uses);
+// 3. drives Debian's Chromium (/usr/bin/chromium, never a downloaded browser) with playwright-core;
+// 4. saves a screenshot of every page into target/screenshots and stops everything.
+//
+// Environment: METERLINE_JAR (another jar), CHROMIUM (another browser binary), E2E_KEEP_SERVER_LOG=1.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, readFileSync, existsSync, rmSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const target = join(root, 'target');
+const shots = join(target, 'screenshots');
+const jar = process.env.METERLINE_JAR ?? resolve(root, '../platform/target/meterline-platform-0.1.0-SNAPSHOT.jar');
+const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const LOCALE = 'en-US';
+const ORG_USER = { email: 'admin@northwind.demo', password: 'demo-password-1' };
+const ADMIN = { email: 'admin@meterline.local', password: 'meterline-operator' };
+
+const started = Date.now();
+const log = (message) => console.log(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- server
+async function startServer() {
+  if (!existsSync(jar)) throw new Error(`${jar} is missing: build the platform first (./mvnw -q -B -ntp package -DskipTests)`);
+  const port = await freePort();
+  const db = `ui_e2e_${randomBytes(4).toString('hex')}`;
+  const work = mkdtempSync(join(tmpdir(), 'meterline-ui-e2e-'));
+  const env = {
+    ...process.env,
+    MICRONAUT_ENVIRONMENTS: 'demo',
+    METERLINE_PORT: String(port),
+    MICRONAUT_SERVER_PORT: String(port),
+    METERLINE_DB_URL: `jdbc:h2:mem:${db};MODE=MySQL;DATABASE_TO_LOWER=TRUE;CASE_INSENSITIVE_IDENTIFIERS=TRUE;DB_CLOSE_DELAY=-1`,
+    METERLINE_DB_USER: 'sa',
+    METERLINE_DB_PASSWORD: '',
+    METERLINE_JWT_SECRET: randomBytes(32).toString('hex'),
+    // Roll usage up every second (default 5 s), so the dashboards settle quickly after recording.
+    METERLINE_ANALYTICS_ROLL_INTERVAL: '1s',
+  };
+  const logFile = join(target, 'e2e-server.log');
+  rmSync(logFile, { force: true });
+  const out = createWriteStream(logFile);
+  const child = spawn('java', ['-jar', jar], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  const exited = once(child, 'exit');
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}; see target/e2e-server.log`);
+    if (Date.now() > deadline) throw new Error('the server did not start within 300 s; see target/e2e-server.log');
+    // The demo data is seeded before Micronaut reports the start; only then are all numbers final.
+    const started = existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Startup completed');
+    if (started) try {
+      const r = await fetch(`${base}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: ORG_USER.email, password: ORG_USER.password }) });
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- API helpers (the test's own view)
+async function login(base, { email, password }) {
+  const r = await fetch(`${base}/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: email, password }) });
+  assert.equal(r.status, 200, `sign-in of ${email}`);
+  return (await r.json()).access_token;
+}
+
+async function gql(base, token, query, variables = {}) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await r.json();
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const num = (value, digits = 0) => Number(value).toLocaleString(LOCALE, { maximumFractionDigits: digits });
+const money = (m, digits) => Number(m.amount).toLocaleString(LOCALE, { style: 'currency', currency: m.currencyCode, minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/**
+ * Dashboards read rollups that a background roll (every second here) brings up to date with the
+ * recorded events. Wait until the rollups count every recorded event (each demo event is one call),
+ * so the page and the test read the same, final figures.
+ */
+async function settled(base, token) {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const data = await gql(base, token, `{ usageEvents(first: 1) { totalCount } usageTotals { lifetime { requests } } }`);
+    if (data.usageEvents.totalCount > 0 && data.usageTotals.lifetime.requests === data.usageEvents.totalCount) return;
+    if (Date.now() > deadline) throw new Error(`the rollups did not catch up: ${JSON.stringify(data)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+// ---------------------------------------------------------------- the tests
+const results = [];
+const openPages = [];
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - t0 });
+    log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (error) {
+    results.push({ name, ok: false, ms: Date.now() - t0, error });
+    for (const [i, p] of openPages.entries()) await p.screenshot({ path: join(shots, `FAILED-${i}.png`), fullPage: true }).catch(() => {});
+    log(`FAIL ${name}: ${error?.stack ?? error}`);
+    throw error;
+  }
+}
+
+async function shot(page, name) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function main() {
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
+  if (!existsSync(join(root, 'dist', 'client', 'index.html'))) throw new Error('dist/ is missing: run `npm run build` first');
+
+  log(`starting ${jar}`);
+  const server = await startServer();
+  log(`server ready at ${server.base}`);
+  process.env.METERLINE_API = server.base;
+  const { preview } = await import('vite');
+  const web = await preview({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port: await freePort(), strictPort: true } });
+  const app = web.resolvedUrls.local[0].replace(/\/$/, '');
+  log(`apps served at ${app}`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'meterline-ui-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: browserPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    locale: LOCALE,
+    timezoneId: 'UTC',
+  });
+  context.setDefaultTimeout(20_000);
+  try {
+    await run(server.base, app, context);
+  } finally {
+    await context.close().catch(() => {});
+    await web.close().catch(() => {});
+    await server.stop().catch(() => {});
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+async function run(api, app, context) {
+  const userToken = await login(api, ORG_USER);
+  const page = await context.newPage();
+  openPages.push(page);
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e));
+
+  // graphql-ws: note when the page's subscription socket is acknowledged, so the live alert test
+  // records usage only once the page listens.
+  let wsAcked = false;
+  page.on('websocket', (ws) => {
+    if (!ws.url().endsWith('/graphql-ws')) return;
+    ws.on('framereceived', (frame) => {
+      if (String(frame.payload).includes('"connection_ack"')) wsAcked = true;
+    });
+  });
+
+  await step('sign-in page refuses a wrong password', async () => {
+    await page.goto(`${app}/client/`);
+    await shot(page, 'client-00-sign-in');
+    await page.fill('input[name=email]', ORG_USER.email);
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+  });
+
+  await step('client dashboard shows the numbers the API returns', async () => {
+    await settled(api, userToken);
+    await page.fill('input[name=password]', ORG_USER.password);
+    await page.click('button[type=submit]');
+    await page.getByTestId('month-tokens').waitFor();
+    const data = await gql(api, userToken, `{
+      usageTotals { thisMonth { tokens requests cost { amount currencyCode } } thisWeek { tokens } }
+      balance { creditsRemaining { amount currencyCode } planTokensRemaining }
+      usageBreakdown(by: ACCOUNT_ID, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) { groups { key totals { tokens } } }
+    }`);
+    assert.equal(await page.getByTestId('month-tokens').innerText(), num(data.usageTotals.thisMonth.tokens));
+    assert.equal(await page.getByTestId('month-requests').innerText(), num(data.usageTotals.thisMonth.requests));
+    assert.equal(await page.getByTestId('week-tokens').innerText(), num(data.usageTotals.thisWeek.tokens));
+    assert.equal(await page.getByTestId('credits-value').innerText(), money(data.balance.creditsRemaining, 2));
+    assert.equal(await page.getByTestId('plan-tokens-value').innerText(), num(data.balance.planTokensRemaining));
+    const costText = await page.getByTestId('month-cost-value').innerText();
+    const costs = data.usageTotals.thisMonth.cost.filter((m) => Number(m.amount) !== 0);
+    assert.ok(costs.length > 0, JSON.stringify(data.usageTotals));
+    assert.equal(costText, costs.map((m) => money(m, 2)).join(' + '), 'every currency charged, with its symbol');
+    assert.ok(data.usageBreakdown.groups.length > 0, 'the demo has Account ID activity');
+    const rows = await page.getByTestId('account-id-metrics').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
+    assert.deepEqual(rows, data.usageBreakdown.groups.map((g) => [g.key, num(g.totals.tokens)]), 'Account IDs by tokens, as the API ranks them');
+    await shot(page, 'client-01-dashboard');
+  });
+
+  await step('balance page: balance, charts, transactions and the CSV download', async () => {
+    await page.click('nav >> text=Balance');
+    await page.getByTestId('balance-value').waitFor();
+    const data = await gql(api, userToken, `{ viewer { timeZone } balance { current { amount currencyCode } } transactions(first: 25) { totalCount nodes { createdAt } } }`);
+    assert.equal(await page.getByTestId('balance-value').innerText(), money(data.balance.current, 6));
+    const services = await gql(api, userToken, `{ usageBreakdown(by: PROVIDER, first: 20, range: { preset: CURRENT_MONTH }) { groups { key } } }`);
+    assert.deepEqual(await page.getByTestId('spend-by-service').locator('tbody tr td:first-child').allInnerTexts(), services.usageBreakdown.groups.map((g) => g.key));
+    await page.getByTestId('daily-chart').locator('canvas').waitFor();
+    await page.getByTestId('monthly-chart').locator('canvas').waitFor();
+    const table = page.getByTestId('transactions');
+    await table.getByText(`${data.transactions.totalCount} rows`).waitFor();
+    assert.equal(await table.locator('tbody tr').count(), Math.min(25, data.transactions.totalCount));
+    // Times show in the signed-in user's zone (America/Toronto for the demo), not the browser's (UTC here).
+    const shown = await table.locator('tbody tr td').first().innerText();
+    const expected = new Date(data.transactions.nodes[0].createdAt).toLocaleString(LOCALE, { timeZone: data.viewer.timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    assert.equal(shown.replace(/\s+/g, ' '), expected.replace(/\s+/g, ' '));
+    assert.notEqual(data.viewer.timeZone, 'UTC');
+    await shot(page, 'client-02-balance');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download history (CSV)')]);
+    assert.match(download.suggestedFilename(), /^meterline-transactions-northwind-\d{8}-\d{6}\.csv$/);
+    const file = join(target, download.suggestedFilename());
+    await download.saveAs(file);
+    const rows = parseCsv(readFileSync(file, 'utf8')).filter((r) => r.length > 1 || r[0] !== '');
+    assert.deepEqual(rows[0], ['date', 'type', 'account', 'service', 'amount', 'currency', 'tokens', 'images', 'description']);
+    assert.equal(rows.length - 1, data.transactions.totalCount, 'one CSV row per transaction');
+  });
+
+  await step('Usage Controls: create an Account ID with a generated code, then suspend it', async () => {
+    await page.click('nav >> text=Usage Controls');
+    await page.getByTestId('account-id-form').waitFor();
+    await page.click('text=Generate');
+    const code = page.locator('input[name=code]');
+    await page.waitForFunction(() => document.querySelector('input[name=code]')?.value?.length > 0);
+    const generated = await code.inputValue();
+    assert.match(generated, /^[A-Z0-9-]{4,}$/);
+    await page.fill('input[name=label]', 'E2E bay');
+    await page.fill('input[name=dailyTokenLimit]', '50000');
+    await page.click('text=Create Account ID');
+    await page.fill('input[name=search]', generated);
+    await page.click('form.filters button:has-text("Search")');
+    // The search (accountIds(search:)) narrows the table to the new Account ID alone.
+    await page.waitForFunction((code) => {
+      const rows = [...document.querySelectorAll('[data-testid=account-id-table] tbody tr')];
+      return rows.length === 1 && rows[0].textContent.includes(code);
+    }, generated);
+    const row = page.locator('tr', { hasText: generated });
+    await row.waitFor();
+    assert.ok((await row.innerText()).includes('ACTIVE'));
+    await shot(page, 'client-03-usage-controls');
+    await row.getByRole('button', { name: 'Suspend' }).click();
+    await row.getByText('SUSPENDED').waitFor();
+    const check = await gql(api, userToken, `{ accountIds(status: SUSPENDED, first: 100) { nodes { code label dailyTokenLimit } } }`);
+    assert.deepEqual(check.accountIds.nodes.find((n) => n.code === generated), { code: generated, label: 'E2E bay', dailyTokenLimit: 50000 });
+  });
+
+  const pages = [
+    ['Budgets', '[data-testid=budget-card]', '[data-testid=budget-chart] canvas'],
+    ['Usage history', '[data-testid=usage-table] tbody tr', '[data-testid=usage-filters]'],
+    ['Insights', '[data-testid=model-distribution] tbody tr', '[data-testid=forecast]'],
+    ['Business rules', '[data-testid=business-rules] textarea', '[data-testid=business-rules] button'],
+    ['Profile', '[data-testid=profile-form] select[name=timeZone] option[value="UTC"]', '[data-testid=company-form]'],
+  ];
+  for (const [index, [nav, ...selectors]] of pages.entries()) {
+    await step(`page ${nav} renders`, async () => {
+      await page.click(`nav >> text=${nav}`);
+      for (const selector of selectors) await page.locator(selector).first().waitFor({ state: 'attached' });
+      await shot(page, `client-0${index + 4}-${nav.toLowerCase().replace(/\s+/g, '-')}`);
+    });
+  }
+
+  await step('usage history: status filter and a note on a call', async () => {
+    await page.click('nav >> text=Usage history');
+    await page.locator('[data-testid=usage-table] tbody tr').first().waitFor();
+    const errors = await gql(api, userToken, `{ usageEvents(status: ERROR, range: { preset: LAST_30_DAYS }, first: 1) { totalCount } }`);
+    await page.selectOption('select[name=status]', 'ERROR');
+    await page.click('[data-testid=usage-filters] button:has-text("Apply")');
+    await page.getByText(`${errors.usageEvents.totalCount} rows`).waitFor();
+    const statuses = await page.locator('[data-testid=usage-table] tbody tr td:nth-child(8)').allInnerTexts();
+    assert.ok(statuses.length > 0 && statuses.every((t) => t !== 'ok'), statuses.join(','));
+    await page.click('[data-testid=usage-filters] button:has-text("Reset")');
+    // Relay paging: the second page starts where the API's second page starts.
+    const pages = await gql(api, userToken, `{ usageEvents(first: 25, range: { preset: LAST_30_DAYS }) { totalCount pageInfo { endCursor } } }`);
+    const second = await gql(api, userToken, `query($after: String) { usageEvents(first: 25, after: $after, range: { preset: LAST_30_DAYS }) { nodes { timestamp } } }`, { after: pages.usageEvents.pageInfo.endCursor });
+    await page.getByText(`Page 1 of ${Math.ceil(pages.usageEvents.totalCount / 25)}`).waitFor();
+    await page.click('main button:has-text("Next")');
+    await page.getByText(`Page 2 of ${Math.ceil(pages.usageEvents.totalCount / 25)}`).waitFor();
+    await page.waitForFunction((expected) => document.querySelector('[data-testid=usage-table] tbody tr td')?.textContent === expected,
+      new Date(second.usageEvents.nodes[0].timestamp).toLocaleString(LOCALE, { timeZone: 'America/Toronto', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
+    await page.click('main button:has-text("Previous")');
+    await page.getByText(`Page 1 of ${Math.ceil(pages.usageEvents.totalCount / 25)}`).waitFor();
+    await page.locator('[data-testid=usage-table] tbody tr').first().locator('button.edit-note').click();
+    await page.fill('input[aria-label=Note]', 'checked with the customer');
+    await page.click('[data-testid=usage-table] button:has-text("Save")');
+    await page.locator('[data-testid=usage-table] tbody tr').first().locator('button.edit-note[title="checked with the customer"]').waitFor();
+    const noted = await gql(api, userToken, `{ usageEvents(first: 1, range: { preset: LAST_30_DAYS }) { nodes { note { text authorEmail } } } }`);
+    assert.deepEqual(noted.usageEvents.nodes[0].note, { text: 'checked with the customer', authorEmail: ORG_USER.email });
+    await shot(page, 'client-05b-usage-history-note');
+  });
+
+  await step('business rules are saved; the profile time zone changes the dates shown', async () => {
+    await page.click('nav >> text=Business rules');
+    await page.getByText('Never saved.').waitFor();
+    await page.fill('[data-testid=business-rules] textarea', 'Oil change: every 10,000 km\nBrakes: every 40,000 km');
+    await page.click('text=Save Business Rules');
+    await page.getByRole('status').filter({ hasText: /^Saved\.$/ }).waitFor();
+    const rules = await gql(api, userToken, `{ businessRules { text updatedBy } }`);
+    assert.deepEqual(rules.businessRules, { text: 'Oil change: every 10,000 km\nBrakes: every 40,000 km', updatedBy: ORG_USER.email });
+    await page.click('nav >> text=Profile');
+    await page.locator('select[name=timeZone] option[value="Asia/Kolkata"]').waitFor({ state: 'attached' });
+    await page.selectOption('select[name=timeZone]', 'Asia/Kolkata');
+    await page.click('text=Save Profile');
+    await page.locator('header', { hasText: 'Asia/Kolkata' }).waitFor();
+    const viewer = await gql(api, userToken, `{ viewer { timeZone } }`);
+    assert.equal(viewer.viewer.timeZone, 'Asia/Kolkata');
+    await shot(page, 'client-08b-profile-saved');
+  });
+
+  let alertSubject;
+  await step('a threshold alert raised by recorded usage shows live, without a reload', async () => {
+    await page.click('nav >> text=Dashboard');
+    await page.getByTestId('month-tokens').waitFor();
+    const deadline = Date.now() + 15_000;
+    while (!wsAcked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(wsAcked, 'the page opened its graphql-ws subscription');
+    alertSubject = `E2E live ${randomBytes(3).toString('hex')}`;
+    const made = await gql(api, userToken, `mutation($name: String!) {
+      apiKeyCreate(input: { label: "e2e gateway" }) { secret userErrors { message } }
+      budgetCreate(input: { name: $name, metric: TOKENS, period: DAY, limit: "1000", thresholds: [50] }) { budget { id } userErrors { message } }
+    }`, { name: alertSubject });
+    assert.ok(made.apiKeyCreate.secret && made.budgetCreate.budget, JSON.stringify(made));
+    const navigations = [];
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+    const r = await fetch(`${api}/v1/usage`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${made.apiKeyCreate.secret}` },
+      body: JSON.stringify({ events: [{ id: `e2e-${randomBytes(6).toString('hex')}`, timestamp: new Date().toISOString(), provider: 'openai', model: 'gpt-4o', meters: { input_tokens: 700 } }] }),
+    });
+    assert.equal(r.status, 200, await r.text());
+    await page.getByTestId('live-alert').filter({ hasText: alertSubject }).waitFor({ timeout: 15_000 });
+    assert.deepEqual(navigations, [], 'no reload');
+    await shot(page, 'client-10-live-alert');
+  });
+
+  await step('admin console: overview cards, acknowledge the alert, tabs', async () => {
+    const adminToken = await login(api, ADMIN);
+    const admin = await context.newPage();
+    openPages.push(admin);
+    admin.on('pageerror', (e) => pageErrors.push(e));
+    await admin.goto(`${app}/admin/`);
+    await admin.fill('input[name=email]', ADMIN.email);
+    await admin.fill('input[name=password]', ADMIN.password);
+    await admin.click('button[type=submit]');
+    await settled(api, userToken);
+    await admin.getByTestId('overview').waitFor();
+    const data = await gql(api, adminToken, `{ adminOverview { customers calls activeAlerts } }`);
+    assert.equal(await admin.getByTestId('overview-customers').locator('.big').innerText(), num(data.adminOverview.customers));
+    assert.equal(await admin.getByTestId('overview-calls').locator('.big').innerText(), num(data.adminOverview.calls));
+    const alert = admin.getByTestId('admin-alert').filter({ hasText: alertSubject });
+    await alert.waitFor();
+    await shot(admin, 'admin-01-overview-alerts');
+    await alert.getByRole('button', { name: 'Acknowledge' }).click();
+    await alert.waitFor({ state: 'detached' });
+    const acked = await gql(api, adminToken, `{ organizations(search: "Northwind", first: 1) { nodes { id } } }`);
+    const orgId = acked.organizations.nodes[0].id;
+    const check = await gql(api, adminToken, `query($org: ID!) { alerts(organizationId: $org, status: ACKNOWLEDGED, first: 100) { nodes { subject acknowledgedBy { email } } } }`, { org: orgId });
+    assert.equal(check.alerts.nodes.find((a) => a.subject === alertSubject)?.acknowledgedBy?.email, ADMIN.email);
+
+    await admin.getByTestId('summary-card').first().waitFor();
+    await shot(admin, 'admin-02-monthly-summaries');
+    await admin.fill('input[name=search]', 'Northwind');
+    await admin.click('button:has-text("Search")');
+    await admin.getByTestId('summaries').getByText('1 rows').waitFor();
+    assert.equal(await admin.getByTestId('summary-card').count(), 1);
+    assert.ok((await admin.getByTestId('summary-card').innerText()).includes('Northwind'));
+
+    await admin.click('button:has-text("Recent Activity")');
+    await admin.getByTestId('recent-row').first().waitFor();
+    await admin.selectOption('select[name=service]', 'smartflo');
+    await admin.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('[data-testid=recent-row] td:nth-child(3)')];
+      return cells.length > 0 && cells.every((c) => c.textContent === 'smartflo');
+    });
+    await shot(admin, 'admin-03-recent-activity');
+
+    await admin.click('button:has-text("Service Breakdown")');
+    await admin.getByTestId('top-customer').first().waitFor();
+    const top = await gql(api, adminToken, `{ topCustomers(first: 10) { customers { customer { name } } } }`);
+    const names = await admin.getByTestId('top-customer').locator('td:nth-child(2)').allInnerTexts();
+    assert.deepEqual(names, top.topCustomers.customers.map((c) => c.customer.name));
+    await shot(admin, 'admin-04-service-breakdown');
+    await admin.close();
+  });
+
+  await step('no uncaught errors in the pages', async () => {
+    assert.deepEqual(pageErrors.map(String), []);
+  });
+}
+
+main().then(
+  () => {
+    log(`${results.length} steps passed; screenshots in ${shots}`);
+    process.exit(0);
+  },
+  (error) => {
+    console.error(error);
+    log(`${results.filter((r) => r.ok).length} of ${results.length} steps passed`);
+    process.exit(1);
+  },
+);
