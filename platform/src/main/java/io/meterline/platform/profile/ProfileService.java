@@ -12,9 +12,15 @@ import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.security.CredentialService;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.connection.ConnectionDefinition;
+import io.micronaut.data.connection.ConnectionOperations;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -59,15 +65,17 @@ public class ProfileService {
     private final OrganizationRepository organizations;
     private final CredentialService credentials;
     private final JdbcOperations jdbc;
+    private final ConnectionOperations<Connection> connections;
     private final Clock clock;
 
     public ProfileService(UserRepository users, UserProfileRepository profiles, OrganizationRepository organizations, CredentialService credentials,
-                          JdbcOperations jdbc, Clock clock) {
+                          JdbcOperations jdbc, ConnectionOperations<Connection> connections, Clock clock) {
         this.users = users;
         this.profiles = profiles;
         this.organizations = organizations;
         this.credentials = credentials;
         this.jdbc = jdbc;
+        this.connections = connections;
         this.clock = clock;
     }
 
@@ -122,23 +130,34 @@ public class ProfileService {
     }
 
     /** The zone the viewer's dates are shown in: their own, else their organization's, else UTC. */
-    @Transactional
     public ZoneId viewerZone(Viewer viewer) {
-        return ownZone(viewer.userId()).orElseGet(() -> viewer.organizationId() == null ? UTC
-                : organizations.findById(viewer.organizationId()).map(Organization::zone).orElse(UTC));
+        return viewer.organizationId() == null ? ownZone(viewer.userId()).orElse(UTC) : zoneFor(viewer, viewer.organizationId());
     }
 
     /**
      * The zone a query about an organization defaults to for this viewer: the viewer's own zone when
      * they set one, else that organization's (so a platform admin reading an organization sees its days).
+     * Read on every dated query, so one statement on an auto-commit connection, no transaction.
      */
-    @Transactional
     public ZoneId zoneFor(Viewer viewer, long organizationId) {
-        return ownZone(viewer.userId()).orElseGet(() -> organizations.findById(organizationId).orElseThrow().zone());
+        return connections.execute(ConnectionDefinition.DEFAULT, status -> {
+            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT (SELECT time_zone FROM user_profile WHERE user_id = ?),"
+                    + " (SELECT time_zone FROM organization WHERE id = ?)")) {
+                statement.setLong(1, viewer.userId());
+                statement.setLong(2, organizationId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    String zone = rows.getString(1) != null ? rows.getString(1) : rows.getString(2);
+                    return zone == null ? UTC : ZoneId.of(zone);
+                }
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException("Reading the time zone of user " + viewer.userId() + " failed", e);
+            }
+        });
     }
 
     /** The IANA zone a query names, else {@link #zoneFor(Viewer, long)}; BAD_USER_INPUT for a name that is no zone. */
-    @Transactional
     public ZoneId zoneFor(Viewer viewer, long organizationId, @Nullable String requested) {
         if (requested == null) {
             return zoneFor(viewer, organizationId);
