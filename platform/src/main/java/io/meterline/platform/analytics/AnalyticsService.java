@@ -3,7 +3,8 @@ package io.meterline.platform.analytics;
 import io.meterline.platform.usage.DayRange;
 import io.meterline.platform.usage.TimeBuckets;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.data.connection.ConnectionDefinition;
+import io.micronaut.data.connection.ConnectionOperations;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -31,12 +32,12 @@ import java.util.stream.Collectors;
 @Singleton
 public class AnalyticsService {
 
-    private final TransactionOperations<Connection> transactions;
+    private final ConnectionOperations<Connection> connections;
     private final UsageRoller roller;
     private final EventReader events;
 
-    AnalyticsService(TransactionOperations<Connection> transactions, UsageRoller roller, EventReader events) {
-        this.transactions = transactions;
+    AnalyticsService(ConnectionOperations<Connection> connections, UsageRoller roller, EventReader events) {
+        this.connections = connections;
         this.roller = roller;
         this.events = events;
     }
@@ -158,9 +159,9 @@ public class AnalyticsService {
      * statement, one seek of the rollup's key per organization (its latest hour row; never a scan of the rollup or events).
      */
     public List<Long> organizationsActiveSince(Instant since) {
-        return transactions.executeRead(status -> {
+        return withConnection(connection -> {
             List<Long> ids = new ArrayList<>();
-            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT o.id FROM organization o WHERE (SELECT r.bucket_start FROM usage_rollup r"
+            try (PreparedStatement statement = connection.prepareStatement("SELECT o.id FROM organization o WHERE (SELECT r.bucket_start FROM usage_rollup r"
                     + " WHERE r.organization_id = o.id AND r.dimension = 'ALL' AND r.grain = 'H' ORDER BY r.bucket_start DESC LIMIT 1) >= ? ORDER BY o.id")) {
                 statement.setTimestamp(1, Timestamp.valueOf(TimeBuckets.toColumn(since.truncatedTo(java.time.temporal.ChronoUnit.HOURS))));
                 try (ResultSet rows = statement.executeQuery()) {
@@ -182,8 +183,7 @@ public class AnalyticsService {
     }
 
     public Sessions sessions(long organizationId, DayRange days, int first) {
-        return transactions.executeRead(status -> {
-            Connection connection = status.getConnection();
+        return withConnection(connection -> {
             String where = " FROM usage_session WHERE organization_id = ? AND last_at >= ? AND first_at < ?";
             List<String> keys = new ArrayList<>();
             try (PreparedStatement statement = connection.prepareStatement("SELECT session_key, MAX(last_at) AS latest" + where
@@ -209,7 +209,7 @@ public class AnalyticsService {
     }
 
     public java.util.Optional<Session> session(long organizationId, String key) {
-        return transactions.executeRead(status -> java.util.Optional.ofNullable(sessionsByKey(status.getConnection(), organizationId, List.of(key)).get(key)));
+        return withConnection(connection -> java.util.Optional.ofNullable(sessionsByKey(connection, organizationId, List.of(key)).get(key)));
     }
 
     private static void bindRange(PreparedStatement statement, long organizationId, DayRange days) throws SQLException {
@@ -248,9 +248,9 @@ public class AnalyticsService {
 
     /** Everything an organization ever recorded (whole UTC days; no zone matters). */
     public Totals lifetime(long organizationId) {
-        return transactions.executeRead(status -> {
+        return withConnection(connection -> {
             Totals all = new Totals();
-            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT " + ROW_COLUMNS
+            try (PreparedStatement statement = connection.prepareStatement("SELECT " + ROW_COLUMNS
                     + " FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL' AND grain = 'D'")) {
                 statement.setLong(1, organizationId);
                 try (ResultSet rows = statement.executeQuery()) {
@@ -265,12 +265,28 @@ public class AnalyticsService {
 
     /** When the figures were rolled up. */
     public Instant asOf() {
-        return transactions.executeRead(status -> roller.progress(status.getConnection()).rolledAt());
+        return withConnection(connection -> roller.progress(connection).rolledAt());
     }
 
     /** A row of one target's bucket: {@code target} is the index of the organization's grid in the read. */
     private interface RowSink {
         void add(int target, int bucketIndex, String value, Totals row);
+    }
+
+    /** Reads work, on a connection of its own (no transaction: every read here is of committed rows only). */
+    private <R> R withConnection(SqlWork<R> work) {
+        return connections.execute(ConnectionDefinition.DEFAULT, status -> {
+            try {
+                return work.apply(status.getConnection());
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException("Reading usage analytics failed", e);
+            }
+        });
+    }
+
+    private interface SqlWork<R> {
+        R apply(Connection connection) throws SQLException;
     }
 
     /** One organization's buckets, in a read of many organizations at once. */
@@ -291,8 +307,10 @@ public class AnalyticsService {
      * gaps), so both parts answer as of the same roll, whatever the number of organizations.
      */
     private Instant read(List<Target> targets, Dimension dimension, RowSink sink) {
-        return transactions.executeRead(status -> {
-            Connection connection = status.getConnection();
+        // No transaction (its begin and commit would cost more round trips than the reads): the mark is read first, so the
+        // events read are never past it, while rows may already hold a later roll; a stretch is read from rows or events, never both.
+        return withConnection(connection -> {
+            UsageRoller.Progress progress = roller.progress(connection);
             Map<Long, ZoneId> zones = roller.zonesOf(connection, targets.stream().map(Target::organizationId).toList());
             List<TimeGrid.Plan> plans = new ArrayList<>();
             Map<Long, List<Integer>> targetsOf = new HashMap<>();
@@ -344,7 +362,6 @@ public class AnalyticsService {
                     }
                 }
             }
-            UsageRoller.Progress progress = roller.progress(connection);
             if (plans.stream().anyMatch(plan -> !plan.raw().isEmpty())) {
                 readEvents(connection, targets, plans, dimension, progress, sink);
             }

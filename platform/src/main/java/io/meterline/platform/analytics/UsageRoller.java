@@ -193,10 +193,22 @@ public class UsageRoller implements RepriceListener {
 
     /** Where the rollups stand, as of the caller's transaction. */
     Progress progress(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT last_event_id, rolled_at FROM usage_rollup_progress WHERE id = 1");
+        // One statement, so the mark and its gaps are of the same roll without a transaction.
+        try (PreparedStatement statement = connection.prepareStatement("SELECT p.last_event_id, p.rolled_at, g.first_id, g.last_id, g.seen_at"
+                + " FROM usage_rollup_progress p LEFT JOIN usage_rollup_gap g ON 1 = 1 WHERE p.id = 1 ORDER BY g.first_id");
              ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            return new Progress(rows.getLong(1), gaps(connection), TimeBuckets.fromColumn(rows.getTimestamp(2).toLocalDateTime()));
+            List<Gap> gaps = new ArrayList<>();
+            long last = 0;
+            Instant rolledAt = Instant.EPOCH;
+            while (rows.next()) {
+                last = rows.getLong(1);
+                rolledAt = TimeBuckets.fromColumn(rows.getTimestamp(2).toLocalDateTime());
+                long first = rows.getLong(3);
+                if (!rows.wasNull()) {
+                    gaps.add(new Gap(first, rows.getLong(4), TimeBuckets.fromColumn(rows.getTimestamp(5).toLocalDateTime())));
+                }
+            }
+            return new Progress(last, gaps, rolledAt);
         }
     }
 
