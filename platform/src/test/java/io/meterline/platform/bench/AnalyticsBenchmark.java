@@ -369,9 +369,14 @@ public final class AnalyticsBenchmark {
                 new Query("patterns 90 days", false, "query($org: ID) { usagePatterns(organizationId: $org, range: {preset: LAST_90_DAYS}) { busiestHour busiestDayOfWeek"
                         + " hoursOfDay { hour value } } }",
                         "SELECT HOUR(occurred_at + INTERVAL :offset MINUTE) AS h, DAYOFWEEK(occurred_at + INTERVAL :offset MINUTE) AS w, COUNT(*) " + org
-                                + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 90 DAY GROUP BY h, w"),
+                                + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 90 DAY GROUP BY h, w",
+                        // Its data path: the 90 days' local hours (the period comparisons add three small reads).
+                        (analytics, id, zone) -> analytics.totalsBetween(id, hours(LocalDate.now(zone).minusDays(89), zone), zone)),
                 new Query("projection", false, "query($org: ID) { usageProjection(organizationId: $org) { monthToDateCost { amount } projectedMonthCost { amount } } }",
-                        "SELECT SUM(cost) " + org + " AND occurred_at >= :month"),
+                        "SELECT SUM(cost) " + org + " AND occurred_at >= :month",
+                        // Its data path: the month to date.
+                        (analytics, id, zone) -> analytics.totalsBetween(id, List.of(LocalDate.now(zone).withDayOfMonth(1).atStartOfDay(zone).toInstant(),
+                                LocalDate.now(zone).plusDays(1).atStartOfDay(zone).toInstant()), zone)),
                 new Query("usage history page", false, "query($org: ID) { usageEvents(organizationId: $org, range: {preset: LAST_30_DAYS}, first: 20) { totalCount"
                         + " nodes { eventId timestamp model status inputTokens outputTokens totalTokens } } }", null),
                 new Query("admin overview", true, "{ adminOverview { customers calls cost { amount } activeAlerts } }",
@@ -380,6 +385,17 @@ public final class AnalyticsBenchmark {
                         "SELECT organization_id, provider, COUNT(*), SUM(cost) FROM usage_event WHERE occurred_at >= :month GROUP BY organization_id, provider"),
                 new Query("admin top 10 customers", true, "{ topCustomers { customers { customer { name } cost { amount } } } }",
                         "SELECT organization_id, SUM(cost) AS c FROM usage_event WHERE occurred_at >= :month GROUP BY organization_id ORDER BY c DESC LIMIT 10"));
+    }
+
+    /** The starts of every local hour from {@code from} to the end of today, and that end. */
+    private static List<Instant> hours(LocalDate from, ZoneId zone) {
+        List<Instant> edges = new ArrayList<>();
+        Instant end = LocalDate.now(zone).plusDays(1).atStartOfDay(zone).toInstant();
+        for (java.time.ZonedDateTime hour = from.atStartOfDay(zone); hour.toInstant().isBefore(end); hour = hour.plusHours(1)) {
+            edges.add(hour.toInstant());
+        }
+        edges.add(end);
+        return edges;
     }
 
     private static double percentile(long[] nanos, double percentile) {
