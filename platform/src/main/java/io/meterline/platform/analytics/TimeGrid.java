@@ -85,14 +85,20 @@ public final class TimeGrid {
             units.put(grain, new HashMap<>());
         }
         List<Window> raw = new ArrayList<>();
+        // The local day holding `at`, worked out again only when `at` leaves it (a year of hours is 8,760 steps).
+        Instant day = Instant.MAX;
+        Instant nextDay = Instant.MIN;
         for (int index = 0; index < buckets.size(); index++) {
             Instant at = buckets.get(index).start();
             Instant end = buckets.get(index).end();
             while (at.isBefore(end)) {
-                Instant nextDay = nextDayStart(at, dayZone);
+                if (at.isBefore(day) || !at.isBefore(nextDay)) {
+                    day = dayStart(at, dayZone);
+                    nextDay = nextDayStart(at, dayZone);
+                }
                 Instant nextHour = at.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
                 Instant nextQuarter = TimeBuckets.bucketOf(at).plus(QUARTER);
-                if (grains.indexOf('D') >= 0 && dayStart(at, dayZone).equals(at) && !nextDay.isAfter(end)) {
+                if (grains.indexOf('D') >= 0 && day.equals(at) && !nextDay.isAfter(end)) {
                     units.get('D').put(at, index);
                     at = nextDay;
                 }
