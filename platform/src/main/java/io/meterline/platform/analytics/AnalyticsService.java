@@ -246,7 +246,7 @@ public class AnalyticsService {
         return sessions;
     }
 
-    /** Everything an organization ever recorded (whole UTC days; no zone matters). */
+    /** Everything an organization ever recorded (all its day rows; no zone matters). */
     public Totals lifetime(long organizationId) {
         return withConnection(connection -> {
             Totals all = new Totals();
@@ -363,22 +363,21 @@ public class AnalyticsService {
                 }
             }
             if (plans.stream().anyMatch(plan -> !plan.raw().isEmpty())) {
-                readEvents(connection, targets, plans, dimension, progress, sink);
+                readEvents(connection, targets, plans, targetsOf, dimension, progress, sink);
             }
             return progress.rolledAt();
         });
     }
 
-    private void readEvents(Connection connection, List<Target> targets, List<TimeGrid.Plan> plans, Dimension dimension, UsageRoller.Progress progress,
-                            RowSink sink) throws SQLException {
+    /** The events of the plans' raw stretches; {@code targetsOf}: each organization's targets (indexes into {@code plans}). */
+    private void readEvents(Connection connection, List<Target> targets, List<TimeGrid.Plan> plans, Map<Long, List<Integer>> targetsOf, Dimension dimension,
+                            UsageRoller.Progress progress, RowSink sink) throws SQLException {
         // Per organization, adjacent stretches of neighbouring buckets are one range of the (organization_id, occurred_at) index.
         Map<Long, List<Instant[]>> rangesOf = new LinkedHashMap<>();
-        Map<Long, List<Integer>> targetsOf = new HashMap<>();
         for (int i = 0; i < targets.size(); i++) {
             if (plans.get(i).raw().isEmpty()) {
                 continue;
             }
-            targetsOf.computeIfAbsent(targets.get(i).organizationId(), id -> new ArrayList<>()).add(i);
             List<Instant[]> ranges = rangesOf.computeIfAbsent(targets.get(i).organizationId(), id -> new ArrayList<>());
             for (TimeGrid.Window window : plans.get(i).raw()) {
                 Instant[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);

@@ -214,26 +214,13 @@ public class UsageRoller implements RepriceListener {
 
     /** The zone whose days the 'D' grain holds for an organization: its own, fixed at its creation. */
     ZoneId zoneOf(Connection connection, long organizationId) throws SQLException {
-        ZoneId zone = zones.get(organizationId);
-        if (zone == null) {
-            try (PreparedStatement statement = connection.prepareStatement("SELECT time_zone FROM organization WHERE id = ?")) {
-                statement.setLong(1, organizationId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    zone = rows.next() ? ZoneId.of(rows.getString(1)) : ZoneOffset.UTC;
-                }
-            }
-            zones.put(organizationId, zone);
-        }
-        return zone;
+        return zonesOf(connection, List.of(organizationId)).get(organizationId);
     }
 
     /** The zones of many organizations: those not known yet are read in one statement. */
     Map<Long, ZoneId> zonesOf(Connection connection, List<Long> organizationIds) throws SQLException {
         List<Long> unknown = organizationIds.stream().distinct().filter(id -> !zones.containsKey(id)).toList();
-        if (unknown.size() == 1) {
-            zoneOf(connection, unknown.get(0));
-        }
-        else if (!unknown.isEmpty()) {
+        if (!unknown.isEmpty()) {
             try (PreparedStatement statement = connection.prepareStatement("SELECT id, time_zone FROM organization WHERE id IN ("
                     + String.join(", ", java.util.Collections.nCopies(unknown.size(), "?")) + ")")) {
                 for (int i = 0; i < unknown.size(); i++) {
