@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -152,6 +154,60 @@ public class AnalyticsService {
 
     /** The totals of {@link #totalsBetween}'s stretches, in order, and the roll they are as of. */
     public record Stretches(List<Totals> totals, Instant asOf) {
+    }
+
+    /**
+     * An organization's totals per local weekday and hour of day over a range: {@code totals[day][hour]}, Monday and
+     * hour 0 first. The database sums them from the UTC hour rows (quarter rows when an offset of the zone in the range
+     * is not whole hours, as in Asia/Kolkata), each shifted by the zone's offset at its time, in one statement that
+     * answers at most 7 x 24 rows per currency, however long the range.
+     */
+    public HoursOfWeek hoursOfWeek(long organizationId, DayRange days) {
+        ZoneId zone = days.zone();
+        // The offsets in force across the range: where each starts, and its minutes.
+        List<Instant> starts = new ArrayList<>(List.of(days.start()));
+        List<Integer> minutes = new ArrayList<>(List.of(zone.getRules().getOffset(days.start()).getTotalSeconds() / 60));
+        for (ZoneOffsetTransition transition = zone.getRules().nextTransition(days.start()); transition != null
+                && transition.getInstant().isBefore(days.end()); transition = zone.getRules().nextTransition(transition.getInstant())) {
+            starts.add(transition.getInstant());
+            minutes.add(transition.getOffsetAfter().getTotalSeconds() / 60);
+        }
+        char grain = minutes.stream().allMatch(offset -> offset % 60 == 0) ? 'H' : 'Q';
+        String offset = starts.size() == 1 ? "?" : "CASE" + " WHEN bucket_start < ? THEN ?".repeat(starts.size() - 1) + " ELSE ? END";
+        String sums = Arrays.stream(ROW_COLUMNS.split(", ")).skip(3).map(column -> "SUM(" + column + ") AS " + column).collect(Collectors.joining(", "));
+        String sql = "SELECT MOD(TIMESTAMPDIFF(DAY, TIMESTAMP '2000-01-03 00:00:00', local_start), 7) AS day_of_week, HOUR(local_start) AS hour_of_day,"
+                + " currency, " + sums + " FROM (SELECT TIMESTAMPADD(MINUTE, " + offset + ", bucket_start) AS local_start, " + ROW_COLUMNS
+                + " FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL' AND grain = ? AND bucket_start >= ? AND bucket_start < ?) r"
+                + " GROUP BY day_of_week, hour_of_day, currency";
+        return withConnection(connection -> {
+            Instant asOf = roller.progress(connection).rolledAt();
+            Totals[][] totals = new Totals[7][24];
+            for (Totals[] day : totals) {
+                Arrays.setAll(day, hour -> new Totals());
+            }
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int column = 1;
+                for (int i = 1; i < starts.size(); i++) {
+                    statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(starts.get(i))));
+                    statement.setInt(column++, minutes.get(i - 1));
+                }
+                statement.setInt(column++, minutes.get(minutes.size() - 1));
+                statement.setLong(column++, organizationId);
+                statement.setString(column++, String.valueOf(grain));
+                statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(days.start())));
+                statement.setTimestamp(column, Timestamp.valueOf(TimeBuckets.toColumn(days.end())));
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        totals[rows.getInt("day_of_week")][rows.getInt("hour_of_day")].add(totals(rows, true));
+                    }
+                }
+            }
+            return new HoursOfWeek(totals, asOf);
+        });
+    }
+
+    /** {@link #hoursOfWeek}'s answer: {@code totals[day][hour]}, Monday and hour 0 first, and the roll it is as of. */
+    public record HoursOfWeek(Totals[][] totals, Instant asOf) {
     }
 
     /**

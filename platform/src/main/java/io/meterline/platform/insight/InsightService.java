@@ -29,6 +29,7 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,22 +149,17 @@ public class InsightService {
         Organization organization = organization(organizationId);
         requireAtMost(range, MAX_DAY_RANGE);
         ZoneId zone = range.zone();
-        // The range's hours (ALL's hour and quarter rows), beyond a series' 31 days of hours.
-        List<Instant> edges = new ArrayList<>();
-        for (ZonedDateTime hour = range.from().atStartOfDay(zone); hour.toInstant().isBefore(range.end()); hour = hour.plusHours(1)) {
-            edges.add(hour.toInstant());
-        }
-        edges.add(range.end());
-        AnalyticsService.Stretches read = analytics.totalsBetween(organizationId, edges, zone);
-        List<Totals> buckets = read.totals();
-        String currencyCode = metric == Metric.COST ? currency(currency, buckets, organization) : null;
+        AnalyticsService.HoursOfWeek read = analytics.hoursOfWeek(organizationId, range);
+        List<Totals> cells = Arrays.stream(read.totals()).flatMap(Arrays::stream).toList();
+        String currencyCode = metric == Metric.COST ? currency(currency, cells, organization) : null;
         double[] hours = new double[24];
         double[] weekdays = new double[7];
-        for (int i = 0; i < buckets.size(); i++) {
-            ZonedDateTime local = edges.get(i).atZone(zone);
-            double value = value(buckets.get(i), metric, currencyCode);
-            hours[local.getHour()] += value;
-            weekdays[local.getDayOfWeek().ordinal()] += value;
+        for (int day = 0; day < 7; day++) {
+            for (int hour = 0; hour < 24; hour++) {
+                double value = value(read.totals()[day][hour], metric, currencyCode);
+                hours[hour] += value;
+                weekdays[day] += value;
+            }
         }
         double total = 0;
         for (double value : hours) {

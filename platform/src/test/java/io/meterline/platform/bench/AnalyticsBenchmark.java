@@ -71,8 +71,10 @@ public final class AnalyticsBenchmark {
     }
 
     /**
-     * One dashboard query and its raw-SQL baseline giving the same figures ({@code :org}, {@code :offset} (the zone's
-     * offset now, in minutes: no DST correction, the easier job) and {@code :month} filled in); null when the answer is
+     * One dashboard query and its raw-SQL baseline giving the same figures, tokens included (summed from each event's
+     * priced lines, where the answers' rollups took them from), with {@code :org}, {@code :offset} (the zone's
+     * offset now, in minutes: no DST correction, the easier job), {@code :month} (the UTC month's start) and
+     * {@code :week} (this local week's Monday, as a UTC time) filled in; null when the answer is
      * itself a read of events (an event list), which is timed against the p95 target only.
      */
     private record Query(String name, boolean admin, String graphql, String raw, Answer answer) {
@@ -240,9 +242,12 @@ public final class AnalyticsBenchmark {
                     t1 = System.nanoTime();
                 }
                 if (query.raw() != null && i >= -1 && i < rawRepeats) {
-                    int offset = ZoneId.of(organization.timeZone()).getRules().getOffset(Instant.now()).getTotalSeconds() / 60;
+                    ZoneId zone = ZoneId.of(organization.timeZone());
+                    int offset = zone.getRules().getOffset(Instant.now()).getTotalSeconds() / 60;
                     String sql = query.raw().replace(":org", Long.toString(organization.id())).replace(":offset", Integer.toString(offset))
-                            .replace(":month", "'" + LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) + "'");
+                            .replace(":month", "'" + LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) + "'")
+                            .replace(":week", "'" + LocalDate.now(zone).with(java.time.DayOfWeek.MONDAY).atStartOfDay(zone).withZoneSameInstant(ZoneOffset.UTC)
+                                    .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + "'");
                     try (Statement statement = raw.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
                         while (rows.next()) {
                             rows.getObject(1);
@@ -331,14 +336,17 @@ public final class AnalyticsBenchmark {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         String localDay = "DATE(occurred_at + INTERVAL :offset MINUTE)";
         String org = "FROM usage_event WHERE organization_id = :org";
+        // An event's tokens: the quantities of its token meters, read from its priced lines as the answers are.
+        String tokens = "(SELECT COALESCE(SUM(t.q), 0) FROM JSON_TABLE(priced_lines, '$[*]' COLUMNS (m VARCHAR(64) PATH '$.meter',"
+                + " q DECIMAL(30, 9) PATH '$.quantity')) t WHERE t.m LIKE '%tokens')";
         return List.of(
                 new Query("30 days daily", false, "query($org: ID) { usageSeries(organizationId: $org, range: {preset: LAST_30_DAYS}, granularity: DAY) {"
                         + " buckets { date totals { requests tokens cost { amount } } } } }",
-                        "SELECT " + localDay + " AS d, COUNT(*), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY d",
+                        "SELECT " + localDay + " AS d, COUNT(*), SUM(" + tokens + "), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY d",
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).minusDays(29), LocalDate.now(zone), zone), TimeGrid.Granularity.DAY, null)),
                 new Query("14 days daily", false, "query($org: ID) { usageSeries(organizationId: $org, range: {from: \"" + today.minusDays(13) + "\", to: \""
                         + today + "\"}, granularity: DAY) { buckets { date totals { requests tokens } } } }",
-                        "SELECT " + localDay + " AS d, COUNT(*) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 14 DAY GROUP BY d",
+                        "SELECT " + localDay + " AS d, COUNT(*), SUM(" + tokens + ") " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 14 DAY GROUP BY d",
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).minusDays(13), LocalDate.now(zone), zone), TimeGrid.Granularity.DAY, null)),
                 new Query("12 months monthly", false, "query($org: ID) { usageSeries(organizationId: $org, range: {from: \"" + today.minusMonths(11).withDayOfMonth(1)
                         + "\", to: \"" + today + "\"}, granularity: MONTH) { buckets { date totals { requests cost { amount } } } } }",
@@ -348,30 +356,30 @@ public final class AnalyticsBenchmark {
                                 TimeGrid.Granularity.MONTH, null)),
                 new Query("this week's tokens", false, "query($org: ID) { usageSeries(organizationId: $org, range: {preset: CURRENT_WEEK}, granularity: WEEK) {"
                         + " buckets { date totals { tokens } } } }",
-                        "SELECT COUNT(*) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 7 DAY",
+                        "SELECT SUM(" + tokens + ") " + org + " AND occurred_at >= :week",
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).with(java.time.DayOfWeek.MONDAY), LocalDate.now(zone), zone),
                                 TimeGrid.Granularity.WEEK, null)),
                 new Query("model breakdown 30 days", false, "query($org: ID) { usageBreakdown(organizationId: $org, range: {preset: LAST_30_DAYS}, by: MODEL) {"
                         + " groups { key totals { requests tokens cost { amount } } costShare } } }",
-                        "SELECT model, COUNT(*), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY model",
+                        "SELECT model, COUNT(*), SUM(" + tokens + "), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY model",
                         (analytics, id, zone) -> analytics.breakdown(id, new DayRange(LocalDate.now(zone).minusDays(29), LocalDate.now(zone), zone), Dimension.MODEL)),
                 new Query("members 30 days", false, "query($org: ID) { usageBreakdown(organizationId: $org, range: {preset: LAST_30_DAYS}, by: MEMBER, first: 100) {"
                         + " groups { key totals { requests tokens cost { amount } } tokenShare } } }",
-                        "SELECT member_key, COUNT(*), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY member_key",
+                        "SELECT member_key, COUNT(*), SUM(" + tokens + "), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY member_key",
                         (analytics, id, zone) -> analytics.breakdown(id, new DayRange(LocalDate.now(zone).minusDays(29), LocalDate.now(zone), zone), Dimension.MEMBER)),
                 new Query("7 days daily by team", false, "query($org: ID) { usageSeries(organizationId: $org, range: {preset: LAST_7_DAYS}, granularity: DAY,"
                         + " groupBy: TEAM) { buckets { date groups { key totals { requests } } } } }",
                         "SELECT " + localDay + " AS d, team, COUNT(*) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 7 DAY GROUP BY d, team",
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).minusDays(6), LocalDate.now(zone), zone), TimeGrid.Granularity.DAY, Dimension.TEAM)),
                 new Query("totals", false, "query($org: ID) { usageTotals(organizationId: $org) { lifetime { requests tokens cost { amount } } thisMonth { requests } thisWeek { tokens } } }",
-                        "SELECT COUNT(*), SUM(cost), SUM(occurred_at >= :month) " + org,
+                        "SELECT COUNT(*), SUM(" + tokens + "), SUM(cost), SUM(occurred_at >= :month), SUM(IF(occurred_at >= :week, " + tokens + ", 0)) " + org,
                         (analytics, id, zone) -> analytics.lifetime(id)),
                 new Query("patterns 90 days", false, "query($org: ID) { usagePatterns(organizationId: $org, range: {preset: LAST_90_DAYS}) { busiestHour busiestDayOfWeek"
                         + " hoursOfDay { hour value } } }",
-                        "SELECT HOUR(occurred_at + INTERVAL :offset MINUTE) AS h, DAYOFWEEK(occurred_at + INTERVAL :offset MINUTE) AS w, COUNT(*) " + org
+                        "SELECT HOUR(occurred_at + INTERVAL :offset MINUTE) AS h, DAYOFWEEK(occurred_at + INTERVAL :offset MINUTE) AS w, SUM(" + tokens + ") " + org
                                 + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 90 DAY GROUP BY h, w",
-                        // Its data path: the 90 days' local hours (the period comparisons add three small reads).
-                        (analytics, id, zone) -> analytics.totalsBetween(id, hours(LocalDate.now(zone).minusDays(89), zone), zone)),
+                        // Its data path: the 90 days by local weekday and hour (the period comparisons add three small reads).
+                        (analytics, id, zone) -> analytics.hoursOfWeek(id, new DayRange(LocalDate.now(zone).minusDays(89), LocalDate.now(zone), zone))),
                 new Query("projection", false, "query($org: ID) { usageProjection(organizationId: $org) { monthToDateCost { amount } projectedMonthCost { amount } } }",
                         "SELECT SUM(cost) " + org + " AND occurred_at >= :month",
                         // Its data path: the month to date.
@@ -385,17 +393,6 @@ public final class AnalyticsBenchmark {
                         "SELECT organization_id, provider, COUNT(*), SUM(cost) FROM usage_event WHERE occurred_at >= :month GROUP BY organization_id, provider"),
                 new Query("admin top 10 customers", true, "{ topCustomers { customers { customer { name } cost { amount } } } }",
                         "SELECT organization_id, SUM(cost) AS c FROM usage_event WHERE occurred_at >= :month GROUP BY organization_id ORDER BY c DESC LIMIT 10"));
-    }
-
-    /** The starts of every local hour from {@code from} to the end of today, and that end. */
-    private static List<Instant> hours(LocalDate from, ZoneId zone) {
-        List<Instant> edges = new ArrayList<>();
-        Instant end = LocalDate.now(zone).plusDays(1).atStartOfDay(zone).toInstant();
-        for (java.time.ZonedDateTime hour = from.atStartOfDay(zone); hour.toInstant().isBefore(end); hour = hour.plusHours(1)) {
-            edges.add(hour.toInstant());
-        }
-        edges.add(end);
-        return edges;
     }
 
     private static double percentile(long[] nanos, double percentile) {

@@ -254,6 +254,38 @@ class InsightIT extends ServerTest {
     }
 
     @Test
+    void patternsFollowBerlinAcrossTheAutumnClockChange() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api, "insight-patterns-dst", "UTC");
+        clock.set(Instant.parse("2026-10-28T12:00:00Z"));
+        record(tenant, List.of(
+                // Berlin leaves +02:00 for +01:00 at 01:00Z on Sunday 25 October: local 02:00-03:00 happens twice.
+                event("b-1", "2026-10-24T10:30:00Z", "flat-token", "any", Map.of("tokens", 100)),   // Sat 12:30 (+02:00)
+                event("b-2", "2026-10-26T10:30:00Z", "flat-token", "any", Map.of("tokens", 300)),   // Mon 11:30 (+01:00)
+                event("b-3", "2026-10-25T00:30:00Z", "flat-token", "any", Map.of("tokens", 7)),     // Sun 02:30, the first
+                event("b-4", "2026-10-25T01:30:00Z", "flat-token", "any", Map.of("tokens", 11)),    // Sun 02:30, the second
+                event("b-5", "2026-10-23T21:59:00Z", "flat-token", "any", Map.of("tokens", 1000)),  // Fri 23:59, before the range
+                event("b-6", "2026-10-26T22:59:00Z", "flat-token", "any", Map.of("tokens", 5))));   // Mon 23:59, its last minute
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> patterns = (Map<String, Object>) data(tenant.adminToken(), "{ usagePatterns(range: {from: \"2026-10-24\", to: \"2026-10-26\"},"
+                + " timeZone: \"Europe/Berlin\") { hoursOfDay { hour value } daysOfWeek { dayOfWeek value } busiestHour busiestDayOfWeek } }", Map.of(),
+                "data.usagePatterns");
+        double[] expected = new double[24];
+        expected[2] = 18;
+        expected[11] = 300;
+        expected[12] = 100;
+        expected[23] = 5;
+        List<?> hours = (List<?>) patterns.get("hoursOfDay");
+        for (int hour = 0; hour < 24; hour++) {
+            assertThat(number(((Map<?, ?>) hours.get(hour)).get("value"))).as("hour " + hour).isEqualTo(expected[hour]);
+        }
+        List<?> days = (List<?>) patterns.get("daysOfWeek");
+        assertThat(days.stream().map(day -> number(((Map<?, ?>) day).get("value"))).toList()).containsExactly(305.0, 0.0, 0.0, 0.0, 0.0, 100.0, 18.0);
+        assertThat(patterns.get("busiestHour")).isEqualTo(11);
+        assertThat(patterns.get("busiestDayOfWeek")).isEqualTo("MONDAY");
+    }
+
+    @Test
     void anomaliesFindTheOneInjectedSpike() {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "insight-anomaly", "UTC");
         clock.set(Instant.parse("2026-08-01T00:30:00Z"));
