@@ -19,6 +19,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,8 +131,17 @@ public class UsageRoller implements RepriceListener {
             List<Gap> gaps = gaps(connection);
             Roll rollup = new Roll();
             List<Long> lateIds = new ArrayList<>();
-            for (Gap gap : gaps) {
-                read(connection, "SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE id BETWEEN ? AND ?", gap.first(), gap.last(), rollup, lateIds);
+            if (!gaps.isEmpty()) {
+                // Every gap's late arrivals in one statement.
+                try (PreparedStatement statement = connection.prepareStatement("SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE "
+                        + String.join(" OR ", Collections.nCopies(gaps.size(), "id BETWEEN ? AND ?")))) {
+                    int column = 1;
+                    for (Gap gap : gaps) {
+                        statement.setLong(column++, gap.first());
+                        statement.setLong(column++, gap.last());
+                    }
+                    foldAll(connection, statement, rollup, lateIds);
+                }
             }
             List<Long> newIds = new ArrayList<>();
             read(connection, "SELECT " + EventReader.COLUMNS + " FROM usage_event WHERE id > ? ORDER BY id LIMIT " + BATCH, last, null, rollup, newIds);
@@ -222,7 +232,7 @@ public class UsageRoller implements RepriceListener {
         List<Long> unknown = organizationIds.stream().distinct().filter(id -> !zones.containsKey(id)).toList();
         if (!unknown.isEmpty()) {
             try (PreparedStatement statement = connection.prepareStatement("SELECT id, time_zone FROM organization WHERE id IN ("
-                    + String.join(", ", java.util.Collections.nCopies(unknown.size(), "?")) + ")")) {
+                    + String.join(", ", Collections.nCopies(unknown.size(), "?")) + ")")) {
                 for (int i = 0; i < unknown.size(); i++) {
                     statement.setLong(i + 1, unknown.get(i));
                 }
@@ -245,11 +255,16 @@ public class UsageRoller implements RepriceListener {
             if (to != null) {
                 statement.setLong(2, to);
             }
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getLong("id"));
-                    fold(connection, rows, rollup);
-                }
+            foldAll(connection, statement, rollup, ids);
+        }
+    }
+
+    /** Folds every event the statement reads, noting their ids. */
+    private void foldAll(Connection connection, PreparedStatement statement, Roll rollup, List<Long> ids) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                ids.add(rows.getLong("id"));
+                fold(connection, rows, rollup);
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.meterline.platform.budget;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.meterline.platform.account.ApiKey;
 import io.meterline.platform.account.ApiKeyService;
 import io.meterline.platform.common.ErrorCode;
@@ -18,6 +20,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.serde.annotation.Serdeable;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -93,7 +96,7 @@ public class AuthorizeController {
         try {
             AuthorizationService.Answer answer = authorization.authorize(key.get().organizationId(), new AuthorizationService.Request(caller, provider, model,
                     new AuthorizationService.Estimate(tokens, cost, requests, meterUnits), ttl == null ? null : ttl.intValue()));
-            return HttpResponse.ok(answer(answer));
+            return HttpResponse.ok(Wire.of(answer));
         }
         catch (MeterlineException e) {
             if (e.code() != ErrorCode.UNAUTHENTICATED) {
@@ -112,38 +115,43 @@ public class AuthorizeController {
         }
     }
 
-    /** The answer in the wire format: snake_case keys, decimals as strings. */
-    static Map<String, Object> answer(AuthorizationService.Answer answer) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("decision", answer.decision().name());
-        result.put("reservation_id", answer.reservationId());
-        result.put("expires_at", answer.expiresAt() == null ? null : answer.expiresAt().toString());
-        result.put("reason", answer.reason());
-        AuthorizationService.Hold tightest = answer.tightest();
-        result.put("remaining", tightest == null || tightest.remaining() == null ? null : tightest.remaining().toPlainString());
-        result.put("resets_at", tightest == null || tightest.resetsAt() == null ? null : tightest.resetsAt().toString());
-        result.put("denied_by", answer.deniedBy() == null ? null : hold(answer.deniedBy()));
-        result.put("budgets", answer.holds().stream().map(AuthorizeController::hold).toList());
-        return result;
+    /**
+     * The answer in the wire format: snake_case keys, decimals as strings, absent values as null. Typed, so it is
+     * written by generated serializers rather than a map's per-value lookups (the hottest frame of a decision).
+     */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Wire(String decision, @JsonProperty("reservation_id") @Nullable String reservationId, @JsonProperty("expires_at") @Nullable String expiresAt,
+                @Nullable String reason, @Nullable String remaining, @JsonProperty("resets_at") @Nullable String resetsAt,
+                @JsonProperty("denied_by") @Nullable WireBudget deniedBy, List<WireBudget> budgets) {
+
+        static Wire of(AuthorizationService.Answer answer) {
+            AuthorizationService.Hold tightest = answer.tightest();
+            return new Wire(answer.decision().name(), answer.reservationId(), text(answer.expiresAt()), answer.reason(),
+                    tightest == null ? null : text(tightest.remaining()), tightest == null ? null : text(tightest.resetsAt()),
+                    answer.deniedBy() == null ? null : WireBudget.of(answer.deniedBy()), answer.holds().stream().map(WireBudget::of).toList());
+        }
     }
 
-    private static Map<String, Object> hold(AuthorizationService.Hold hold) {
-        Budget budget = hold.budget();
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("budget_id", GlobalId.encode(Budget.TYPE, budget.id()));
-        result.put("name", budget.name());
-        result.put("metric", budget.metric().name());
-        result.put("scope", budget.scopeKind().name());
-        result.put("scope_key", BudgetGraphQL.scopeKeyOf(budget));
-        result.put("period", budget.periodKind().name());
-        result.put("enforcement", budget.enforcement().name());
-        result.put("limit", budget.limitAmount() == null ? null : budget.limitAmount().toPlainString());
-        result.put("consumed", hold.consumed().toPlainString());
-        result.put("reserved", hold.reserved().toPlainString());
-        result.put("requested", hold.requested().toPlainString());
-        result.put("remaining", hold.remaining() == null ? null : hold.remaining().toPlainString());
-        result.put("resets_at", hold.resetsAt() == null ? null : hold.resetsAt().toString());
-        return result;
+    /** One matching budget of {@link Wire}. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record WireBudget(@JsonProperty("budget_id") String budgetId, String name, String metric, String scope, @JsonProperty("scope_key") @Nullable String scopeKey,
+                      String period, String enforcement, @Nullable String limit, String consumed, String reserved, String requested, @Nullable String remaining,
+                      @JsonProperty("resets_at") @Nullable String resetsAt) {
+
+        static WireBudget of(AuthorizationService.Hold hold) {
+            Budget budget = hold.budget();
+            return new WireBudget(GlobalId.encode(Budget.TYPE, budget.id()), budget.name(), budget.metric().name(), budget.scopeKind().name(),
+                    BudgetGraphQL.scopeKeyOf(budget), budget.periodKind().name(), budget.enforcement().name(), text(budget.limitAmount()),
+                    hold.consumed().toPlainString(), hold.reserved().toPlainString(), hold.requested().toPlainString(), text(hold.remaining()),
+                    text(hold.resetsAt()));
+        }
+    }
+
+    @Nullable
+    private static String text(@Nullable Object value) {
+        return value == null ? null : value instanceof BigDecimal decimal ? decimal.toPlainString() : value.toString();
     }
 
     private static String wireName(String field) {
