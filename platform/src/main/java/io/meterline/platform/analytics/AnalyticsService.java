@@ -13,8 +13,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -174,9 +177,8 @@ public class AnalyticsService {
         }
         char grain = minutes.stream().allMatch(offset -> offset % 60 == 0) ? 'H' : 'Q';
         String offset = starts.size() == 1 ? "?" : "CASE" + " WHEN bucket_start < ? THEN ?".repeat(starts.size() - 1) + " ELSE ? END";
-        String sums = Arrays.stream(ROW_COLUMNS.split(", ")).skip(3).map(column -> "SUM(" + column + ") AS " + column).collect(Collectors.joining(", "));
         String sql = "SELECT MOD(TIMESTAMPDIFF(DAY, TIMESTAMP '2000-01-03 00:00:00', local_start), 7) AS day_of_week, HOUR(local_start) AS hour_of_day,"
-                + " currency, " + sums + " FROM (SELECT TIMESTAMPADD(MINUTE, " + offset + ", bucket_start) AS local_start, " + ROW_COLUMNS
+                + " currency, " + SUMS + " FROM (SELECT TIMESTAMPADD(MINUTE, " + offset + ", bucket_start) AS local_start, " + ROW_COLUMNS
                 + " FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL' AND grain = ? AND bucket_start >= ? AND bucket_start < ?) r"
                 + " GROUP BY day_of_week, hour_of_day, currency";
         return withConnection(connection -> {
@@ -219,7 +221,7 @@ public class AnalyticsService {
             List<Long> ids = new ArrayList<>();
             try (PreparedStatement statement = connection.prepareStatement("SELECT o.id FROM organization o WHERE (SELECT r.bucket_start FROM usage_rollup r"
                     + " WHERE r.organization_id = o.id AND r.dimension = 'ALL' AND r.grain = 'H' ORDER BY r.bucket_start DESC LIMIT 1) >= ? ORDER BY o.id")) {
-                statement.setTimestamp(1, Timestamp.valueOf(TimeBuckets.toColumn(since.truncatedTo(java.time.temporal.ChronoUnit.HOURS))));
+                statement.setTimestamp(1, Timestamp.valueOf(TimeBuckets.toColumn(since.truncatedTo(ChronoUnit.HOURS))));
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         ids.add(rows.getLong(1));
@@ -352,6 +354,10 @@ public class AnalyticsService {
     private static final String ROW_COLUMNS = "bucket_start, dimension_value, currency, requests, error_requests, tokens, input_tokens, output_tokens,"
             + " characters, minutes, images, cost, duration_ms";
 
+    /** The measures of {@link #ROW_COLUMNS}, summed under their own names. */
+    private static final String SUMS = Arrays.stream(ROW_COLUMNS.split(", ")).skip(3).map(column -> "SUM(" + column + ") AS " + column)
+            .collect(Collectors.joining(", "));
+
     private Instant read(long organizationId, Dimension dimension, TimeGrid grid, RowSink sink) {
         return read(List.of(new Target(organizationId, grid)), dimension, sink);
     }
@@ -391,8 +397,12 @@ public class AnalyticsService {
                 }
                 String where = ranges.values().stream().map(ids -> "(organization_id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?"))
                         + ") AND bucket_start BETWEEN ? AND ?)").collect(Collectors.joining(" OR "));
-                try (PreparedStatement statement = connection.prepareStatement("SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup"
-                        + " WHERE dimension = ? AND grain = ? AND (" + where + ")")) {
+                // Where each organization's rows between its first and last unit all fall in its one bucket, the database adds them up.
+                boolean summed = summable(targets, plans, targetsOf, zones, grain);
+                try (PreparedStatement statement = connection.prepareStatement(summed
+                        ? "SELECT organization_id, dimension_value, currency, " + SUMS + " FROM usage_rollup WHERE dimension = ? AND grain = ? AND (" + where
+                                + ") GROUP BY organization_id, dimension_value, currency"
+                        : "SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup WHERE dimension = ? AND grain = ? AND (" + where + ")")) {
                     int column = 1;
                     statement.setString(column++, dimension.name());
                     statement.setString(column++, String.valueOf(grain));
@@ -405,6 +415,10 @@ public class AnalyticsService {
                     }
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
+                            if (summed) {
+                                sink.add(targetsOf.get(rows.getLong("organization_id")).get(0), 0, rows.getString("dimension_value"), totals(rows, true));
+                                continue;
+                            }
                             Instant start = TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime());
                             Totals row = null;
                             for (int target : targetsOf.getOrDefault(rows.getLong("organization_id"), List.of())) {
@@ -423,6 +437,37 @@ public class AnalyticsService {
             }
             return progress.rolledAt();
         });
+    }
+
+    /**
+     * Whether a grain's statement may sum in the database: each organization in it has one target, whose units of the
+     * grain all belong to bucket 0 of a one-bucket grid (a breakdown) and follow each other without a hole, so every
+     * row between its first and last unit is one of them.
+     */
+    private static boolean summable(List<Target> targets, List<TimeGrid.Plan> plans, Map<Long, List<Integer>> targetsOf, Map<Long, ZoneId> zones,
+                                    char grain) {
+        for (int i = 0; i < targets.size(); i++) {
+            Map<Instant, Integer> units = plans.get(i).units().get(grain);
+            if (units.isEmpty()) {
+                continue;
+            }
+            long organizationId = targets.get(i).organizationId();
+            if (targetsOf.get(organizationId).size() > 1 || targets.get(i).grid().buckets().size() > 1) {
+                return false;
+            }
+            Instant first = Collections.min(units.keySet());
+            Instant last = Collections.max(units.keySet());
+            ZoneId zone = zones.get(organizationId);
+            long between = switch (grain) {
+                case 'D' -> ChronoUnit.DAYS.between(LocalDate.ofInstant(first, zone), LocalDate.ofInstant(last, zone));
+                case 'H' -> Duration.between(first, last).toHours();
+                default -> Duration.between(first, last).toMinutes() / 15;
+            };
+            if (between + 1 != units.size()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The events of the plans' raw stretches; {@code targetsOf}: each organization's targets (indexes into {@code plans}). */
