@@ -21,10 +21,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -115,9 +117,14 @@ public final class AnalyticsBenchmark {
         // -Dphase=ingestion: only the last step, on the organizations and events an earlier run left in the database.
         // -Dphase=queries: only the timings at the size the database holds (no growth figure).
         String phase = System.getProperty("phase", "all");
+        if (!List.of("all", "ingestion", "queries").contains(phase)) {
+            throw new IllegalArgumentException("-Dphase is all, ingestion or queries, not " + phase);
+        }
         boolean ingestionOnly = phase.equals("ingestion");
         boolean queriesOnly = phase.equals("queries");
-        if (ingestionOnly || queriesOnly) {
+        // Either single step reuses the organizations and events of an earlier run.
+        boolean reuse = ingestionOnly || queriesOnly;
+        if (reuse) {
             properties.put("flyway.datasources.default.clean-schema", false);
         }
         try (ApplicationContext context = ApplicationContext.run(properties); Connection raw = DriverManager.getConnection(databaseUrl, user, password)) {
@@ -125,18 +132,18 @@ public final class AnalyticsBenchmark {
                 statement.execute("SET time_zone = '+00:00'");
                 ResultSet pool = statement.executeQuery("SELECT @@innodb_buffer_pool_size");
                 pool.next();
-                System.out.printf(Locale.ROOT, "  database %s (InnoDB buffer pool %,d MB)%s%n", databaseUrl, pool.getLong(1) >> 20, !phase.equals("all") ? ""
+                System.out.printf(Locale.ROOT, "  database %s (InnoDB buffer pool %,d MB)%s%n", databaseUrl, pool.getLong(1) >> 20, reuse ? ""
                         : String.format(Locale.ROOT, ", %,d events over 365 days and %d organizations, %d runs per query", events, orgs, repeats));
             }
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
             Viewer admin = new Viewer(0, ADMIN_EMAIL, Role.PLATFORM_ADMIN, null);
             List<Organization> organizations = new ArrayList<>();
-            if (ingestionOnly || queriesOnly) {
+            if (reuse) {
                 organizations.addAll(context.getBean(OrganizationRepository.class).findByIdGreaterThanAndNameIlikeOrderById(0, "Bench %",
                         Pageable.from(0, orgs)));
             }
-            for (int i = 0; i < orgs && !ingestionOnly && !queriesOnly; i++) {
+            for (int i = 0; i < orgs && !reuse; i++) {
                 organizations.add(context.getBean(AccountService.class).createOrganization(admin,
                         new AccountService.NewOrganization("Bench " + i, "bench-" + i, "USD", ZONES[i % ZONES.length])));
             }
@@ -145,7 +152,7 @@ public final class AnalyticsBenchmark {
             TestApi api = new TestApi(server.getURI(), context.getBean(JsonMapper.class));
             String token = api.login(ADMIN_EMAIL, ADMIN_PASSWORD);
             List<Query> queries = queries();
-            if (ingestionOnly || queriesOnly) {
+            if (reuse) {
                 // A fresh JVM: the full run's first size warmed the server up before the timings that count.
                 System.out.printf(Locale.ROOT, "  %s only, on the %d organizations already in the database; warming up every query twice%n", phase,
                         organizations.size());
@@ -291,8 +298,8 @@ public final class AnalyticsBenchmark {
                     int offset = zone.getRules().getOffset(Instant.now()).getTotalSeconds() / 60;
                     String sql = query.raw().replace(":org", Long.toString(organization.id())).replace(":offset", Integer.toString(offset))
                             .replace(":month", "'" + LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) + "'")
-                            .replace(":week", "'" + LocalDate.now(zone).with(java.time.DayOfWeek.MONDAY).atStartOfDay(zone).withZoneSameInstant(ZoneOffset.UTC)
-                                    .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + "'");
+                            .replace(":week", "'" + LocalDate.now(zone).with(DayOfWeek.MONDAY).atStartOfDay(zone).withZoneSameInstant(ZoneOffset.UTC)
+                                    .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")) + "'");
                     try (Statement statement = raw.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
                         while (rows.next()) {
                             rows.getObject(1);
@@ -403,7 +410,7 @@ public final class AnalyticsBenchmark {
                 new Query("this week's tokens", false, "query($org: ID) { usageSeries(organizationId: $org, range: {preset: CURRENT_WEEK}, granularity: WEEK) {"
                         + " buckets { date totals { tokens } } } }",
                         "SELECT SUM(" + tokens + ") " + org + " AND occurred_at >= :week",
-                        (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).with(java.time.DayOfWeek.MONDAY), LocalDate.now(zone), zone),
+                        (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).with(DayOfWeek.MONDAY), LocalDate.now(zone), zone),
                                 TimeGrid.Granularity.WEEK, null)),
                 new Query("model breakdown 30 days", false, "query($org: ID) { usageBreakdown(organizationId: $org, range: {preset: LAST_30_DAYS}, by: MODEL) {"
                         + " groups { key totals { requests tokens cost { amount } } costShare } } }",
