@@ -29,10 +29,11 @@ public class GraphQLFactory {
     }
 
     @Singleton
-    GraphQL graphQL(GraphQLSchema schema, RequestGuard requestGuard, ErrorMapper errorMapper) {
+    GraphQL graphQL(GraphQLSchema schema, RequestGuard requestGuard, ErrorMapper errorMapper, DocumentCache documents) {
         return GraphQL.newGraphQL(schema)
                 .instrumentation(requestGuard)
                 .defaultDataFetcherExceptionHandler(errorMapper)
+                .preparsedDocumentProvider(documents)
                 .build();
     }
 }

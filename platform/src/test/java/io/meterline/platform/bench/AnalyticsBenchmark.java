@@ -303,7 +303,7 @@ public final class AnalyticsBenchmark {
         Map<String, Timing> timings = new LinkedHashMap<>();
         for (Query query : queries) {
             long[] rawTimes = new long[query.raw() == null ? 0 : rawRepeats];
-            for (int i = -1; i < rawTimes.length; i++) {
+            for (int i = rawTimes.length > 0 ? -1 : 0; i < rawTimes.length; i++) {
                 Organization organization = organizations.get(random.nextInt(organizations.size()));
                 ZoneId zone = ZoneId.of(organization.timeZone());
                 int offset = zone.getRules().getOffset(Instant.now()).getTotalSeconds() / 60;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,25 @@ class GraphQLLimitsIT extends ServerTest {
         assertThat(api.graphql(token, "{ noSuchField }").at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
         assertThat(api.graphql(token, "{ viewer { ").at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
         assertThat(api.graphql(token, "{ node(id: \"bm9wZQ\") { id } }").at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void aDocumentIsParsedAndValidatedOnceWhateverItsVariables() {
+        DocumentCache documents = server.getApplicationContext().getBean(DocumentCache.class);
+        String token = api.adminToken();
+        String query = "query($n: Int) { organizations(first: $n) { totalCount } } # " + System.nanoTime();
+        long before = documents.size();
+        assertThat(api.graphql(token, query, Map.of("n", 5)).at("errors")).isNull();
+        assertThat(documents.size()).isEqualTo(before + 1);
+        // The same text again, with variables the page bound refuses: one document kept, and every run still checked.
+        assertThat(api.graphql(token, query, Map.of("n", 101)).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
+        assertThat(api.graphql(token, query, Map.of("n", 7)).at("errors")).isNull();
+        // An invalid document is kept with its errors, and answers them each time.
+        String invalid = "{ noSuchField } # " + System.nanoTime();
+        for (int i = 0; i < 2; i++) {
+            assertThat(api.graphql(token, invalid).at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
+        }
+        assertThat(documents.size()).isEqualTo(before + 2);
     }
 
     @Test
