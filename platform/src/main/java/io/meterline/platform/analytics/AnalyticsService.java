@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Series, breakdowns and totals read from {@code usage_rollup}: one statement per grain a page needs,
@@ -386,7 +387,7 @@ public class AnalyticsService {
                 for (int i = 0; i < targets.size(); i++) {
                     Map<Instant, Integer> units = plans.get(i).units().get(grain);
                     if (!units.isEmpty()) {
-                        List<Long> ids = ranges.computeIfAbsent(List.of(Collections.min(units.keySet()), Collections.max(units.keySet())), key -> new ArrayList<>());
+                        List<Long> ids = ranges.computeIfAbsent(span(units), key -> new ArrayList<>());
                         if (!ids.contains(targets.get(i).organizationId())) {
                             ids.add(targets.get(i).organizationId());
                         }
@@ -395,18 +396,21 @@ public class AnalyticsService {
                 if (ranges.isEmpty()) {
                     continue;
                 }
-                String where = ranges.values().stream().map(ids -> "(organization_id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?"))
-                        + ") AND bucket_start BETWEEN ? AND ?)").collect(Collectors.joining(" OR "));
-                // Where each organization's rows between its first and last unit all fall in its one bucket, the database adds them up.
-                boolean summed = summable(targets, plans, targetsOf, zones, grain);
-                try (PreparedStatement statement = connection.prepareStatement(summed
-                        ? "SELECT organization_id, dimension_value, currency, " + SUMS + " FROM usage_rollup WHERE dimension = ? AND grain = ? AND (" + where
-                                + ") GROUP BY organization_id, dimension_value, currency"
-                        : "SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup WHERE dimension = ? AND grain = ? AND (" + where + ")")) {
+                String part = "dimension = ? AND grain = ? AND organization_id IN (%s) AND bucket_start BETWEEN ? AND ?";
+                List<String> parts = ranges.values().stream().map(ids -> String.format(part, String.join(", ", Collections.nCopies(ids.size(), "?")))).toList();
+                // Where every target's rows between its first and last unit all fall in its one bucket, the database adds them up,
+                // one part per range (parts may overlap: a month inside its year).
+                boolean summed = summable(targets, plans, zones, grain);
+                String sql = summed
+                        ? IntStream.range(0, parts.size()).mapToObj(i -> "SELECT " + i + " AS part, organization_id, dimension_value, currency, " + SUMS
+                                + " FROM usage_rollup WHERE " + parts.get(i) + " GROUP BY organization_id, dimension_value, currency").collect(Collectors.joining(" UNION ALL "))
+                        : "SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup WHERE " + parts.stream().map(where -> "(" + where + ")").collect(Collectors.joining(" OR "));
+                List<List<Instant>> spans = new ArrayList<>(ranges.keySet());
+                try (PreparedStatement statement = connection.prepareStatement(sql)) {
                     int column = 1;
-                    statement.setString(column++, dimension.name());
-                    statement.setString(column++, String.valueOf(grain));
                     for (Map.Entry<List<Instant>, List<Long>> range : ranges.entrySet()) {
+                        statement.setString(column++, dimension.name());
+                        statement.setString(column++, String.valueOf(grain));
                         for (long id : range.getValue()) {
                             statement.setLong(column++, id);
                         }
@@ -415,14 +419,14 @@ public class AnalyticsService {
                     }
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
-                            if (summed) {
-                                sink.add(targetsOf.get(rows.getLong("organization_id")).get(0), 0, rows.getString("dimension_value"), totals(rows, true));
-                                continue;
-                            }
-                            Instant start = TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime());
+                            long organizationId = rows.getLong("organization_id");
+                            List<Instant> summedSpan = summed ? spans.get(rows.getInt("part")) : null;
+                            Instant start = summed ? null : TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime());
                             Totals row = null;
-                            for (int target : targetsOf.getOrDefault(rows.getLong("organization_id"), List.of())) {
-                                Integer index = plans.get(target).units().get(grain).get(start);
+                            for (int target : targetsOf.getOrDefault(organizationId, List.of())) {
+                                Map<Instant, Integer> units = plans.get(target).units().get(grain);
+                                // A summed row belongs to the targets whose units span its part's range, into their one bucket.
+                                Integer index = summed ? (!units.isEmpty() && span(units).equals(summedSpan) ? 0 : null) : units.get(start);
                                 if (index != null) {
                                     row = row == null ? totals(rows, true) : row;
                                     sink.add(target, index, rows.getString("dimension_value"), row);
@@ -439,29 +443,31 @@ public class AnalyticsService {
         });
     }
 
+    /** The first and last unit of a grain a plan needs. */
+    private static List<Instant> span(Map<Instant, Integer> units) {
+        return List.of(Collections.min(units.keySet()), Collections.max(units.keySet()));
+    }
+
     /**
-     * Whether a grain's statement may sum in the database: each organization in it has one target, whose units of the
-     * grain all belong to bucket 0 of a one-bucket grid (a breakdown) and follow each other without a hole, so every
-     * row between its first and last unit is one of them.
+     * Whether a grain's statement may sum in the database: every target's units of the grain belong to bucket 0 of a
+     * one-bucket grid (a breakdown or a period's total) and follow each other without a hole, so every row between
+     * its first and last unit is one of them.
      */
-    private static boolean summable(List<Target> targets, List<TimeGrid.Plan> plans, Map<Long, List<Integer>> targetsOf, Map<Long, ZoneId> zones,
-                                    char grain) {
+    private static boolean summable(List<Target> targets, List<TimeGrid.Plan> plans, Map<Long, ZoneId> zones, char grain) {
         for (int i = 0; i < targets.size(); i++) {
             Map<Instant, Integer> units = plans.get(i).units().get(grain);
             if (units.isEmpty()) {
                 continue;
             }
-            long organizationId = targets.get(i).organizationId();
-            if (targetsOf.get(organizationId).size() > 1 || targets.get(i).grid().buckets().size() > 1) {
+            if (targets.get(i).grid().buckets().size() > 1) {
                 return false;
             }
-            Instant first = Collections.min(units.keySet());
-            Instant last = Collections.max(units.keySet());
-            ZoneId zone = zones.get(organizationId);
+            List<Instant> span = span(units);
+            ZoneId zone = zones.get(targets.get(i).organizationId());
             long between = switch (grain) {
-                case 'D' -> ChronoUnit.DAYS.between(LocalDate.ofInstant(first, zone), LocalDate.ofInstant(last, zone));
-                case 'H' -> Duration.between(first, last).toHours();
-                default -> Duration.between(first, last).toMinutes() / 15;
+                case 'D' -> ChronoUnit.DAYS.between(LocalDate.ofInstant(span.get(0), zone), LocalDate.ofInstant(span.get(1), zone));
+                case 'H' -> Duration.between(span.get(0), span.get(1)).toHours();
+                default -> Duration.between(span.get(0), span.get(1)).toMinutes() / 15;
             };
             if (between + 1 != units.size()) {
                 return false;
