@@ -283,6 +283,14 @@ class InsightIT extends ServerTest {
         assertThat(days.stream().map(day -> number(((Map<?, ?>) day).get("value"))).toList()).containsExactly(305.0, 0.0, 0.0, 0.0, 0.0, 100.0, 18.0);
         assertThat(patterns.get("busiestHour")).isEqualTo(11);
         assertThat(patterns.get("busiestDayOfWeek")).isEqualTo("MONDAY");
+
+        // By requests: one a call, so the repeated hour is the busiest.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> requests = (Map<String, Object>) data(tenant.adminToken(), "{ usagePatterns(range: {from: \"2026-10-24\", to: \"2026-10-26\"},"
+                + " timeZone: \"Europe/Berlin\", metric: REQUESTS) { daysOfWeek { value } busiestHour } }", Map.of(), "data.usagePatterns");
+        assertThat(((List<?>) requests.get("daysOfWeek")).stream().map(day -> number(((Map<?, ?>) day).get("value"))).toList())
+                .containsExactly(2.0, 0.0, 0.0, 0.0, 0.0, 1.0, 2.0);
+        assertThat(requests.get("busiestHour")).isEqualTo(2);
     }
 
     @Test
