@@ -70,6 +70,15 @@ public final class TimeGrid {
         return instant.atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
     }
 
+    /**
+     * Where the local hour holding {@code instant} starts, when the zone's offset then is not whole hours (Asia/Kolkata,
+     * Asia/Kathmandu): the start of the organization's 'L' row; null where UTC hours are local hours.
+     */
+    static Instant localHourStart(Instant instant, ZoneId zone) {
+        int offset = zone.getRules().getOffset(instant).getTotalSeconds();
+        return offset % 3600 == 0 ? null : instant.plusSeconds(offset).truncatedTo(ChronoUnit.HOURS).minusSeconds(offset);
+    }
+
     private static Instant nextDayStart(Instant instant, ZoneId zone) {
         return instant.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
     }

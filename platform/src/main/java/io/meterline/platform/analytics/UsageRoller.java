@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Folds committed usage events into {@code usage_rollup} (see V10, V15), after the fact and exactly once:
+ * Folds committed usage events into {@code usage_rollup} (see V10, V15, V17), after the fact and exactly once:
  * one transaction locks the progress row, reads the events after {@code last_event_id}, adds them to
  * every grain and dimension, and moves the mark, so a crash repeats nothing and loses nothing.
  * <p>
@@ -269,7 +269,10 @@ public class UsageRoller implements RepriceListener {
         }
     }
 
-    /** Adds one event to every grain of every dimension it has: the organization's local day, and for the total the UTC hour and quarter. */
+    /**
+     * Adds one event to every grain of every dimension it has: the organization's local day, and for the total the UTC
+     * hour and quarter, and the local hour ('L') where the zone's offset is not whole hours (there UTC hours are not local ones).
+     */
     private void fold(Connection connection, ResultSet row, Roll roll) throws SQLException {
         EventReader.Event event = events.read(row);
         long organizationId = event.organizationId();
@@ -281,9 +284,11 @@ public class UsageRoller implements RepriceListener {
             part.last = part.last == null || occurred.isAfter(part.last) ? occurred : part.last;
             part.totals.add(event.totals());
         }
-        Instant day = TimeGrid.dayStart(occurred, zoneOf(connection, organizationId));
+        ZoneId zone = zoneOf(connection, organizationId);
+        Instant day = TimeGrid.dayStart(occurred, zone);
         Instant hour = occurred.truncatedTo(ChronoUnit.HOURS);
         Instant quarter = TimeBuckets.bucketOf(occurred);
+        Instant localHour = TimeGrid.localHourStart(occurred, zone);
         event.values().forEach((dimension, value) -> {
             String grains = dimension.grains();
             for (int i = 0; i < grains.length(); i++) {
@@ -292,6 +297,9 @@ public class UsageRoller implements RepriceListener {
                 roll.rollup.computeIfAbsent(new Key(organizationId, dimension, grain, start, value, currency), key -> new Totals()).add(event.totals());
             }
         });
+        if (localHour != null) {
+            roll.rollup.computeIfAbsent(new Key(organizationId, Dimension.ALL, 'L', localHour, "", currency), key -> new Totals()).add(event.totals());
+        }
     }
 
     private static void write(Connection connection, Map<Key, Totals> rollup) throws SQLException {

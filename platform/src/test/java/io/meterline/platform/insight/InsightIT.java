@@ -28,10 +28,13 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Projection, forecast, patterns, anomalies (query and webhook) and suggestions, on known usage with a fixed clock. */
 class InsightIT extends ServerTest {
@@ -187,9 +190,11 @@ class InsightIT extends ServerTest {
         assertThat((List<?>) ((Map<?, ?>) cost).get("days")).hasSize(30);
     }
 
-    @Test
-    void patternsReadHoursAndDaysInKathmandu() {
-        Fixtures.Tenant tenant = Fixtures.tenant(api, "insight-patterns", "UTC");
+    /** The organization in UTC reads Kathmandu's hours from quarter rows; in Kathmandu, from its own local hour rows. */
+    @ParameterizedTest
+    @ValueSource(strings = {"UTC", "Asia/Kathmandu"})
+    void patternsReadHoursAndDaysInKathmandu(String organizationZone) {
+        Fixtures.Tenant tenant = Fixtures.tenant(api, "insight-patterns-" + organizationZone.toLowerCase(Locale.ROOT).replace('/', '-'), organizationZone);
         clock.set(Instant.parse("2026-06-17T12:00:00Z"));
         record(tenant, List.of(
                 // Kathmandu is +05:45: 18:15Z is local midnight.
