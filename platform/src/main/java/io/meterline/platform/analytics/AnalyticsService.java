@@ -183,7 +183,8 @@ public class AnalyticsService {
         String offset = starts.size() == 1 ? "?" : "CASE" + " WHEN bucket_start < ? THEN ?".repeat(starts.size() - 1) + " ELSE ? END";
         String sql = "SELECT MOD(TIMESTAMPDIFF(DAY, TIMESTAMP '2000-01-03 00:00:00', local_start), 7) AS day_of_week, HOUR(local_start) AS hour_of_day,"
                 + " currency, SUM(requests) AS requests, SUM(tokens) AS tokens, SUM(cost) AS cost FROM (SELECT TIMESTAMPADD(MINUTE, " + offset
-                + ", bucket_start) AS local_start, currency, requests, tokens, cost FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL' AND grain = ? AND bucket_start >= ? AND bucket_start < ?) r"
+                + ", bucket_start) AS local_start, currency, requests, tokens, cost FROM usage_rollup"
+                + " WHERE organization_id = ? AND dimension = 'ALL' AND grain = ? AND bucket_start >= ? AND bucket_start < ?) r"
                 + " GROUP BY day_of_week, hour_of_day, currency";
         return withConnection(connection -> {
             char grain = wholeHours ? 'H' : noWholeHour && zone.equals(roller.zoneOf(connection, organizationId)) ? 'L' : 'Q';
@@ -410,8 +411,10 @@ public class AnalyticsService {
                 boolean summed = summable(targets, plans, zones, grain);
                 String sql = summed
                         ? IntStream.range(0, parts.size()).mapToObj(i -> "SELECT " + i + " AS part, organization_id, dimension_value, currency, " + SUMS
-                                + " FROM usage_rollup WHERE " + parts.get(i) + " GROUP BY organization_id, dimension_value, currency").collect(Collectors.joining(" UNION ALL "))
-                        : "SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup WHERE " + parts.stream().map(where -> "(" + where + ")").collect(Collectors.joining(" OR "));
+                                + " FROM usage_rollup WHERE " + parts.get(i) + " GROUP BY organization_id, dimension_value, currency")
+                                .collect(Collectors.joining(" UNION ALL "))
+                        : "SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup WHERE "
+                                + parts.stream().map(where -> "(" + where + ")").collect(Collectors.joining(" OR "));
                 List<List<Instant>> spans = new ArrayList<>(ranges.keySet());
                 try (PreparedStatement statement = connection.prepareStatement(sql)) {
                     int column = 1;
