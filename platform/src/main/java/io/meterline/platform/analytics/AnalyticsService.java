@@ -390,12 +390,14 @@ public class AnalyticsService {
                 targetsOf.computeIfAbsent(targets.get(i).organizationId(), id -> new ArrayList<>()).add(i);
             }
             for (char grain : dimension.grains().toCharArray()) {
-                // Organizations by the first and last unit they need of this grain.
+                // Each target's first and last unit of this grain (null when it needs none), and organizations by them.
+                List<List<Instant>> spanOf = new ArrayList<>();
                 Map<List<Instant>, List<Long>> ranges = new LinkedHashMap<>();
                 for (int i = 0; i < targets.size(); i++) {
                     Map<Instant, Integer> units = plans.get(i).units().get(grain);
+                    spanOf.add(units.isEmpty() ? null : List.of(Collections.min(units.keySet()), Collections.max(units.keySet())));
                     if (!units.isEmpty()) {
-                        List<Long> ids = ranges.computeIfAbsent(span(units), key -> new ArrayList<>());
+                        List<Long> ids = ranges.computeIfAbsent(spanOf.get(i), key -> new ArrayList<>());
                         if (!ids.contains(targets.get(i).organizationId())) {
                             ids.add(targets.get(i).organizationId());
                         }
@@ -408,14 +410,14 @@ public class AnalyticsService {
                 List<String> parts = ranges.values().stream().map(ids -> String.format(part, String.join(", ", Collections.nCopies(ids.size(), "?")))).toList();
                 // Where every target's rows between its first and last unit all fall in its one bucket, the database adds them up,
                 // one part per range (parts may overlap: a month inside its year).
-                boolean summed = summable(targets, plans, zones, grain);
+                boolean summed = summable(targets, plans, spanOf, zones, grain);
                 String sql = summed
                         ? IntStream.range(0, parts.size()).mapToObj(i -> "SELECT " + i + " AS part, organization_id, dimension_value, currency, " + SUMS
                                 + " FROM usage_rollup WHERE " + parts.get(i) + " GROUP BY organization_id, dimension_value, currency")
                                 .collect(Collectors.joining(" UNION ALL "))
                         : "SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup WHERE "
                                 + parts.stream().map(where -> "(" + where + ")").collect(Collectors.joining(" OR "));
-                List<List<Instant>> spans = new ArrayList<>(ranges.keySet());
+                List<List<Instant>> partSpans = new ArrayList<>(ranges.keySet());
                 try (PreparedStatement statement = connection.prepareStatement(sql)) {
                     int column = 1;
                     for (Map.Entry<List<Instant>, List<Long>> range : ranges.entrySet()) {
@@ -430,13 +432,12 @@ public class AnalyticsService {
                     try (ResultSet rows = statement.executeQuery()) {
                         while (rows.next()) {
                             long organizationId = rows.getLong("organization_id");
-                            List<Instant> summedSpan = summed ? spans.get(rows.getInt("part")) : null;
+                            List<Instant> partSpan = summed ? partSpans.get(rows.getInt("part")) : null;
                             Instant start = summed ? null : TimeBuckets.fromColumn(rows.getTimestamp("bucket_start").toLocalDateTime());
                             Totals row = null;
                             for (int target : targetsOf.getOrDefault(organizationId, List.of())) {
-                                Map<Instant, Integer> units = plans.get(target).units().get(grain);
                                 // A summed row belongs to the targets whose units span its part's range, into their one bucket.
-                                Integer index = summed ? (!units.isEmpty() && span(units).equals(summedSpan) ? 0 : null) : units.get(start);
+                                Integer index = summed ? (partSpan.equals(spanOf.get(target)) ? 0 : null) : plans.get(target).units().get(grain).get(start);
                                 if (index != null) {
                                     row = row == null ? totals(rows, true) : row;
                                     sink.add(target, index, rows.getString("dimension_value"), row);
@@ -453,33 +454,27 @@ public class AnalyticsService {
         });
     }
 
-    /** The first and last unit of a grain a plan needs. */
-    private static List<Instant> span(Map<Instant, Integer> units) {
-        return List.of(Collections.min(units.keySet()), Collections.max(units.keySet()));
-    }
-
     /**
      * Whether a grain's statement may sum in the database: every target's units of the grain belong to bucket 0 of a
      * one-bucket grid (a breakdown or a period's total) and follow each other without a hole, so every row between
      * its first and last unit is one of them.
      */
-    private static boolean summable(List<Target> targets, List<TimeGrid.Plan> plans, Map<Long, ZoneId> zones, char grain) {
+    private static boolean summable(List<Target> targets, List<TimeGrid.Plan> plans, List<List<Instant>> spanOf, Map<Long, ZoneId> zones, char grain) {
         for (int i = 0; i < targets.size(); i++) {
-            Map<Instant, Integer> units = plans.get(i).units().get(grain);
-            if (units.isEmpty()) {
+            List<Instant> span = spanOf.get(i);
+            if (span == null) {
                 continue;
             }
             if (targets.get(i).grid().buckets().size() > 1) {
                 return false;
             }
-            List<Instant> span = span(units);
             ZoneId zone = zones.get(targets.get(i).organizationId());
             long between = switch (grain) {
                 case 'D' -> ChronoUnit.DAYS.between(LocalDate.ofInstant(span.get(0), zone), LocalDate.ofInstant(span.get(1), zone));
                 case 'H' -> Duration.between(span.get(0), span.get(1)).toHours();
                 default -> Duration.between(span.get(0), span.get(1)).toMinutes() / 15;
             };
-            if (between + 1 != units.size()) {
+            if (between + 1 != plans.get(i).units().get(grain).size()) {
                 return false;
             }
         }
