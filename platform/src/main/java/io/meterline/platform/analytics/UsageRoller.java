@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,15 +54,26 @@ public class UsageRoller implements RepriceListener {
     private final EventReader events;
     private final Clock clock;
     private final boolean scheduled;
+    /** How long a read of the roll's mark serves later reads (nanoseconds): {@code meterline.analytics.mark-ttl}. */
+    private final long markTtl;
     /** Organizations' zones: fixed when an organization is created, so read once. */
     private final Map<Long, ZoneId> zones = new ConcurrentHashMap<>();
+    /** Rolls this instance has committed: a mark read before the latest of them is not served again. */
+    private final AtomicLong rolls = new AtomicLong();
+    private volatile Mark mark;
 
     UsageRoller(TransactionOperations<Connection> transactions, EventReader events, Clock clock,
-                @Value("${meterline.analytics.scheduled-roll:true}") boolean scheduled) {
+                @Value("${meterline.analytics.scheduled-roll:true}") boolean scheduled,
+                @Value("${meterline.analytics.mark-ttl:1s}") Duration markTtl) {
         this.transactions = transactions;
         this.events = events;
         this.clock = clock;
         this.scheduled = scheduled;
+        this.markTtl = markTtl.toNanos();
+    }
+
+    /** A read of the roll's mark, after {@code rolls} rolls of this instance, at {@code readAt} ({@link System#nanoTime()}). */
+    private record Mark(Progress progress, long rolls, long readAt) {
     }
 
     /** A rollup row's key. */
@@ -124,6 +136,15 @@ public class UsageRoller implements RepriceListener {
 
     /** One roll of at most {@link #BATCH} new events plus the gaps' late arrivals. */
     int roll() {
+        try {
+            return rollOnce();
+        }
+        finally {
+            rolls.incrementAndGet();
+        }
+    }
+
+    private int rollOnce() {
         return transactions.executeWrite(status -> {
             Connection connection = status.getConnection();
             Instant now = clock.instant();
@@ -201,8 +222,26 @@ public class UsageRoller implements RepriceListener {
         }
     }
 
-    /** Where the rollups stand, as of the caller's transaction. */
+    /**
+     * Where the rollups stand. A read serves this instance's later reads for {@code mark-ttl} (a polled dashboard's
+     * page is then one round trip, not two) unless this instance rolls meanwhile; another instance's roll shows
+     * within that time. An older mark only makes an answer's events part older: what the rollups hold past it is
+     * read from the rollups, never from the events too.
+     */
     Progress progress(Connection connection) throws SQLException {
+        Mark last = mark;
+        long now = System.nanoTime();
+        long rolled = rolls.get();
+        if (last != null && last.rolls() == rolled && now - last.readAt() < markTtl) {
+            return last.progress();
+        }
+        Progress progress = readProgress(connection);
+        mark = new Mark(progress, rolled, now);
+        return progress;
+    }
+
+    /** Where the rollups stand, as of the caller's transaction. */
+    private static Progress readProgress(Connection connection) throws SQLException {
         // One statement, so the mark and its gaps are of the same roll without a transaction.
         try (PreparedStatement statement = connection.prepareStatement("SELECT p.last_event_id, p.rolled_at, g.first_id, g.last_id, g.seen_at"
                 + " FROM usage_rollup_progress p LEFT JOIN usage_rollup_gap g ON 1 = 1 WHERE p.id = 1 ORDER BY g.first_id");

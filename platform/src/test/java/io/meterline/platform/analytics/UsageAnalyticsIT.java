@@ -11,6 +11,9 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +44,20 @@ class UsageAnalyticsIT extends ServerTest {
     @Inject
     StatementCounter statements;
 
+    @Inject
+    EventReader eventReader;
+
+    @Inject
+    Clock clock;
+
     @Override
     public Map<String, String> getProperties() {
         Map<String, String> properties = new HashMap<>(super.getProperties());
         properties.put(StatementCounter.ENABLE, "true");
         // The test rolls up itself, so no background roll touches the tables while statements are counted.
         properties.put("meterline.analytics.scheduled-roll", "false");
+        // Every page reads the roll's mark itself (none served from an earlier page's read), so statement counts are exact.
+        properties.put("meterline.analytics.mark-ttl", "0s");
         return properties;
     }
 
@@ -233,6 +244,37 @@ class UsageAnalyticsIT extends ServerTest {
         series("2026-06-01", "2026-06-30", "HOUR", null, "Asia/Kolkata");
         // A +05:30 hour is two quarters of two UTC hours: quarter rows of the total.
         assertThat(statements.count()).isEqualTo(2);
+    }
+
+    @Test
+    void aReadOfTheRollsMarkServesLaterReadsUntilItsInstanceRolls() {
+        // An instance of its own whose read lasts an hour; the server's roller (mark-ttl 0s) stands for another instance.
+        UsageRoller instance = new UsageRoller(transactions, eventReader, clock, false, Duration.ofHours(1));
+        Fixtures.Tenant marked = Fixtures.tenant(api, "analytics-mark", "UTC");
+        UsageRoller.Progress before = mark(instance);
+        record(marked, "m1", "2026-06-15T12:00:00Z", 10, Map.of(), "ok");
+        assertThat(roller.rollAll()).isEqualTo(1);
+        statements.start("usage_rollup_progress");
+        assertThat(mark(instance)).isEqualTo(before);
+        assertThat(statements.count()).isZero();
+        // Its own roll (nothing left to fold) ends the read's service at once.
+        assertThat(instance.rollAll()).isZero();
+        statements.start("usage_rollup_progress");
+        UsageRoller.Progress after = mark(instance);
+        assertThat(statements.count()).isEqualTo(1);
+        assertThat(after.lastEventId()).isGreaterThan(before.lastEventId());
+        assertThat(after).isEqualTo(mark(roller));
+    }
+
+    private UsageRoller.Progress mark(UsageRoller instance) {
+        return transactions.executeRead(status -> {
+            try {
+                return instance.progress(status.getConnection());
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /**
