@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
@@ -170,16 +171,16 @@ public class AnalyticsService {
      */
     public HoursOfWeek hoursOfWeek(long organizationId, DayRange days) {
         ZoneId zone = days.zone();
-        // The offsets in force across the range: where each starts, and its minutes.
+        // The offsets in force across the range, and where each starts.
         List<Instant> starts = new ArrayList<>(List.of(days.start()));
-        List<Integer> minutes = new ArrayList<>(List.of(zone.getRules().getOffset(days.start()).getTotalSeconds() / 60));
+        List<ZoneOffset> offsets = new ArrayList<>(List.of(zone.getRules().getOffset(days.start())));
         for (ZoneOffsetTransition transition = zone.getRules().nextTransition(days.start()); transition != null
                 && transition.getInstant().isBefore(days.end()); transition = zone.getRules().nextTransition(transition.getInstant())) {
             starts.add(transition.getInstant());
-            minutes.add(transition.getOffsetAfter().getTotalSeconds() / 60);
+            offsets.add(transition.getOffsetAfter());
         }
-        boolean wholeHours = minutes.stream().allMatch(offset -> offset % 60 == 0);
-        boolean noWholeHour = minutes.stream().noneMatch(offset -> offset % 60 == 0);
+        boolean wholeHours = offsets.stream().allMatch(TimeGrid::wholeHours);
+        boolean noWholeHour = offsets.stream().noneMatch(TimeGrid::wholeHours);
         String offset = starts.size() == 1 ? "?" : "CASE" + " WHEN bucket_start < ? THEN ?".repeat(starts.size() - 1) + " ELSE ? END";
         String sql = "SELECT MOD(TIMESTAMPDIFF(DAY, TIMESTAMP '2000-01-03 00:00:00', local_start), 7) AS day_of_week, HOUR(local_start) AS hour_of_day,"
                 + " currency, SUM(requests) AS requests, SUM(tokens) AS tokens, SUM(cost) AS cost FROM (SELECT TIMESTAMPADD(MINUTE, " + offset
@@ -197,9 +198,9 @@ public class AnalyticsService {
                 int column = 1;
                 for (int i = 1; i < starts.size(); i++) {
                     statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(starts.get(i))));
-                    statement.setInt(column++, minutes.get(i - 1));
+                    statement.setInt(column++, offsets.get(i - 1).getTotalSeconds() / 60);
                 }
-                statement.setInt(column++, minutes.get(minutes.size() - 1));
+                statement.setInt(column++, offsets.get(offsets.size() - 1).getTotalSeconds() / 60);
                 statement.setLong(column++, organizationId);
                 statement.setString(column++, String.valueOf(grain));
                 statement.setTimestamp(column++, Timestamp.valueOf(TimeBuckets.toColumn(days.start())));

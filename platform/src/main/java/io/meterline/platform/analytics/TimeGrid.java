@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
@@ -70,13 +71,21 @@ public final class TimeGrid {
         return instant.atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
     }
 
+    /** Whether local hours under this offset are UTC hours. */
+    static boolean wholeHours(ZoneOffset offset) {
+        return offset.getTotalSeconds() % 3600 == 0;
+    }
+
     /**
      * Where the local hour holding {@code instant} starts, when the zone's offset then is not whole hours (Asia/Kolkata,
      * Asia/Kathmandu): the start of the organization's 'L' row; null where UTC hours are local hours.
      */
     static Instant localHourStart(Instant instant, ZoneId zone) {
-        int offset = zone.getRules().getOffset(instant).getTotalSeconds();
-        return offset % 3600 == 0 ? null : instant.plusSeconds(offset).truncatedTo(ChronoUnit.HOURS).minusSeconds(offset);
+        ZoneOffset offset = zone.getRules().getOffset(instant);
+        if (wholeHours(offset)) {
+            return null;
+        }
+        return instant.plusSeconds(offset.getTotalSeconds()).truncatedTo(ChronoUnit.HOURS).minusSeconds(offset.getTotalSeconds());
     }
 
     private static Instant nextDayStart(Instant instant, ZoneId zone) {
