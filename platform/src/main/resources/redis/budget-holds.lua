@@ -9,7 +9,7 @@
 --   <base>:b  buckets {<expiry ms> = scaled total of the holds expiring then}
 --   <base>:e  bucket expiries, a sorted set of <expiry ms> scored by itself
 --   <base>:x  hold expiries, a sorted set of reservation ids scored in epoch milliseconds
--- <prefix>reservation:<id> lists the :h keys a reservation holds; <prefix>budgets:<organization>
+-- <prefix>reservation:<organization>:<id> lists the :h keys a reservation holds; <prefix>budgets:<organization>
 -- is the organization's catalog token, changed whenever its budgets change.
 --
 -- Expiry is bounded work per call: totals are kept per expiry bucket (callers round expiries to whole

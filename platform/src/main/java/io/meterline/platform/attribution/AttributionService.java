@@ -3,6 +3,7 @@ package io.meterline.platform.attribution;
 import io.meterline.platform.account.User;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.ControlCharacters;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.security.Owner;
@@ -60,7 +61,7 @@ public class AttributionService {
         else if (trimmedKey.length() > MAX_KEY) {
             errors.add(UserError.of("key", "LENGTH", "A key is at most " + MAX_KEY + " characters, like the dimension it matches"));
         }
-        else if (trimmedKey.chars().anyMatch(Character::isISOControl)) {
+        else if (ControlCharacters.presentIn(trimmedKey)) {
             errors.add(UserError.of("key", "INVALID", "A key has no control characters"));
         }
         else if (groups.existsByOrganizationIdAndKindAndGroupKey(organization, kind, trimmedKey)) {

@@ -1,5 +1,6 @@
 package io.meterline.platform.budget;
 
+import io.meterline.platform.common.ControlCharacters;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
@@ -25,17 +26,19 @@ import java.util.UUID;
 @Singleton
 public class AuthorizationService {
 
+    /** How long a hold lasts when the request does not say (capped by {@code meterline.budgets.max-hold}). */
     static final int DEFAULT_TTL_SECONDS = 300;
-    static final int MAX_TTL_SECONDS = 86_400;
 
     private final ReservationBook book;
     private final BudgetMeasure measure;
     private final List<CallerGate> gates;
+    private final int maxTtlSeconds;
 
-    public AuthorizationService(ReservationBook book, BudgetMeasure measure, List<CallerGate> gates) {
+    public AuthorizationService(ReservationBook book, BudgetMeasure measure, List<CallerGate> gates, BudgetConfiguration configuration) {
         this.book = book;
         this.measure = measure;
         this.gates = gates;
+        this.maxTtlSeconds = configuration.maxHoldSeconds();
     }
 
     /** The call's expected size; null fields count as 0, requests as 1. */
@@ -62,9 +65,7 @@ public class AuthorizationService {
                        @Nullable Instant resetsAt) {
 
         static Hold of(Budget budget, BigDecimal requested, BigDecimal consumed, BigDecimal reserved, @Nullable Instant resetsAt) {
-            BigDecimal limit = budget.limitAmount();
-            return new Hold(budget, requested, consumed, reserved, limit == null ? null : limit.subtract(consumed).subtract(reserved).max(BudgetStatus.ZERO),
-                    resetsAt);
+            return new Hold(budget, requested, consumed, reserved, budget.remaining(consumed, reserved), resetsAt);
         }
 
         /** Whether this is a HARD budget without room for the call. */
@@ -114,10 +115,16 @@ public class AuthorizationService {
         check(estimate.cost(), "cost", errors);
         check(estimate.requests(), "requests", errors);
         check(estimate.meterUnits(), "meterUnits", errors);
-        int ttl = request.ttlSeconds() == null ? DEFAULT_TTL_SECONDS : request.ttlSeconds();
-        if (ttl < 1 || ttl > MAX_TTL_SECONDS) {
-            errors.add(UserError.of("ttlSeconds", "OUT_OF_RANGE", "A reservation lives 1 to " + MAX_TTL_SECONDS + " seconds"));
+        int ttl = request.ttlSeconds() == null ? Math.min(DEFAULT_TTL_SECONDS, maxTtlSeconds) : request.ttlSeconds();
+        if (ttl < 1 || ttl > maxTtlSeconds) {
+            errors.add(UserError.of("ttlSeconds", "OUT_OF_RANGE", "A reservation lives 1 to " + maxTtlSeconds + " seconds (meterline.budgets.max-hold)"));
         }
+        BudgetMeasure.Caller caller = request.caller();
+        checkText(caller.accountId(), "accountId", errors);
+        checkText(caller.member(), "member", errors);
+        checkText(caller.team(), "team", errors);
+        checkText(caller.project(), "project", errors);
+        checkText(caller.department(), "department", errors);
         if (request.provider() == null || !measure.providerExists(request.provider())) {
             errors.add(UserError.of("provider", "NOT_FOUND", "No provider " + request.provider() + " is installed"));
         }
@@ -153,6 +160,13 @@ public class AuthorizationService {
             case METER_UNITS -> estimate.meterUnits();
         };
         return value == null ? BigDecimal.ZERO : value;
+    }
+
+    /** A dimension with a control character matches no budget's scope key and no recorded event could carry it: refused, not silently unmatched. */
+    private static void checkText(@Nullable String value, String field, List<UserError> errors) {
+        if (value != null && ControlCharacters.presentIn(value)) {
+            errors.add(UserError.of(field, "INVALID", field + " holds a control character (such as NUL, a tab, a line break or DEL)"));
+        }
     }
 
     private static void check(@Nullable BigDecimal value, String field, List<UserError> errors) {

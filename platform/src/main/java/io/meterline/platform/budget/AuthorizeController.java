@@ -4,11 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.meterline.platform.account.ApiKey;
 import io.meterline.platform.account.ApiKeyService;
+import io.meterline.platform.common.ControlCharacters;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.usage.UsageErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpHeaders;
@@ -176,6 +178,11 @@ public class AuthorizeController {
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 if (entry.getValue() != null && !(entry.getValue() instanceof String)) {
                     problems.add(error(field + "." + entry.getKey(), "INVALID_BODY", "Dimension values are strings"));
+                }
+                else if (entry.getValue() instanceof String dimension && ControlCharacters.presentIn(dimension)) {
+                    // The same code as POST /v1/usage gives the event that would carry this dimension.
+                    problems.add(error(field + "." + entry.getKey(), UsageErrorCode.INVALID_CHARACTERS.name(),
+                            "Dimension values hold no control characters (such as NUL, a tab, a line break or DEL)"));
                 }
             }
         }

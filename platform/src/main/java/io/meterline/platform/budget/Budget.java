@@ -93,6 +93,19 @@ public record Budget(
         return values.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
+    /**
+     * Room left in a period: the limit less what was consumed and what unexpired holds keep, so a
+     * budget with all of it held reads 0 before any usage is recorded. Never below 0: usage recorded
+     * past the limit (SOFT budgets, estimates below the real call) reads as no room, not as a debt.
+     * Every remaining a client sees (budget status, authorization answers, admin views) comes from here.
+     *
+     * @return the room, null for an unlimited budget
+     */
+    @Nullable
+    public BigDecimal remaining(BigDecimal consumed, BigDecimal reserved) {
+        return limitAmount == null ? null : limitAmount.subtract(consumed).subtract(reserved).max(BudgetStatus.ZERO);
+    }
+
     public boolean hard() {
         return enforcement == Enforcement.HARD;
     }

@@ -118,7 +118,8 @@ public class BudgetGraphQL implements GraphQLWiring, BatchLoaders {
     private Map<String, Object> authorize(DataFetchingEnvironment environment) {
         Viewer viewer = viewer(environment);
         Map<String, Object> input = environment.getArgument("input");
-        long organizationId = tenantScope.organizationFor(viewer, (String) input.get("organizationId"));
+        // A hold takes room from everyone in the organization, so placing one is managing its budgets: members only read.
+        long organizationId = tenantScope.organizationToManage(viewer, (String) input.get("organizationId"));
         Long apiKeyId = null;
         if (input.get("apiKeyId") != null) {
             ApiKey key = apiKeys.find(viewer, (String) input.get("apiKeyId"));

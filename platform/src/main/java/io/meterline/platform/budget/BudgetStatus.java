@@ -12,7 +12,7 @@ import java.util.List;
  * @param budgetId the budget
  * @param consumed recorded usage counted in the period
  * @param limit the limit, null for unlimited
- * @param remaining the limit less consumption (never below 0), null for unlimited
+ * @param remaining the limit less consumption and holds, never below 0 ({@link Budget#remaining}), null for unlimited
  * @param reserved what unsettled, unexpired authorizations hold
  * @param percent consumption in percent of the limit (2 decimals), null for unlimited
  * @param band the colour band of the percent, null for unlimited
@@ -32,7 +32,7 @@ public record BudgetStatus(long budgetId, BigDecimal consumed, @Nullable BigDeci
             return new BudgetStatus(budget.id(), consumed, null, null, reserved, null, null, window.start(), window.end());
         }
         BigDecimal percent = percentOf(consumed, limit);
-        return new BudgetStatus(budget.id(), consumed, limit, limit.subtract(consumed).max(ZERO), reserved, percent,
+        return new BudgetStatus(budget.id(), consumed, limit, budget.remaining(consumed, reserved), reserved, percent,
                 bandOf(percent, bands), window.start(), window.end());
     }
 

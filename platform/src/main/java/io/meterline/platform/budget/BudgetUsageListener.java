@@ -182,7 +182,8 @@ public class BudgetUsageListener implements UsageListener, RepriceListener {
         if (mine == null || mine.batch() != recorded) {
             return;
         }
-        book.afterCommit(mine.counters(), mine.reservations());
+        book.afterCommit(mine.counters(), mine.reservations().stream()
+                .map(reservationId -> new ReservationBook.Settled(mine.batch().get(0).organizationId(), reservationId)).toList());
         publish(mine.crossings());
     }
 

@@ -118,7 +118,7 @@ public class DatabaseReservationBook implements ReservationBook {
     }
 
     @Override
-    public void afterCommit(List<Counted> counters, Collection<String> reservationIds) {
+    public void afterCommit(List<Counted> counters, List<Settled> settled) {
         // The holds went with the transaction that counted their calls.
     }
 

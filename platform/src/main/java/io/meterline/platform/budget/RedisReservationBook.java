@@ -111,7 +111,7 @@ public class RedisReservationBook implements ReservationBook {
             String reservationId = AuthorizationService.newReservationId();
             // Rounded up to a whole second: the holds expiring in one second are one bucket in Redis (budget-holds.lua).
             Instant expiresAt = now.plusSeconds(ttlSeconds).plusNanos(999_999_999).truncatedTo(ChronoUnit.SECONDS);
-            List<String> keys = new ArrayList<>(List.of(prefix + "budgets:" + organizationId, reservationKey(reservationId)));
+            List<String> keys = new ArrayList<>(List.of(prefix + "budgets:" + organizationId, reservationKey(organizationId, reservationId)));
             List<String> args = new ArrayList<>(List.of(catalog.token(), millis(now), millis(expiresAt), reservationId,
                     Long.toString(ttlSeconds * 1000L + HOLD_SLACK_MS)));
             List<BigDecimal> requested = new ArrayList<>();
@@ -165,16 +165,16 @@ public class RedisReservationBook implements ReservationBook {
     }
 
     @Override
-    public void afterCommit(List<Counted> counters, Collection<String> reservationIds) {
-        if (counters.isEmpty() && reservationIds.isEmpty()) {
+    public void afterCommit(List<Counted> counters, List<Settled> settled) {
+        if (counters.isEmpty() && settled.isEmpty()) {
             return;
         }
         try {
-            observe(counters, reservationIds);
+            observe(counters, settled);
         }
         catch (RuntimeException e) {
             // The holds lapse at their expiry and the mirrors are re-read within MIRROR_TTL_MS: late, never over-admitting.
-            LOG.error("Raising budget mirrors and releasing {} holds in Redis failed", reservationIds.size(), e);
+            LOG.error("Raising budget mirrors and releasing {} holds in Redis failed", settled.size(), e);
         }
     }
 
@@ -235,7 +235,7 @@ public class RedisReservationBook implements ReservationBook {
         observe(counters, List.of());
     }
 
-    private void observe(List<Counted> counters, Collection<String> reservationIds) {
+    private void observe(List<Counted> counters, List<Settled> settled) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>(List.of(Integer.toString(counters.size()), Long.toString(MIRROR_TTL_MS)));
         for (Counted counter : counters) {
@@ -243,9 +243,9 @@ public class RedisReservationBook implements ReservationBook {
             args.add(scaled(counter.consumed(), counter.metric(), RoundingMode.CEILING));
             args.add(counter.consumed().toPlainString());
         }
-        for (String reservationId : reservationIds) {
-            keys.add(reservationKey(reservationId));
-            args.add(reservationId);
+        for (Settled one : settled) {
+            keys.add(reservationKey(one.organizationId(), one.reservationId()));
+            args.add(one.reservationId());
         }
         call("meterline_observe", keys, args);
     }
@@ -274,8 +274,12 @@ public class RedisReservationBook implements ReservationBook {
         return prefix + "budget:" + budgetId + ":" + periodStart.toEpochMilli();
     }
 
-    private String reservationKey(String reservationId) {
-        return prefix + "reservation:" + reservationId;
+    /**
+     * A reservation's hold list, under its organization: usage names a reservation by the id a client
+     * sends, so only the recording organization's reservations can be reached, never another's.
+     */
+    private String reservationKey(long organizationId, String reservationId) {
+        return prefix + "reservation:" + organizationId + ":" + reservationId;
     }
 
     private static String millis(Instant instant) {

@@ -30,13 +30,24 @@ public interface ReservationBook {
     void settleInTransaction(Connection connection, long organizationId, Collection<String> reservationIds) throws SQLException;
 
     /** After that transaction committed: the counters' values after it, and the reservations it settled. */
-    void afterCommit(List<Counted> counters, Collection<String> reservationIds);
+    void afterCommit(List<Counted> counters, List<Settled> settled);
 
     /** What unexpired holds keep against the given budget periods. */
     Map<BudgetStore.CounterKey, BigDecimal> reserved(Connection connection, Map<BudgetStore.CounterKey, Budget> periods, Instant now) throws SQLException;
 
     /** Tells the book, once the change is committed, that an organization's budgets were created, changed or archived. */
     void budgetsChanged(long organizationId);
+
+    /**
+     * A reservation named by recorded usage, always with the organization that recorded it: a
+     * reservation id is looked up only among that organization's holds, so usage naming another
+     * organization's reservation releases nothing of it.
+     *
+     * @param organizationId the organization whose usage named it
+     * @param reservationId the reservation id as sent
+     */
+    record Settled(long organizationId, String reservationId) {
+    }
 
     /**
      * A counter's committed value.

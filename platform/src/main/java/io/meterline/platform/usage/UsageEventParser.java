@@ -1,5 +1,6 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.common.ControlCharacters;
 import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -33,6 +34,8 @@ class UsageEventParser {
     private static final int MAX_TAGS_JSON = 4096;
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     private static final Pattern EVENT_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
+    /** What authorization issues fits its column (40 characters); anything else cannot name a reservation. */
+    private static final Pattern RESERVATION_ID = Pattern.compile("[\\x21-\\x7E]{1,40}");
     private static final Set<String> FIELDS = Set.of("id", "timestamp", "provider", "model", "meters", "usage", "dimensions", "status", "duration_ms",
             "reservation_id");
 
@@ -151,6 +154,13 @@ class UsageEventParser {
             }
         }
         String reservationId = text(index, raw, "reservation_id", false, errors);
+        // A well-formed id that names no live hold of this organization (settled, expired, another
+        // organization's, made up) is recorded and settles nothing: the call happened and is metered,
+        // and the lookup is scoped to the organization, so another organization's hold is never touched.
+        if (reservationId != null && !RESERVATION_ID.matcher(reservationId).matches()) {
+            errors.add(new UsageError(index, "reservation_id", UsageErrorCode.INVALID_RESERVATION_ID.name(),
+                    "reservation_id is the id usageAuthorize or POST /v1/authorize returned: 1 to 40 printable ASCII characters"));
+        }
         if (errors.size() > before) {
             return null;
         }
@@ -170,6 +180,11 @@ class UsageEventParser {
         }
         if (!(value instanceof String s)) {
             errors.add(new UsageError(index, field, "INVALID_TYPE", field + " must be a string"));
+            return null;
+        }
+        if (ControlCharacters.presentIn(s)) {
+            errors.add(new UsageError(index, field, UsageErrorCode.INVALID_CHARACTERS.name(),
+                    field + " holds a control character (such as NUL, a tab, a line break or DEL)"));
             return null;
         }
         if (s.length() > MAX_TEXT) {
