@@ -183,10 +183,10 @@ class BudgetAuthorizeIT extends ServerTest {
         String id = budget(owner, BudgetIT.input("name", "Key calls", "metric", "REQUESTS", "period", "MINUTE", "scope", "API_KEY", "scopeKey", owner.apiKeyId(),
                 "limit", "1", "enforcement", "HARD"));
         Map<String, Object> input = new HashMap<>(Map.of("apiKeyId", owner.apiKeyId(), "provider", "openai", "model", "gpt-4o", "estimate", Map.of("tokens", 10)));
-        TestApi.Response allowed = api.graphql(owner.memberToken(), AUTHORIZE, Map.of("input", input));
+        TestApi.Response allowed = api.graphql(owner.adminToken(), AUTHORIZE, Map.of("input", input));
         assertThat(allowed.at("data.usageAuthorize.authorization.decision")).as(allowed.body()).isEqualTo("ALLOW");
         assertThat(allowed.at("data.usageAuthorize.authorization.budgets.0.budget.name")).isEqualTo("Key calls");
-        TestApi.Response denied = api.graphql(owner.memberToken(), AUTHORIZE, Map.of("input", input));
+        TestApi.Response denied = api.graphql(owner.adminToken(), AUTHORIZE, Map.of("input", input));
         assertThat(denied.at("data.usageAuthorize.authorization.decision")).isEqualTo("DENY");
         assertThat(denied.at("data.usageAuthorize.authorization.deniedBy.budget.id")).isEqualTo(id);
         assertThat(denied.at("data.usageAuthorize.authorization.deniedBy.period")).isEqualTo("MINUTE");
@@ -195,11 +195,11 @@ class BudgetAuthorizeIT extends ServerTest {
         assertThat(denied.at("data.usageAuthorize.authorization.deniedBy.resetsAt")).isNotNull();
         // Without the key, the key's budget does not apply.
         input.remove("apiKeyId");
-        assertThat(api.graphql(owner.memberToken(), AUTHORIZE, Map.of("input", input)).at("data.usageAuthorize.authorization.decision")).isEqualTo("ALLOW");
+        assertThat(api.graphql(owner.adminToken(), AUTHORIZE, Map.of("input", input)).at("data.usageAuthorize.authorization.decision")).isEqualTo("ALLOW");
 
         assertThat(reserved(owner, id)).isEqualTo("1.000000000");
         input.put("estimate", Map.of("tokens", -5));
-        TestApi.Response negative = api.graphql(owner.memberToken(), AUTHORIZE, Map.of("input", input));
+        TestApi.Response negative = api.graphql(owner.adminToken(), AUTHORIZE, Map.of("input", input));
         assertThat(negative.at("data.usageAuthorize.authorization")).isNull();
         assertThat(negative.at("data.usageAuthorize.userErrors.0.code")).isEqualTo("OUT_OF_RANGE");
         assertThat(negative.at("data.usageAuthorize.userErrors.0.field")).isEqualTo(List.of("input", "estimate", "tokens"));
