@@ -31,6 +31,10 @@ public class TokenVersionValidator<T> implements GenericJwtClaimsValidator<T> {
 
     @Override
     public boolean validate(Claims claims, @Nullable T request) {
+        return check(claims);
+    }
+
+    private boolean check(Claims claims) {
         Optional<Viewer> read = Viewer.fromClaims(claims);
         if (read.isEmpty()) {
             return false;

@@ -79,8 +79,10 @@ public class TokenVersions {
                     if (!rows.next()) {
                         return Optional.<Current>empty();
                     }
+                    long version = rows.getLong(1);
+                    Role role = Role.valueOf(rows.getString(2));
                     long organizationId = rows.getLong(3);
-                    return Optional.of(new Current(rows.getLong(1), Role.valueOf(rows.getString(2)), rows.wasNull() ? null : organizationId));
+                    return Optional.of(new Current(version, role, rows.wasNull() ? null : organizationId));
                 }
             }
             catch (SQLException e) {
