@@ -17,6 +17,7 @@ import io.meterline.platform.security.PasswordHasher;
 import io.meterline.platform.security.PasswordPolicy;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.Secrets;
+import io.meterline.platform.security.Sessions;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.core.annotation.Nullable;
@@ -61,10 +62,11 @@ public class MemberService {
     private final JdbcOperations jdbc;
     private final TransactionOperations<Connection> transactions;
     private final Clock clock;
+    private final Sessions sessions;
 
     public MemberService(InvitationRepository invitations, UserRepository users, OrganizationRepository organizations, TenantScope tenantScope,
                          PasswordPolicy passwordPolicy, PasswordHasher passwordHasher, EmailSender emails, AccountLinks links, JdbcOperations jdbc,
-                         TransactionOperations<Connection> transactions, Clock clock) {
+                         TransactionOperations<Connection> transactions, Clock clock, Sessions sessions) {
         this.invitations = invitations;
         this.users = users;
         this.organizations = organizations;
@@ -76,6 +78,7 @@ public class MemberService {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
+        this.sessions = sessions;
     }
 
     /** Invites someone and emails them the link; organization admins (their own organization) and platform admins. */
@@ -183,8 +186,8 @@ public class MemberService {
 
     /**
      * Changes a member's role within their organization. The organization keeps at least one admin:
-     * the last one cannot be made a member. The new role applies to the member's next access token
-     * (a refresh re-reads the user).
+     * the last one cannot be made a member. The member's access tokens end at once, on every
+     * instance; a refresh re-reads the user and issues one with the new role.
      */
     public User changeRole(Viewer viewer, @Nullable String userId, @Nullable Role role) {
         long rowId = GlobalId.require(userId, "User");
@@ -210,6 +213,7 @@ public class MemberService {
                 statement.setLong(2, rowId);
                 return statement.executeUpdate();
             });
+            sessions.endAccessTokens(rowId);
             return users.findById(rowId).orElseThrow();
         });
     }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Both need the current password, so a stolen access token alone can take over nothing; wrong
  * current passwords count against the account in {@link SignInThrottle} like failed sign-ins. A
  * password change revokes every refresh token of the user and returns a fresh pair for the session
- * that made it, and may not return to a recent password. An email change only records a request and emails a single-use link to the new
+ * that made it, and may not return to a recent password; every access token issued before either
+ * change is refused from then on ({@link TokenVersions}). An email change only records a request and emails a single-use link to the new
  * address (the token's hash is stored); the email changes when the link is used, and the old
  * address is then told. Emails are sent after the transaction committed; when the SMTP server
  * refuses, the request is withdrawn and the mutation fails.
@@ -97,6 +98,7 @@ public class CredentialService {
                 return statement.executeUpdate();
             });
             sessions.revokeAll(user.id());
+            sessions.endAccessTokens(user.id());
             return users.findById(user.id()).orElseThrow();
         });
         notify(user.email(), "Your Meterline password was changed",
@@ -185,6 +187,8 @@ public class CredentialService {
                 statement.setLong(2, user.id());
                 return statement.executeUpdate();
             });
+            // Access tokens name the user by email: those naming the old one must end.
+            sessions.endAccessTokens(user.id());
             return new Changed(user.email(), request.newEmail());
         });
         notify(changed.oldEmail(), "Your Meterline email was changed",

@@ -20,15 +20,17 @@ public class Sessions {
 
     private final AccessRefreshTokenGenerator generator;
     private final RefreshTokenStore refreshTokens;
+    private final TokenVersions tokenVersions;
 
-    public Sessions(AccessRefreshTokenGenerator generator, RefreshTokenStore refreshTokens) {
+    public Sessions(AccessRefreshTokenGenerator generator, RefreshTokenStore refreshTokens, TokenVersions tokenVersions) {
         this.generator = generator;
         this.refreshTokens = refreshTokens;
+        this.tokenVersions = tokenVersions;
     }
 
     /** Signs a user in: a new access token and a stored refresh token. */
     public Tokens issue(User user) {
-        Authentication authentication = UserAuthenticationProvider.success(user).getAuthentication().orElseThrow();
+        Authentication authentication = UserAuthenticationProvider.success(user, tokenVersions.version(user.id())).getAuthentication().orElseThrow();
         AccessRefreshToken tokens = generator.generate(authentication).orElseThrow(() -> new IllegalStateException("no token was generated"));
         return new Tokens(tokens.getAccessToken(), tokens.getRefreshToken(), tokens.getExpiresIn() == null ? 0 : tokens.getExpiresIn());
     }
@@ -36,5 +38,10 @@ public class Sessions {
     /** Revokes every refresh token of a user: no session can renew its access token any more. */
     public void revokeAll(long userId) {
         refreshTokens.revokeAll(userId);
+    }
+
+    /** Ends every access token of a user issued so far, on every instance once the caller's transaction commits. */
+    public void endAccessTokens(long userId) {
+        tokenVersions.bump(userId);
     }
 }

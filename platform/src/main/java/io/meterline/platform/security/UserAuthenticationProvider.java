@@ -12,7 +12,9 @@ import io.micronaut.security.authentication.AuthenticationRequest;
 import io.micronaut.security.authentication.AuthenticationResponse;
 import io.micronaut.security.authentication.provider.HttpRequestExecutorAuthenticationProvider;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -29,13 +31,15 @@ public class UserAuthenticationProvider<B> implements HttpRequestExecutorAuthent
     // Looked up on first use: resolving them while Micronaut decides which authenticator exists recurses.
     private final BeanProvider<SignInThrottle> throttle;
     private final BeanProvider<HttpClientAddressResolver> addressResolver;
+    private final BeanProvider<TokenVersions> tokenVersions;
 
     public UserAuthenticationProvider(UserRepository users, PasswordHasher passwordHasher, BeanProvider<SignInThrottle> throttle,
-                                      BeanProvider<HttpClientAddressResolver> addressResolver) {
+                                      BeanProvider<HttpClientAddressResolver> addressResolver, BeanProvider<TokenVersions> tokenVersions) {
         this.users = users;
         this.passwordHasher = passwordHasher;
         this.throttle = throttle;
         this.addressResolver = addressResolver;
+        this.tokenVersions = tokenVersions;
     }
 
     @Override
@@ -53,7 +57,7 @@ public class UserAuthenticationProvider<B> implements HttpRequestExecutorAuthent
             return AuthenticationResponse.failure(AuthenticationFailureReason.CREDENTIALS_DO_NOT_MATCH);
         }
         throttle.get().recordSuccess(email);
-        return success(user.get());
+        return success(user.get(), tokenVersions.get().version(user.get().id()));
     }
 
     /** The caller's address as {@code micronaut.server.client-address-header} says (behind a proxy), else the socket's. */
@@ -65,9 +69,11 @@ public class UserAuthenticationProvider<B> implements HttpRequestExecutorAuthent
         return address.length() > 64 ? address.substring(0, 64) : address;
     }
 
-    /** The authentication a token is issued for: the user's email, role and ids. */
-    static AuthenticationResponse success(User user) {
+    /** The authentication a token is issued for: the user's email, role, ids and current token version. */
+    static AuthenticationResponse success(User user, long tokenVersion) {
         Viewer viewer = new Viewer(user.id(), user.email(), user.role(), user.organizationId());
-        return AuthenticationResponse.success(user.email(), List.of(user.role().name()), viewer.claims());
+        Map<String, Object> claims = new HashMap<>(viewer.claims());
+        claims.put(Viewer.VERSION_CLAIM, tokenVersion);
+        return AuthenticationResponse.success(user.email(), List.of(user.role().name()), claims);
     }
 }

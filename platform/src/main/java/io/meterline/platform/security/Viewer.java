@@ -2,8 +2,11 @@ package io.meterline.platform.security;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.token.Claims;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Who is asking: the signed-in user, their role and organization. Built once per request from the
@@ -23,6 +26,10 @@ public record Viewer(long userId, String email, Role role, @Nullable Long organi
     static final String USER_ID_CLAIM = "uid";
     static final String ORGANIZATION_ID_CLAIM = "org";
     static final String ACCOUNT_ID_CLAIM = "aid";
+    /** The user's token version when the token was issued (see {@link TokenVersions}). */
+    static final String VERSION_CLAIM = "ver";
+    /** Where Micronaut puts the roles in a token ({@code micronaut.security.token.roles-name}, left at its default). */
+    private static final String ROLES_CLAIM = "roles";
     private static final String TOOL_USER_PREFIX = "account-id:";
 
     public Viewer {
@@ -79,5 +86,29 @@ public record Viewer(long userId, String email, Role role, @Nullable Long organi
         Object account = attributes.get(ACCOUNT_ID_CLAIM);
         return new Viewer(((Number) attributes.get(USER_ID_CLAIM)).longValue(), authentication.getName(), role,
                 organization == null ? null : ((Number) organization).longValue(), account == null ? null : ((Number) account).longValue());
+    }
+
+    /**
+     * Reads the viewer from a signed token's claims, or empty when they describe no possible viewer:
+     * a token signed with our key but not issued by us (a leaked secret, a hand-made test token) must
+     * be refused as unauthenticated rather than fail later with an error.
+     */
+    static Optional<Viewer> fromClaims(Claims claims) {
+        if (!(claims.get(Claims.SUBJECT) instanceof String name) || !(claims.get(ROLES_CLAIM) instanceof Collection<?> roles) || roles.size() != 1
+                || !(roles.iterator().next() instanceof String roleName) || !(claims.get(USER_ID_CLAIM) instanceof Number userId)) {
+            return Optional.empty();
+        }
+        Object organization = claims.get(ORGANIZATION_ID_CLAIM);
+        Object account = claims.get(ACCOUNT_ID_CLAIM);
+        if ((organization != null && !(organization instanceof Number)) || (account != null && !(account instanceof Number))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Viewer(userId.longValue(), name, Role.valueOf(roleName),
+                    organization == null ? null : ((Number) organization).longValue(), account == null ? null : ((Number) account).longValue()));
+        }
+        catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }
