@@ -54,7 +54,6 @@ public class WebhookAddressPolicy {
             "fe80::/10",          // link-local
             "ff00::/8");          // multicast
 
-    private static final AddressRange IPV4_MAPPED = AddressRange.parse("::ffff:0:0/96");
     private static final AddressRange NAT64 = AddressRange.parse("64:ff9b::/96");
     private static final AddressRange SIX_TO_FOUR = AddressRange.parse("2002::/16");
 
@@ -165,13 +164,26 @@ public class WebhookAddressPolicy {
         if (bytes.length != 16) {
             return Optional.empty();
         }
-        if (IPV4_MAPPED.contains(address) || NAT64.contains(address)) {
+        if (isIpv4Mapped(bytes) || NAT64.contains(address)) {
             return Optional.of(AddressRange.fromBytes(Arrays.copyOfRange(bytes, 12, 16)));
         }
         if (SIX_TO_FOUR.contains(address)) {
             return Optional.of(AddressRange.fromBytes(Arrays.copyOfRange(bytes, 2, 6)));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the bytes are ::ffff:a.b.c.d. Java turns such literals into IPv4 addresses, but a resolver may still hand
+     * over an Inet6Address built from the 16 bytes.
+     */
+    private static boolean isIpv4Mapped(byte[] bytes) {
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return bytes[10] == (byte) 0xFF && bytes[11] == (byte) 0xFF;
     }
 
     /** A URL's host, lower case, without IPv6 brackets or a final dot; empty when it has none. */
