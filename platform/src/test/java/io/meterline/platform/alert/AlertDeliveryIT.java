@@ -57,6 +57,9 @@ class AlertDeliveryIT extends ServerTest {
         properties.put("meterline.smtp.from", "alerts@meterline.test");
         properties.put("meterline.webhooks.dispatch-interval", "1h");
         properties.put("meterline.webhooks.backoff", "0s");
+        // The WireMock receiver listens on loopback, which webhooks may reach only when allowed.
+        properties.put("meterline.webhooks.allow-http", "true");
+        properties.put("meterline.webhooks.allowed-networks", "127.0.0.1/32");
         return properties;
     }
 
