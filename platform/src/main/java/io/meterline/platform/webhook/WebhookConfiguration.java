@@ -1,6 +1,7 @@
 package io.meterline.platform.webhook;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,11 @@ import java.util.List;
  * @param backoff the waits after the 1st, 2nd, ... failed attempt; the last repeats
  * @param batchSize deliveries claimed per run
  * @param lease how long a claimed delivery is hidden from other instances; longer than {@code timeout}
+ * @param allowHttp whether endpoints may use plain {@code http}; off in production so signatures and payloads travel encrypted
+ * @param allowedHosts host names trusted whatever they resolve to (exact, case-insensitive), such as a receiver inside the
+ *                     operator's own network; unset means none
+ * @param allowedNetworks CIDR networks ({@code 10.1.2.0/24}, {@code fd00::/64}) that endpoints may reach although they are
+ *                        private, loopback or otherwise refused; unset means none
  */
 @ConfigurationProperties("meterline.webhooks")
 public record WebhookConfiguration(
@@ -22,7 +28,16 @@ public record WebhookConfiguration(
         @Bindable(defaultValue = "6") int maxAttempts,
         @Bindable(defaultValue = "10s,30s,2m,10m,1h") List<Duration> backoff,
         @Bindable(defaultValue = "50") int batchSize,
-        @Bindable(defaultValue = "2m") Duration lease) {
+        @Bindable(defaultValue = "2m") Duration lease,
+        boolean allowHttp,
+        @Nullable List<String> allowedHosts,
+        @Nullable List<String> allowedNetworks) {
+
+    public WebhookConfiguration {
+        // Empty lists are absent properties once bound: none allowed.
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+        allowedNetworks = allowedNetworks == null ? List.of() : List.copyOf(allowedNetworks);
+    }
 
     /** The wait after a failed attempt number {@code attempt} (1-based). */
     Duration backoffAfter(int attempt) {

@@ -14,15 +14,12 @@ import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -43,13 +40,18 @@ public class WebhookService {
     private final TenantScope tenantScope;
     private final JsonMapper json;
     private final Clock clock;
+    private final WebhookAddressPolicy addressPolicy;
+    private final HostResolver hostResolver;
 
-    public WebhookService(WebhookEndpointRepository endpoints, WebhookDeliveryRepository deliveries, TenantScope tenantScope, JsonMapper json, Clock clock) {
+    public WebhookService(WebhookEndpointRepository endpoints, WebhookDeliveryRepository deliveries, TenantScope tenantScope, JsonMapper json, Clock clock,
+                          WebhookAddressPolicy addressPolicy, HostResolver hostResolver) {
         this.endpoints = endpoints;
         this.deliveries = deliveries;
         this.tenantScope = tenantScope;
         this.json = json;
         this.clock = clock;
+        this.addressPolicy = addressPolicy;
+        this.hostResolver = hostResolver;
     }
 
     /** What a new endpoint needs. */
@@ -71,8 +73,9 @@ public class WebhookService {
         else if (url.length() > 2000) {
             errors.add(UserError.of("url", "LENGTH", "URL is longer than 2000 characters"));
         }
-        else if (!isHttpUrl(url)) {
-            errors.add(UserError.of("url", "INVALID", "URL must be an absolute http or https URL"));
+        else {
+            // Resolved here to refuse internal addresses early; the dispatcher checks again on every connection (DNS rebinding).
+            addressPolicy.check(url, hostResolver).ifPresent(refusal -> errors.add(UserError.of("url", refusal.name(), refusal.message())));
         }
         Set<String> types = new LinkedHashSet<>(input.eventTypes() == null ? List.of() : input.eventTypes());
         if (types.isEmpty()) {
@@ -176,17 +179,6 @@ public class WebhookService {
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static boolean isHttpUrl(String url) {
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && !uri.getHost().isEmpty();
-        }
-        catch (URISyntaxException e) {
-            return false;
         }
     }
 }

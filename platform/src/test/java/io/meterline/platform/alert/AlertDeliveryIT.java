@@ -57,6 +57,9 @@ class AlertDeliveryIT extends ServerTest {
         properties.put("meterline.smtp.from", "alerts@meterline.test");
         properties.put("meterline.webhooks.dispatch-interval", "1h");
         properties.put("meterline.webhooks.backoff", "0s");
+        // The WireMock receiver listens on loopback, which webhooks may reach only when allowed.
+        properties.put("meterline.webhooks.allow-http", "true");
+        properties.put("meterline.webhooks.allowed-networks", "127.0.0.1/32");
         return properties;
     }
 
@@ -79,7 +82,8 @@ class AlertDeliveryIT extends ServerTest {
                 "mutation { budgetCreate(input: {name: \"Daily calls\", metric: REQUESTS, period: DAY, limit: \"10\", thresholds: [50]}) { budget { id } userErrors { code message } } }");
         assertThat(budget.at("data.budgetCreate.budget.id")).as(budget.body()).isNotNull();
 
-        try (EmbeddedServer second = startSecondInstance(Map.of());
+        // The second instance's own dispatcher may claim the delivery first: it must allow the loopback receiver too.
+        try (EmbeddedServer second = startSecondInstance(Map.of("meterline.webhooks.allow-http", "true", "meterline.webhooks.allowed-networks", "127.0.0.1/32"));
              WsClient subscriber = WsClient.initialised(second.getURI(), jsonMapper, tenant.memberToken())) {
             subscriber.subscribe("1", "subscription { alertRaised { sequence kind level subject data } }", Map.of());
             Thread.sleep(300);

@@ -67,6 +67,9 @@ class InsightIT extends ServerTest {
         properties.put(StatementCounter.ENABLE, "true");
         // Tests run the dispatcher and the anomaly check themselves.
         properties.put("meterline.webhooks.dispatch-interval", "1h");
+        // The WireMock receiver is http://localhost:<port>, which webhooks may reach only when allowed.
+        properties.put("meterline.webhooks.allow-http", "true");
+        properties.put("meterline.webhooks.allowed-hosts", "localhost");
         properties.put("meterline.insight.anomaly-check-interval", "1h");
         // Insight reads the rollups: the test rolls up itself, after recording.
         properties.put("meterline.analytics.scheduled-roll", "false");
