@@ -12,6 +12,8 @@ public enum ErrorCode {
     NOT_FOUND,
     /** The query is too deep or too expensive. */
     QUERY_TOO_COMPLEX,
+    /** The caller spent its query cost budget of the current minute; {@code extensions.retryAfterSeconds} says when to try again. */
+    RATE_LIMITED,
     /** A server fault. */
     INTERNAL
 }

@@ -5,9 +5,6 @@ import graphql.ErrorType;
 import graphql.ExecutionResultImpl;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
-import graphql.analysis.QueryTraverser;
-import graphql.analysis.QueryVisitorFieldEnvironment;
-import graphql.analysis.QueryVisitorStub;
 import graphql.execution.AbortExecutionException;
 import graphql.execution.ExecutionContext;
 import graphql.execution.instrumentation.InstrumentationContext;
@@ -17,6 +14,7 @@ import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
 import graphql.execution.instrumentation.parameters.InstrumentationFieldFetchParameters;
+import graphql.introspection.GoodFaithIntrospection;
 import graphql.schema.DataFetcher;
 import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.GraphQLObjectType;
@@ -24,24 +22,25 @@ import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.security.Viewer;
 import io.meterline.platform.security.ViewerGate;
-import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Checks every operation before it runs: the caller is signed in (introspection included), the
- * query is no deeper than {@code meterline.graphql.max-depth} and costs no more than
- * {@code meterline.graphql.max-cost}. A field costs 1 plus its children's cost, multiplied by the
- * {@code first} or {@code last} it asks for, so a connection of 100 costs 100 times its node. Every
+ * Checks every operation before it runs, on {@code /graphql} and {@code /graphql-ws} alike: the
+ * caller is signed in (introspection included), the query is no deeper than
+ * {@code meterline.graphql.max-depth} (introspection no deeper than {@link #MAX_INTROSPECTION_DEPTH}
+ * and in good faith), it costs no more than {@code meterline.graphql.max-cost} ({@link QueryCost}),
+ * and its caller has that cost left of {@code meterline.graphql.cost-per-minute} ({@link CostBudget});
+ * otherwise {@code QUERY_TOO_COMPLEX} or {@code RATE_LIMITED} and no data fetcher runs. Every
  * response reports its cost in {@code extensions.cost}. Data fetchers are also checked to run off
  * the Netty event loop, where blocking JDBC would stall every connection.
  *
@@ -65,15 +64,23 @@ public class RequestGuard extends SimplePerformantInstrumentation {
     static final Set<String> TOOL_USER_TYPES = Set.of("Query", "Mutation", "AccountId", "AccountIdUsageDay", "BusinessRules", "UsageRecordPayload",
             "UsageEventResult", "UsageError", "UserError", "Money");
 
-    private final int maxDepth;
-    private final int maxCost;
+    /**
+     * How deep an introspection selection may nest: graphql-java's good-faith bound, deep enough
+     * for GraphiQL's and codegen's standard query (its type references nest about 13 levels).
+     */
+    static final int MAX_INTROSPECTION_DEPTH = GoodFaithIntrospection.GOOD_FAITH_MAX_DEPTH_COUNT;
+    /** How graphql-java classifies its own refusal of a bad-faith introspection query. */
+    private static final String BAD_FAITH_INTROSPECTION = "BadFaithIntrospection";
+
+    private final GraphQLLimits limits;
+    private final QueryCost queryCost;
+    private final CostBudget costBudget;
     private final List<ViewerGate> viewerGates;
 
-    public RequestGuard(@Property(name = "meterline.graphql.max-depth", defaultValue = "12") int maxDepth,
-                        @Property(name = "meterline.graphql.max-cost", defaultValue = "5000") int maxCost,
-                        List<ViewerGate> viewerGates) {
-        this.maxDepth = maxDepth;
-        this.maxCost = maxCost;
+    public RequestGuard(GraphQLLimits limits, QueryCost queryCost, CostBudget costBudget, List<ViewerGate> viewerGates) {
+        this.limits = limits;
+        this.queryCost = queryCost;
+        this.costBudget = costBudget;
         this.viewerGates = viewerGates;
     }
 
@@ -81,31 +88,10 @@ public class RequestGuard extends SimplePerformantInstrumentation {
     public InstrumentationContext<ExecutionResult> beginExecuteOperation(InstrumentationExecuteOperationParameters parameters, InstrumentationState state) {
         ExecutionContext context = parameters.getExecutionContext();
         Viewer viewer = context.getGraphQLContext().get(GraphQLContextKeys.VIEWER);
-        Set<String> rootFields = new TreeSet<>();
-        Set<String> types = new TreeSet<>();
-        Map<QueryVisitorFieldEnvironment, Long> costByParent = new HashMap<>();
-        int[] depth = {0};
-        QueryTraverser.newQueryTraverser()
-                .schema(context.getGraphQLSchema())
-                .document(context.getDocument())
-                .operationName(context.getOperationDefinition().getName())
-                .coercedVariables(context.getCoercedVariables())
-                .build()
-                .visitPostOrder(new QueryVisitorStub() {
-                    @Override
-                    public void visitField(QueryVisitorFieldEnvironment field) {
-                        if (field.getParentEnvironment() == null && !field.getField().getName().startsWith("__")) {
-                            rootFields.add(field.getField().getName());
-                        }
-                        if (isIntrospection(field)) {
-                            return;
-                        }
-                        types.add(field.getFieldsContainer().getName());
-                        long cost = (1 + costByParent.getOrDefault(field, 0L)) * multiplier(field);
-                        costByParent.merge(field.getParentEnvironment(), cost, Long::sum);
-                        depth[0] = Math.max(depth[0], depth(field));
-                    }
-                });
+        QueryCost.Measure measure = queryCost.measure(context.getGraphQLSchema(), context.getDocument(), context.getOperationDefinition().getName(),
+                context.getCoercedVariables());
+        Set<String> rootFields = new TreeSet<>(measure.rootFields());
+        Set<String> types = new TreeSet<>(measure.types());
         if (viewer == null && (rootFields.isEmpty() || !rootFields.stream().allMatch(name -> isAnonymous(context, name)))) {
             throw abort(ErrorCode.UNAUTHENTICATED, "Sign in first: send Authorization: Bearer <access_token> from POST /login", Map.of());
         }
@@ -115,16 +101,45 @@ public class RequestGuard extends SimplePerformantInstrumentation {
             throw abort(ErrorCode.FORBIDDEN, "An Account ID sign-in may only use " + new TreeSet<>(TOOL_USER_FIELDS) + " and what they answer; not "
                     + (rootFields.isEmpty() ? types : rootFields), Map.of());
         }
-        long cost = costByParent.getOrDefault(null, 0L);
+        long cost = measure.cost();
+        int maxDepth = limits.maxDepth();
+        int maxCost = limits.maxCost();
         context.getGraphQLContext().put(COST, cost);
-        if (depth[0] > maxDepth) {
-            throw abort(ErrorCode.QUERY_TOO_COMPLEX, "The query is " + depth[0] + " levels deep; the limit is " + maxDepth, Map.of("depth", depth[0], "maxDepth", maxDepth));
+        if (measure.depth() > maxDepth) {
+            throw abort(ErrorCode.QUERY_TOO_COMPLEX, "The query is " + measure.depth() + " levels deep; the limit is " + maxDepth,
+                    Map.of("depth", measure.depth(), "maxDepth", maxDepth));
+        }
+        if (measure.introspectionDepth() > MAX_INTROSPECTION_DEPTH) {
+            throw abort(ErrorCode.QUERY_TOO_COMPLEX, "The introspection query is " + measure.introspectionDepth() + " levels deep; the limit is " + MAX_INTROSPECTION_DEPTH,
+                    Map.of("depth", measure.introspectionDepth(), "maxDepth", MAX_INTROSPECTION_DEPTH));
         }
         if (cost > maxCost) {
-            throw abort(ErrorCode.QUERY_TOO_COMPLEX, "The query costs " + cost + "; the limit is " + maxCost + ". Ask for fewer items with first/last",
+            throw abort(ErrorCode.QUERY_TOO_COMPLEX, "The query costs " + cost + "; the limit is " + maxCost + ". Ask for fewer items with first/last, or fewer fields",
                     Map.of("cost", cost, "maxCost", maxCost));
         }
+        if (measure.introspects()) {
+            // graphql-java refuses repeated __schema/__type and cycles such as fields { type { fields } } later, as an error
+            // without a code; asked here, the client gets QUERY_TOO_COMPLEX and nothing runs.
+            Optional<ExecutionResult> badFaith = GoodFaithIntrospection.checkIntrospection(context);
+            if (badFaith.isPresent()) {
+                throw abort(ErrorCode.QUERY_TOO_COMPLEX, badFaith.get().getErrors().get(0).getMessage(), Map.of());
+            }
+        }
+        OptionalLong retryAfterSeconds = costBudget.spend(principal(viewer, context), cost);
+        if (retryAfterSeconds.isPresent()) {
+            throw abort(ErrorCode.RATE_LIMITED, "This caller spent its query cost budget of " + limits.costPerMinute() + " per minute; try again in "
+                    + retryAfterSeconds.getAsLong() + " s", Map.of("retryAfterSeconds", retryAfterSeconds.getAsLong(), "costPerMinute", limits.costPerMinute()));
+        }
         return SimpleInstrumentationContext.noOp();
+    }
+
+    /** Whose budget an operation spends: the user, the Account ID of a tool user, or the client address of an anonymous caller. */
+    private static String principal(Viewer viewer, ExecutionContext context) {
+        if (viewer == null) {
+            String address = context.getGraphQLContext().get(GraphQLContextKeys.CLIENT_ADDRESS);
+            return "address:" + (address == null ? "unknown" : address);
+        }
+        return viewer.isToolUser() ? "account-id:" + viewer.accountId() : "user:" + viewer.userId();
     }
 
     @Override
@@ -149,7 +164,7 @@ public class RequestGuard extends SimplePerformantInstrumentation {
         for (GraphQLError error : result.getErrors()) {
             Map<String, Object> extensions = error.getExtensions() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(error.getExtensions());
             if (!extensions.containsKey("code")) {
-                extensions.put("code", isClientError(error) ? ErrorCode.BAD_USER_INPUT.name() : ErrorCode.INTERNAL.name());
+                extensions.put("code", code(error).name());
                 errors.add(GraphqlErrorBuilder.newError().message(error.getMessage()).locations(error.getLocations()).path(error.getPath())
                         .errorType(error.getErrorType()).extensions(extensions).build());
             }
@@ -160,7 +175,7 @@ public class RequestGuard extends SimplePerformantInstrumentation {
         Map<Object, Object> extensions = result.getExtensions() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(result.getExtensions());
         Long cost = parameters.getGraphQLContext().get(COST);
         if (cost != null) {
-            extensions.put("cost", Map.of("requestedQueryCost", cost, "maximumAvailable", maxCost));
+            extensions.put("cost", Map.of("requestedQueryCost", cost, "maximumAvailable", limits.maxCost()));
         }
         return CompletableFuture.completedFuture(ExecutionResultImpl.newExecutionResult().from(result).errors(errors).extensions(extensions).build());
     }
@@ -189,10 +204,20 @@ public class RequestGuard extends SimplePerformantInstrumentation {
         }
     }
 
-    /** Invalid syntax, unknown fields and bad variables are the client's to fix; anything else is ours. */
-    private static boolean isClientError(GraphQLError error) {
-        return error.getErrorType() == ErrorType.ValidationError || error.getErrorType() == ErrorType.InvalidSyntax
-                || error.getErrorType() == ErrorType.OperationNotSupported;
+    /**
+     * Invalid syntax, unknown fields and bad variables are the client's to fix; graphql-java's own
+     * refusal of a bad-faith introspection query (should one pass the guard) is a query too complex;
+     * anything else is ours.
+     */
+    private static ErrorCode code(GraphQLError error) {
+        if (error.getErrorType() == ErrorType.ValidationError || error.getErrorType() == ErrorType.InvalidSyntax
+                || error.getErrorType() == ErrorType.OperationNotSupported) {
+            return ErrorCode.BAD_USER_INPUT;
+        }
+        if (error.getErrorType() != null && BAD_FAITH_INTROSPECTION.equals(error.getErrorType().toString())) {
+            return ErrorCode.QUERY_TOO_COMPLEX;
+        }
+        return ErrorCode.INTERNAL;
     }
 
     /** Refuses to run blocking work on a Netty event loop thread. */
@@ -202,32 +227,8 @@ public class RequestGuard extends SimplePerformantInstrumentation {
         }
     }
 
-    private static boolean isIntrospection(QueryVisitorFieldEnvironment field) {
-        for (QueryVisitorFieldEnvironment current = field; current != null; current = current.getParentEnvironment()) {
-            if (current.getField().getName().startsWith("__")) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    private static int depth(QueryVisitorFieldEnvironment field) {
-        int depth = 0;
-        for (QueryVisitorFieldEnvironment current = field; current != null; current = current.getParentEnvironment()) {
-            depth++;
-        }
-        return depth;
-    }
 
-    private static long multiplier(QueryVisitorFieldEnvironment field) {
-        for (String name : List.of("first", "last")) {
-            Object value = field.getArguments().get(name);
-            if (value instanceof Number number && number.longValue() > 0) {
-                return number.longValue();
-            }
-        }
-        return 1;
-    }
 
     private static AbortExecutionException abort(ErrorCode code, String message, Map<String, Object> details) {
         Map<String, Object> extensions = new LinkedHashMap<>(details);

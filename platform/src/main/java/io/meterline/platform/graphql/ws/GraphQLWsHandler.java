@@ -40,7 +40,8 @@ import reactor.core.publisher.Flux;
 /**
  * The {@code graphql-transport-ws} protocol (github.com/enisdenjo/graphql-ws, PROTOCOL.md) at
  * {@code /graphql-ws}. Browsers cannot set headers on a websocket, so the access token travels in
- * {@code connection_init}: {@code {"authorization": "Bearer <jwt>"}} or {@code {"token": "<jwt>"}}.
+ * {@code connection_init}: {@code {"authorization": "Bearer <jwt>"}} (any letter case, also inside
+ * {@code "headers"}) or {@code {"token": "<jwt>"}}.
  * Operations are keyed per connection and cancelled when the socket closes. Every operation runs
  * with the same {@link GraphQL} as {@code /graphql}, off the event loop. Acknowledged connections
  * get a {@code ping} every {@code meterline.graphql-ws.keep-alive}, so proxies keep idle sockets
@@ -241,18 +242,40 @@ public class GraphQLWsHandler {
                 });
     }
 
-    /** The access token of a connection_init payload: {@code authorization: Bearer <jwt>} or {@code token}. */
+    /**
+     * The access token of a connection_init payload: {@code authorization: Bearer <jwt>} (the key in any letter case,
+     * as client examples write {@code Authorization}), the same inside {@code headers} (as some clients send it), or
+     * {@code token}.
+     */
     private static String token(Object payload) {
         if (!(payload instanceof Map<?, ?> map)) {
             return null;
         }
-        if (map.get("authorization") instanceof String authorization && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return authorization.substring(7).trim();
+        Object authorization = ignoringCase(map, "authorization");
+        if (authorization == null && ignoringCase(map, "headers") instanceof Map<?, ?> headers) {
+            authorization = ignoringCase(headers, "authorization");
+        }
+        if (authorization instanceof String bearer && bearer.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return bearer.substring(7).trim();
         }
         if (map.get("token") instanceof String token && !token.isBlank()) {
             return token;
         }
         return null;
+    }
+
+    /** The value of a key in any letter case; none when several spellings are present, as it is unclear which one counts. */
+    private static Object ignoringCase(Map<?, ?> map, String key) {
+        Object found = null;
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            if (entry.getKey() instanceof String name && name.equalsIgnoreCase(key)) {
+                if (found != null) {
+                    return null;
+                }
+                found = entry.getValue();
+            }
+        }
+        return found;
     }
 
     private void subscribe(WsConnection connection, Map<String, Object> message) {

@@ -51,6 +51,29 @@ class GraphQLWsIT extends ServerTest {
     }
 
     @Test
+    void theAuthorizationKeyIsReadInAnyCaseAndInsideHeaders() {
+        List<Map<String, Object>> payloads = List.of(Map.of("Authorization", "Bearer " + tenant.memberToken()),
+                Map.of("AUTHORIZATION", "bearer " + tenant.memberToken()),
+                Map.of("headers", Map.of("Authorization", "Bearer " + tenant.memberToken())));
+        for (Map<String, Object> payload : payloads) {
+            try (WsClient client = connect()) {
+                client.send(Map.of("type", "connection_init", "payload", payload));
+                assertThat(client.next()).as(payload.keySet().toString()).containsEntry("type", "connection_ack");
+            }
+        }
+    }
+
+    @Test
+    void twoSpellingsOfTheAuthorizationKeyAreRefused() {
+        // Which one would count is unclear, so neither does: a forged second key cannot ride on a valid first one.
+        Map<String, Object> payload = Map.of("authorization", "Bearer " + tenant.memberToken(), "Authorization", "Bearer forged");
+        try (WsClient client = connect()) {
+            client.send(Map.of("type", "connection_init", "payload", payload));
+            assertThat(client.awaitClose(CLOSE_WAIT)).isEqualTo(new WsClient.Closed(4403, "Forbidden"));
+        }
+    }
+
+    @Test
     void pingIsAnsweredWithPong() {
         try (WsClient client = WsClient.initialised(server.getURI(), jsonMapper, tenant.adminToken())) {
             client.send(Map.of("type", "ping"));
