@@ -1,11 +1,17 @@
 package io.meterline.platform.graphql;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import graphql.language.Document;
 import graphql.language.OperationDefinition;
 import graphql.parser.InvalidSyntaxException;
 import graphql.parser.Parser;
 import io.meterline.platform.common.ErrorBody;
 import io.meterline.platform.common.ErrorCode;
+import io.meterline.platform.common.JsonProblems;
 import io.micronaut.configuration.graphql.GraphQLController;
 import io.micronaut.configuration.graphql.GraphQLExecutionResultHandler;
 import io.micronaut.configuration.graphql.GraphQLInvocation;
@@ -62,6 +68,20 @@ public class GraphQLHttpController {
                                      @Nullable Map<String, Object> extensions) {
     }
 
+    /**
+     * The deepest JSON a request may nest: far beyond any input type of the schema, far below what
+     * would make reading it costly.
+     */
+    static final int MAX_JSON_DEPTH = 64;
+    /** Checks a body's shape before it is bound: one value, no key twice, no deeper than {@link #MAX_JSON_DEPTH}, nothing after it. */
+    private static final JsonFactory STRICT = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+            .build();
+
+    /** The keys of a request body whose type is checked; others (extensions) are ignored. */
+    private static final Map<String, JsonToken> REQUEST_FIELDS = Map.of("query", JsonToken.VALUE_STRING, "operationName", JsonToken.VALUE_STRING,
+            "variables", JsonToken.START_OBJECT, "extensions", JsonToken.START_OBJECT);
     private static final String SHAPE = "Send one JSON object: {\"query\": \"...\", \"operationName\": \"...\", \"variables\": {...}}";
 
     private final GraphQLInvocation invocation;
@@ -88,9 +108,11 @@ public class GraphQLHttpController {
         }
         Map<String, Object> variableValues = Map.of();
         if (variables != null && !variables.isBlank()) {
-            Optional<Map<String, Object>> parsed = readObject(variables.getBytes(StandardCharsets.UTF_8), Argument.mapOf(String.class, Object.class));
+            byte[] bytes = variables.getBytes(StandardCharsets.UTF_8);
+            Optional<String> problem = shapeProblem(bytes, Map.of());
+            Optional<Map<String, Object>> parsed = problem.isPresent() ? Optional.empty() : bind(bytes, Argument.mapOf(String.class, Object.class));
             if (parsed.isEmpty()) {
-                return refuse(HttpStatus.BAD_REQUEST, "The variables parameter is not a JSON object (or has a duplicate key, or is nested too deep)");
+                return refuse(HttpStatus.BAD_REQUEST, "The variables parameter must be one JSON object: " + problem.orElse("it could not be read"));
             }
             variableValues = parsed.get();
         }
@@ -107,12 +129,10 @@ public class GraphQLHttpController {
         if (first == '[') {
             return refuse(HttpStatus.BAD_REQUEST, "Batched requests (a JSON array) are not supported: send one operation per request");
         }
-        if (first != '{') {
-            return refuse(HttpStatus.BAD_REQUEST, "The body is not a JSON object. " + SHAPE);
-        }
-        Optional<GraphQLHttpRequest> parsed = readObject(bytes, Argument.of(GraphQLHttpRequest.class));
+        Optional<String> problem = shapeProblem(bytes, REQUEST_FIELDS);
+        Optional<GraphQLHttpRequest> parsed = problem.isPresent() ? Optional.empty() : bind(bytes, Argument.of(GraphQLHttpRequest.class));
         if (parsed.isEmpty()) {
-            return refuse(HttpStatus.BAD_REQUEST, "The body is not valid JSON (malformed, a duplicate key, nested too deep, or a value of the wrong type). " + SHAPE);
+            return refuse(HttpStatus.BAD_REQUEST, "The body is not a valid GraphQL request: " + problem.orElse("it could not be read") + ". " + SHAPE);
         }
         GraphQLHttpRequest graphQLRequest = parsed.get();
         if (graphQLRequest.query() == null || graphQLRequest.query().isBlank()) {
@@ -145,13 +165,43 @@ public class GraphQLHttpController {
                 .anyMatch(operation -> operation.getOperation() != OperationDefinition.Operation.QUERY);
     }
 
-    /** Strict JSON (serde's parser refuses duplicate keys, see micronaut.serde.jackson in application.yml); empty when it is not. */
-    private <T> Optional<T> readObject(byte[] bytes, Argument<T> type) {
+    /**
+     * Why the bytes are not one JSON object whose listed keys have the listed types (null allowed),
+     * with no key twice, nested at most {@link #MAX_JSON_DEPTH} deep and nothing after it; empty
+     * when they are. Checked here because binding alone would read {@code "query": 42} as "42" and
+     * stop at the end of the first object.
+     */
+    private static Optional<String> shapeProblem(byte[] bytes, Map<String, JsonToken> types) {
+        try (JsonParser parser = STRICT.createParser(bytes)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.of("not a JSON object");
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                JsonToken expected = types.get(name);
+                if (expected != null && value != expected && value != JsonToken.VALUE_NULL) {
+                    return Optional.of(name + " must be " + (expected == JsonToken.START_OBJECT ? "a JSON object" : "a string"));
+                }
+                parser.skipChildren();
+            }
+            if (parser.nextToken() != null) {
+                return Optional.of("something follows the JSON object");
+            }
+            return Optional.empty();
+        }
+        catch (IOException e) {
+            return Optional.of(JsonProblems.describe(e));
+        }
+    }
+
+    /** The bound value, once {@link #shapeProblem} found none; empty if binding still fails. */
+    private <T> Optional<T> bind(byte[] bytes, Argument<T> type) {
         try {
             return Optional.ofNullable(json.readValue(bytes, type));
         }
         catch (IOException | RuntimeException e) {
-            // The parser's text names library classes and options: the client gets the fixed sentence instead.
+            // The binder's text names library classes: the client gets the fixed sentence instead.
             return Optional.empty();
         }
     }

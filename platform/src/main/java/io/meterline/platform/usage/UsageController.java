@@ -2,6 +2,7 @@ package io.meterline.platform.usage;
 
 import io.meterline.platform.account.ApiKey;
 import io.meterline.platform.account.ApiKeyService;
+import io.meterline.platform.common.JsonProblems;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -68,7 +69,7 @@ public class UsageController {
             parsed = UsageJson.parse(body == null ? new byte[0] : body);
         }
         catch (IOException e) {
-            return HttpResponse.badRequest(new Rejected(List.of(new UsageError(null, "body", "INVALID_JSON", "The body is not JSON: " + UsageJson.describe(e)))));
+            return HttpResponse.badRequest(new Rejected(List.of(new UsageError(null, "body", "INVALID_JSON", "The body is not JSON: " + JsonProblems.describe(e)))));
         }
         try {
             List<EventResult> results = ingest.recordBody(key.get().organizationId(), key.get().id(), parsed);

@@ -1,12 +1,9 @@
 package io.meterline.platform.usage;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -39,22 +36,6 @@ final class UsageJson {
             }
             return value;
         }
-    }
-
-    /**
-     * What was wrong with a body, for the client: the parser's own sentence and where, without its
-     * notes on the source or the names of its classes and settings.
-     */
-    static String describe(IOException failure) {
-        if (failure instanceof StreamConstraintsException) {
-            return "nested or sized beyond the parser's limits (at most " + FACTORY.streamReadConstraints().getMaxNestingDepth() + " levels deep)";
-        }
-        if (failure instanceof JsonProcessingException processing) {
-            JsonLocation location = processing.getLocation();
-            String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-            return processing.getOriginalMessage() + where;
-        }
-        return failure.getMessage();
     }
 
     /** Parses a document held as text. */
