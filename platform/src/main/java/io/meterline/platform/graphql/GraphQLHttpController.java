@@ -48,8 +48,8 @@ import org.reactivestreams.Publisher;
  * any GraphQL runs, in the GraphQL-over-HTTP error shape ({@link ErrorBody}) with
  * {@link ErrorCode#BAD_USER_INPUT}:
  * <ul>
- * <li>400: a body that is not one JSON object (malformed, a duplicate key, nested deeper than the
- * parser allows, a wrong type for {@code query}, {@code operationName} or {@code variables}), no
+ * <li>400: a body that is not one JSON object (malformed, a duplicate key, nested deeper than {@link #MAX_JSON_DEPTH},
+ * something after it, a wrong type for {@code query}, {@code operationName} or {@code variables}), no
  * {@code query}, or a JSON array: batches are refused, since one request must not run many
  * operations past the per-request cost limit;</li>
  * <li>405: a mutation or subscription over GET (GET must stay safe: links and prefetches follow it);</li>
