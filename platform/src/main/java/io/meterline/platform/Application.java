@@ -1,8 +1,12 @@
 package io.meterline.platform;
 
+import io.meterline.platform.common.RequiredSettings;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
 import io.micronaut.runtime.Micronaut;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.TimeZone;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +31,21 @@ public final class Application {
             System.setProperty("meterline.jwt-secret", HexFormat.of().formatHex(random));
             LOG.warn("METERLINE_JWT_SECRET is not set: using a random signing secret; tokens end with this process");
         }
+        List<String> problems = settingsProblems(args);
+        if (!problems.isEmpty()) {
+            // The operator's fix is in these lines; a stack trace around them would only hide it.
+            problems.forEach(problem -> LOG.error("Refusing to start: {}", problem));
+            System.exit(78);
+        }
         Micronaut.build(args).banner(false).start();
+    }
+
+    /** The required settings' problems, read from the same sources (files, environment, arguments) the server will use. */
+    private static List<String> settingsProblems(String[] args) {
+        try (ApplicationContext settings = ApplicationContext.builder().args(args).build()) {
+            Environment environment = settings.getEnvironment();
+            environment.start();
+            return RequiredSettings.problems(environment);
+        }
     }
 }

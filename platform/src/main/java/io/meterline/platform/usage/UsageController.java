@@ -2,6 +2,7 @@ package io.meterline.platform.usage;
 
 import io.meterline.platform.account.ApiKey;
 import io.meterline.platform.account.ApiKeyService;
+import io.meterline.platform.common.JsonProblems;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -52,7 +53,12 @@ public class UsageController {
     }
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> record(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization, @Nullable @Body byte[] body) {
+    public HttpResponse<?> record(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization, @Nullable @Header(HttpHeaders.CONTENT_TYPE) MediaType contentType,
+                                  @Nullable @Body byte[] body) {
+        if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.getName().equalsIgnoreCase(contentType.getName())) {
+            return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+                    .body(new Rejected(List.of(new UsageError(null, "Content-Type", "UNSUPPORTED_MEDIA_TYPE", "Send the batch as Content-Type: application/json"))));
+        }
         Optional<ApiKey> key = apiKeys.authenticate(bearer(authorization));
         if (key.isEmpty()) {
             return HttpResponse.status(HttpStatus.UNAUTHORIZED)
@@ -63,7 +69,7 @@ public class UsageController {
             parsed = UsageJson.parse(body == null ? new byte[0] : body);
         }
         catch (IOException e) {
-            return HttpResponse.badRequest(new Rejected(List.of(new UsageError(null, "body", "INVALID_JSON", "The body is not JSON: " + e.getMessage()))));
+            return HttpResponse.badRequest(new Rejected(List.of(new UsageError(null, "body", "INVALID_JSON", "The body is not JSON: " + JsonProblems.describe(e)))));
         }
         try {
             List<EventResult> results = ingest.recordBody(key.get().organizationId(), key.get().id(), parsed);

@@ -3,6 +3,7 @@ package io.meterline.platform.usage;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import java.util.Map;
  */
 final class UsageJson {
 
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    /** A key twice in one object is refused, never read as "the last one wins" (a gateway and the server must agree on the event). */
+    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private UsageJson() {
     }

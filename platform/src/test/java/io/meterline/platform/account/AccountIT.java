@@ -6,7 +6,6 @@ import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
 import jakarta.inject.Inject;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -143,16 +142,5 @@ class AccountIT extends ServerTest {
         assertThat(blank.at("data.apiKeyCreate.userErrors.0.code")).isEqualTo("BLANK");
         assertThat(blank.at("data.apiKeyCreate.secret")).isNull();
         assertThat(apiKeys.count(organizations.findAll().stream().filter(org -> org.slug().equals("keys")).findFirst().orElseThrow().id(), null)).isEqualTo(1);
-    }
-
-    @Test
-    void graphiqlIsServedWithoutAnyExternalAsset() {
-        TestApi.Response page = api.get("/graphiql", null);
-        assertThat(page.status()).isEqualTo(200);
-        assertThat(page.body()).contains("GraphiQL").contains("/login").doesNotContain("http://").doesNotContain("https://");
-        for (String asset : List.of("/graphiql/assets/graphiql/2.4.7/graphiql.min.js", "/graphiql/assets/graphiql/2.4.7/graphiql.min.css",
-                "/graphiql/assets/react/18.3.1/umd/react.production.min.js", "/graphiql/assets/react-dom/18.3.1/umd/react-dom.production.min.js")) {
-            assertThat(api.get(asset, null).status()).as(asset).isEqualTo(200);
-        }
     }
 }

@@ -22,6 +22,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +81,14 @@ class GraphiQLBrowserIT extends ServerTest {
     private Path profile;
     private String origin;
 
+    /** GraphiQL is off unless configured; this test is about the page, so it switches it on. */
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> properties = new HashMap<>(super.getProperties());
+        properties.put("meterline.graphiql.enabled", "true");
+        return properties;
+    }
+
     private static boolean browserInstalled() {
         return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     }
@@ -108,6 +117,8 @@ class GraphiQLBrowserIT extends ServerTest {
         // Every request the browser makes, including failed ones, from ChromeDriver's performance log.
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.PERFORMANCE, Level.ALL);
+        // The console, where Chromium reports every content security policy violation.
+        logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
 
         service = new ChromeDriverService.Builder()
@@ -151,6 +162,15 @@ class GraphiQLBrowserIT extends ServerTest {
         driver.navigate().refresh();
         waitForGraphiQL();
         assertEverythingCameFromTheServer(requestsSoFar());
+        assertNoPolicyViolation();
+    }
+
+    /** Every test ends with the console free of content security policy violations: the page's own assets satisfy its policy. */
+    @AfterEach
+    void assertNoPolicyViolationAtTheEnd() {
+        if (driver != null) {
+            assertNoPolicyViolation();
+        }
     }
 
     @Test
@@ -192,6 +212,20 @@ class GraphiQLBrowserIT extends ServerTest {
         assertThat(text("#status")).isEqualTo("Sign-in failed (401)");
         assertThat((Object) js("return localStorage.getItem('meterline.accessToken');")).isNull();
         assertEverythingCameFromTheServer(requestsSoFar());
+    }
+
+    /**
+     * Chromium logs "Refused to ... because it violates the following Content Security Policy
+     * directive" for anything the policy blocked; the page must trigger none, while it does have a policy.
+     */
+    private void assertNoPolicyViolation() {
+        List<String> violations = new ArrayList<>();
+        for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+            if (entry.getMessage().contains("Content Security Policy")) {
+                violations.add(entry.getMessage());
+            }
+        }
+        assertThat(violations).as("content security policy violations in the console").isEmpty();
     }
 
     private void signIn(String email, String password) {
