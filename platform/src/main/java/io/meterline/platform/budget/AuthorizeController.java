@@ -55,7 +55,12 @@ public class AuthorizeController {
     }
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<?> authorize(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorizationHeader, @Nullable @Body byte[] body) {
+    public HttpResponse<?> authorize(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorizationHeader,
+                                     @Nullable @Header(HttpHeaders.CONTENT_TYPE) MediaType contentType, @Nullable @Body byte[] body) {
+        if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.getName().equalsIgnoreCase(contentType.getName())) {
+            return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+                    .body(errors(List.of(error("Content-Type", "UNSUPPORTED_MEDIA_TYPE", "Send the request as Content-Type: application/json"))));
+        }
         // From this instance's memory: the decision itself refuses a key revoked since (ReservationBook).
         Optional<ApiKey> key = apiKeys.authenticateCached(bearer(authorizationHeader));
         if (key.isEmpty()) {

@@ -173,6 +173,37 @@ class HttpEdgeIT extends ServerTest {
     }
 
     @Test
+    void hostileAuthorizeBodiesAreRefusedAndHoldNothing() {
+        TestApi.Response budget = api.graphql(tenant.adminToken(), "mutation { budgetCreate(input: {name: \"Calls\", metric: REQUESTS, period: DAY, limit: \"10\","
+                + " enforcement: HARD}) { budget { id } userErrors { code } } }");
+        assertThat(budget.at("data.budgetCreate.budget.id")).as(budget.body()).isNotNull();
+        String good = "{\"provider\": \"openai\", \"model\": \"gpt-4\", \"estimate\": {\"requests\": 1}}";
+        TestApi.Response wrongType = api.post("/v1/authorize", tenant.apiKey(), "text/plain", good);
+        assertThat(wrongType.status()).isEqualTo(415);
+        assertThat(wrongType.at("errors.0.code")).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+        assertThat(api.post("/v1/authorize", tenant.apiKey(), null, good).status()).as("no Content-Type").isEqualTo(415);
+        Map<String, String> hostile = Map.of(
+                "a duplicate key", good.replace("\"model\": \"gpt-4\"", "\"model\": \"gpt-4\", \"model\": \"gpt-3.5\""),
+                "a duplicate key in the estimate", good.replace("{\"requests\": 1}", "{\"requests\": 1, \"requests\": 0}"),
+                "nested 5,000 deep", "{\"dimensions\": " + nested(5000) + "}",
+                "malformed JSON", "{\"provider\": ");
+        for (Map.Entry<String, String> attack : hostile.entrySet()) {
+            TestApi.Response response = api.post("/v1/authorize", tenant.apiKey(), "application/json", attack.getValue());
+            assertThat(response.status()).as(attack.getKey() + ": " + response.body()).isEqualTo(400);
+            assertThat(response.at("errors.0.code")).as(attack.getKey()).isEqualTo("INVALID_JSON");
+            assertNoInternals(response.body(), attack.getKey());
+        }
+        assertThat(reservations()).as("no hold placed").isZero();
+        TestApi.Response allowed = api.post("/v1/authorize", tenant.apiKey(), "application/json", good);
+        assertThat(allowed.at("decision")).as(allowed.body()).isEqualTo("ALLOW");
+        assertThat(reservations()).as("the well-formed request holds").isEqualTo(1);
+    }
+
+    private long reservations() {
+        return rows.count("SELECT COUNT(*) FROM budget_reservation");
+    }
+
+    @Test
     void aServerFaultAnswersAGenericBodyWithACode() {
         TestApi.Response response = get("/test-only/failure");
         assertThat(response.status()).isEqualTo(500);
