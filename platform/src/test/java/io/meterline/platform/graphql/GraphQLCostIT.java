@@ -143,7 +143,9 @@ class GraphQLCostIT extends ServerTest {
         List<String> tooExpensive = new ArrayList<>();
         long highest = 0;
         try (Stream<Path> files = Files.walk(EXAMPLES)) {
-            for (Path file : files.filter(path -> path.toString().endsWith(".ts") || path.toString().endsWith(".tsx")).toList()) {
+            // src/gql is what codegen generates from these operations (its examples in comments are not operations).
+            for (Path file : files.filter(path -> !path.startsWith(EXAMPLES.resolve("gql")))
+                    .filter(path -> path.toString().endsWith(".ts") || path.toString().endsWith(".tsx")).toList()) {
                 Matcher matcher = OPERATION_TEMPLATE.matcher(Files.readString(file, StandardCharsets.UTF_8));
                 while (matcher.find()) {
                     Document document = Parser.parse(matcher.group(1));

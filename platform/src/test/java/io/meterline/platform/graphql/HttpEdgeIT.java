@@ -214,6 +214,18 @@ class HttpEdgeIT extends ServerTest {
     }
 
     @Test
+    void healthAnswersItsStatusWithoutSignInOrDetails() throws Exception {
+        TestApi.Response response = api.get("/health", null);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.at("status")).isEqualTo("UP");
+        assertThat(response.body()).as("no details: database, versions, disk").doesNotContain("details").doesNotContain("jdbc").doesNotContain("diskSpace");
+        for (String path : new String[] {"/routes", "/beans", "/env", "/loggers", "/info", "/metrics", "/threaddump"}) {
+            assertThat(send(HttpRequest.newBuilder(server.getURI().resolve(path)).GET().build()).statusCode())
+                    .as("management endpoint " + path + " stays off").isEqualTo(404);
+        }
+    }
+
+    @Test
     void unknownPathsAre404NotABasicAuthChallenge() throws Exception {
         for (String path : new String[] {"/no-such-page", "/v2/usage", "/graphql/extra", "/admin"}) {
             HttpResponse<String> response = send(HttpRequest.newBuilder(server.getURI().resolve(path)).GET().build());
