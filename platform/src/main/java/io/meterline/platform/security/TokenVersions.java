@@ -3,6 +3,7 @@ package io.meterline.platform.security;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.meterline.platform.notification.MessageBus;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.connection.ConnectionDefinition;
 import io.micronaut.data.connection.ConnectionOperations;
@@ -50,14 +51,16 @@ public class TokenVersions {
     private final ConnectionOperations<Connection> connections;
     private final TransactionOperations<Connection> transactions;
     private final MessageBus bus;
+    private final ApplicationEventPublisher<TokenVersionChanged> changes;
     private final AutoCloseable subscription;
 
     public TokenVersions(TokenConfiguration configuration, ConnectionOperations<Connection> connections,
-                         TransactionOperations<Connection> transactions, MessageBus bus) {
+                         TransactionOperations<Connection> transactions, MessageBus bus, ApplicationEventPublisher<TokenVersionChanged> changes) {
         this.versions = Caffeine.newBuilder().expireAfterWrite(configuration.versionCacheTtl()).maximumSize(100_000).build();
         this.connections = connections;
         this.transactions = transactions;
         this.bus = bus;
+        this.changes = changes;
         this.subscription = bus.subscribe(CHANNEL, this::onBump);
     }
 
@@ -118,14 +121,18 @@ public class TokenVersions {
             bus.publish(CHANNEL, Long.toString(userId));
         }
         catch (RuntimeException e) {
-            // The change is committed; the other instances notice it when their entry expires.
+            // The change is committed; the other instances notice it when their entry expires, this one at once.
             LOG.warn("Could not announce the new token version of user {}", userId, e);
+            changes.publishEvent(new TokenVersionChanged(userId));
         }
     }
 
+    /** Every instance hears its own announcements too, so this is where each one forgets the old version and says so. */
     private void onBump(String message) {
         try {
-            versions.invalidate(Long.parseLong(message.trim()));
+            long userId = Long.parseLong(message.trim());
+            versions.invalidate(userId);
+            changes.publishEvent(new TokenVersionChanged(userId));
         }
         catch (NumberFormatException e) {
             LOG.warn("Ignored a malformed token version announcement: {}", message);

@@ -172,6 +172,26 @@ class SessionSecurityIT extends ServerTest {
     }
 
     @Test
+    void aRoleChangeClosesTheUsersOpenWebsocketsAndNoOneElses() throws Exception {
+        Fixtures.Tenant team = Fixtures.tenant(api, "ws-role", "UTC");
+        String memberId = (String) api.graphql(team.memberToken(), "{ viewer { user { id } } }").at("data.viewer.user.id");
+        try (WsClient member = WsClient.initialised(server.getURI(), jsonMapper, team.memberToken());
+             WsClient admin = WsClient.initialised(server.getURI(), jsonMapper, team.adminToken())) {
+            assertThat(api.graphql(team.adminToken(), ROLE, Map.of("input", Map.of("userId", memberId, "role", "ORG_ADMIN"))).at("data.memberRoleUpdate.user.role"))
+                    .isEqualTo("ORG_ADMIN");
+            assertThat(member.awaitClose(CLOSE_WAIT)).as("the member's socket, signed in with the old role").isEqualTo(new WsClient.Closed(4403, "Forbidden"));
+            // The admin's socket (another user) and one signed in after the change keep running.
+            try (WsClient promoted = WsClient.initialised(server.getURI(), jsonMapper, api.login("member@ws-role.test", Fixtures.PASSWORD))) {
+                for (WsClient open : List.of(admin, promoted)) {
+                    open.send(Map.of("type", "ping"));
+                    assertThat(open.next()).containsEntry("type", "pong");
+                    assertThat(open.isClosed()).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
     void aPasswordChangeEndsOldAccessTokensOnEveryInstanceAndSurface() throws Exception {
         assumeTrue(TestRedis.listens(), "needs the local Redis for the cross-instance bus");
         Fixtures.tenant(api, "pw-end", "UTC");
@@ -182,12 +202,14 @@ class SessionSecurityIT extends ServerTest {
             // The second instance caches the user's version now, before the change.
             assertThat(other.graphql(old, VIEWER).at("data.viewer.user.email")).isEqualTo(email);
             CountDownLatch announced = new CountDownLatch(1);
-            try (AutoCloseable subscription = second.getApplicationContext().getBean(MessageBus.class).subscribe(TokenVersions.CHANNEL, message -> announced.countDown())) {
+            try (AutoCloseable subscription = second.getApplicationContext().getBean(MessageBus.class).subscribe(TokenVersions.CHANNEL, message -> announced.countDown());
+                 WsClient openOnSecond = WsClient.initialised(second.getURI(), jsonMapper, old)) {
                 TestApi.Response changed = api.graphql(old, CHANGE_PASSWORD, Map.of("input", Map.of("currentPassword", Fixtures.PASSWORD, "newPassword", "Quartz-Meadow-Lantern-4")));
                 assertThat(changed.codes("data.passwordChange.userErrors")).isEmpty();
                 String fresh = (String) changed.at("data.passwordChange.accessToken");
                 // The announcement reached the second instance (its cache is dropped before later subscribers hear it).
                 assertThat(announced.await(5, TimeUnit.SECONDS)).isTrue();
+                assertThat(openOnSecond.awaitClose(CLOSE_WAIT)).as("a socket opened before the change on the other instance").isEqualTo(new WsClient.Closed(4403, "Forbidden"));
 
                 for (TestApi instance : List.of(api, other)) {
                     assertThat(instance.graphql(old, VIEWER).at("errors.0.extensions.code")).isEqualTo("UNAUTHENTICATED");

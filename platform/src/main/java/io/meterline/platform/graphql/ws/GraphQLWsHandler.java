@@ -6,11 +6,14 @@ import graphql.GraphQL;
 import graphql.GraphQLError;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.GraphQLContextKeys;
+import io.meterline.platform.security.TokenVersionChanged;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.security.authentication.Authentication;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
 import io.micronaut.security.token.validator.TokenValidator;
@@ -36,6 +39,7 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The {@code graphql-transport-ws} protocol (github.com/enisdenjo/graphql-ws, PROTOCOL.md) at
@@ -95,6 +99,8 @@ public class GraphQLWsHandler {
         final Map<String, Operation> operations = new ConcurrentHashMap<>();
         boolean initReceived;
         Viewer viewer;
+        /** The access token the viewer was read from, checked again when the user's token version changes. */
+        String token;
         boolean closed;
         ScheduledFuture<?> initTimer;
 
@@ -217,9 +223,7 @@ public class GraphQLWsHandler {
         synchronized (connection) {
             request = connection.request;
         }
-        Flux.fromIterable(tokenValidators)
-                .concatMap(validator -> validator.validateToken(token, request))
-                .next()
+        authenticate(token, request)
                 .subscribe(authentication -> {
                     Viewer viewer;
                     try {
@@ -231,6 +235,7 @@ public class GraphQLWsHandler {
                     }
                     synchronized (connection) {
                         connection.viewer = viewer;
+                        connection.token = token;
                     }
                     send(connection, Map.of("type", "connection_ack"));
                 }, error -> close(connection, 4403, "Forbidden"), () -> {
@@ -240,6 +245,38 @@ public class GraphQLWsHandler {
                         }
                     }
                 });
+    }
+
+    /** What the token validators (signature, expiry, the user's token version) make of a token: empty when it is refused. */
+    private Mono<Authentication> authenticate(String token, HttpRequest<?> request) {
+        return Flux.fromIterable(tokenValidators).concatMap(validator -> validator.validateToken(token, request)).next();
+    }
+
+    /**
+     * A user's role, password or email changed: each open socket of that user is checked again as
+     * connection_init would check it now, and closed with 4403 when its token no longer counts, so
+     * a demoted admin's or a changed password's subscriptions end within seconds, not at the token's
+     * expiry. Sockets signed in since the change keep running. The check may read the database, so
+     * it runs on the executor, never on the bus's thread.
+     */
+    @EventListener
+    void onTokenVersionChanged(TokenVersionChanged change) {
+        for (WsConnection connection : connections.values()) {
+            String token;
+            HttpRequest<?> request;
+            synchronized (connection) {
+                if (connection.closed || connection.viewer == null || connection.viewer.isToolUser() || connection.viewer.userId() != change.userId()) {
+                    continue;
+                }
+                token = connection.token;
+                request = connection.request;
+            }
+            executor.execute(() -> authenticate(token, request).hasElement().subscribe(valid -> {
+                if (!valid) {
+                    close(connection, 4403, "Forbidden");
+                }
+            }, error -> close(connection, 4403, "Forbidden")));
+        }
     }
 
     /**
