@@ -7,6 +7,7 @@ import io.meterline.platform.account.ApiKeyService;
 import io.meterline.platform.common.ControlCharacters;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.JsonProblems;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
@@ -57,7 +58,7 @@ public class AuthorizeController {
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> authorize(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorizationHeader,
                                      @Nullable @Header(HttpHeaders.CONTENT_TYPE) MediaType contentType, @Nullable @Body byte[] body) {
-        if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.getName().equalsIgnoreCase(contentType.getName())) {
+        if (!JsonProblems.isJson(contentType)) {
             return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
                     .body(errors(List.of(error("Content-Type", "UNSUPPORTED_MEDIA_TYPE", "Send the request as Content-Type: application/json"))));
         }

@@ -3,6 +3,8 @@ package io.meterline.platform.common;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.MediaType;
 import java.io.IOException;
 
 /**
@@ -13,6 +15,11 @@ import java.io.IOException;
 public final class JsonProblems {
 
     private JsonProblems() {
+    }
+
+    /** Whether a request's Content-Type is JSON ({@code application/json}, any parameters): the only body our JSON endpoints read, others are 415. */
+    public static boolean isJson(@Nullable MediaType contentType) {
+        return contentType != null && MediaType.APPLICATION_JSON_TYPE.getName().equalsIgnoreCase(contentType.getName());
     }
 
     public static String describe(IOException failure) {

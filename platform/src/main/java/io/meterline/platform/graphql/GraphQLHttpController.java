@@ -121,7 +121,7 @@ public class GraphQLHttpController {
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON, single = true)
     public Publisher<MutableHttpResponse<String>> post(@Nullable @Body byte[] body, HttpRequest<?> request) {
-        if (!isJson(request)) {
+        if (!JsonProblems.isJson(request.getContentType().orElse(null))) {
             return refuse(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Send the request as Content-Type: application/json");
         }
         byte[] bytes = body == null ? new byte[0] : body;
@@ -204,10 +204,6 @@ public class GraphQLHttpController {
             // The binder's text names library classes: the client gets the fixed sentence instead.
             return Optional.empty();
         }
-    }
-
-    private static boolean isJson(HttpRequest<?> request) {
-        return request.getContentType().map(type -> MediaType.APPLICATION_JSON_TYPE.getName().equalsIgnoreCase(type.getName())).orElse(false);
     }
 
     private static int firstNonBlank(byte[] bytes) {

@@ -22,11 +22,13 @@ public class ServerErrorFilter implements Ordered {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerErrorFilter.class);
     static final String MESSAGE = "Internal server error: the details are in the server log";
+    private static final String HEALTH = "/health";
 
     @ResponseFilter
     @SuppressWarnings("unchecked")
     public void hideDetails(HttpRequest<?> request, MutableHttpResponse<?> response) {
-        if (response.code() < 500) {
+        // /health's 503 is a deliberate answer with the status only (details are never shown), for load balancers.
+        if (response.code() < 500 || HEALTH.equals(request.getPath())) {
             return;
         }
         LOG.debug("{} {} answered {}; its body was replaced", request.getMethod(), request.getPath(), response.code());

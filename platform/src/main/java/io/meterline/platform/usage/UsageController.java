@@ -55,7 +55,7 @@ public class UsageController {
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<?> record(@Nullable @Header(HttpHeaders.AUTHORIZATION) String authorization, @Nullable @Header(HttpHeaders.CONTENT_TYPE) MediaType contentType,
                                   @Nullable @Body byte[] body) {
-        if (contentType == null || !MediaType.APPLICATION_JSON_TYPE.getName().equalsIgnoreCase(contentType.getName())) {
+        if (!JsonProblems.isJson(contentType)) {
             return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
                     .body(new Rejected(List.of(new UsageError(null, "Content-Type", "UNSUPPORTED_MEDIA_TYPE", "Send the batch as Content-Type: application/json"))));
         }
