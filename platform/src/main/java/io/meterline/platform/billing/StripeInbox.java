@@ -3,12 +3,13 @@ package io.meterline.platform.billing;
 import com.stripe.model.Event;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
+import io.meterline.platform.usage.TimeBuckets;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +25,14 @@ public class StripeInbox {
     /** A stored event, as a worker reads it to apply. */
     public record Stored(long id, String eventId, String eventType, String payload, int attemptCount) {
     }
+
+    /** A stored event as platform admins list it (the payload stays in the database). */
+    public record Listed(long id, String eventId, String type, @Nullable String apiVersion, StripeEventStatus status, int attemptCount,
+                         @Nullable String lastError, Instant stripeCreatedAt, Instant receivedAt, @Nullable Instant appliedAt) {
+    }
+
+    private static final String LISTED = "SELECT id, event_id, event_type, api_version, status, attempt_count, last_error, stripe_created_at, received_at,"
+            + " applied_at FROM stripe_event";
 
     private final JdbcOperations jdbc;
 
@@ -43,12 +52,12 @@ public class StripeInbox {
                     statement.setString(1, event.getId());
                     statement.setString(2, event.getType());
                     statement.setString(3, event.getApiVersion());
-                    statement.setTimestamp(4, Timestamp.from(Instant.ofEpochSecond(event.getCreated() == null ? 0 : event.getCreated())));
+                    statement.setObject(4, TimeBuckets.toColumn(Instant.ofEpochSecond(event.getCreated() == null ? 0 : event.getCreated())));
                     statement.setBoolean(5, Boolean.TRUE.equals(event.getLivemode()));
                     statement.setString(6, payload);
                     statement.setString(7, status.name());
-                    statement.setTimestamp(8, status == StripeEventStatus.PENDING ? Timestamp.from(now) : null);
-                    statement.setTimestamp(9, Timestamp.from(now));
+                    statement.setObject(8, status == StripeEventStatus.PENDING ? TimeBuckets.toColumn(now) : null);
+                    statement.setObject(9, TimeBuckets.toColumn(now));
                     return statement.executeUpdate() == 1;
                 });
     }
@@ -58,8 +67,8 @@ public class StripeInbox {
     public List<Long> claim(int limit, Instant now, Instant leaseEnd) {
         List<Long> due = jdbc.prepareStatement("SELECT id FROM stripe_event WHERE status = 'PENDING' AND next_attempt_at <= ?"
                 + " AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt_at, id LIMIT ?", statement -> {
-                    statement.setTimestamp(1, Timestamp.from(now));
-                    statement.setTimestamp(2, Timestamp.from(now));
+                    statement.setObject(1, TimeBuckets.toColumn(now));
+                    statement.setObject(2, TimeBuckets.toColumn(now));
                     statement.setInt(3, limit);
                     List<Long> ids = new ArrayList<>();
                     try (ResultSet rows = statement.executeQuery()) {
@@ -73,9 +82,9 @@ public class StripeInbox {
         for (long id : due) {
             boolean claimed = jdbc.prepareStatement("UPDATE stripe_event SET claimed_until = ? WHERE id = ? AND status = 'PENDING'"
                     + " AND (claimed_until IS NULL OR claimed_until <= ?)", statement -> {
-                        statement.setTimestamp(1, Timestamp.from(leaseEnd));
+                        statement.setObject(1, TimeBuckets.toColumn(leaseEnd));
                         statement.setLong(2, id);
-                        statement.setTimestamp(3, Timestamp.from(now));
+                        statement.setObject(3, TimeBuckets.toColumn(now));
                         return statement.executeUpdate() == 1;
                     });
             if (claimed) {
@@ -96,6 +105,73 @@ public class StripeInbox {
         });
     }
 
+    /** Newest first, below the {@code beforeId} row, at most {@code limit}, of one status or all. */
+    @Transactional
+    public List<Listed> page(@Nullable StripeEventStatus status, long beforeId, int limit) {
+        return jdbc.prepareStatement(LISTED + " WHERE id < ?" + (status == null ? "" : " AND status = ?") + " ORDER BY id DESC LIMIT ?", statement -> {
+            int index = 1;
+            statement.setLong(index++, beforeId);
+            if (status != null) {
+                statement.setString(index++, status.name());
+            }
+            statement.setInt(index, limit);
+            List<Listed> listed = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    listed.add(listed(rows));
+                }
+            }
+            return listed;
+        });
+    }
+
+    @Transactional
+    public long count(@Nullable StripeEventStatus status) {
+        return jdbc.prepareStatement("SELECT COUNT(*) FROM stripe_event" + (status == null ? "" : " WHERE status = ?"), statement -> {
+            if (status != null) {
+                statement.setString(1, status.name());
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        });
+    }
+
+    /**
+     * Puts a FAILED event back in line, due now, with its attempts counted afresh (an operator fixed
+     * the cause). Any other status is left as it is.
+     *
+     * @return whether the event was FAILED and is PENDING now
+     */
+    @Transactional
+    public boolean retry(String eventId, Instant now) {
+        return jdbc.prepareStatement("UPDATE stripe_event SET status = 'PENDING', attempt_count = 0, next_attempt_at = ?, claimed_until = NULL"
+                + " WHERE event_id = ? AND status = 'FAILED'", statement -> {
+                    statement.setObject(1, TimeBuckets.toColumn(now));
+                    statement.setString(2, eventId);
+                    return statement.executeUpdate() == 1;
+                });
+    }
+
+    /** An event by Stripe's id, as admins list it. */
+    @Transactional
+    public Optional<Listed> findListed(String eventId) {
+        return jdbc.prepareStatement(LISTED + " WHERE event_id = ?", statement -> {
+            statement.setString(1, eventId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(listed(rows)) : Optional.<Listed>empty();
+            }
+        });
+    }
+
+    private static Listed listed(ResultSet rows) throws java.sql.SQLException {
+        LocalDateTime appliedAt = rows.getObject(10, LocalDateTime.class);
+        return new Listed(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4), StripeEventStatus.valueOf(rows.getString(5)),
+                rows.getInt(6), rows.getString(7), TimeBuckets.fromColumn(rows.getObject(8, LocalDateTime.class)),
+                TimeBuckets.fromColumn(rows.getObject(9, LocalDateTime.class)), appliedAt == null ? null : TimeBuckets.fromColumn(appliedAt));
+    }
+
     /** Marks an event applied (or ignored); call it in the transaction that applied it. */
     @Transactional
     public void settle(long id, StripeEventStatus status, int attemptCount, Instant now) {
@@ -113,9 +189,9 @@ public class StripeInbox {
                 + " WHERE id = ?", (PreparedStatement statement) -> {
                     statement.setString(1, status.name());
                     statement.setInt(2, attemptCount);
-                    statement.setTimestamp(3, nextAttemptAt == null ? null : Timestamp.from(nextAttemptAt));
+                    statement.setObject(3, nextAttemptAt == null ? null : TimeBuckets.toColumn(nextAttemptAt));
                     statement.setString(4, error);
-                    statement.setTimestamp(5, appliedAt == null ? null : Timestamp.from(appliedAt));
+                    statement.setObject(5, appliedAt == null ? null : TimeBuckets.toColumn(appliedAt));
                     statement.setLong(6, id);
                     return statement.executeUpdate();
                 });

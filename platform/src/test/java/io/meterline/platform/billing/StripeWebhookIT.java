@@ -237,4 +237,45 @@ class StripeWebhookIT extends ServerTest {
         assertThat(worker.work()).isEqualTo(1);
         assertThat(handler.applied).containsExactly(id);
     }
+
+    @Test
+    void platformAdminsSeeTheInboxAndRetryAFailedEventOthersCannot() {
+        String failed = newId();
+        handler.failuresLeft.set(10);
+        send(event(failed));
+        worker.work();
+        clock.set(clock.instant().plus(Duration.ofSeconds(10)));
+        worker.work();
+        clock.set(clock.instant().plus(Duration.ofMinutes(1)));
+        worker.work();
+        handler.failuresLeft.set(0);
+        assertThat(column("status", failed)).isEqualTo("FAILED");
+
+        String list = "{ stripeEvents(status: FAILED, first: 5) { totalCount nodes { eventId type status attemptCount lastError } } }";
+        TestApi.Response listed = api.graphql(api.adminToken(), list);
+        assertThat(listed.pluck("data.stripeEvents.nodes", "eventId")).contains(failed);
+        assertThat(listed.at("data.stripeEvents.nodes.0.lastError")).isEqualTo("IllegalStateException");
+
+        io.meterline.platform.support.Fixtures.Tenant tenant = io.meterline.platform.support.Fixtures.tenant(api, "stripe-inbox", "UTC");
+        String retry = "mutation($input: StripeEventRetryInput!) { stripeEventRetry(input: $input) { stripeEvent { status attemptCount } userErrors { code } } }";
+        for (String token : new String[] {tenant.adminToken(), tenant.memberToken()}) {
+            assertThat(api.graphql(token, list).at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
+            assertThat(api.graphql(token, retry, Map.of("input", Map.of("eventId", failed))).at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
+        }
+        assertThat(column("status", failed)).as("an organization admin changed nothing").isEqualTo("FAILED");
+
+        TestApi.Response unknown = api.graphql(api.adminToken(), retry, Map.of("input", Map.of("eventId", "evt_never_sent")));
+        assertThat(unknown.codes("data.stripeEventRetry.userErrors")).containsExactly("NOT_FOUND");
+
+        TestApi.Response retried = api.graphql(api.adminToken(), retry, Map.of("input", Map.of("eventId", failed)));
+        assertThat(retried.at("data.stripeEventRetry.stripeEvent.status")).as(retried.body()).isEqualTo("PENDING");
+        assertThat(retried.at("data.stripeEventRetry.stripeEvent.attemptCount")).isEqualTo(0);
+        worker.work();
+        assertThat(handler.applied).containsExactly(failed);
+        TestApi.Response again = api.graphql(api.adminToken(), retry, Map.of("input", Map.of("eventId", failed)));
+        assertThat(again.codes("data.stripeEventRetry.userErrors")).as("an APPLIED event is not applied twice").containsExactly("INVALID");
+        assertThat(column("status", failed)).isEqualTo("APPLIED");
+        worker.work();
+        assertThat(handler.applied).containsExactly(failed);
+    }
 }
