@@ -133,8 +133,9 @@ public class EcbLoader {
         HttpRequest request = HttpRequest.newBuilder(configuration.ecbUrl()).timeout(configuration.timeout())
                 .header("Accept", "application/xml, text/xml").GET().build();
         HttpResponse<byte[]> response;
+        LimitedBody body = new LimitedBody(configuration.maxResponseBytes());
         CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> info.statusCode() == 200
-                ? new LimitedBody(configuration.maxResponseBytes())
+                ? body
                 : HttpResponse.BodySubscribers.replacing(new byte[0]));
         try {
             response = exchange.get(configuration.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -148,6 +149,9 @@ public class EcbLoader {
             throw new FxLoadException(FxLoadError.UNREACHABLE, null, "interrupted", null);
         }
         catch (ExecutionException | CancellationException e) {
+            if (body.exceeded()) {
+                throw new FxLoadException(FxLoadError.MALFORMED, null, "the answer is larger than meterline.fx.max-response-bytes", null);
+            }
             throw classify(e.getCause() == null ? e : e.getCause());
         }
         if (response.statusCode() != 200) {
@@ -157,11 +161,14 @@ public class EcbLoader {
     }
 
     private static FxLoadException classify(Throwable cause) {
-        if (cause instanceof LimitedBody.TooLargeException) {
-            return new FxLoadException(FxLoadError.MALFORMED, null, cause.getMessage(), null);
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return new FxLoadException(FxLoadError.TIMEOUT, null, "no answer in time", null);
+        // The client may wrap what failed (an IOException around the body's own exception): look through the chain.
+        for (Throwable current = cause; current != null; current = current.getCause()) {
+            if (current instanceof LimitedBody.TooLargeException) {
+                return new FxLoadException(FxLoadError.MALFORMED, null, "the answer is larger than meterline.fx.max-response-bytes", null);
+            }
+            if (current instanceof HttpTimeoutException) {
+                return new FxLoadException(FxLoadError.TIMEOUT, null, "no answer in time", null);
+            }
         }
         // Connection refused, DNS, TLS, a reset: only the class is kept, an exception's text can carry what the peer sent.
         return new FxLoadException(FxLoadError.UNREACHABLE, null, cause.getClass().getSimpleName(), null);

@@ -25,6 +25,7 @@ final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private Flow.Subscription subscription;
+    private volatile boolean exceeded;
 
     LimitedBody(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -45,6 +46,7 @@ final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
     public void onNext(List<ByteBuffer> buffers) {
         for (ByteBuffer buffer : buffers) {
             if (body.size() + (long) buffer.remaining() > maxBytes) {
+                exceeded = true;
                 subscription.cancel();
                 result.completeExceptionally(new TooLargeException());
                 return;
@@ -53,6 +55,11 @@ final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
             buffer.get(bytes);
             body.writeBytes(bytes);
         }
+    }
+
+    /** Whether the body was cut off for its size (the client then reports its own IOException for the cancelled download). */
+    boolean exceeded() {
+        return exceeded;
     }
 
     @Override
