@@ -17,6 +17,7 @@ import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
+import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -359,6 +361,26 @@ class FxRatesIT extends ServerTest {
         TestApi.Response listed = api.graphql(admin, RATES, Map.of("currency", "NZD", "first", 5));
         assertThat(listed.at("data.fxRates.totalCount")).as(listed.body()).isEqualTo(1);
         assertThat(listed.at("data.fxRates.nodes.0.setBy")).isEqualTo(TestApi.ADMIN_EMAIL);
+    }
+
+    @Test
+    void anotherInstanceSeesARateStoredForADayItFellBackForOnceItsCacheLapses() {
+        try (EmbeddedServer second = startSecondInstance(Map.of(MutableClock.ENABLE, "true", "meterline.fx.ecb-enabled", "false"))) {
+            MutableClock secondClock = second.getApplicationContext().getBean(MutableClock.class);
+            secondClock.set(TUESDAY_NOON);
+            TestApi secondApi = new TestApi(second.getURI(), jsonMapper);
+            Map<String, Object> variables = new HashMap<>(Map.of("from", "EUR", "to", "SGD", "date", "2026-11-09"));
+            assertThat(secondApi.graphql(tenant.memberToken(), RATE, variables).at("data")).isEqualTo(Collections.singletonMap("fxRate", null));
+
+            assertThat(set(admin, "SGD", "1.5123", "2026-11-09").at("data.fxRateSet.userErrors")).isEqualTo(List.of());
+            assertThat(rate(tenant.memberToken(), "EUR", "SGD", "2026-11-09").at("data.fxRate.rate")).as("this instance at once").isEqualTo("1.512300000000");
+            assertThat(secondApi.graphql(tenant.memberToken(), RATE, variables).at("data.fxRate")).as("within meterline.fx.cache-ttl").isNull();
+
+            secondClock.set(TUESDAY_NOON.plus(Duration.ofSeconds(61)));
+            TestApi.Response later = secondApi.graphql(tenant.memberToken(), RATE, variables);
+            assertThat(later.at("data.fxRate.rate")).as(later.body()).isEqualTo("1.512300000000");
+            assertThat(later.at("data.fxRate.source")).isEqualTo("MANUAL");
+        }
     }
 
     @Test
