@@ -19,8 +19,8 @@ CREATE TABLE fx_rate (
     created_at DATETIME(6) NOT NULL,
     CONSTRAINT uq_fx_rate_pair_day UNIQUE (base_currency, quote_currency, rate_date)
 );
--- The converter loads one currency's whole history at once.
-CREATE INDEX ix_fx_rate_quote_day ON fx_rate (quote_currency, rate_date);
+-- The unique key serves the converter (one currency's whole history); this one the loaders' "which days are stored".
+CREATE INDEX ix_fx_rate_day ON fx_rate (rate_date);
 
 -- The ECB loader's state, shared by every instance: who holds the lease for the next run, and what the
 -- last run did. last_error is a class (fx.FxLoadError), never text from the peer.

@@ -1,6 +1,5 @@
 package io.meterline.platform.fx;
 
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -17,6 +16,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
@@ -90,14 +90,13 @@ public class EcbLoader {
         if (!store.claimLoad(start, start.plus(configuration.lease()))) {
             return store.status();
         }
-        LocalDate known = store.status().latestRateDate();
         FxLoadException failure = null;
         int attempt = 0;
         while (attempt < configuration.maxAttempts()) {
             attempt++;
             try {
                 SortedMap<LocalDate, Map<String, BigDecimal>> rates = EcbRatesParser.parse(fetch(), LocalDate.now(clock.withZone(ECB_ZONE)));
-                store(rates, known, attempt);
+                store(rates, attempt);
                 return store.status();
             }
             catch (FxLoadException e) {
@@ -113,19 +112,22 @@ public class EcbLoader {
         return store.status();
     }
 
-    private void store(SortedMap<LocalDate, Map<String, BigDecimal>> rates, @Nullable LocalDate known, int attempts) {
-        // Days up to the newest one stored from the ECB were stored whole by an earlier load; a history file
-        // repeats them on every load, and skipping them keeps a load of a 90-day file to its new days.
-        SortedMap<LocalDate, Map<String, BigDecimal>> fresh = known == null ? rates : rates.tailMap(known.plusDays(1));
+    private void store(SortedMap<LocalDate, Map<String, BigDecimal>> rates, int attempts) {
+        // A day with ECB rates was stored whole by an earlier load (one transaction); a history file repeats
+        // its days on every load, and skipping them keeps a load of the 90-day file to its new days.
+        Set<LocalDate> stored = store.daysFrom(FxSource.ECB, rates.firstKey(), rates.lastKey());
         List<FxStore.NewRate> newRates = new ArrayList<>();
         TreeSet<String> currencies = new TreeSet<>();
-        fresh.forEach((day, byCurrency) -> byCurrency.forEach((currency, rate) -> {
+        rates.forEach((day, byCurrency) -> byCurrency.forEach((currency, rate) -> {
+            if (stored.contains(day)) {
+                return;
+            }
             newRates.add(new FxStore.NewRate(currency, day, rate, FxSource.ECB, null));
             currencies.add(currency);
         }));
-        int stored = store.storeLoad(newRates, rates.lastKey(), attempts, clock.instant());
+        int added = store.storeLoad(newRates, rates.lastKey(), attempts, clock.instant());
         converter.invalidate(currencies);
-        LOG.info("Loaded the ECB's exchange rates up to {}: {} new rates", rates.lastKey(), stored);
+        LOG.info("Loaded the ECB's exchange rates up to {}: {} new rates", rates.lastKey(), added);
     }
 
     /** The document, or why not: the whole exchange, body included, within {@code meterline.fx.timeout}. */

@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The rates and the loader status in the database. Rates are only ever inserted, with
@@ -102,6 +104,26 @@ public class FxStore implements RateHistory {
                     rows.next();
                     return rows.getLong(1);
                 }
+            }
+        });
+    }
+
+    /** The days between two days (both included) that have rates from a source. */
+    Set<LocalDate> daysFrom(FxSource source, LocalDate first, LocalDate last) {
+        return read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT DISTINCT rate_date FROM fx_rate"
+                    + " WHERE base_currency = ? AND source = ? AND rate_date BETWEEN ? AND ?")) {
+                statement.setString(1, FxConverter.BASE);
+                statement.setString(2, source.name());
+                statement.setObject(3, first);
+                statement.setObject(4, last);
+                Set<LocalDate> days = new HashSet<>();
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        days.add(rows.getObject(1, LocalDate.class));
+                    }
+                }
+                return days;
             }
         });
     }
