@@ -12,10 +12,13 @@ import graphql.schema.CoercingSerializeException;
 import graphql.schema.GraphQLScalarType;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.TemporalAccessor;
 import java.util.Currency;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +33,8 @@ final class Scalars {
     static List<GraphQLScalarType> all() {
         return List.of(
                 stringScalar("DateTime", "An RFC 3339 timestamp with offset", Scalars::parseDateTime, Scalars::formatDateTime),
-                ExtendedScalars.Date,
+                // Not ExtendedScalars.Date: it resolves 2026-02-30 to 2026-02-28 instead of refusing it.
+                stringScalar("Date", "A calendar day, YYYY-MM-DD", Scalars::parseDate, Scalars::formatDate),
                 stringScalar("Decimal", "An exact decimal as a string", Scalars::parseDecimal, Scalars::formatDecimal),
                 ExtendedScalars.GraphQLLong,
                 ExtendedScalars.Json,
@@ -86,6 +90,22 @@ final class Scalars {
         }
         if (value instanceof OffsetDateTime dateTime) {
             return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(dateTime);
+        }
+        return null;
+    }
+
+    private static final DateTimeFormatter STRICT_DATE = DateTimeFormatter.ISO_LOCAL_DATE.withResolverStyle(ResolverStyle.STRICT);
+
+    private static Object parseDate(String text) {
+        return LocalDate.parse(text, STRICT_DATE);
+    }
+
+    private static String formatDate(Object value) {
+        if (value instanceof TemporalAccessor temporal) {
+            return STRICT_DATE.format(temporal);
+        }
+        if (value instanceof String text) {
+            return STRICT_DATE.format(LocalDate.parse(text, STRICT_DATE));
         }
         return null;
     }

@@ -1,8 +1,8 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.common.TimeColumns;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 
 /**
  * The aggregate grain: 15 minutes of UTC. Every IANA zone's offset is a whole number of quarter
@@ -21,12 +21,12 @@ public final class TimeBuckets {
         return Instant.ofEpochSecond(Math.floorDiv(instant.getEpochSecond(), BUCKET_SECONDS) * BUCKET_SECONDS);
     }
 
-    /** An instant as the UTC wall time stored in DATETIME columns. */
+    /** An instant as the UTC wall time stored in DATETIME columns ({@link TimeColumns}, the one place). */
     public static LocalDateTime toColumn(Instant instant) {
-        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+        return TimeColumns.toColumn(instant);
     }
 
     public static Instant fromColumn(LocalDateTime value) {
-        return value.toInstant(ZoneOffset.UTC);
+        return TimeColumns.fromColumn(value);
     }
 }

@@ -50,6 +50,8 @@ public final class TestDatabase {
         properties.put("meterline.jwt-secret", "test-secret-test-secret-test-secret-test-secret-0123456789");
         properties.put("meterline.bootstrap-admin.email", TestApi.ADMIN_EMAIL);
         properties.put("meterline.bootstrap-admin.password", TestApi.ADMIN_PASSWORD);
+        // Tests have no internet: the ECB loader runs only where a test calls it (fx.FxRatesIT, against WireMock).
+        properties.put("meterline.fx.ecb-enabled", "false");
         return properties;
     }
 
