@@ -1,9 +1,9 @@
 package io.meterline.platform.billing;
 
 import com.stripe.model.Event;
+import io.meterline.platform.common.TimeColumns;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
-import io.meterline.platform.usage.TimeBuckets;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
@@ -52,12 +52,12 @@ public class StripeInbox {
                     statement.setString(1, event.getId());
                     statement.setString(2, event.getType());
                     statement.setString(3, event.getApiVersion());
-                    statement.setObject(4, TimeBuckets.toColumn(Instant.ofEpochSecond(event.getCreated() == null ? 0 : event.getCreated())));
+                    statement.setObject(4, TimeColumns.toColumn(Instant.ofEpochSecond(event.getCreated() == null ? 0 : event.getCreated())));
                     statement.setBoolean(5, Boolean.TRUE.equals(event.getLivemode()));
                     statement.setString(6, payload);
                     statement.setString(7, status.name());
-                    statement.setObject(8, status == StripeEventStatus.PENDING ? TimeBuckets.toColumn(now) : null);
-                    statement.setObject(9, TimeBuckets.toColumn(now));
+                    statement.setObject(8, status == StripeEventStatus.PENDING ? TimeColumns.toColumn(now) : null);
+                    statement.setObject(9, TimeColumns.toColumn(now));
                     return statement.executeUpdate() == 1;
                 });
     }
@@ -67,8 +67,8 @@ public class StripeInbox {
     public List<Long> claim(int limit, Instant now, Instant leaseEnd) {
         List<Long> due = jdbc.prepareStatement("SELECT id FROM stripe_event WHERE status = 'PENDING' AND next_attempt_at <= ?"
                 + " AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt_at, id LIMIT ?", statement -> {
-                    statement.setObject(1, TimeBuckets.toColumn(now));
-                    statement.setObject(2, TimeBuckets.toColumn(now));
+                    statement.setObject(1, TimeColumns.toColumn(now));
+                    statement.setObject(2, TimeColumns.toColumn(now));
                     statement.setInt(3, limit);
                     List<Long> ids = new ArrayList<>();
                     try (ResultSet rows = statement.executeQuery()) {
@@ -82,9 +82,9 @@ public class StripeInbox {
         for (long id : due) {
             boolean claimed = jdbc.prepareStatement("UPDATE stripe_event SET claimed_until = ? WHERE id = ? AND status = 'PENDING'"
                     + " AND (claimed_until IS NULL OR claimed_until <= ?)", statement -> {
-                        statement.setObject(1, TimeBuckets.toColumn(leaseEnd));
+                        statement.setObject(1, TimeColumns.toColumn(leaseEnd));
                         statement.setLong(2, id);
-                        statement.setObject(3, TimeBuckets.toColumn(now));
+                        statement.setObject(3, TimeColumns.toColumn(now));
                         return statement.executeUpdate() == 1;
                     });
             if (claimed) {
@@ -148,7 +148,7 @@ public class StripeInbox {
     public boolean retry(String eventId, Instant now) {
         return jdbc.prepareStatement("UPDATE stripe_event SET status = 'PENDING', attempt_count = 0, next_attempt_at = ?, claimed_until = NULL"
                 + " WHERE event_id = ? AND status = 'FAILED'", statement -> {
-                    statement.setObject(1, TimeBuckets.toColumn(now));
+                    statement.setObject(1, TimeColumns.toColumn(now));
                     statement.setString(2, eventId);
                     return statement.executeUpdate() == 1;
                 });
@@ -168,8 +168,8 @@ public class StripeInbox {
     private static Listed listed(ResultSet rows) throws java.sql.SQLException {
         LocalDateTime appliedAt = rows.getObject(10, LocalDateTime.class);
         return new Listed(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4), StripeEventStatus.valueOf(rows.getString(5)),
-                rows.getInt(6), rows.getString(7), TimeBuckets.fromColumn(rows.getObject(8, LocalDateTime.class)),
-                TimeBuckets.fromColumn(rows.getObject(9, LocalDateTime.class)), appliedAt == null ? null : TimeBuckets.fromColumn(appliedAt));
+                rows.getInt(6), rows.getString(7), TimeColumns.fromColumn(rows.getObject(8, LocalDateTime.class)),
+                TimeColumns.fromColumn(rows.getObject(9, LocalDateTime.class)), appliedAt == null ? null : TimeColumns.fromColumn(appliedAt));
     }
 
     /** Marks an event applied (or ignored); call it in the transaction that applied it. */
@@ -189,9 +189,9 @@ public class StripeInbox {
                 + " WHERE id = ?", (PreparedStatement statement) -> {
                     statement.setString(1, status.name());
                     statement.setInt(2, attemptCount);
-                    statement.setObject(3, nextAttemptAt == null ? null : TimeBuckets.toColumn(nextAttemptAt));
+                    statement.setObject(3, nextAttemptAt == null ? null : TimeColumns.toColumn(nextAttemptAt));
                     statement.setString(4, error);
-                    statement.setObject(5, appliedAt == null ? null : TimeBuckets.toColumn(appliedAt));
+                    statement.setObject(5, appliedAt == null ? null : TimeColumns.toColumn(appliedAt));
                     statement.setLong(6, id);
                     return statement.executeUpdate();
                 });
