@@ -116,7 +116,8 @@ public class LedgerGraphQL implements GraphQLWiring {
     private static LedgerService.PlanInput planInput(Map<String, Object> input) {
         Object tokens = input.get("monthlyTokens");
         return new LedgerService.PlanInput((String) input.get("name"), (BigDecimal) input.get("monthlyPrice"), (String) input.get("currencyCode"),
-                tokens == null ? null : ((Number) tokens).longValue(), (Integer) input.get("resetDay"), (Boolean) input.get("active"));
+                tokens == null ? null : ((Number) tokens).longValue(), (Integer) input.get("resetDay"), (Boolean) input.get("active"),
+                (String) input.get("stripePriceId"), (Boolean) input.get("visible"));
     }
 
     private static Viewer viewer(DataFetchingEnvironment environment) {
