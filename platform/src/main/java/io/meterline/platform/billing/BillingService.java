@@ -472,6 +472,16 @@ public class BillingService {
         });
     }
 
+    /**
+     * Records a Stripe customer that already exists for an organization (the demo's, or one an
+     * operator moved from another system), as if we had created it with today's BILL TO details.
+     */
+    public void recordExistingCustomer(long organizationId, String stripeCustomerId) {
+        Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
+        String fingerprint = CustomerDetails.of(organization, companyDetails.findById(organizationId).orElse(null)).fingerprint();
+        store.insertCustomer(organizationId, stripeCustomerId, fingerprint, clock.instant());
+    }
+
     /** Records the payment method on file (the webhook inbox calls this from customer or payment method events). */
     public void applyPaymentMethod(String stripeCustomerId, @Nullable String brand, @Nullable String last4) {
         store.customerByStripeId(stripeCustomerId).ifPresent(customer -> store.updatePaymentMethod(customer.organizationId(), brand, last4, clock.instant()));
