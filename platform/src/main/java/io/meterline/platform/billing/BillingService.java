@@ -473,6 +473,18 @@ public class BillingService {
     }
 
     /**
+     * Brings the organization's Stripe customer in step with its BILL TO details, when it has one
+     * and they changed since they were last sent; does nothing without Stripe or a customer (the
+     * customer is created, with the details, when first needed).
+     */
+    public void syncCustomer(long organizationId) {
+        if (!stripe.configured() || store.customer(organizationId).isEmpty()) {
+            return;
+        }
+        customer(organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization")));
+    }
+
+    /**
      * Records a Stripe customer that already exists for an organization (the demo's, or one an
      * operator moved from another system), as if we had created it with today's BILL TO details.
      */

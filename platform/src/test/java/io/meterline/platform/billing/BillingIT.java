@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.meterline.platform.common.GlobalId;
@@ -24,6 +25,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,7 +149,7 @@ class BillingIT extends ServerTest {
         return rows.count("SELECT COUNT(*) FROM billing_customer WHERE organization_id = ?", id(tenant));
     }
 
-    private static String header(LoggedRequest request, String name) {
+    private static String header(Request request, String name) {
         return request.getHeader(name);
     }
 
@@ -178,7 +182,7 @@ class BillingIT extends ServerTest {
     }
 
     @Test
-    void aSubscriptionCheckoutCreatesTheCustomerOnceAndSendsThePlansPriceWithOurOrganization() {
+    void aSubscriptionCheckoutCreatesTheCustomerOnceAndSendsThePlansPriceWithOurOrganization() throws InterruptedException {
         Fixtures.Tenant tenant = tenant("bill-subscribe");
         api.graphql(tenant.adminToken(), "mutation($input: CompanyDetailsUpdateInput!) { companyDetailsUpdate(input: $input) { userErrors { code } } }",
                 Map.of("input", Map.of("companyName", "Bill Subscribe Dental Inc.", "billingEmail", "ap@subscribe.example", "addressLine1", "1 King St W",
@@ -217,15 +221,27 @@ class BillingIT extends ServerTest {
         assertThat(topUp.at("data.topUpCheckoutCreate.userErrors")).as(topUp.body()).isEqualTo(List.of());
         assertThat(stripe.getAllServeEvents()).extracting(event -> event.getRequest().getUrl()).containsExactly("/v1/checkout/sessions");
 
-        // A BILL TO change is sent once, before the next action, with a key made from our id and the new details.
-        api.graphql(tenant.adminToken(), "mutation($input: CompanyDetailsUpdateInput!) { companyDetailsUpdate(input: $input) { userErrors { code } } }",
-                Map.of("input", Map.of("companyName", "Bill Subscribe Dental Inc.", "billingEmail", "billing@subscribe.example", "country", "CA")));
+        // A BILL TO change goes to the customer once the save commits, without waiting for another action,
+        // with a key made from our id and the new details.
         stripe.resetRequests();
-        api.graphql(tenant.adminToken(), PORTAL, Map.of("input", Map.of()));
-        List<LoggedRequest> updates = requests(stripe, "/v1/customers/" + customerId(tenant));
-        assertThat(updates).hasSize(1);
-        assertThat(form(updates.get(0))).containsEntry("email", "billing@subscribe.example").containsEntry("name", "Bill Subscribe Dental Inc.");
+        CountDownLatch updated = new CountDownLatch(1);
+        List<Request> updates = new CopyOnWriteArrayList<>();
+        stripe.addMockServiceRequestListener((request, answer) -> {
+            if (request.getUrl().equals("/v1/customers/" + customerId(tenant))) {
+                updates.add(request);
+                updated.countDown();
+            }
+        });
+        TestApi.Response saved = api.graphql(tenant.adminToken(), "mutation($input: CompanyDetailsUpdateInput!) { companyDetailsUpdate(input: $input) { userErrors { code } } }",
+                Map.of("input", Map.of("companyName", "Bill Subscribe Dental Inc.", "billingEmail", "billing@subscribe.example", "country", "CA")));
+        assertThat(saved.at("data.companyDetailsUpdate.userErrors")).as(saved.body()).isEqualTo(List.of());
+        assertThat(updated.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(form(updates.get(0))).containsEntry("email", "billing@subscribe.example").containsEntry("name", "Bill Subscribe Dental Inc.")
+                .containsEntry("phone", "");
         assertThat(header(updates.get(0), "Idempotency-Key")).startsWith("meterline-customer-" + id(tenant) + "-");
+        // An action racing the update may send it again, with the same key (Stripe answers it once); after that, nothing is re-sent.
+        api.graphql(tenant.adminToken(), PORTAL, Map.of("input", Map.of()));
+        assertThat(updates).extracting(request -> header(request, "Idempotency-Key")).containsOnly(header(updates.get(0), "Idempotency-Key"));
         stripe.resetRequests();
         api.graphql(tenant.adminToken(), PORTAL, Map.of("input", Map.of()));
         assertThat(requests(stripe, "/v1/customers/" + customerId(tenant))).isEmpty();

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.URLDecoder;
@@ -88,7 +89,7 @@ final class StripeFixtures {
     }
 
     /** A form-encoded body as keys (decoded, such as {@code line_items[0][price]}) to values. */
-    static Map<String, String> form(LoggedRequest request) {
+    static Map<String, String> form(Request request) {
         Map<String, String> fields = new LinkedHashMap<>();
         String body = request.getBodyAsString();
         if (body.isEmpty()) {
