@@ -464,6 +464,8 @@ class BillingIT extends ServerTest {
         List<Map<String, Object>> options = (List<Map<String, Object>>) billing(tenant.adminToken(), tenant).get("planOptions");
         assertThat(options).extracting(option -> option.get("name")).contains("Starter CAD").doesNotContain("Growth CAD");
         assertUserError(tenant.adminToken(), SUBSCRIBE, Map.of("planId", growth), "subscriptionCheckoutCreate", "NOT_FOUND");
+        assertThat(api.graphql(tenant.adminToken(), "{ plans { name } }").pluck("data.plans", "name")).contains("Starter CAD").doesNotContain("Growth CAD", "Contract CAD");
+        assertThat(api.graphql(admin, "{ plans { name } }").pluck("data.plans", "name")).contains("Growth CAD", "Contract CAD");
         api.graphql(admin, "mutation($input: PlanUpdateInput!) { planUpdate(input: $input) { userErrors { code } } }", Map.of("input", Map.of("id", growth, "visible", true)));
     }
 }

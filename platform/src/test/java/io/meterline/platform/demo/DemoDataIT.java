@@ -2,6 +2,7 @@ package io.meterline.platform.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meterline.platform.billing.StripeConfiguration;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
@@ -26,6 +27,9 @@ class DemoDataIT extends ServerTest {
 
     @Inject
     TransactionOperations<Connection> transactions;
+
+    @Inject
+    StripeConfiguration stripe;
 
     @Test
     void seedsThreeOrganizationsWithUsageAcrossEveryProvider() {
@@ -77,6 +81,9 @@ class DemoDataIT extends ServerTest {
                 + " actions { startSubscription changePlan buyTopUp buyCredits openPortal manageSubscription } } }");
         assertThat(page.at("errors")).as(page.body()).isNull();
         assertThat(page.at("data.billing.configured")).isEqualTo(false);
+        // application.yml's return URLs: the dashboard's Billing page, with Stripe's session id placeholder left for Stripe to fill.
+        assertThat(stripe.successUrl()).endsWith("/billing?checkout=success&session={CHECKOUT_SESSION_ID}").startsWith("http");
+        assertThat(stripe.portalReturnUrl()).endsWith("/billing");
         assertThat(page.at("data.billing.plan.name")).isEqualTo("Growth");
         assertThat(page.at("data.billing.monthlyPrice.currencyCode")).isEqualTo("CAD");
         assertThat(page.at("data.billing.subscriptionStatus")).isEqualTo("ACTIVE");
