@@ -162,7 +162,9 @@ public class BillingService {
 
     /** The free baseline costs nothing in any currency; other plans cost their price. */
     private static Money price(Plan plan, Organization organization) {
-        return plan.freeBaseline() ? new Money(BigDecimal.ZERO.setScale(2), organization.billingCurrency()) : plan.monthlyPriceMoney();
+        String currency = organization.billingCurrency();
+        return plan.freeBaseline() ? new Money(BigDecimal.ZERO.setScale(Math.max(Currency.getInstance(currency).getDefaultFractionDigits(), 0)), currency)
+                : plan.monthlyPriceMoney();
     }
 
     /** What an organization admin may choose: active, visible plans in the billing currency, and the free baseline. */

@@ -22,11 +22,9 @@ public class StripeGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(StripeGateway.class);
 
-    private final StripeConfiguration configuration;
     private final Optional<StripeClient> client;
 
     public StripeGateway(StripeConfiguration configuration) {
-        this.configuration = configuration;
         this.client = configuration.configured()
                 ? Optional.of(StripeClient.builder()
                         .setApiKey(configuration.secretKey().trim())
@@ -104,9 +102,5 @@ public class StripeGateway {
             throw BillingErrors.of(BillingErrorCode.PAYMENT_PROVIDER_ERROR,
                     "Stripe's answer could not be read, so we could not " + action + ". Nothing was charged; please try again in a minute.");
         }
-    }
-
-    StripeConfiguration configuration() {
-        return configuration;
     }
 }
