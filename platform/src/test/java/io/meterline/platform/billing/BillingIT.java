@@ -22,10 +22,14 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -288,6 +292,8 @@ class BillingIT extends ServerTest {
         assertUserError(token, TOP_UP, Map.of("packId", "CAD-999"), "topUpCheckoutCreate", "NOT_FOUND");
         assertUserError(token, TOP_UP, Map.of("packId", "USD-1000000"), "topUpCheckoutCreate", "CURRENCY_MISMATCH");
         assertUserError(token, TOP_UP, Map.of("packId", "CAD-1000000' OR '1'='1"), "topUpCheckoutCreate", "NOT_FOUND");
+        assertUserError(token, TOP_UP, Map.of("packId", "CAD-" + "9".repeat(10_000)), "topUpCheckoutCreate", "NOT_FOUND");
+        assertUserError(token, SUBSCRIBE, Map.of("planId", "UGxhbjo" + "x".repeat(10_000)), "subscriptionCheckoutCreate", "NOT_FOUND");
         assertUserError(token, CREDITS, Map.of("amount", "0"), "creditsCheckoutCreate", "OUT_OF_RANGE");
         assertUserError(token, CREDITS, Map.of("amount", "-5"), "creditsCheckoutCreate", "OUT_OF_RANGE");
         assertUserError(token, CREDITS, Map.of("amount", "500.01"), "creditsCheckoutCreate", "OUT_OF_RANGE");
@@ -358,6 +364,34 @@ class BillingIT extends ServerTest {
         assertThat(retried).hasSize(3);
         assertThat(retried).extracting(request -> header(request, "Idempotency-Key")).containsOnly(header(retried.get(0), "Idempotency-Key"));
         assertThat(checkouts(tenant)).isEqualTo(1);
+    }
+
+    /** Two admins (or a double click) starting checkouts at once: one customer, asked for with one key, and both checkouts work. */
+    @Test
+    void concurrentFirstCheckoutsShareOneCustomer() throws Exception {
+        Fixtures.Tenant tenant = tenant("bill-race");
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<TestApi.Response>> answers = new ArrayList<>();
+            for (String pack : List.of("CAD-1000000", "CAD-3000000")) {
+                answers.add(executor.submit(() -> {
+                    start.await();
+                    return api.graphql(tenant.adminToken(), TOP_UP, Map.of("input", Map.of("packId", pack)));
+                }));
+            }
+            start.countDown();
+            for (Future<TestApi.Response> answer : answers) {
+                TestApi.Response response = answer.get(30, TimeUnit.SECONDS);
+                assertThat(response.at("data.topUpCheckoutCreate.url")).as(response.body()).isEqualTo(StripeFixtures.CHECKOUT_URL);
+            }
+        }
+        finally {
+            executor.shutdownNow();
+        }
+        assertThat(requests(stripe, "/v1/customers")).extracting(request -> header(request, "Idempotency-Key")).containsOnly("meterline-customer-" + id(tenant));
+        assertThat(customers(tenant)).isEqualTo(1);
+        assertThat(checkouts(tenant)).isEqualTo(2);
     }
 
     @Test
