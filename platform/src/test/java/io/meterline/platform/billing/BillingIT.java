@@ -232,7 +232,8 @@ class BillingIT extends ServerTest {
         List<Request> updates = new CopyOnWriteArrayList<>();
         stripe.addMockServiceRequestListener((request, answer) -> {
             if (request.getUrl().equals("/v1/customers/" + customerId(tenant))) {
-                updates.add(request);
+                // A copy: the server recycles the live request once answered.
+                updates.add(LoggedRequest.createFrom(request));
                 updated.countDown();
             }
         });
