@@ -1,5 +1,6 @@
 package io.meterline.platform.alert;
 
+import io.meterline.platform.common.SqlStates;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -256,12 +257,7 @@ public class AlertStore {
     }
 
     private static boolean isDuplicateKey(Throwable error) {
-        for (Throwable current = error; current != null; current = current.getCause()) {
-            if (current instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("23")) {
-                return true;
-            }
-        }
-        return false;
+        return SqlStates.isDuplicateKey(error);
     }
 
     /** Instants are stored as UTC wall time in DATETIME(6), as everywhere in Meterline. */

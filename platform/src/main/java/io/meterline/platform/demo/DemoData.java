@@ -16,6 +16,8 @@ import io.meterline.platform.budget.BudgetService;
 import io.meterline.platform.ledger.LedgerAccount;
 import io.meterline.platform.ledger.LedgerEntryKind;
 import io.meterline.platform.ledger.LedgerService;
+import io.meterline.platform.ledger.Plan;
+import io.meterline.platform.billing.BillingService;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import io.meterline.platform.usage.EventResult;
@@ -29,6 +31,8 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.time.Clock;
+import java.time.ZoneId;
+import java.time.LocalDate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +67,10 @@ public class DemoData {
     private static final Logger LOG = LoggerFactory.getLogger(DemoData.class);
     /** The most events {@code POST /v1/usage} accepts in one batch. */
     private static final int BATCH_SIZE = 1000;
+    /** The demo organization on a paid plan. */
+    static final String SUBSCRIBED_SLUG = "northwind";
+    static final String STARTER_PLAN = "Starter";
+    static final String GROWTH_PLAN = "Growth";
 
     private final AccountService accounts;
     private final ApiKeyService apiKeys;
@@ -70,6 +78,7 @@ public class DemoData {
     private final UsageIngestService usage;
     private final BudgetService budgets;
     private final LedgerService ledger;
+    private final BillingService billing;
     private final OrganizationRepository organizations;
     private final UserRepository users;
     private final PlatformAdminRepository platformAdmins;
@@ -80,7 +89,7 @@ public class DemoData {
     private final int port;
 
     public DemoData(AccountService accounts, ApiKeyService apiKeys, AccountIdService accountIds, UsageIngestService usage, BudgetService budgets,
-                    LedgerService ledger, OrganizationRepository organizations,
+                    LedgerService ledger, BillingService billing, OrganizationRepository organizations,
                     UserRepository users, PlatformAdminRepository platformAdmins, TransactionOperations<Connection> transactions, Clock clock,
                     @Property(name = "meterline.bootstrap-admin.email", defaultValue = "") String bootstrapEmail,
                     @Property(name = "meterline.bootstrap-admin.password", defaultValue = "") String bootstrapPassword,
@@ -91,6 +100,7 @@ public class DemoData {
         this.usage = usage;
         this.budgets = budgets;
         this.ledger = ledger;
+        this.billing = billing;
         this.organizations = organizations;
         this.users = users;
         this.platformAdmins = platformAdmins;
@@ -137,6 +147,7 @@ public class DemoData {
         Instant started = Instant.now();
         Admin admin = platformAdmin();
         Viewer viewer = new Viewer(admin.user().id(), admin.user().email(), Role.PLATFORM_ADMIN, null);
+        planCatalog(viewer);
         List<Seeded> seeded = new ArrayList<>();
         for (DemoOrganization organization : DemoOrganization.all()) {
             seeded.add(seed(viewer, organization));
@@ -180,6 +191,9 @@ public class DemoData {
         // The organization, its users and keys appear together or not at all, so a failed start leaves no half-made tenant.
         Tenant tenant = transactions.executeWrite(status -> createAccounts(viewer, organization));
         createBudgets(viewer, GlobalId.encode(TenantScope.ORGANIZATION_TYPE, tenant.organizationId()));
+        if (organization.slug().equals(SUBSCRIBED_SLUG)) {
+            subscribe(tenant.organizationId(), ZoneId.of(organization.timeZone()));
+        }
         List<DemoUsageGenerator.GeneratedEvent> events = new DemoUsageGenerator(organization).generate(clock.instant());
         List<Map<String, Object>> production = new ArrayList<>();
         List<Map<String, Object>> staging = new ArrayList<>();
@@ -218,6 +232,39 @@ public class DemoData {
         long production = apiKeys.createFor(created.id(), "Production gateway").apiKey().id();
         long staging = apiKeys.createFor(created.id(), "Staging gateway").apiKey().id();
         return new Tenant(created.id(), production, staging);
+    }
+
+    /**
+     * Seed 000's plan catalog in CAD beside the free baseline: two paid plans sold through Stripe
+     * (their price ids are the demo's own; without a Stripe key nothing is sold) and one hidden
+     * plan only a platform admin assigns. Plans that exist by name are left alone.
+     */
+    private void planCatalog(Viewer viewer) {
+        record Spec(String name, String price, long tokens, String stripePriceId, boolean visible) {
+        }
+        List<String> existing = ledger.plans(true).stream().map(Plan::name).toList();
+        for (Spec spec : List.of(
+                new Spec(STARTER_PLAN, "49.00", 5_000_000L, "price_demo_starter_cad", true),
+                new Spec(GROWTH_PLAN, "149.00", 20_000_000L, "price_demo_growth_cad", true),
+                new Spec("Enterprise (contract)", "990.00", 200_000_000L, null, false))) {
+            if (!existing.contains(spec.name())) {
+                ledger.createPlan(viewer, new LedgerService.PlanInput(spec.name(), new BigDecimal(spec.price()), "CAD", spec.tokens(), 1, true,
+                        spec.stripePriceId(), spec.visible()));
+            }
+        }
+    }
+
+    /**
+     * Northwind on the Growth plan as the webhook inbox would leave it after a paid checkout: an
+     * active subscription renewing on the 1st of next month, a Visa on file.
+     */
+    private void subscribe(long organizationId, ZoneId zone) {
+        billing.recordExistingCustomer(organizationId, "cus_demo_northwind");
+        Instant now = clock.instant();
+        Instant periodEnd = LocalDate.ofInstant(now, zone).withDayOfMonth(1).plusMonths(1).atStartOfDay(zone).toInstant();
+        billing.applySubscription(new BillingService.SubscriptionChange("cus_demo_northwind", "sub_demo_northwind", "si_demo_northwind",
+                "price_demo_growth_cad", "active", periodEnd, false, now));
+        billing.applyPaymentMethod("cus_demo_northwind", "visa", "4242");
     }
 
     /**

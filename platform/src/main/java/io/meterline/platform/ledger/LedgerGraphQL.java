@@ -45,7 +45,12 @@ public class LedgerGraphQL implements GraphQLWiring {
     @Override
     public void wire(RuntimeWiring.Builder wiring) {
         wiring.type("Query", type -> type
-                .dataFetcher("plans", environment -> ledger.plans(Boolean.TRUE.equals(environment.getArgument("includeInactive"))))
+                .dataFetcher("plans", environment -> {
+                    // Hidden plans are assigned by platform admins; organization users see them only as their own plan.
+                    boolean everything = viewer(environment).isPlatformAdmin();
+                    return ledger.plans(Boolean.TRUE.equals(environment.getArgument("includeInactive"))).stream()
+                            .filter(plan -> everything || plan.visible() || plan.freeBaseline()).toList();
+                })
                 .dataFetcher("balance", environment -> ledger.balance(viewer(environment), environment.getArgument("organizationId")))
                 .dataFetcher("ledgerEntries", environment -> entries(environment, "kinds", null))
                 .dataFetcher("transactions", environment -> {
@@ -116,7 +121,8 @@ public class LedgerGraphQL implements GraphQLWiring {
     private static LedgerService.PlanInput planInput(Map<String, Object> input) {
         Object tokens = input.get("monthlyTokens");
         return new LedgerService.PlanInput((String) input.get("name"), (BigDecimal) input.get("monthlyPrice"), (String) input.get("currencyCode"),
-                tokens == null ? null : ((Number) tokens).longValue(), (Integer) input.get("resetDay"), (Boolean) input.get("active"));
+                tokens == null ? null : ((Number) tokens).longValue(), (Integer) input.get("resetDay"), (Boolean) input.get("active"),
+                (String) input.get("stripePriceId"), (Boolean) input.get("visible"));
     }
 
     private static Viewer viewer(DataFetchingEnvironment environment) {

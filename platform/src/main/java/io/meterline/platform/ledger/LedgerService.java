@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Plans, admin ledger entries, balance settings and the balance view. */
 @Singleton
@@ -37,6 +38,7 @@ public class LedgerService {
     private static final int MAX_REASON = 500;
     private static final int MAX_DESCRIPTION = 200;
     private static final int MAX_PLAN_NAME = 100;
+    private static final Pattern STRIPE_PRICE_ID = Pattern.compile("price_[A-Za-z0-9_]{1,249}");
     private static final Set<LedgerEntryKind> ADMIN_KINDS = EnumSet.of(LedgerEntryKind.PURCHASE, LedgerEntryKind.REFUND, LedgerEntryKind.GRANT, LedgerEntryKind.ADJUSTMENT);
 
     private final LedgerStore store;
@@ -65,7 +67,7 @@ public class LedgerService {
 
     /** A plan's fields; null ones stay unchanged on update (all are required on create). */
     public record PlanInput(@Nullable String name, @Nullable BigDecimal monthlyPrice, @Nullable String currency, @Nullable Long monthlyTokens,
-                            @Nullable Integer resetDay, @Nullable Boolean active) {
+                            @Nullable Integer resetDay, @Nullable Boolean active, @Nullable String stripePriceId, @Nullable Boolean visible) {
     }
 
     /** What an admin entry needs. */
@@ -94,7 +96,7 @@ public class LedgerService {
         String name = validatePlan(input, null, errors);
         UserInputException.throwIfAny(errors);
         return plans.save(new Plan(null, name, Money.round(input.monthlyPrice()), input.currency(), input.monthlyTokens(), input.resetDay(),
-                input.active() == null || input.active(), false, clock.instant()));
+                input.active() == null || input.active(), false, clock.instant(), stripePriceId(input.stripePriceId()), input.visible() == null || input.visible()));
     }
 
     public Plan updatePlan(Viewer viewer, String id, PlanInput input) {
@@ -104,14 +106,37 @@ public class LedgerService {
         PlanInput merged = new PlanInput(input.name() == null ? plan.name() : input.name(),
                 input.monthlyPrice() == null ? plan.monthlyPrice() : input.monthlyPrice(), input.currency() == null ? plan.currency() : input.currency(),
                 input.monthlyTokens() == null ? plan.monthlyTokens() : input.monthlyTokens(), input.resetDay() == null ? plan.resetDay() : input.resetDay(),
-                input.active() == null ? plan.active() : input.active());
+                input.active() == null ? plan.active() : input.active(), input.stripePriceId() == null ? plan.stripePriceId() : input.stripePriceId(),
+                input.visible() == null ? plan.visible() : input.visible());
         String name = validatePlan(merged, plan, errors);
         if (plan.freeBaseline() && !merged.active()) {
             errors.add(UserError.of("active", "INVALID_STATE", "The free baseline plan stays active"));
         }
         UserInputException.throwIfAny(errors);
         return plans.update(new Plan(plan.id(), name, Money.round(merged.monthlyPrice()), merged.currency(), merged.monthlyTokens(), merged.resetDay(),
-                merged.active(), plan.freeBaseline(), plan.createdAt()));
+                merged.active(), plan.freeBaseline(), plan.createdAt(), stripePriceId(merged.stripePriceId()), merged.visible()));
+    }
+
+    /** A blank Stripe price id means none: the plan is not sold through Stripe Checkout. */
+    @Nullable
+    private static String stripePriceId(@Nullable String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** A plan by row id. */
+    public Optional<Plan> plan(long id) {
+        return plans.findById(id);
+    }
+
+    /** The plan a Stripe price sells. */
+    public Optional<Plan> planByStripePrice(String stripePriceId) {
+        return plans.findByStripePriceId(stripePriceId);
+    }
+
+    /** The free baseline plan every organization without another plan is on. */
+    public Plan freeBaseline() {
+        return plans.findAllOrderById().stream().filter(Plan::freeBaseline).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no free baseline plan (V3__ledger.sql inserts one)"));
     }
 
     private String validatePlan(PlanInput input, @Nullable Plan existing, List<UserError> errors) {
@@ -140,6 +165,13 @@ public class LedgerService {
         if (input.resetDay() == null || input.resetDay() < 1 || input.resetDay() > 28) {
             errors.add(UserError.of("resetDay", "OUT_OF_RANGE", "The reset day must be between 1 and 28"));
         }
+        if (input.stripePriceId() != null && !input.stripePriceId().isBlank() && !STRIPE_PRICE_ID.matcher(input.stripePriceId().trim()).matches()) {
+            errors.add(UserError.of("stripePriceId", "INVALID", "A Stripe price id looks like price_... (letters, digits and underscores, at most 255 characters)"));
+        }
+        else if (input.stripePriceId() != null && !input.stripePriceId().isBlank()
+                && plans.findByStripePriceId(input.stripePriceId().trim()).filter(other -> existing == null || !other.id().equals(existing.id())).isPresent()) {
+            errors.add(UserError.of("stripePriceId", "TAKEN", "Another plan already sells this Stripe price"));
+        }
         return name;
     }
 
@@ -154,7 +186,19 @@ public class LedgerService {
         if (!plan.get().active()) {
             throw new UserInputException(UserError.of("planId", "INVALID_STATE", "Plan " + plan.get().name() + " is not active"));
         }
-        Plan chosen = plan.get();
+        switchPlan(organization, plan.get());
+        return balance(viewer, organizationId);
+    }
+
+    /**
+     * Puts an organization on a plan now, for billing (a Stripe subscription started, changed or
+     * ended): the caller has decided the organization and the plan; nothing is checked here.
+     */
+    public void switchPlan(long organizationId, Plan chosen) {
+        switchPlan(organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization")), chosen);
+    }
+
+    private void switchPlan(Organization organization, Plan chosen) {
         write(connection -> {
             Instant now = clock.instant();
             LedgerStore.Locked locked = store.lock(connection, info(organization), now);
@@ -174,7 +218,6 @@ public class LedgerService {
             store.post(connection, info(organization), state.withPlan(chosen.freeBaseline() ? null : chosen.id(), chosen.periodStart(now, organization.zone())), entries, now);
             return null;
         });
-        return balance(viewer, organizationId);
     }
 
     /** Posts a purchase, refund, grant or adjustment; every refusal happens before anything is stored. */

@@ -32,7 +32,7 @@ class LedgerStore {
 
     private static final String ENTRY_COLUMNS = "id, organization_id, kind, account_kind, amount, currency, service, tokens, images, description,"
             + " reason, created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, created_at";
-    private static final String PLAN_COLUMNS = "id, name, monthly_price, currency, monthly_tokens, reset_day, active, free_baseline, created_at";
+    private static final String PLAN_COLUMNS = "id, name, monthly_price, currency, monthly_tokens, reset_day, active, free_baseline, created_at, stripe_price_id, visible";
 
     /** What balances need to know about an organization. */
     record OrganizationInfo(long id, ZoneId zone, String billingCurrency) {
@@ -168,7 +168,7 @@ class LedgerStore {
                     throw new IllegalStateException("plan " + planId + " is missing");
                 }
                 return new Plan(rows.getLong(1), rows.getString(2), rows.getBigDecimal(3), rows.getString(4), rows.getLong(5), rows.getInt(6),
-                        rows.getBoolean(7), rows.getBoolean(8), fromColumn(rows.getObject(9, LocalDateTime.class)));
+                        rows.getBoolean(7), rows.getBoolean(8), fromColumn(rows.getObject(9, LocalDateTime.class)), rows.getString(10), rows.getBoolean(11));
             }
         }
     }

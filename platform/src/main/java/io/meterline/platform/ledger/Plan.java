@@ -22,6 +22,8 @@ import java.time.ZoneId;
  * @param active whether organizations can be put on it
  * @param freeBaseline whether it is the plan of organizations without one
  * @param createdAt when it was created
+ * @param stripePriceId the recurring Stripe price a subscription checkout sells; null for plans not sold through Stripe
+ * @param visible whether organization admins see it among their plan options (hidden plans are assigned by platform admins)
  */
 @MappedEntity("plan")
 public record Plan(
@@ -33,7 +35,9 @@ public record Plan(
         int resetDay,
         boolean active,
         boolean freeBaseline,
-        Instant createdAt) {
+        Instant createdAt,
+        @Nullable String stripePriceId,
+        boolean visible) {
 
     /** The GraphQL type name, used in global ids. */
     public static final String TYPE = "Plan";

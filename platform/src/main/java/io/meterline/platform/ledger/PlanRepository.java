@@ -4,6 +4,7 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
 import java.util.List;
+import java.util.Optional;
 
 /** Plans; a handful of rows managed by platform admins. */
 @JdbcRepository(dialect = Dialect.MYSQL)
@@ -14,4 +15,7 @@ public interface PlanRepository extends CrudRepository<Plan, Long> {
     List<Plan> findAllOrderById();
 
     List<Plan> findByActiveOrderById(boolean active);
+
+    /** The plan a Stripe price sells (billing maps subscription events back to plans with it). */
+    Optional<Plan> findByStripePriceId(String stripePriceId);
 }

@@ -1,5 +1,6 @@
 package io.meterline.platform.profile;
 
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.MeterlineException;
@@ -27,12 +28,15 @@ public class CompanyDetailsService {
     private final OrganizationRepository organizations;
     private final TenantScope tenantScope;
     private final Clock clock;
+    private final ApplicationEventPublisher<CompanyDetailsSaved> saves;
 
-    public CompanyDetailsService(CompanyDetailsRepository details, OrganizationRepository organizations, TenantScope tenantScope, Clock clock) {
+    public CompanyDetailsService(CompanyDetailsRepository details, OrganizationRepository organizations, TenantScope tenantScope, Clock clock,
+                                 ApplicationEventPublisher<CompanyDetailsSaved> saves) {
         this.details = details;
         this.organizations = organizations;
         this.tenantScope = tenantScope;
         this.clock = clock;
+        this.saves = saves;
     }
 
     /** The form's fields, as typed. */
@@ -68,6 +72,8 @@ public class CompanyDetailsService {
                 ContactFields.country(input.country(), "country", errors),
                 clock.instant(), viewer.email());
         UserInputException.throwIfAny(errors);
-        return details.existsById(organization) ? details.update(saved) : details.save(saved);
+        CompanyDetails stored = details.existsById(organization) ? details.update(saved) : details.save(saved);
+        saves.publishEvent(new CompanyDetailsSaved(organization));
+        return stored;
     }
 }

@@ -2,6 +2,7 @@ package io.meterline.platform.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meterline.platform.billing.StripeConfiguration;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
@@ -11,6 +12,7 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The demo environment seeds three organizations with 90 days of usage across every provider, once. */
@@ -25,6 +27,9 @@ class DemoDataIT extends ServerTest {
 
     @Inject
     TransactionOperations<Connection> transactions;
+
+    @Inject
+    StripeConfiguration stripe;
 
     @Test
     void seedsThreeOrganizationsWithUsageAcrossEveryProvider() {
@@ -57,8 +62,54 @@ class DemoDataIT extends ServerTest {
         Rows rows = new Rows(transactions);
         long events = rows.count("SELECT COUNT(*) FROM usage_event");
         long organizations = rows.count("SELECT COUNT(*) FROM organization");
+        long plans = rows.count("SELECT COUNT(*) FROM plan");
+        long subscriptions = rows.count("SELECT COUNT(*) FROM billing_subscription");
         demoData.onStartup(new StartupEvent(context));
         assertThat(rows.count("SELECT COUNT(*) FROM usage_event")).isEqualTo(events);
         assertThat(rows.count("SELECT COUNT(*) FROM organization")).isEqualTo(organizations);
+        assertThat(rows.count("SELECT COUNT(*) FROM plan")).isEqualTo(plans);
+        assertThat(rows.count("SELECT COUNT(*) FROM billing_subscription")).isEqualTo(subscriptions);
+    }
+
+    /** Seed 000's Billing page on the demo: a CAD catalog, Northwind on a paid plan, and no Stripe key, so paying is refused and nothing else is. */
+    @Test
+    void northwindIsOnAPaidCadPlanAndWithoutStripeKeysTheStripeActionsAreRefused() {
+        Rows rows = new Rows(transactions);
+        String token = api.login("admin@northwind.demo", "demo-password-1");
+        TestApi.Response page = api.graphql(token, "{ billing { configured plan { name } monthlyPrice { amount currencyCode } subscriptionStatus nextBillingDate"
+                + " tokensUsedThisMonth paymentMethod { brand last4 } planOptions { name } topUpPacks { id }"
+                + " actions { startSubscription changePlan buyTopUp buyCredits openPortal manageSubscription } } }");
+        assertThat(page.at("errors")).as(page.body()).isNull();
+        assertThat(page.at("data.billing.configured")).isEqualTo(false);
+        // application.yml's return URLs: the dashboard's Billing page, with Stripe's session id placeholder left for Stripe to fill.
+        assertThat(stripe.successUrl()).endsWith("/billing?checkout=success&session={CHECKOUT_SESSION_ID}").startsWith("http");
+        assertThat(stripe.portalReturnUrl()).endsWith("/billing");
+        assertThat(page.at("data.billing.plan.name")).isEqualTo("Growth");
+        assertThat(page.at("data.billing.monthlyPrice.currencyCode")).isEqualTo("CAD");
+        assertThat(page.at("data.billing.subscriptionStatus")).isEqualTo("ACTIVE");
+        assertThat(page.at("data.billing.nextBillingDate")).isNotNull();
+        assertThat(((Number) page.at("data.billing.tokensUsedThisMonth")).longValue()).isPositive();
+        assertThat(page.at("data.billing.paymentMethod.last4")).isEqualTo("4242");
+        assertThat(page.pluck("data.billing.planOptions", "name")).contains("Free", "Starter", "Growth").doesNotContain("Enterprise (contract)");
+        assertThat(page.pluck("data.billing.topUpPacks", "id")).containsExactly("CAD-1000000", "CAD-3000000");
+        assertThat(page.at("data.billing.actions")).isEqualTo(Map.of("startSubscription", false, "changePlan", false, "buyTopUp", false,
+                "buyCredits", false, "openPortal", false, "manageSubscription", false));
+        long checkouts = rows.count("SELECT COUNT(*) FROM billing_checkout");
+        long customers = rows.count("SELECT COUNT(*) FROM billing_customer");
+        for (String mutation : new String[] {
+                "mutation { topUpCheckoutCreate(input: {packId: \"CAD-1000000\"}) { url userErrors { code message } } }",
+                "mutation { creditsCheckoutCreate(input: {amount: \"25\"}) { url userErrors { code message } } }",
+                "mutation { billingPortalSessionCreate(input: {}) { url userErrors { code message } } }"}) {
+            TestApi.Response refused = api.graphql(token, mutation);
+            assertThat(refused.at("errors")).as(refused.body()).isNull();
+            assertThat(refused.body()).contains("\"BILLING_NOT_CONFIGURED\"").contains("METERLINE_STRIPE_SECRET_KEY").contains("\"url\":null");
+        }
+        TestApi.Response plans = api.graphql(token, "{ plans { id name } }");
+        String starter = (String) plans.pluck("data.plans", "id").get(plans.pluck("data.plans", "name").indexOf("Starter"));
+        TestApi.Response subscribe = api.graphql(token, "mutation($input: SubscriptionCheckoutCreateInput!) { subscriptionCheckoutCreate(input: $input) { url userErrors { code } } }",
+                Map.of("input", Map.of("planId", starter)));
+        assertThat(subscribe.codes("data.subscriptionCheckoutCreate.userErrors")).as(subscribe.body()).containsExactly("BILLING_NOT_CONFIGURED");
+        assertThat(rows.count("SELECT COUNT(*) FROM billing_checkout")).isEqualTo(checkouts);
+        assertThat(rows.count("SELECT COUNT(*) FROM billing_customer")).isEqualTo(customers);
     }
 }

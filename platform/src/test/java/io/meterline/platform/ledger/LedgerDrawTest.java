@@ -96,7 +96,7 @@ class LedgerDrawTest {
 
     @Test
     void plansPeriodsStartOnTheResetDayInTheOrganizationsZone() {
-        Plan plan = new Plan(1L, "Pro", BigDecimal.TEN, "CAD", 1000, 15, true, false, NOW);
+        Plan plan = new Plan(1L, "Pro", BigDecimal.TEN, "CAD", 1000, 15, true, false, NOW, null, true);
         ZoneId kolkata = ZoneId.of("Asia/Kolkata");
         assertThat(plan.periodStart(Instant.parse("2026-11-14T18:29:59Z"), kolkata)).isEqualTo(LocalDate.parse("2026-10-15"));
         assertThat(plan.periodStart(Instant.parse("2026-11-14T18:30:00Z"), kolkata)).isEqualTo(LocalDate.parse("2026-11-15"));

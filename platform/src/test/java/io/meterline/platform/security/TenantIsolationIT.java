@@ -184,6 +184,11 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("businessRules", "{ businessRules(organizationId: \"" + org + "\") { text } }");
         attacks.put("businessRulesSave", "mutation { businessRulesSave(input: {organizationId: \"" + org + "\", text: \"stolen\"}) { businessRules { text } } }");
         attacks.put("businessRulesClear", "mutation { businessRulesClear(input: {organizationId: \"" + org + "\"}) { businessRules { text } } }");
+        attacks.put("billing", "{ billing(organizationId: \"" + org + "\") { plan { name } tokensUsedThisMonth } }");
+        attacks.put("subscriptionCheckoutCreate", "mutation { subscriptionCheckoutCreate(input: {organizationId: \"" + org + "\", planId: \"UGxhbjox\"}) { url } }");
+        attacks.put("topUpCheckoutCreate", "mutation { topUpCheckoutCreate(input: {organizationId: \"" + org + "\", packId: \"USD-1000000\"}) { url } }");
+        attacks.put("creditsCheckoutCreate", "mutation { creditsCheckoutCreate(input: {organizationId: \"" + org + "\", amount: \"10\"}) { url } }");
+        attacks.put("billingPortalSessionCreate", "mutation { billingPortalSessionCreate(input: {organizationId: \"" + org + "\"}) { url } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
@@ -262,6 +267,8 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM attribution_group")).isEqualTo(groups);
         assertThat(rows.count("SELECT COUNT(*) FROM attribution_member")).isEqualTo(members);
         assertThat(String.valueOf(rows.value("SELECT content FROM business_rules"))).isEqualTo(rules).isEqualTo("B rules");
+        assertThat(rows.count("SELECT COUNT(*) FROM billing_checkout")).isZero();
+        assertThat(rows.count("SELECT COUNT(*) FROM billing_customer")).isZero();
         assertThat(bAlertId).isNotNull();
         assertThat(rows.count("SELECT COUNT(*) FROM alert WHERE acknowledged_at IS NULL")).isEqualTo(1);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");

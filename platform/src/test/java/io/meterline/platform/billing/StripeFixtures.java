@@ -1,0 +1,104 @@
+package io.meterline.platform.billing;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * WireMock in Stripe's place: answers written from Stripe's API reference (the Customer, Checkout
+ * Session and Billing Portal Session objects and the error object), and a reader for the
+ * form-encoded bodies stripe-java sends ({@code line_items[0][price]=...}).
+ */
+final class StripeFixtures {
+
+    static final String CUSTOMER_ID = "cus_NffrFeUfNV2Hib";
+    static final String CHECKOUT_URL = "https://checkout.stripe.com/c/pay/cs_test_a1YS1URlnyQCN5fUUduORoQ7Pw41PJqDWkIVQCpJPqkfIhd6tVY8XB1OLY";
+    static final String PORTAL_URL = "https://billing.stripe.com/p/session/test_YWNjdF8xTTJKVGtMa2RJd0h1N2l4LF9OY2lBYjJXcHY4a2NPck96UjBEbFVYRnU5bjlwVUF50100BNtQTpFv";
+
+    private StripeFixtures() {
+    }
+
+    static String customer(String id) {
+        return """
+                {"id": "%s", "object": "customer", "address": null, "balance": 0, "created": 1680893993, "currency": null,
+                 "default_source": null, "delinquent": false, "description": null, "email": null, "invoice_prefix": "0759376C",
+                 "invoice_settings": {"custom_fields": null, "default_payment_method": null, "footer": null, "rendering_options": null},
+                 "livemode": false, "metadata": {}, "name": "Org", "next_invoice_sequence": 1, "phone": null, "preferred_locales": [],
+                 "shipping": null, "tax_exempt": "none", "test_clock": null}
+                """.formatted(id);
+    }
+
+    static String checkoutSession(String mode) {
+        return """
+                {"id": "cs_test_{{randomValue length=40 type='ALPHANUMERIC'}}", "object": "checkout.session", "amount_subtotal": 2000,
+                 "amount_total": 2000, "cancel_url": "https://app.example/billing?checkout=cancelled", "client_reference_id": null, "created": 1679600215,
+                 "currency": "cad", "customer": "%s", "expires_at": 1679686615, "livemode": false, "metadata": {}, "mode": "%s",
+                 "payment_intent": null, "payment_status": "unpaid", "status": "open", "subscription": null,
+                 "success_url": "https://app.example/billing?checkout=success", "url": "%s"}
+                """.formatted(CUSTOMER_ID, mode, CHECKOUT_URL);
+    }
+
+    static String portalSession() {
+        return """
+                {"id": "bps_1MrSjzLkdIwHu7ixex0IvU9b", "object": "billing_portal.session", "configuration": "bpc_1MAhNDLkdIwHu7ixckACO1Jq",
+                 "created": 1680210639, "customer": "%s", "flow": null, "livemode": false, "locale": null, "on_behalf_of": null,
+                 "return_url": "https://app.example/billing", "url": "%s"}
+                """.formatted(CUSTOMER_ID, PORTAL_URL);
+    }
+
+    static String error(String type, String code, String message) {
+        return """
+                {"error": {"type": "%s", "code": "%s", "message": "%s", "request_log_url": "https://dashboard.stripe.com/test/logs/req_xyz"}}
+                """.formatted(type, code, message);
+    }
+
+    /** A JSON answer; templated, so every Checkout Session gets its own id as in Stripe. */
+    static ResponseDefinitionBuilder json(int status, String body) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withHeader("Request-Id", "req_test_1").withBody(body)
+                .withTransformers("response-template");
+    }
+
+    /** Stripe answering every call as the reference says it does when all goes well. */
+    static void happy(WireMockServer stripe) {
+        stripe.stubFor(post(urlEqualTo("/v1/customers")).willReturn(json(200, customer(CUSTOMER_ID))));
+        stripe.stubFor(post(urlPathMatching("/v1/customers/cus_.*")).willReturn(json(200, customer(CUSTOMER_ID))));
+        stripe.stubFor(post(urlEqualTo("/v1/checkout/sessions")).willReturn(json(200, checkoutSession("payment"))));
+        stripe.stubFor(post(urlEqualTo("/v1/billing_portal/sessions")).willReturn(json(200, portalSession())));
+    }
+
+    /** Stripe creating the customer {@code id}: every organization gets its own, as in Stripe. */
+    static void customerWillBe(WireMockServer stripe, String id) {
+        stripe.stubFor(post(urlEqualTo("/v1/customers")).willReturn(json(200, customer(id))));
+    }
+
+    static List<LoggedRequest> requests(WireMockServer stripe, String path) {
+        return stripe.getAllServeEvents().stream().map(ServeEvent::getRequest).filter(request -> request.getUrl().equals(path))
+                .toList();
+    }
+
+    /** A form-encoded body as keys (decoded, such as {@code line_items[0][price]}) to values. */
+    static Map<String, String> form(Request request) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        String body = request.getBodyAsString();
+        if (body.isEmpty()) {
+            return fields;
+        }
+        for (String pair : body.split("&")) {
+            int equals = pair.indexOf('=');
+            fields.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+        }
+        return fields;
+    }
+}
