@@ -3,10 +3,15 @@ package io.meterline.platform.billing;
 import com.stripe.StripeClient;
 import com.stripe.exception.ApiConnectionException;
 import com.stripe.exception.StripeException;
+import com.stripe.model.Event;
+import com.stripe.model.StripeCollection;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerUpdateParams;
+import com.stripe.param.EventListParams;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +67,25 @@ public class StripeGateway {
         com.stripe.model.billingportal.Session session = call("open the Stripe Billing Portal", idempotencyKey,
                 (stripe, options) -> stripe.v1().billingPortal().sessions().create(params, options));
         return new Redirect(session.getId(), session.getUrl());
+    }
+
+    /**
+     * Every event Stripe created after {@code createdAfter} (epoch seconds), all pages, for
+     * reconciling what webhooks missed. Read in the API version stripe-java pins, so they apply like
+     * webhooks rendered in it. A background job's call: Stripe's failure is thrown, not made a user error.
+     */
+    public List<Event> eventsCreatedAfter(long createdAfter) throws StripeException {
+        StripeClient stripe = client.orElseThrow(BillingErrors::notConfigured);
+        EventListParams params = EventListParams.builder()
+                .setCreated(EventListParams.Created.builder().setGt(createdAfter).build())
+                .setLimit(100L)
+                .build();
+        StripeCollection<Event> first = stripe.v1().events().list(params);
+        List<Event> events = new ArrayList<>();
+        for (Event event : first.autoPagingIterable()) {
+            events.add(event);
+        }
+        return events;
     }
 
     /** Where Stripe sends the browser: a session's id and its URL. */

@@ -62,6 +62,17 @@ public class StripeInbox {
                 });
     }
 
+    /** Stripe's creation time of the newest event the inbox holds, where reconciliation starts reading. */
+    @Transactional
+    public Optional<Instant> newestCreated() {
+        return jdbc.prepareStatement("SELECT MAX(stripe_created_at) FROM stripe_event", statement -> {
+            try (ResultSet rows = statement.executeQuery()) {
+                LocalDateTime newest = rows.next() ? rows.getObject(1, LocalDateTime.class) : null;
+                return Optional.ofNullable(newest).map(TimeColumns::fromColumn);
+            }
+        });
+    }
+
     /** Claims up to {@code limit} due events for {@code lease}: the ids this worker won, in the order they are due. */
     @Transactional
     public List<Long> claim(int limit, Instant now, Instant leaseEnd) {

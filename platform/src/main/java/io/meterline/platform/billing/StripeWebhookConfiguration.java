@@ -16,14 +16,20 @@ import java.util.Objects;
  * @param lease how long a claimed event is hidden from the other instances' workers
  * @param maxAttempts attempts before an event is given up as FAILED
  * @param backoff wait after the 1st, 2nd, ... failed attempt (the last one repeats)
+ * @param reconcileInterval pause between two reconciliation runs, which list Stripe's events to store what webhooks missed
+ * @param reconcileOverlap how far before the newest stored event a run starts reading (Stripe delivers out of order)
+ * @param reconcileLookback how far back a run reads while the inbox is empty (Stripe keeps events 30 days)
  */
 @ConfigurationProperties("meterline.stripe.webhook")
 public record StripeWebhookConfiguration(@Nullable String signingSecret, Duration tolerance, Duration workInterval, int batchSize, Duration lease,
-                                         int maxAttempts, List<Duration> backoff) {
+                                         int maxAttempts, List<Duration> backoff, Duration reconcileInterval, Duration reconcileOverlap,
+                                         Duration reconcileLookback) {
 
     public StripeWebhookConfiguration {
         Objects.requireNonNull(tolerance, "meterline.stripe.webhook.tolerance is not set");
         Objects.requireNonNull(lease, "meterline.stripe.webhook.lease is not set");
+        Objects.requireNonNull(reconcileOverlap, "meterline.stripe.webhook.reconcile-overlap is not set");
+        Objects.requireNonNull(reconcileLookback, "meterline.stripe.webhook.reconcile-lookback is not set");
         if (backoff == null || backoff.isEmpty()) {
             throw new IllegalArgumentException("meterline.stripe.webhook.backoff needs at least one duration");
         }
