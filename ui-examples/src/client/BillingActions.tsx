@@ -134,6 +134,11 @@ export interface BillingOffer {
 /** Statuses that still hold the organization on its plan (a live subscription); the schema's SubscriptionStatus descriptions. */
 const LIVE: readonly SubscriptionStatus[] = ['TRIALING', 'ACTIVE', 'PAST_DUE', 'UNPAID'];
 
+/** Whether a subscription still holds the organization on its plan (so cancelling it returns to the free baseline). */
+export function isLive(status: SubscriptionStatus | null | undefined): boolean {
+  return status != null && LIVE.includes(status);
+}
+
 /**
  * Which buttons to show. With Stripe configured, exactly what `actions` says. Without it the API
  * answers every action false (nothing can be paid), yet an admin should see the buttons a paying
@@ -142,7 +147,7 @@ const LIVE: readonly SubscriptionStatus[] = ['TRIALING', 'ACTIVE', 'PAST_DUE', '
  */
 export function offeredActions(billing: BillingOffer, canManage: boolean): BillingOffer['actions'] {
   if (billing.configured || !canManage) return billing.actions;
-  const live = billing.subscriptionStatus != null && LIVE.includes(billing.subscriptionStatus);
+  const live = isLive(billing.subscriptionStatus);
   return {
     startSubscription: !live,
     changePlan: live,

@@ -7,7 +7,7 @@ import { graphql } from '../gql';
 import type { SubscriptionStatus } from '../gql/graphql';
 import { formatDate, formatMoney, formatNumber } from '../shared/format';
 import { Card, ErrorBox, Loading, ProgressBar } from '../shared/ui';
-import { RedirectButton, offeredActions, topUpLabel, useBillingMutations } from './BillingActions';
+import { RedirectButton, isLive, offeredActions, topUpLabel, useBillingMutations } from './BillingActions';
 import type { OrgContext } from './ClientApp';
 
 const BillingQuery = graphql(`
@@ -60,7 +60,7 @@ export function BillingPage({ org }: { org: OrgContext }) {
   const can = offeredActions(b, org.canManage);
   const allowance = b.plan.monthlyTokens;
   const usedPercent = allowance > 0 ? (b.tokensUsedThisMonth / allowance) * 100 : 0;
-  const live = can.changePlan || can.manageSubscription;
+  const live = isLive(b.subscriptionStatus);
   return (
     <>
       <h2>Billing <button type="button" onClick={() => refresh({ requestPolicy: 'network-only' })}>Refresh data</button></h2>
@@ -124,17 +124,17 @@ export function BillingPage({ org }: { org: OrgContext }) {
             {!b.cancelAtPeriodEnd && <RedirectButton label="Cancel Subscription" testId="cancel-subscription" className="danger" start={() => mutations.portal('SUBSCRIPTION_CANCEL')} />}
           </div>
         )}
+        <div className="table-scroll">
         <table data-testid="plan-options">
-          <thead><tr><th>Plan</th><th className="num">Monthly price</th><th className="num">Tokens a month</th><th></th></tr></thead>
+          <thead><tr><th>Plan</th><th className="num">Monthly price</th><th></th></tr></thead>
           <tbody>
             {b.planOptions.map((p) => (
               <tr key={p.id}>
-                <td>{p.name}</td>
+                <td><span className="plan-name">{p.name}</span><div className="muted">{formatNumber(p.monthlyTokens)} tokens a month</div></td>
                 <td className="num">{p.freeBaseline ? formatMoney({ amount: '0', currencyCode: b.monthlyPrice.currencyCode }, 2) : formatMoney(p.monthlyPrice, 2)}</td>
-                <td className="num">{formatNumber(p.monthlyTokens)}</td>
                 <td>
                   {p.id === b.plan.id ? <span className="badge ok">Current plan</span>
-                    : p.freeBaseline ? <span className="muted">{live ? 'Cancel the subscription to return to it' : 'Free baseline'}</span>
+                    : p.freeBaseline ? <span className="muted">{live ? 'Cancel to return to it' : 'Free baseline'}</span>
                     : !p.stripePriceId ? <span className="muted">Not sold online</span>
                     : can.changePlan ? <RedirectButton label="Change" testId={`plan-${p.name}`} start={() => mutations.subscribe(p.id)} />
                     : can.startSubscription ? <RedirectButton label="Choose" testId={`plan-${p.name}`} start={() => mutations.subscribe(p.id)} />
@@ -144,6 +144,7 @@ export function BillingPage({ org }: { org: OrgContext }) {
             ))}
           </tbody>
         </table>
+        </div>
       </section>
 
       <section className="panel" data-testid="token-top-ups">
