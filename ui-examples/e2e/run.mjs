@@ -28,6 +28,7 @@ const browserPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const LOCALE = 'en-US';
 const ORG_USER = { email: 'admin@northwind.demo', password: 'demo-password-1' };
 const ADMIN = { email: 'admin@meterline.local', password: 'meterline-operator' };
+const ORG_MEMBER = { email: 'member@northwind.demo', password: 'demo-password-1' };
 
 const started = Date.now();
 const log = (message) => console.log(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
@@ -287,6 +288,133 @@ async function run(api, app, context) {
     const rows = parseCsv(readFileSync(file, 'utf8')).filter((r) => r.length > 1 || r[0] !== '');
     assert.deepEqual(rows[0], ['date', 'type', 'account', 'service', 'amount', 'currency', 'tokens', 'images', 'description']);
     assert.equal(rows.length - 1, data.transactions.totalCount, 'one CSV row per transaction');
+  });
+
+  await step('balance page: Purchase Credits checks the amount first, then shows why nothing can be bought', async () => {
+    const panel = page.getByTestId('purchase-credits');
+    await panel.locator('input[name=creditAmount]').waitFor();
+    const { billing } = await gql(api, userToken, `{ billing { creditPurchaseMaximum { amount currencyCode } } }`);
+    const maximum = billing.creditPurchaseMaximum;
+    assert.equal(maximum.currencyCode, 'CAD');
+    const before = await gql(api, userToken, `{ transactions(first: 1) { totalCount } balance { current { amount } } }`);
+    const sent = [];
+    const onRequest = (r) => { if (r.url().endsWith('/graphql') && (r.postData() ?? '').includes('creditsCheckoutCreate')) sent.push(r.postData()); };
+    page.on('request', onRequest);
+    const action = panel.getByTestId('purchase-credits-action');
+    // Refused in the page, before any request: zero, negative, above the maximum, too many decimals, not a number.
+    for (const [input, expected] of [
+      ['0', 'Enter an amount above zero.'],
+      ['-5', 'Enter an amount in CAD, such as 25.00.'],
+      [String(Number(maximum.amount) + 0.01), `At most ${money(maximum, 2)} per purchase.`],
+      ['12.345', 'CAD amounts have at most 2 decimals.'],
+      ['1e3', 'Enter an amount in CAD, such as 25.00.'],
+    ]) {
+      await panel.locator('input[name=creditAmount]').fill(input);
+      await action.getByRole('button', { name: 'Purchase credits' }).click();
+      assert.equal(await action.getByRole('alert').innerText(), expected, `amount ${input}`);
+    }
+    assert.deepEqual(sent, [], 'no request for an amount the page refused');
+    // A valid amount reaches the server, which has no Stripe key in the demo: its user error, in its words.
+    await panel.locator('input[name=creditAmount]').fill('25.00');
+    await action.getByRole('button', { name: 'Purchase credits' }).click();
+    const alert = action.locator('[role=alert][data-code=BILLING_NOT_CONFIGURED]');
+    await alert.waitFor();
+    page.off('request', onRequest);
+    assert.equal(sent.length, 1);
+    const own = await gql(api, userToken, `mutation { creditsCheckoutCreate(input: { amount: "25.00" }) { url userErrors { code message } } }`);
+    assert.equal(own.creditsCheckoutCreate.url, null);
+    assert.deepEqual(own.creditsCheckoutCreate.userErrors.map((e) => e.code), ['BILLING_NOT_CONFIGURED']);
+    assert.equal(await alert.innerText(), own.creditsCheckoutCreate.userErrors[0].message);
+    const after = await gql(api, userToken, `{ transactions(first: 1) { totalCount } balance { current { amount } } }`);
+    assert.deepEqual(after, before, 'nothing bought, nothing stored');
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, 'client-02b-balance-purchase-credits');
+  });
+
+  await step('billing page: Northwind on Growth in CAD, and a top-up click explains that payments are not set up', async () => {
+    await page.click('nav >> text=Billing');
+    await page.getByTestId('billing-plan-name').waitFor();
+    const { billing: b } = await gql(api, userToken, `{ billing {
+      configured plan { name } monthlyPrice { amount currencyCode } tokensUsedThisMonth tokensRemaining tokensResetDate nextBillingDate
+      subscriptionStatus cancelAtPeriodEnd paymentMethod { brand last4 } topUpTokensAvailable topUpPacks { id tokens } planOptions { name }
+      actions { startSubscription changePlan buyTopUp buyCredits openPortal manageSubscription }
+    } }`);
+    // What the demo promises (DemoData): Growth in CAD, an active subscription, a Visa ending 4242, no Stripe key.
+    assert.equal(b.plan.name, 'Growth');
+    assert.equal(b.monthlyPrice.currencyCode, 'CAD');
+    assert.equal(b.subscriptionStatus, 'ACTIVE');
+    assert.deepEqual(b.paymentMethod, { brand: 'visa', last4: '4242' });
+    assert.equal(b.configured, false);
+    assert.ok(Object.values(b.actions).every((allowed) => allowed === false), 'without Stripe the API allows no action');
+    const date = (d) => new Date(`${d}T00:00:00Z`).toLocaleDateString(LOCALE, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+    assert.equal(await page.getByTestId('billing-plan-name').innerText(), 'Growth');
+    assert.equal(await page.getByTestId('billing-plan-price').innerText(), money(b.monthlyPrice, 2));
+    assert.equal(await page.getByTestId('billing-tokens-used').innerText(), num(b.tokensUsedThisMonth));
+    assert.equal(await page.getByTestId('billing-tokens-remaining').innerText(), num(b.tokensRemaining));
+    assert.equal(await page.getByTestId('billing-next-date').innerText(), date(b.nextBillingDate));
+    assert.equal(await page.getByTestId('billing-status').innerText(), 'Active');
+    assert.equal(await page.getByTestId('billing-card').innerText(), 'Visa •••• 4242');
+    assert.equal(await page.getByTestId('top-up-balance').innerText(), num(b.topUpTokensAvailable));
+    assert.deepEqual(await page.getByTestId('plan-options').locator('tbody tr .plan-name').allInnerTexts(), b.planOptions.map((p) => p.name));
+    await page.getByTestId('billing-not-configured').waitFor();
+    // An active subscription: manage and cancel are offered, starting another is not.
+    await page.getByTestId('manage-subscription').waitFor();
+    await page.getByTestId('cancel-subscription').waitFor();
+    assert.deepEqual(await page.getByTestId('token-top-ups').getByRole('button').allInnerTexts(), ['Buy 1,000,000 Tokens (CA$20.00)', 'Buy 3,000,000 Tokens (CA$54.00)']);
+
+    const pack = b.topUpPacks[0];
+    const before = await gql(api, userToken, `{ transactions(first: 1) { totalCount } billing { topUpTokensAvailable } }`);
+    const navigations = [];
+    const onNavigation = (f) => { if (f === page.mainFrame()) navigations.push(f.url()); };
+    page.on('framenavigated', onNavigation);
+    const topUp = page.getByTestId(`top-up-${pack.tokens}`);
+    await topUp.getByRole('button').click();
+    const alert = topUp.locator('[role=alert][data-code=BILLING_NOT_CONFIGURED]');
+    await alert.waitFor();
+    page.off('framenavigated', onNavigation);
+    assert.deepEqual(navigations, [], 'the browser stays on the page');
+    const own = await gql(api, userToken, `mutation($packId: ID!) { topUpCheckoutCreate(input: { packId: $packId }) { url userErrors { code message } } }`, { packId: pack.id });
+    assert.equal(own.topUpCheckoutCreate.url, null);
+    assert.equal(await alert.innerText(), own.topUpCheckoutCreate.userErrors[0].message);
+    assert.match(await alert.innerText(), /Payments are not set up/);
+    const after = await gql(api, userToken, `{ transactions(first: 1) { totalCount } billing { topUpTokensAvailable } }`);
+    assert.deepEqual(after, before, 'nothing bought, nothing stored');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await shot(page, 'client-02c-billing-1440x900');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'client-02d-billing-390x844');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await step('billing and balance pages for a member: the same figures, read-only, and the API refuses a checkout', async () => {
+    const member = await context.newPage();
+    openPages.push(member);
+    member.on('pageerror', (e) => pageErrors.push(e));
+    await member.goto(`${app}/client/#/billing`);
+    await member.fill('input[name=email]', ORG_MEMBER.email);
+    await member.fill('input[name=password]', ORG_MEMBER.password);
+    await member.click('button[type=submit]');
+    await member.getByTestId('billing-read-only').waitFor();
+    assert.equal(await member.getByTestId('billing-plan-name').innerText(), 'Growth');
+    assert.equal(await member.getByTestId('billing-card').innerText(), 'Visa •••• 4242');
+    assert.deepEqual(await member.locator('main button').allInnerTexts(), ['Refresh data'], 'no Stripe button for a member');
+    await shot(member, 'client-02e-billing-member');
+    await member.click('nav >> text=Balance');
+    await member.getByTestId('purchase-credits').getByText("Only the organization's admins can buy credits and top-ups.").waitFor();
+    assert.equal(await member.locator('input[name=creditAmount]').count(), 0);
+    const memberToken = await login(api, ORG_MEMBER);
+    const { billing } = await gql(api, userToken, `{ billing { topUpPacks { id } topUpTokensAvailable } }`);
+    const r = await fetch(`${api}/graphql`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${memberToken}` },
+      body: JSON.stringify({ query: 'mutation($packId: ID!) { topUpCheckoutCreate(input: { packId: $packId }) { url } }', variables: { packId: billing.topUpPacks[0].id } }),
+    });
+    const body = await r.json();
+    assert.equal(body.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(body));
+    const after = await gql(api, userToken, `{ billing { topUpTokensAvailable } }`);
+    assert.equal(after.billing.topUpTokensAvailable, billing.topUpTokensAvailable);
+    await member.close();
+    openPages.splice(openPages.indexOf(member), 1);
   });
 
   await step('Usage Controls: create an Account ID with a generated code, then suspend it', async () => {

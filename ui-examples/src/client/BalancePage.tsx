@@ -1,6 +1,6 @@
 // Seed 001: balance to 6 decimals with healthy / low state and warning, estimated usage remaining,
 // the last transactions (Relay pages of 25 from the newest 100) with the CSV download, and the
-// 12-month and 30-day charts.
+// 12-month and 30-day charts; Purchase Credits and token top-ups (Stripe Checkout).
 import { useMemo, useState } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import { useQuery } from 'urql';
@@ -10,6 +10,7 @@ import { amountIn, formatDate, formatDateTime, formatMoney, formatNumber, format
 import { Card, ErrorBox, Loading, Pager, usePager, useTimeZone } from '../shared/ui';
 import { todayIn, shiftMonths } from '../shared/dates';
 import { loadSession } from '../shared/session';
+import { RedirectButton, creditAmountProblem, offeredActions, topUpLabel, useBillingMutations } from './BillingActions';
 import type { OrgContext } from './ClientApp';
 
 const BalanceQuery = graphql(`
@@ -53,6 +54,19 @@ const TrendQuery = graphql(`
   }
 `);
 
+const PurchaseQuery = graphql(`
+  query ClientPurchaseOptions {
+    billing {
+      configured
+      subscriptionStatus
+      topUpTokensAvailable
+      creditPurchaseMaximum { amount currencyCode }
+      topUpPacks { id tokens price { amount currencyCode } }
+      actions { startSubscription changePlan buyTopUp buyCredits openPortal manageSubscription }
+    }
+  }
+`);
+
 const PAGE = 25;
 
 export function BalancePage({ org }: { org: OrgContext }) {
@@ -67,7 +81,8 @@ export function BalancePage({ org }: { org: OrgContext }) {
         <>
           {data.balance.state === 'LOW' && (
             <div className="warning" role="alert" data-testid="low-balance">
-              Low balance: {formatMoney(data.balance.current, 6)} is below {formatMoney(data.balance.lowBalanceThreshold, 2)}. Purchase credits to avoid interruptions.
+              Low balance: {formatMoney(data.balance.current, 6)} is below {formatMoney(data.balance.lowBalanceThreshold, 2)}. Purchase credits to avoid interruptions.{' '}
+              <button type="button" onClick={() => document.getElementById('purchase-credits')?.scrollIntoView({ behavior: 'smooth' })}>Click here to purchase credits</button>
             </div>
           )}
           <div className="cards">
@@ -86,6 +101,7 @@ export function BalancePage({ org }: { org: OrgContext }) {
             <Card title="Images Processed"><div className="big">{formatNumber(data.usageTotals.lifetime.images)}</div></Card>
             <Card title="Average per Call"><div className="big">{formatMoneyList(data.usageTotals.averageCostPerRequest, 6, org.currency)}</div></Card>
           </div>
+          <PurchasePanel org={org} />
           <section className="panel" data-testid="spend-by-service">
             <h3>Spending by service (this month)</h3>
             <table>
@@ -117,6 +133,43 @@ export function BalancePage({ org }: { org: OrgContext }) {
       <Trends org={org} />
       <Transactions />
     </>
+  );
+}
+
+/** Seed 001's Purchase Credits (an amount up to `creditPurchaseMaximum`) and seed 000's token top-ups. */
+function PurchasePanel({ org }: { org: OrgContext }) {
+  const [{ data, error }] = useQuery({ query: PurchaseQuery });
+  const mutations = useBillingMutations();
+  const [amount, setAmount] = useState('');
+  if (!data) return <ErrorBox error={error} />;
+  const b = data.billing;
+  const can = offeredActions(b, org.canManage);
+  const maximum = b.creditPurchaseMaximum;
+  return (
+    <section className="panel" id="purchase-credits" data-testid="purchase-credits">
+      <h3>Purchase Credits</h3>
+      {!b.configured && <p className="notice">Payments are not set up on this server (no Stripe key), so credits and top-ups cannot be bought here.</p>}
+      {can.buyCredits ? (
+        <form className="inline" onSubmit={(e) => e.preventDefault()}>
+          <label>Amount ({maximum.currencyCode})
+            <input name="creditAmount" inputMode="decimal" autoComplete="off" placeholder="25.00" value={amount} onChange={(e) => setAmount(e.target.value)} />
+          </label>
+          {/* Keyed by the amount: a refusal of one amount disappears once the amount changes. */}
+          <RedirectButton key={amount} label="Purchase credits" testId="purchase-credits-action"
+            check={() => creditAmountProblem(amount, maximum)} start={() => mutations.credits(amount.trim())} />
+        </form>
+      ) : (
+        <p className="muted">Only the organization's admins can buy credits and top-ups.</p>
+      )}
+      <p className="muted">Up to {formatMoney(maximum, 2)} per purchase, paid in Stripe Checkout. Top-up tokens available: {formatNumber(b.topUpTokensAvailable)}.</p>
+      {can.buyTopUp && (
+        <div className="actions">
+          {b.topUpPacks.map((pack) => (
+            <RedirectButton key={pack.id} label={`${topUpLabel(pack.tokens)} (${formatMoney(pack.price, 2)})`} testId={`balance-top-up-${pack.tokens}`} start={() => mutations.topUp(pack.id)} />
+          ))}
+        </div>
+      )}
+    </section>
   );
 }
 

@@ -5,6 +5,7 @@ import { formatDateTime } from '../shared/format';
 import { ErrorBox, Shell, TimeZoneContext, useHashRoute } from '../shared/ui';
 import { DashboardPage } from './DashboardPage';
 import { BalancePage } from './BalancePage';
+import { BillingPage } from './BillingPage';
 import { BudgetsPage } from './BudgetsPage';
 import { UsageHistoryPage } from './UsageHistoryPage';
 import { UsageControlsPage } from './UsageControlsPage';
@@ -31,6 +32,7 @@ const AlertRaised = graphql(`
 const NAV = [
   { path: '/', label: 'Dashboard' },
   { path: '/balance', label: 'Balance' },
+  { path: '/billing', label: 'Billing' },
   { path: '/budgets', label: 'Budgets' },
   { path: '/usage', label: 'Usage history' },
   { path: '/controls', label: 'Usage Controls' },
@@ -69,6 +71,7 @@ export function ClientApp({ email, onSignOut }: { email: string; onSignOut: () =
   let page;
   switch (route) {
     case '/balance': page = <BalancePage org={org} />; break;
+    case '/billing': page = <BillingPage org={org} />; break;
     case '/budgets': page = <BudgetsPage />; break;
     case '/usage': page = <UsageHistoryPage />; break;
     case '/controls': page = <UsageControlsPage org={org} />; break;
