@@ -511,6 +511,23 @@ class StripeEventHandlersIT extends MailServerTest {
         assertThat(balance(tenant).get("topUpTokensAvailable")).isEqualTo(1_000_000);
     }
 
+    @Test
+    void aRefundInAnotherCurrencyThanThePurchaseIsRetriedThenFailedAndTakesNothing() {
+        Fixtures.Tenant tenant = tenant("hooks-refund-currency");
+        String sessionId = session(tenant, CheckoutKind.CREDITS, null, "50.00");
+        deliver(CheckoutSessionHandler.COMPLETED, paidSession(sessionId, "pi_hooks_refund_currency"));
+        long before = allEntries();
+        String usd = charge("ch_hooks_usd", "pi_hooks_refund_currency", 5000, 5000).replace("\"currency\": \"cad\"", "\"currency\": \"usd\"");
+        assertThat(deliver(ChargeRefundedHandler.REFUNDED, usd)).isEqualTo("PENDING");
+        clock.set(clock.instant().plusSeconds(3600));
+        worker.work();
+        assertThat(rows.count("SELECT COUNT(*) FROM stripe_event WHERE status = 'FAILED' AND event_type = ?", ChargeRefundedHandler.REFUNDED)).isEqualTo(1);
+        assertThat(allEntries()).isEqualTo(before);
+        assertThat(rows.value("SELECT refunded_amount FROM billing_checkout WHERE stripe_session_id = ?", sessionId))
+                .satisfies(amount -> assertThat(new BigDecimal(amount.toString())).isZero());
+        assertThat(TestApi.at(balance(tenant), "current.amount")).isEqualTo("50.000000000");
+    }
+
     // ---- payment_method.attached ----
 
     @Test
