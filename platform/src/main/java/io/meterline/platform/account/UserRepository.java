@@ -21,4 +21,7 @@ public interface UserRepository extends CrudRepository<User, Long> {
     List<User> findByOrganizationIdAndIdGreaterThanOrderById(long organizationId, long afterId, Pageable pageable);
 
     long countByOrganizationId(long organizationId);
+
+    /** An organization's users of one role, such as its admins to email about a failed payment. */
+    List<User> findByOrganizationIdAndRoleOrderById(long organizationId, Role role);
 }

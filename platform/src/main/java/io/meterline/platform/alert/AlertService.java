@@ -41,6 +41,9 @@ public class AlertService {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
 
+    /** The alert kind of a subscription payment Stripe could not collect (raised by billing). */
+    public static final String PAYMENT_FAILED = "PAYMENT_FAILED";
+
     private final AlertStore store;
     private final AlertBus bus;
     private final TenantScope tenantScope;
@@ -82,7 +85,7 @@ public class AlertService {
         // Webhook deliveries are written in the alert's own transaction (an outbox): stored once, sent at least once.
         Optional<Alert> stored = store.insertOnce(new AlertStore.NewAlert(request.organizationId(), request.kind(), level, request.dedupeKey(),
                 request.subject(), request.message(), writeData(request.data()), clock.instant()),
-                alert -> webhooks.enqueue(alert.organizationId(), webhookType(alert.kind()), webhookPayload(alert)));
+                alert -> webhookType(alert.kind()).ifPresent(type -> webhooks.enqueue(alert.organizationId(), type, webhookPayload(alert))));
         stored.ifPresent(alert -> {
             LOG.debug("Alert {} #{} raised for organization {}", alert.dedupeKey(), alert.sequence(), alert.organizationId());
             bus.publish(alert);
@@ -149,11 +152,15 @@ public class AlertService {
                 .publishOn(delivery);
     }
 
-    /** The webhook event type of an alert kind. */
-    static String webhookType(String kind) {
+    /**
+     * The webhook event type of an alert kind; empty for kinds whose feature writes its own webhook
+     * event in the transaction of the change (billing's payment failure), which must not go twice.
+     */
+    static Optional<String> webhookType(String kind) {
         return switch (kind) {
-            case "BALANCE_LOW" -> WebhookEventTypes.BALANCE_LOW;
-            default -> WebhookEventTypes.BUDGET_THRESHOLD;
+            case "BALANCE_LOW" -> Optional.of(WebhookEventTypes.BALANCE_LOW);
+            case PAYMENT_FAILED -> Optional.empty();
+            default -> Optional.of(WebhookEventTypes.BUDGET_THRESHOLD);
         };
     }
 

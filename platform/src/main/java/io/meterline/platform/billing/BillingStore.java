@@ -77,6 +77,16 @@ public class BillingStore {
     /** Checkout statuses (column {@code billing_checkout.status}). */
     public static final String CHECKOUT_OPEN = "OPEN";
     public static final String CHECKOUT_COMPLETED = "COMPLETED";
+    public static final String CHECKOUT_FAILED = "FAILED";
+
+    /**
+     * A paid payment-mode checkout as a refund reads it, locked for the caller's transaction.
+     *
+     * @param refundedAmount the refunded total already applied to the ledger, in {@code currency}
+     */
+    public record PaidCheckout(long id, long organizationId, String stripeSessionId, CheckoutKind kind, @Nullable Long tokens, BigDecimal amount,
+                               String currency, BigDecimal refundedAmount) {
+    }
 
     public Optional<CustomerRow> customer(long organizationId) {
         return read(connection -> {
@@ -286,6 +296,88 @@ public class BillingStore {
             statement.setString(4, CHECKOUT_OPEN);
             return statement.executeUpdate() == 1;
         }
+    }
+
+    /**
+     * Completes an OPEN checkout in the caller's transaction and remembers the PaymentIntent that paid
+     * it (null for subscription mode): false when it was not OPEN, so a replay posts nothing.
+     */
+    public boolean complete(String stripeSessionId, @Nullable String paymentIntentId, Instant now) {
+        return write(connection -> {
+            if (!completeCheckout(connection, stripeSessionId, now)) {
+                return false;
+            }
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE billing_checkout SET stripe_payment_intent_id = ? WHERE stripe_session_id = ?")) {
+                statement.setString(1, paymentIntentId);
+                statement.setString(2, stripeSessionId);
+                statement.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    /** Marks an OPEN checkout FAILED (its delayed payment failed): false when it was not OPEN. */
+    public boolean fail(String stripeSessionId) {
+        return write(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE billing_checkout SET status = ? WHERE stripe_session_id = ? AND status = ?")) {
+                statement.setString(1, CHECKOUT_FAILED);
+                statement.setString(2, stripeSessionId);
+                statement.setString(3, CHECKOUT_OPEN);
+                return statement.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** The completed checkout a PaymentIntent paid, locked until the caller's transaction ends (two refund events are applied one after the other). */
+    public Optional<PaidCheckout> paidCheckoutForUpdate(String paymentIntentId) {
+        return write(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT id, organization_id, stripe_session_id, kind, tokens, amount, currency,"
+                    + " refunded_amount FROM billing_checkout WHERE stripe_payment_intent_id = ? AND status = ? FOR UPDATE")) {
+                statement.setString(1, paymentIntentId);
+                statement.setString(2, CHECKOUT_COMPLETED);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.<PaidCheckout>empty();
+                    }
+                    long tokenCount = rows.getLong(5);
+                    Long tokens = rows.wasNull() ? null : tokenCount;
+                    return Optional.of(new PaidCheckout(rows.getLong(1), rows.getLong(2), rows.getString(3), CheckoutKind.valueOf(rows.getString(4)), tokens,
+                            rows.getBigDecimal(6), rows.getString(7), rows.getBigDecimal(8)));
+                }
+            }
+        });
+    }
+
+    public void updateRefunded(long checkoutId, BigDecimal refundedAmount) {
+        write(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE billing_checkout SET refunded_amount = ? WHERE id = ?")) {
+                statement.setBigDecimal(1, refundedAmount);
+                statement.setLong(2, checkoutId);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Sets the stored subscription past due (a renewal payment failed) unless newer state is stored
+     * or it has ended: answers whether it changed. The event's time becomes the state's time, so
+     * an older subscription event arriving later does not undo it.
+     */
+    public boolean markPastDue(long organizationId, String stripeSubscriptionId, Instant eventCreatedAt, Instant now) {
+        return write(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE billing_subscription SET status = ?, state_at = ?, updated_at = ?"
+                    + " WHERE organization_id = ? AND stripe_subscription_id = ? AND state_at <= ? AND status IN (?, ?)")) {
+                statement.setString(1, SubscriptionStatus.PAST_DUE.name());
+                statement.setObject(2, TimeBuckets.toColumn(eventCreatedAt));
+                statement.setObject(3, TimeBuckets.toColumn(now));
+                statement.setLong(4, organizationId);
+                statement.setString(5, stripeSubscriptionId);
+                statement.setObject(6, TimeBuckets.toColumn(eventCreatedAt));
+                statement.setString(7, SubscriptionStatus.ACTIVE.name());
+                statement.setString(8, SubscriptionStatus.TRIALING.name());
+                return statement.executeUpdate() == 1;
+            }
+        });
     }
 
     /** Work on one connection that may throw SQLException. */

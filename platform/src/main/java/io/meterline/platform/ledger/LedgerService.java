@@ -220,6 +220,72 @@ public class LedgerService {
         });
     }
 
+    /**
+     * An entry a system posts without a viewer, such as a purchase Stripe reports paid.
+     *
+     * @param amount signed: money for CREDITS (in {@code currencyCode}), a whole token count for token accounts
+     * @param currencyCode the currency of a CREDITS amount, null for tokens
+     * @param sourceKey the outside object it is posted for, such as {@code stripe:checkout:cs_...}: posted once per key
+     */
+    public record SystemEntry(long organizationId, LedgerEntryKind kind, LedgerAccount account, BigDecimal amount, @Nullable String currencyCode,
+                              String description, String sourceKey) {
+    }
+
+    /**
+     * Posts a system entry in the caller's transaction (it joins it, so the entry commits or rolls
+     * back with what caused it), once per source key. The caller decided the organization and the
+     * amount; nothing is checked here but the shape of the amount.
+     *
+     * @return whether it was posted (false: its source key was posted before)
+     */
+    public boolean postSystemEntry(SystemEntry input) {
+        BigDecimal stored = input.account().isTokens() ? input.amount().setScale(0, RoundingMode.UNNECESSARY) : Money.round(input.amount());
+        return write(connection -> {
+            Instant now = clock.instant();
+            if (!store.claimSource(connection, input.organizationId(), input.sourceKey(), now)) {
+                return false;
+            }
+            Organization organization = organizations.findById(input.organizationId()).orElseThrow(() -> MeterlineException.notFound("Organization"));
+            LedgerStore.Locked locked = store.lock(connection, info(organization), now);
+            long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
+            LedgerEntry entry = new LedgerEntry(null, organization.id(), input.kind(), input.account(), stored, input.account().isTokens() ? null : input.currencyCode(),
+                    null, tokens, 0, LedgerEntry.truncate(input.description()), null, null, 0, null, null, null, now);
+            store.post(connection, info(organization), locked.state(), List.of(entry), now);
+            return true;
+        });
+    }
+
+    /**
+     * Starts a new allowance period of the organization's plan now (a paid renewal invoice): the
+     * plan tokens left expire and the plan's monthly tokens are granted, in the caller's
+     * transaction, once per source key.
+     *
+     * @return whether it was posted (false: its source key was posted before)
+     */
+    public boolean renewPlanAllowance(long organizationId, String sourceKey) {
+        return write(connection -> {
+            Instant now = clock.instant();
+            if (!store.claimSource(connection, organizationId, sourceKey, now)) {
+                return false;
+            }
+            Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
+            LedgerStore.Locked locked = store.lock(connection, info(organization), now);
+            LedgerStore.State state = locked.state();
+            List<LedgerEntry> entries = new ArrayList<>();
+            if (state.planTokens() != 0) {
+                entries.add(LedgerEntry.automatic(organizationId, LedgerEntryKind.PLAN_EXPIRY, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(-state.planTokens()),
+                        state.planTokens(), "Plan " + locked.plan().name() + " renewed: the tokens left of the last period expired", null, now));
+            }
+            if (locked.plan().monthlyTokens() > 0) {
+                entries.add(LedgerEntry.automatic(organizationId, LedgerEntryKind.PLAN_ALLOWANCE, LedgerAccount.PLAN_TOKENS,
+                        BigDecimal.valueOf(locked.plan().monthlyTokens()), locked.plan().monthlyTokens(), "Plan " + locked.plan().name() + " renewed: its allowance",
+                        null, now));
+            }
+            store.post(connection, info(organization), state, entries, now);
+            return true;
+        });
+    }
+
     /** Posts a purchase, refund, grant or adjustment; every refusal happens before anything is stored. */
     public LedgerEntry createEntry(Viewer viewer, AdminEntry input) {
         tenantScope.requirePlatformAdmin(viewer);

@@ -173,6 +173,22 @@ class LedgerStore {
         }
     }
 
+    /**
+     * Records that the entries of an outside object (a Stripe Checkout Session, invoice or refund
+     * total) are being posted, in the caller's transaction: false when they were already, so a
+     * replayed event posts nothing. A concurrent claim of the same key waits on the primary key and
+     * then finds it taken.
+     */
+    boolean claimSource(Connection connection, long organizationId, String sourceKey, Instant now) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT IGNORE INTO ledger_entry_source (source_key, organization_id, created_at)"
+                + " VALUES (?, ?, ?)")) {
+            statement.setString(1, sourceKey);
+            statement.setLong(2, organizationId);
+            statement.setObject(3, toColumn(now));
+            return statement.executeUpdate() == 1;
+        }
+    }
+
     /** Inserts entries in one batch and stores the state moved by exactly their amounts. */
     State post(Connection connection, OrganizationInfo organization, State state, List<LedgerEntry> entries, Instant now) throws SQLException {
         State after = state;

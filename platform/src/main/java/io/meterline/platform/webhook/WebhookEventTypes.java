@@ -11,9 +11,11 @@ public final class WebhookEventTypes {
     public static final String BALANCE_LOW = "balance.low";
     /** An hour of an organization's usage was unusual for it (see the insight room's anomaly check). */
     public static final String USAGE_ANOMALY = "usage.anomaly";
+    /** Stripe could not collect an invoice of the organization's subscription (it is past due now). */
+    public static final String BILLING_PAYMENT_FAILED = "billing.payment_failed";
 
     /** Every known type, in the order the API lists them. */
-    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY);
+    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY, BILLING_PAYMENT_FAILED);
 
     private WebhookEventTypes() {
     }
