@@ -381,7 +381,8 @@ public class LedgerService {
         LedgerStore.Totals totals = read(connection -> store.totals(connection, organizationId));
         LedgerStore.State state = locked.state();
         BigDecimal spent = totals.sum(currency, LedgerEntryKind.USAGE).negate();
-        BigDecimal refunds = totals.sum(currency, LedgerEntryKind.REFUND);
+        // Credits given back for usage; a card refund (a negative REFUND) takes money out, it does not undo usage.
+        BigDecimal refunds = totals.positiveSum(currency, LedgerEntryKind.REFUND);
         List<Money> other = new ArrayList<>();
         totals.creditsByCurrency().forEach((otherCurrency, byKind) -> {
             if (!otherCurrency.equals(currency)) {

@@ -382,22 +382,34 @@ class LedgerStore {
         }
     }
 
-    /** CREDITS sums per kind and currency, and the latest entry time. */
-    record Totals(Map<String, Map<LedgerEntryKind, BigDecimal>> creditsByCurrency, @Nullable Instant lastEntryAt) {
+    /**
+     * CREDITS sums per kind and currency, the same sums of the positive entries only, and the latest
+     * entry time. A REFUND is positive when credits are given back for usage and negative when a card
+     * payment is refunded (the money leaves the balance): only the first lowers the credits used.
+     */
+    record Totals(Map<String, Map<LedgerEntryKind, BigDecimal>> creditsByCurrency, Map<String, Map<LedgerEntryKind, BigDecimal>> positiveByCurrency,
+                  @Nullable Instant lastEntryAt) {
 
         BigDecimal sum(String currency, LedgerEntryKind kind) {
             return creditsByCurrency.getOrDefault(currency, Map.of()).getOrDefault(kind, BigDecimal.ZERO);
+        }
+
+        BigDecimal positiveSum(String currency, LedgerEntryKind kind) {
+            return positiveByCurrency.getOrDefault(currency, Map.of()).getOrDefault(kind, BigDecimal.ZERO);
         }
     }
 
     Totals totals(Connection connection, long organizationId) throws SQLException {
         Map<String, Map<LedgerEntryKind, BigDecimal>> sums = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT currency, kind, SUM(amount) FROM ledger_entry"
-                + " WHERE organization_id = ? AND account_kind = 'CREDITS' GROUP BY currency, kind ORDER BY currency, kind")) {
+        Map<String, Map<LedgerEntryKind, BigDecimal>> positive = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT currency, kind, SUM(amount), SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END)"
+                + " FROM ledger_entry WHERE organization_id = ? AND account_kind = 'CREDITS' GROUP BY currency, kind ORDER BY currency, kind")) {
             statement.setLong(1, organizationId);
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    sums.computeIfAbsent(rows.getString(1), currency -> new LinkedHashMap<>()).put(LedgerEntryKind.valueOf(rows.getString(2)), rows.getBigDecimal(3));
+                    LedgerEntryKind kind = LedgerEntryKind.valueOf(rows.getString(2));
+                    sums.computeIfAbsent(rows.getString(1), currency -> new LinkedHashMap<>()).put(kind, rows.getBigDecimal(3));
+                    positive.computeIfAbsent(rows.getString(1), currency -> new LinkedHashMap<>()).put(kind, rows.getBigDecimal(4));
                 }
             }
         }
@@ -411,7 +423,7 @@ class LedgerStore {
                 }
             }
         }
-        return new Totals(sums, last);
+        return new Totals(sums, positive, last);
     }
 
     private static String where(EntryFilter filter) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class StripeEventHandlersIT extends MailServerTest {
 
     private static final String SECRET = "whsec_test_handlers_0123456789abcdef";
-    private static final String BALANCE = "query($org: ID) { balance(organizationId: $org) { current { amount currencyCode } totalPurchased { amount }"
+    private static final String BALANCE = "query($org: ID) { balance(organizationId: $org) { current { amount currencyCode } totalPurchased { amount } creditsUsed { amount }"
             + " topUpTokensAvailable planTokensRemaining } }";
     private static final String BILLING = "query($org: ID) { billing(organizationId: $org) { plan { name } subscriptionStatus nextBillingDate cancelAtPeriodEnd"
             + " tokensRemaining paymentMethod { brand last4 } } }";
@@ -498,6 +498,7 @@ class StripeEventHandlersIT extends MailServerTest {
         assertThat(post(partial).at("duplicate")).isEqualTo(true);
         assertThat(deliver(ChargeRefundedHandler.REFUNDED, charge("ch_hooks_refund", "pi_hooks_refund", 5000, 2000))).isEqualTo("APPLIED");
         assertThat(TestApi.at(balance(tenant), "current.amount")).isEqualTo("0.000000000");
+        assertThat(TestApi.at(balance(tenant), "creditsUsed.amount")).as("a card refund undoes no usage").isEqualTo("0.000000000");
         assertThat(entries(tenant, "REFUND")).isEqualTo(2);
 
         // A charge no checkout of ours was paid with, and a refunded top-up, take nothing.
