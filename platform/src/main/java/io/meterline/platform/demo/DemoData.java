@@ -191,25 +191,23 @@ public class DemoData {
         // The organization, its users and keys appear together or not at all, so a failed start leaves no half-made tenant.
         Tenant tenant = transactions.executeWrite(status -> createAccounts(viewer, organization));
         createBudgets(viewer, GlobalId.encode(TenantScope.ORGANIZATION_TYPE, tenant.organizationId()));
+        Instant now = clock.instant();
+        ZoneId zone = ZoneId.of(organization.timeZone());
+        List<DemoUsageGenerator.GeneratedEvent> events = new DemoUsageGenerator(organization).generate(now);
+        int[] counts = {0, 0};
         if (organization.slug().equals(SUBSCRIBED_SLUG)) {
-            subscribe(tenant.organizationId(), ZoneId.of(organization.timeZone()));
+            // Usage draws on the plan period current when it is recorded: earlier months' usage is recorded before the
+            // subscription starts, so only this month's draws on the plan's allowance, as it would have in real time.
+            Instant periodStart = LocalDate.ofInstant(now, zone).withDayOfMonth(1).atStartOfDay(zone).toInstant();
+            recordAll(tenant, events.stream().filter(event -> occurredAt(event).isBefore(periodStart)).toList(), counts);
+            subscribe(tenant.organizationId(), zone);
+            recordAll(tenant, events.stream().filter(event -> !occurredAt(event).isBefore(periodStart)).toList(), counts);
         }
-        List<DemoUsageGenerator.GeneratedEvent> events = new DemoUsageGenerator(organization).generate(clock.instant());
-        List<Map<String, Object>> production = new ArrayList<>();
-        List<Map<String, Object>> staging = new ArrayList<>();
-        for (DemoUsageGenerator.GeneratedEvent generated : events) {
-            (generated.staging() ? staging : production).add(generated.payload());
+        else {
+            recordAll(tenant, events, counts);
         }
-        int recorded = 0;
-        int unpriced = 0;
-        for (List<EventResult> results : record(tenant.organizationId(), tenant.productionKeyId(), production)) {
-            recorded += accepted(results);
-            unpriced += unpriced(results);
-        }
-        for (List<EventResult> results : record(tenant.organizationId(), tenant.stagingKeyId(), staging)) {
-            recorded += accepted(results);
-            unpriced += unpriced(results);
-        }
+        int recorded = counts[0];
+        int unpriced = counts[1];
         buyCredits(viewer, organization, GlobalId.encode(TenantScope.ORGANIZATION_TYPE, tenant.organizationId()));
         LOG.info("Seeded {} ({}): {} usage events, {} of them unpriced", organization.name(), organization.slug(), recorded, unpriced);
         return new Seeded(organization, true, recorded, unpriced);
@@ -293,6 +291,27 @@ public class DemoData {
             ledger.createEntry(viewer, new LedgerService.AdminEntry(organizationId, LedgerEntryKind.PURCHASE, LedgerAccount.CREDITS,
                     missing.setScale(2, RoundingMode.UP), "Demo data: credit purchase", "Credit purchase"));
         }
+    }
+
+    /** Records generated events through each one's key (production or staging); adds to {@code counts} the accepted and the unpriced ones. */
+    private void recordAll(Tenant tenant, List<DemoUsageGenerator.GeneratedEvent> events, int[] counts) {
+        List<Map<String, Object>> production = new ArrayList<>();
+        List<Map<String, Object>> staging = new ArrayList<>();
+        for (DemoUsageGenerator.GeneratedEvent generated : events) {
+            (generated.staging() ? staging : production).add(generated.payload());
+        }
+        for (List<EventResult> results : record(tenant.organizationId(), tenant.productionKeyId(), production)) {
+            counts[0] += accepted(results);
+            counts[1] += unpriced(results);
+        }
+        for (List<EventResult> results : record(tenant.organizationId(), tenant.stagingKeyId(), staging)) {
+            counts[0] += accepted(results);
+            counts[1] += unpriced(results);
+        }
+    }
+
+    private static Instant occurredAt(DemoUsageGenerator.GeneratedEvent event) {
+        return java.time.OffsetDateTime.parse((String) event.payload().get("timestamp")).toInstant();
     }
 
     /** Sends events in batches no larger than the ingestion endpoint accepts, as a gateway would. */

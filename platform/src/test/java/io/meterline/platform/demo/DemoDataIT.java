@@ -77,7 +77,7 @@ class DemoDataIT extends ServerTest {
         Rows rows = new Rows(transactions);
         String token = api.login("admin@northwind.demo", "demo-password-1");
         TestApi.Response page = api.graphql(token, "{ billing { configured plan { name } monthlyPrice { amount currencyCode } subscriptionStatus nextBillingDate"
-                + " tokensUsedThisMonth paymentMethod { brand last4 } planOptions { name } topUpPacks { id }"
+                + " tokensUsedThisMonth tokensRemaining paymentMethod { brand last4 } planOptions { name } topUpPacks { id }"
                 + " actions { startSubscription changePlan buyTopUp buyCredits openPortal manageSubscription } } }");
         assertThat(page.at("errors")).as(page.body()).isNull();
         assertThat(page.at("data.billing.configured")).isEqualTo(false);
@@ -89,6 +89,8 @@ class DemoDataIT extends ServerTest {
         assertThat(page.at("data.billing.subscriptionStatus")).isEqualTo("ACTIVE");
         assertThat(page.at("data.billing.nextBillingDate")).isNotNull();
         assertThat(((Number) page.at("data.billing.tokensUsedThisMonth")).longValue()).isPositive();
+        // Earlier months' usage was recorded before the subscription: only this month's drew on Growth's 20M tokens.
+        assertThat(((Number) page.at("data.billing.tokensRemaining")).longValue()).isPositive().isLessThan(20_000_000L);
         assertThat(page.at("data.billing.paymentMethod.last4")).isEqualTo("4242");
         assertThat(page.pluck("data.billing.planOptions", "name")).contains("Free", "Starter", "Growth").doesNotContain("Enterprise (contract)");
         assertThat(page.pluck("data.billing.topUpPacks", "id")).containsExactly("CAD-1000000", "CAD-3000000");
