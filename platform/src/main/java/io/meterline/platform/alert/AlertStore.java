@@ -1,5 +1,6 @@
 package io.meterline.platform.alert;
 
+import io.meterline.platform.common.JdbcWork;
 import io.meterline.platform.common.SqlStates;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
@@ -235,25 +236,12 @@ public class AlertStore {
     }
 
     /** JDBC work that may throw SQLException. */
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
+    private <T> T write(JdbcWork<T> work) {
+        return JdbcWork.write(transactions, work);
     }
 
-    private <T> T write(Work<T> work) {
-        return transactions.executeWrite(status -> unchecked(work, status.getConnection()));
-    }
-
-    private <T> T read(Work<T> work) {
-        return transactions.executeRead(status -> unchecked(work, status.getConnection()));
-    }
-
-    private static <T> T unchecked(Work<T> work, Connection connection) {
-        try {
-            return work.run(connection);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Alert storage failed: " + e.getMessage(), e);
-        }
+    private <T> T read(JdbcWork<T> work) {
+        return JdbcWork.read(transactions, work);
     }
 
     private static boolean isDuplicateKey(Throwable error) {

@@ -1,7 +1,8 @@
 package io.meterline.platform.billing;
 
+import io.meterline.platform.common.JdbcWork;
 import io.meterline.platform.common.SqlStates;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.common.TimeColumns;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -125,8 +126,8 @@ public class BillingStore {
                     statement.setLong(1, organizationId);
                     statement.setString(2, stripeCustomerId);
                     statement.setString(3, fingerprint);
-                    statement.setObject(4, TimeBuckets.toColumn(now));
-                    statement.setObject(5, TimeBuckets.toColumn(now));
+                    statement.setObject(4, TimeColumns.toColumn(now));
+                    statement.setObject(5, TimeColumns.toColumn(now));
                     statement.executeUpdate();
                 }
                 return null;
@@ -144,7 +145,7 @@ public class BillingStore {
         write(connection -> {
             try (PreparedStatement statement = connection.prepareStatement("UPDATE billing_customer SET details_fingerprint = ?, updated_at = ? WHERE organization_id = ?")) {
                 statement.setString(1, fingerprint);
-                statement.setObject(2, TimeBuckets.toColumn(now));
+                statement.setObject(2, TimeColumns.toColumn(now));
                 statement.setLong(3, organizationId);
                 statement.executeUpdate();
             }
@@ -158,7 +159,7 @@ public class BillingStore {
                     + " updated_at = ? WHERE organization_id = ?")) {
                 statement.setString(1, brand);
                 statement.setString(2, last4);
-                statement.setObject(3, TimeBuckets.toColumn(now));
+                statement.setObject(3, TimeColumns.toColumn(now));
                 statement.setLong(4, organizationId);
                 statement.executeUpdate();
             }
@@ -180,8 +181,8 @@ public class BillingStore {
                 }
                 LocalDateTime periodEnd = rows.getObject(6, LocalDateTime.class);
                 return Optional.of(new SubscriptionRow(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getLong(4),
-                        SubscriptionStatus.valueOf(rows.getString(5)), periodEnd == null ? null : TimeBuckets.fromColumn(periodEnd), rows.getBoolean(7),
-                        TimeBuckets.fromColumn(rows.getObject(8, LocalDateTime.class))));
+                        SubscriptionStatus.valueOf(rows.getString(5)), periodEnd == null ? null : TimeColumns.fromColumn(periodEnd), rows.getBoolean(7),
+                        TimeColumns.fromColumn(rows.getObject(8, LocalDateTime.class))));
             }
         }
     }
@@ -214,11 +215,11 @@ public class BillingStore {
                     statement.setNull(5, Types.TIMESTAMP);
                 }
                 else {
-                    statement.setObject(5, TimeBuckets.toColumn(row.currentPeriodEnd()));
+                    statement.setObject(5, TimeColumns.toColumn(row.currentPeriodEnd()));
                 }
                 statement.setBoolean(6, row.cancelAtPeriodEnd());
-                statement.setObject(7, TimeBuckets.toColumn(row.stateAt()));
-                statement.setObject(8, TimeBuckets.toColumn(now));
+                statement.setObject(7, TimeColumns.toColumn(row.stateAt()));
+                statement.setObject(8, TimeColumns.toColumn(now));
                 statement.setLong(9, row.organizationId());
                 statement.executeUpdate();
             }
@@ -251,7 +252,7 @@ public class BillingStore {
                 statement.setString(7, currency);
                 statement.setString(8, CHECKOUT_OPEN);
                 statement.setString(9, createdBy);
-                statement.setObject(10, TimeBuckets.toColumn(now));
+                statement.setObject(10, TimeColumns.toColumn(now));
                 statement.executeUpdate();
                 try (ResultSet keys = statement.getGeneratedKeys()) {
                     keys.next();
@@ -276,8 +277,8 @@ public class BillingStore {
                     Long tokens = rows.wasNull() ? null : tokenCount;
                     LocalDateTime completed = rows.getObject(12, LocalDateTime.class);
                     return Optional.of(new CheckoutRow(rows.getLong(1), rows.getLong(2), rows.getString(3), CheckoutKind.valueOf(rows.getString(4)), plan, tokens,
-                            rows.getBigDecimal(7), rows.getString(8), rows.getString(9), rows.getString(10), TimeBuckets.fromColumn(rows.getObject(11, LocalDateTime.class)),
-                            completed == null ? null : TimeBuckets.fromColumn(completed)));
+                            rows.getBigDecimal(7), rows.getString(8), rows.getString(9), rows.getString(10), TimeColumns.fromColumn(rows.getObject(11, LocalDateTime.class)),
+                            completed == null ? null : TimeColumns.fromColumn(completed)));
                 }
             }
         });
@@ -291,7 +292,7 @@ public class BillingStore {
     public static boolean completeCheckout(Connection connection, String stripeSessionId, Instant now) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("UPDATE billing_checkout SET status = ?, completed_at = ? WHERE stripe_session_id = ? AND status = ?")) {
             statement.setString(1, CHECKOUT_COMPLETED);
-            statement.setObject(2, TimeBuckets.toColumn(now));
+            statement.setObject(2, TimeColumns.toColumn(now));
             statement.setString(3, stripeSessionId);
             statement.setString(4, CHECKOUT_OPEN);
             return statement.executeUpdate() == 1;
@@ -368,11 +369,11 @@ public class BillingStore {
             try (PreparedStatement statement = connection.prepareStatement("UPDATE billing_subscription SET status = ?, state_at = ?, updated_at = ?"
                     + " WHERE organization_id = ? AND stripe_subscription_id = ? AND state_at <= ? AND status IN (?, ?)")) {
                 statement.setString(1, SubscriptionStatus.PAST_DUE.name());
-                statement.setObject(2, TimeBuckets.toColumn(eventCreatedAt));
-                statement.setObject(3, TimeBuckets.toColumn(now));
+                statement.setObject(2, TimeColumns.toColumn(eventCreatedAt));
+                statement.setObject(3, TimeColumns.toColumn(now));
                 statement.setLong(4, organizationId);
                 statement.setString(5, stripeSubscriptionId);
-                statement.setObject(6, TimeBuckets.toColumn(eventCreatedAt));
+                statement.setObject(6, TimeColumns.toColumn(eventCreatedAt));
                 statement.setString(7, SubscriptionStatus.ACTIVE.name());
                 statement.setString(8, SubscriptionStatus.TRIALING.name());
                 return statement.executeUpdate() == 1;
@@ -380,25 +381,11 @@ public class BillingStore {
         });
     }
 
-    /** Work on one connection that may throw SQLException. */
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
+    private <T> T write(JdbcWork<T> work) {
+        return JdbcWork.write(transactions, work);
     }
 
-    private <T> T write(Work<T> work) {
-        return transactions.executeWrite(status -> run(work, status.getConnection()));
-    }
-
-    private <T> T read(Work<T> work) {
-        return transactions.executeRead(status -> run(work, status.getConnection()));
-    }
-
-    private static <T> T run(Work<T> work, Connection connection) {
-        try {
-            return work.run(connection);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Billing storage failed: " + e.getMessage(), e);
-        }
+    private <T> T read(JdbcWork<T> work) {
+        return JdbcWork.read(transactions, work);
     }
 }

@@ -1,5 +1,6 @@
 package io.meterline.platform.fx;
 
+import io.meterline.platform.common.JdbcWork;
 import io.meterline.platform.common.TimeColumns;
 import io.meterline.platform.graphql.Connection.Position;
 import io.micronaut.core.annotation.Nullable;
@@ -217,27 +218,12 @@ public class FxStore implements RateHistory {
         });
     }
 
-    /** JDBC work inside a transaction. */
-    @FunctionalInterface
-    private interface Work<R> {
-        R run(Connection connection) throws SQLException;
+    private <T> T write(JdbcWork<T> work) {
+        return JdbcWork.write(transactions, work);
     }
 
-    private <R> R read(Work<R> work) {
-        return transactions.executeRead(status -> unchecked(work, status.getConnection()));
-    }
-
-    private <R> R write(Work<R> work) {
-        return transactions.executeWrite(status -> unchecked(work, status.getConnection()));
-    }
-
-    private static <R> R unchecked(Work<R> work, Connection connection) {
-        try {
-            return work.run(connection);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Exchange rate storage failed", e);
-        }
+    private <T> T read(JdbcWork<T> work) {
+        return JdbcWork.read(transactions, work);
     }
 
     private static int insert(Connection connection, List<NewRate> rates, Instant now) throws SQLException {

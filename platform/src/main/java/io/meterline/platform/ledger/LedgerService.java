@@ -3,6 +3,7 @@ package io.meterline.platform.ledger;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.JdbcWork;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
@@ -19,7 +20,6 @@ import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -454,25 +454,11 @@ public class LedgerService {
         return new LedgerStore.OrganizationInfo(organization.id(), organization.zone(), organization.billingCurrency());
     }
 
-    /** Work on one connection that may throw SQLException. */
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
+    private <T> T write(JdbcWork<T> work) {
+        return JdbcWork.write(transactions, work);
     }
 
-    private <T> T write(Work<T> work) {
-        return transactions.executeWrite(status -> run(work, status.getConnection()));
-    }
-
-    private <T> T read(Work<T> work) {
-        return transactions.executeRead(status -> run(work, status.getConnection()));
-    }
-
-    private static <T> T run(Work<T> work, Connection connection) {
-        try {
-            return work.run(connection);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Ledger storage failed", e);
-        }
+    private <T> T read(JdbcWork<T> work) {
+        return JdbcWork.read(transactions, work);
     }
 }
