@@ -39,7 +39,7 @@ CREATE TABLE usage_convert_audit (
 -- Billing currencies by the day they apply from (UTC days, like the rate day of an event). An
 -- organization without rows bills in organization.billing_currency on every day; once it has rows,
 -- the row with the latest effective_from on or before a day names that day's currency (the first
--- change also records the currency it replaces, from the organization's first day).
+-- change also records the currency it replaces, from 1999-01-01, the first day a rate can exist).
 CREATE TABLE organization_billing_currency (
   organization_id BIGINT NOT NULL,
   effective_from DATE NOT NULL,

@@ -21,11 +21,14 @@ import java.util.TreeMap;
  * converted keeps its figure. Days are UTC days, the same days usage is converted at.
  *
  * <p>Without a row in {@code organization_billing_currency} every day bills in
- * {@code organization.billing_currency}; the first change also records that currency from the
- * organization's first day, so the rows alone answer every day afterwards.
+ * {@code organization.billing_currency}; the first change also records that currency from
+ * 1999-01-01 (the first day a rate can exist), so the rows alone answer every day afterwards.
  */
 @Singleton
 public class BillingCurrencyHistory {
+
+    /** The euro's first day: no exchange rate, and so no conversion, is older. */
+    static final LocalDate FIRST_DAY = LocalDate.of(1999, 1, 1);
 
     private final JdbcOperations jdbc;
     private final Clock clock;
@@ -96,9 +99,10 @@ public class BillingCurrencyHistory {
         if (schedule.changes().containsKey(effectiveFrom)) {
             throw MeterlineException.badInput("The billing currency already changes on " + effectiveFrom);
         }
-        LocalDate firstDay = LocalDate.ofInstant(organization.createdAt(), ZoneOffset.UTC);
-        if (schedule.changes().isEmpty() && firstDay.isBefore(effectiveFrom)) {
-            insert(organization.id(), firstDay, organization.billingCurrency());
+        if (schedule.changes().isEmpty()) {
+            // Usage may be dated before the organization was created (a backfill), so the old currency
+            // covers every day up to the change, from the first day any exchange rate can exist.
+            insert(organization.id(), FIRST_DAY, organization.billingCurrency());
         }
         insert(organization.id(), effectiveFrom, currency);
         return of(organization);
