@@ -15,17 +15,14 @@ import java.util.List;
  * @param contentHash SHA-256 of the event's canonical content, to tell a duplicate from a conflict
  * @param billing the cost in the billing currency of the event's day and the rate used; null while unpriced, or
  *                while no rate covers that day (the event is then held as unconverted)
+ * @param unconverted priced, converted, and no rate covered its day: stored in usage_unconverted to wait for one
  */
 record PricedEvent(UsageEventDraft draft, List<StoredLine> lines, @Nullable BigDecimal cost, @Nullable String currency, String contentHash,
-                   @Nullable Conversion billing) {
+                   @Nullable Conversion billing, boolean unconverted) {
 
+    /** The event after conversion: with its billing figure, or held as unconverted when {@code conversion} is null. */
     PricedEvent withBilling(@Nullable Conversion conversion) {
-        return new PricedEvent(draft, lines, cost, currency, contentHash, conversion);
-    }
-
-    /** Priced, but waiting for an exchange rate into the billing currency. */
-    boolean unconverted() {
-        return cost != null && billing == null;
+        return new PricedEvent(draft, lines, cost, currency, contentHash, conversion, cost != null && conversion == null);
     }
 
     boolean priced() {

@@ -25,10 +25,12 @@ class UsageConverter {
 
     private final FxConverter fx;
     private final BillingCurrencyHistory billingCurrencies;
+    private final UsageConversionConfiguration configuration;
 
-    UsageConverter(FxConverter fx, BillingCurrencyHistory billingCurrencies) {
+    UsageConverter(FxConverter fx, BillingCurrencyHistory billingCurrencies, UsageConversionConfiguration configuration) {
         this.fx = fx;
         this.billingCurrencies = billingCurrencies;
+        this.configuration = configuration;
     }
 
     /** The day whose rate converts usage that happened at {@code timestamp}. */
@@ -43,6 +45,9 @@ class UsageConverter {
 
     /** The batch with each priced event converted; an event no rate covers yet stays unconverted. */
     List<PricedEvent> convert(Organization organization, List<PricedEvent> events) {
+        if (!configuration.atIngestion()) {
+            return events;
+        }
         BillingCurrencyHistory.Schedule schedule = schedule(organization);
         List<PricedEvent> converted = new ArrayList<>(events.size());
         for (PricedEvent event : events) {
