@@ -7,6 +7,7 @@ import io.meterline.platform.fx.Conversion;
 import io.meterline.platform.fx.FxRatesStored;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -74,6 +75,16 @@ public class HeldUsageConverter {
 
     @EventListener
     void onStartup(StartupEvent event) {
+        onRatesStored(new FxRatesStored(Set.of(), SYSTEM));
+    }
+
+    /**
+     * A rate stored on another instance converts nothing here, and an event held by a batch that
+     * committed just after a pass ran waits for the next rate: this pass catches both. It reads only
+     * usage_unconverted, which is empty or small.
+     */
+    @Scheduled(fixedDelay = "${meterline.usage.conversion.retry-interval}", initialDelay = "${meterline.usage.conversion.retry-interval}")
+    void retry() {
         onRatesStored(new FxRatesStored(Set.of(), SYSTEM));
     }
 
