@@ -73,6 +73,9 @@ class UsageConversionIT extends ServerTest {
     @Inject
     OrganizationRepository organizations;
 
+    @Inject
+    HeldUsageConverter heldUsage;
+
     WireMockServer ecb;
     Rows rows;
     String admin;
@@ -292,6 +295,11 @@ class UsageConversionIT extends ServerTest {
         assertThat(replay.pluck("results", "outcome")).containsExactly("DUPLICATE", "DUPLICATE");
         assertThat(held(tenant)).isEqualTo(2);
         assertThat(shown(tenant, "sek-1").get("billingCost")).isNull();
+        Map<String, Object> day = Map.of("from", "2026-11-18", "to", "2026-11-18");
+        assertThat(((Number) api.graphql(tenant.adminToken(), SUMMARY, day).at("data.usageSummary.unconvertedRequests")).longValue()).isEqualTo(2);
+        // Another organization's summary of the same day does not count them.
+        Fixtures.Tenant neighbour = Fixtures.tenant(api, "convert-sek-neighbour", "UTC", "USD");
+        assertThat(((Number) api.graphql(neighbour.adminToken(), SUMMARY, day).at("data.usageSummary.unconvertedRequests")).longValue()).isZero();
 
         ecb.stubFor(WireMock.get(urlEqualTo(DAILY)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(
                 "<?xml version='1.0' encoding='UTF-8'?>\n<gesmes:Envelope xmlns:gesmes='http://www.gesmes.org/xml/2002-08-01'"
@@ -307,6 +315,20 @@ class UsageConversionIT extends ServerTest {
         }
         assertThat(rows.count("SELECT COUNT(*) FROM usage_convert_audit a JOIN usage_event e ON e.id = a.usage_event_id WHERE e.organization_id = ?"
                 + " AND a.converted_by = 'ECB'", organizationId(tenant))).isEqualTo(2);
+    }
+
+    @Test
+    void anEventHeldTwiceIsConvertedOnce() {
+        Fixtures.Tenant tenant = Fixtures.tenant(api, "convert-twice", "UTC", "CAD");
+        send(tenant, gpt4("twice-1", "2026-11-16T08:00:00Z"));
+        long eventRowId = ((Number) rows.value("SELECT id FROM usage_event WHERE event_id = 'twice-1'")).longValue();
+        // As if another instance held the event again after it was converted (a stale row): the pass must not convert it twice.
+        rows.execute("INSERT INTO usage_unconverted (usage_event_id, organization_id, occurred_at, requests, cost, currency)"
+                + " SELECT id, organization_id, occurred_at, requests, 1.000000000, 'EUR' FROM usage_event WHERE id = ?", eventRowId);
+        assertThat(heldUsage.convertHeld("test")).isZero();
+        assertThat(held(tenant)).as("the stale row is released").isZero();
+        assertThat(audits(tenant)).isZero();
+        assertThat(path(shown(tenant, "twice-1"), "billingCost", "amount")).isEqualTo("9.618716111");
     }
 
     @Test
