@@ -1,5 +1,6 @@
 package io.meterline.platform.fx;
 
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.inject.Singleton;
@@ -12,7 +13,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +34,11 @@ public class BundledRates {
     private final FxConverter converter;
     private final FxConfiguration configuration;
     private final Clock clock;
+    private final ApplicationEventPublisher<FxRatesStored> ratesStored;
 
-    public BundledRates(FxStore store, FxConverter converter, FxConfiguration configuration, Clock clock) {
+    public BundledRates(FxStore store, FxConverter converter, FxConfiguration configuration, Clock clock,
+                        ApplicationEventPublisher<FxRatesStored> ratesStored) {
+        this.ratesStored = ratesStored;
         this.store = store;
         this.converter = converter;
         this.configuration = configuration;
@@ -62,6 +68,11 @@ public class BundledRates {
         rates.forEach((day, byCurrency) -> byCurrency.forEach((currency, rate) -> newRates.add(new FxStore.NewRate(currency, day, rate, FxSource.BUNDLED, null))));
         int stored = store.insertAllIfAbsent(newRates, clock.instant());
         converter.invalidateAll();
+        if (stored > 0) {
+            Set<String> currencies = new TreeSet<>();
+            rates.values().forEach(byCurrency -> currencies.addAll(byCurrency.keySet()));
+            ratesStored.publishEvent(new FxRatesStored(currencies, FxSource.BUNDLED.name()));
+        }
         LOG.info("Stored {} bundled exchange rates from {} to {}", stored, rates.firstKey(), newest);
         return stored;
     }

@@ -1,5 +1,6 @@
 package io.meterline.platform.fx;
 
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -50,6 +51,7 @@ public class EcbLoader {
     private final FxConverter converter;
     private final FxConfiguration configuration;
     private final Clock clock;
+    private final ApplicationEventPublisher<FxRatesStored> ratesStored;
     private final ExecutorService httpExecutor = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "fx-ecb-http");
         thread.setDaemon(true);
@@ -57,7 +59,9 @@ public class EcbLoader {
     });
     private final HttpClient http;
 
-    public EcbLoader(FxStore store, FxConverter converter, FxConfiguration configuration, Clock clock) {
+    public EcbLoader(FxStore store, FxConverter converter, FxConfiguration configuration, Clock clock,
+                     ApplicationEventPublisher<FxRatesStored> ratesStored) {
+        this.ratesStored = ratesStored;
         this.store = store;
         this.converter = converter;
         this.configuration = configuration;
@@ -127,6 +131,9 @@ public class EcbLoader {
         }));
         int added = store.storeLoad(newRates, rates.lastKey(), attempts, clock.instant());
         converter.invalidate(currencies);
+        if (added > 0) {
+            ratesStored.publishEvent(new FxRatesStored(currencies, FxSource.ECB.name()));
+        }
         LOG.info("Loaded the ECB's exchange rates up to {}: {} new rates", rates.lastKey(), added);
     }
 

@@ -6,6 +6,7 @@ import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.graphql.Connection.Position;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -16,6 +17,7 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Exchange rates for the API. Every signed-in user reads rates ({@code fxRate}); platform admins set a
@@ -40,8 +42,11 @@ public class FxService {
     private final FxConfiguration configuration;
     private final TenantScope tenantScope;
     private final Clock clock;
+    private final ApplicationEventPublisher<FxRatesStored> ratesStored;
 
-    public FxService(FxStore store, FxConverter converter, FxConfiguration configuration, TenantScope tenantScope, Clock clock) {
+    public FxService(FxStore store, FxConverter converter, FxConfiguration configuration, TenantScope tenantScope, Clock clock,
+                     ApplicationEventPublisher<FxRatesStored> ratesStored) {
+        this.ratesStored = ratesStored;
         this.store = store;
         this.converter = converter;
         this.configuration = configuration;
@@ -125,6 +130,7 @@ public class FxService {
                     + "); stored rates are never changed, because amounts converted at them are not re-converted"));
         }
         converter.invalidate(List.of(currency));
+        ratesStored.publishEvent(new FxRatesStored(Set.of(currency), viewer.email()));
         return store.find(currency, date).orElseThrow();
     }
 

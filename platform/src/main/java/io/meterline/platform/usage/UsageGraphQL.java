@@ -94,6 +94,15 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                     UsageEventView event = environment.getSource();
                     return event.cost() == null ? null : new Money(event.cost(), event.currency());
                 })
+                .dataFetcher("billingCost", environment -> {
+                    UsageEventView event = environment.getSource();
+                    return event.billingCost() == null ? null : new Money(event.billingCost(), event.billingCurrency());
+                })
+                .dataFetcher("exchangeRate", environment -> {
+                    UsageEventView event = environment.getSource();
+                    return event.billingCost() == null || event.billingCurrency().equals(event.currency()) ? null
+                            : new UsageEventView.ExchangeRate(event.currency(), event.billingCurrency(), event.fxRate(), event.fxRateDate());
+                })
                 .dataFetcher("meters", environment -> environment.<UsageEventView>getSource().lines().stream()
                         .map(line -> new UsageSummary.MeterQuantity(line.meter(), line.quantity())).toList())
                 .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, AccountGraphQL.API_KEYS, environment.<UsageEventView>getSource().apiKeyId()))

@@ -29,16 +29,18 @@ public class UsageIngestService {
 
     private final UsageEventParser parser;
     private final UsagePricer pricer;
+    private final UsageConverter converter;
     private final UsageStore store;
     private final OrganizationRepository organizations;
     private final TransactionOperations<Connection> transactions;
     private final Clock clock;
     private final List<UsageListener> listeners;
 
-    UsageIngestService(UsageEventParser parser, UsagePricer pricer, UsageStore store, OrganizationRepository organizations,
+    UsageIngestService(UsageEventParser parser, UsagePricer pricer, UsageConverter converter, UsageStore store, OrganizationRepository organizations,
                        TransactionOperations<Connection> transactions, Clock clock, List<UsageListener> listeners) {
         this.parser = parser;
         this.pricer = pricer;
+        this.converter = converter;
         this.store = store;
         this.organizations = organizations;
         this.transactions = transactions;
@@ -58,7 +60,9 @@ public class UsageIngestService {
 
     private List<EventResult> record(long organizationId, @Nullable Long apiKeyId, List<UsageEventDraft> drafts) {
         Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
-        List<PricedEvent> priced = pricer.price(organization, drafts);
+        // Priced and converted before the transaction: both read only caches (and the organization's
+        // few billing-currency rows), so the transaction holds its locks no longer than before.
+        List<PricedEvent> priced = converter.convert(organization, pricer.price(organization, drafts));
         for (int attempt = 1; ; attempt++) {
             try {
                 List<RecordedUsage> recorded = new ArrayList<>();

@@ -70,7 +70,7 @@ class UsagePricer {
     PricedEvent price(Organization organization, ProviderPlugin plugin, UsageEventDraft draft, Map<String, BigDecimal> quantities) {
         List<StoredLine> lines = priceLines(organization, plugin, draft.provider(), draft.model(), draft.timestamp(), quantities);
         BigDecimal cost = cost(lines);
-        return new PricedEvent(draft, lines, cost, cost == null ? null : currency(lines, organization), contentHash(draft, quantities));
+        return new PricedEvent(draft, lines, cost, cost == null ? null : currency(lines, organization), contentHash(draft, quantities), null, false);
     }
 
     List<StoredLine> priceLines(Organization organization, ProviderPlugin plugin, String provider, String model, Instant timestamp,

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -225,6 +226,7 @@ public class UsageQueries {
         return new UsageEventView(rows.getLong("id"), rows.getLong("organization_id"), rows.getString("event_id"),
                 TimeBuckets.fromColumn(rows.getObject("occurred_at", LocalDateTime.class)), TimeBuckets.fromColumn(rows.getObject("received_at", LocalDateTime.class)),
                 rows.getString("provider"), rows.getString("model"), rows.getString("status"), duration, rows.getInt("requests"), apiKeyId, dimensions,
-                rows.getBoolean("priced"), rows.getBigDecimal("cost"), rows.getString("currency"), store.readLines(rows.getString("priced_lines")));
+                rows.getBoolean("priced"), rows.getBigDecimal("cost"), rows.getString("currency"), store.readLines(rows.getString("priced_lines")),
+                rows.getBigDecimal("billing_cost"), rows.getString("billing_currency"), rows.getBigDecimal("fx_rate"), rows.getObject("fx_rate_date", LocalDate.class));
     }
 }

@@ -2,8 +2,10 @@ package io.meterline.platform.usage;
 
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.Rate;
+import io.meterline.platform.account.BillingCurrencyHistory;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.fx.Conversion;
 import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.pricing.PricingService;
 import io.meterline.platform.pricing.RateRecord;
@@ -16,6 +18,7 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,13 +43,15 @@ public class UsageRepricer {
     private final UsageQueries queries;
     private final UsageStore store;
     private final UsagePricer pricer;
+    private final UsageConverter converter;
     private final PluginRegistry plugins;
     private final OrganizationRepository organizations;
     private final Clock clock;
     private final PricingService pricing;
     private final List<RepriceListener> listeners;
 
-    UsageRepricer(PricingService pricing, JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, PluginRegistry plugins,
+    UsageRepricer(PricingService pricing, JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, UsageConverter converter,
+                  PluginRegistry plugins,
                   OrganizationRepository organizations, Clock clock, List<RepriceListener> listeners) {
         this.listeners = listeners;
         this.pricing = pricing;
@@ -54,6 +59,7 @@ public class UsageRepricer {
         this.queries = queries;
         this.store = store;
         this.pricer = pricer;
+        this.converter = converter;
         this.plugins = plugins;
         this.organizations = organizations;
         this.clock = clock;
@@ -75,6 +81,7 @@ public class UsageRepricer {
     public long reprice(RateRecord rate, String by) {
         ProviderPlugin plugin = plugins.find(rate.provider()).orElseThrow();
         Map<Long, Organization> organizationCache = new HashMap<>();
+        Map<Long, BillingCurrencyHistory.Schedule> schedules = new HashMap<>();
         // Kept for the listeners' one call at the end: a few hundred bytes per event, for a repricing
         // whose events stay locked by this transaction until it ends anyway.
         List<RepricedUsage> repriced = new ArrayList<>();
@@ -98,7 +105,8 @@ public class UsageRepricer {
             }
             for (UsageEventView event : events) {
                 Organization organization = organizationCache.computeIfAbsent(event.organizationId(), id -> organizations.findById(id).orElseThrow());
-                RepricedUsage one = reprice(organization, plugin, event, rate, by);
+                RepricedUsage one = reprice(organization, schedules.computeIfAbsent(organization.id(), id -> converter.schedule(organization)), plugin, event,
+                        rate, by);
                 if (one != null) {
                     repriced.add(one);
                 }
@@ -118,7 +126,8 @@ public class UsageRepricer {
 
     /** Prices one event's unpriced lines; null when the rate priced none of them. */
     @Nullable
-    private RepricedUsage reprice(Organization organization, ProviderPlugin plugin, UsageEventView event, RateRecord rate, String by) {
+    private RepricedUsage reprice(Organization organization, BillingCurrencyHistory.Schedule schedule, ProviderPlugin plugin, UsageEventView event,
+                                  RateRecord rate, String by) {
         Map<String, BigDecimal> unpricedQuantities = new TreeMap<>();
         event.lines().stream().filter(line -> !line.priced()).forEach(line -> unpricedQuantities.put(line.meter(), line.quantity()));
         Map<String, StoredLine> repriced = new HashMap<>();
@@ -135,6 +144,8 @@ public class UsageRepricer {
             // Events with a cost are never in usage_unpriced; this guards the "charged once" rule.
             throw new IllegalStateException("Event " + event.id() + " has a cost and unpriced lines");
         }
+        // A newly priced event converts like one priced at ingestion, at the rate of its own day.
+        Conversion billing = cost == null ? null : converter.convert(schedule, cost, currency, event.timestamp()).orElse(null);
         UsageEventDraft draft = new UsageEventDraft(0, event.eventId(), event.timestamp(), event.provider(), event.model(), Map.of(), Map.of(),
                 event.dimensions(), event.status(), event.durationMs(), event.requests(), null);
         UsageStore.Deltas deltas = new UsageStore.Deltas();
@@ -145,7 +156,10 @@ public class UsageRepricer {
             for (RepriceListener listener : listeners) {
                 listener.beforeReprice(connection, event.id());
             }
-            update(connection, event.id(), cost, currency, store.writeLines(lines));
+            update(connection, event.id(), cost, currency, store.writeLines(lines), billing);
+            if (cost != null && billing == null) {
+                UsageStore.markUnconverted(connection, event.id());
+            }
             for (RepriceListener listener : listeners) {
                 listener.afterReprice(connection, event.id());
             }
@@ -164,13 +178,23 @@ public class UsageRepricer {
         return new RepricedUsage(event.id(), usage, List.copyOf(repriced.values()));
     }
 
-    private static void update(Connection connection, long id, BigDecimal cost, String currency, String lines) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("UPDATE usage_event SET priced = ?, cost = ?, currency = ?, priced_lines = ? WHERE id = ?")) {
+    private static void update(Connection connection, long id, BigDecimal cost, String currency, String lines, @Nullable Conversion billing) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("UPDATE usage_event SET priced = ?, cost = ?, currency = ?, priced_lines = ?,"
+                + " billing_cost = ?, billing_currency = ?, fx_rate = ?, fx_rate_date = ? WHERE id = ?")) {
             statement.setBoolean(1, cost != null);
             statement.setBigDecimal(2, cost);
             statement.setString(3, currency);
             statement.setString(4, lines);
-            statement.setLong(5, id);
+            statement.setBigDecimal(5, billing == null ? null : billing.amount());
+            statement.setString(6, billing == null ? null : billing.currencyCode());
+            statement.setBigDecimal(7, billing == null ? null : billing.rate());
+            if (billing == null) {
+                statement.setNull(8, Types.DATE);
+            }
+            else {
+                statement.setObject(8, billing.rateDate());
+            }
+            statement.setLong(9, id);
             statement.executeUpdate();
         }
     }

@@ -1,5 +1,6 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.fx.Conversion;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -31,7 +32,7 @@ public class UsageStore {
 
     static final String EVENT_COLUMNS = "id, organization_id, event_id, content_hash, occurred_at, received_at, provider, model, status, duration_ms,"
             + " requests, api_key_id, account_id, member_key, team, project, department, feature, tool, integration, session_key, mode, tags,"
-            + " priced, cost, currency, priced_lines";
+            + " priced, cost, currency, priced_lines, billing_cost, billing_currency, fx_rate, fx_rate_date";
     private static final Argument<List<StoredLine>> LINES = Argument.listOf(StoredLine.class);
 
     private final JsonMapper json;
@@ -69,7 +70,8 @@ public class UsageStore {
     void insertEvents(Connection connection, long organizationId, @Nullable Long apiKeyId, List<PricedEvent> events, Instant receivedAt) throws SQLException {
         String sql = "INSERT INTO usage_event (organization_id, event_id, content_hash, occurred_at, received_at, provider, model, status, duration_ms,"
                 + " requests, api_key_id, account_id, member_key, team, project, department, feature, tool, integration, session_key, mode, tags,"
-                + " priced, cost, currency, priced_lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + " priced, cost, currency, priced_lines, billing_cost, billing_currency, fx_rate, fx_rate_date)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         LocalDateTime received = TimeBuckets.toColumn(receivedAt);
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (PricedEvent event : events) {
@@ -93,7 +95,17 @@ public class UsageStore {
                 statement.setBoolean(column++, event.priced());
                 statement.setBigDecimal(column++, event.cost());
                 statement.setString(column++, event.currency());
-                statement.setString(column, writeLines(event.lines()));
+                statement.setString(column++, writeLines(event.lines()));
+                Conversion billing = event.billing();
+                statement.setBigDecimal(column++, billing == null ? null : billing.amount());
+                statement.setString(column++, billing == null ? null : billing.currencyCode());
+                statement.setBigDecimal(column++, billing == null ? null : billing.rate());
+                if (billing == null) {
+                    statement.setNull(column, Types.DATE);
+                }
+                else {
+                    statement.setObject(column, billing.rateDate());
+                }
                 statement.addBatch();
             }
             // A JDBC batch, not a multi-row statement: MariaDB's driver sends it with the binary bulk
@@ -103,6 +115,36 @@ public class UsageStore {
         List<String> unpriced = events.stream().filter(event -> !event.priced()).map(event -> event.draft().eventId()).toList();
         if (!unpriced.isEmpty()) {
             markUnpriced(connection, organizationId, unpriced);
+        }
+        List<String> unconverted = events.stream().filter(PricedEvent::unconverted).map(event -> event.draft().eventId()).toList();
+        if (!unconverted.isEmpty()) {
+            markUnconverted(connection, organizationId, unconverted);
+        }
+    }
+
+    /**
+     * Holds priced events no exchange rate covers yet in a table of their own (like usage_unpriced),
+     * so converting them later and counting them never scans usage_event.
+     */
+    private static void markUnconverted(Connection connection, long organizationId, List<String> eventIds) throws SQLException {
+        String sql = "INSERT INTO usage_unconverted (usage_event_id, organization_id, occurred_at, requests, cost, currency)"
+                + " SELECT id, organization_id, occurred_at, requests, cost, currency FROM usage_event"
+                + " WHERE organization_id = ? AND event_id IN (" + String.join(",", Collections.nCopies(eventIds.size(), "?")) + ")";
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, organizationId);
+            for (int i = 0; i < eventIds.size(); i++) {
+                statement.setString(i + 2, eventIds.get(i));
+            }
+            statement.executeUpdate();
+        }
+    }
+
+    /** Holds one event that got its price later but has no rate into its billing currency yet. */
+    static void markUnconverted(Connection connection, long eventRowId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_unconverted (usage_event_id, organization_id, occurred_at,"
+                + " requests, cost, currency) SELECT id, organization_id, occurred_at, requests, cost, currency FROM usage_event WHERE id = ?")) {
+            statement.setLong(1, eventRowId);
+            statement.executeUpdate();
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
 
 /** Usage totals over a range of days, as {@code usageSummary} answers. Field names follow the schema. */
 public record UsageSummary(LocalDate from, LocalDate to, String timeZone, long requests, long errorRequests, long unpricedRequests,
-                           long tokens, long characters, BigDecimal minutes, long images, List<ProviderMeterQuantity> meters,
+                           long unconvertedRequests, long tokens, long characters, BigDecimal minutes, long images, List<ProviderMeterQuantity> meters,
                            List<Money> cost, List<Money> estimatedCost, List<UsageGroup> byProvider, List<UsageGroup> byModel, Instant asOf) {
 
     /** One provider's total of one meter. */

@@ -75,6 +75,15 @@ public class UsageSummaryService {
             }
             return rows;
         });
+        // Held events are few and indexed by organization and time: no usage_event read.
+        long unconverted = jdbc.prepareStatement("SELECT COALESCE(SUM(requests), 0) FROM usage_unconverted"
+                + " WHERE organization_id = ? AND occurred_at >= ? AND occurred_at < ?", statement -> {
+            bindRange(statement, organizationId, range);
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        });
         List<UsageSummary.UsageGroup> byProvider = groups(calls, meters, row -> row.provider(), CallRow::provider, false);
         List<UsageSummary.UsageGroup> byModel = groups(calls, meters, row -> row.provider() + "\u0000" + row.model(), call -> call.provider() + "\u0000" + call.model(), true);
         Map<String, BigDecimal> perMeter = new TreeMap<>();
@@ -86,7 +95,7 @@ public class UsageSummaryService {
         });
         return new UsageSummary(range.from(), range.to(), range.zone().getId(),
                 calls.stream().mapToLong(CallRow::requests).sum(), calls.stream().mapToLong(CallRow::errors).sum(), calls.stream().mapToLong(CallRow::unpriced).sum(),
-                unitTotal(meters, "token").longValue(), unitTotal(meters, "character").longValue(), unitTotal(meters, "minute"), unitTotal(meters, "image").longValue(),
+                unconverted, unitTotal(meters, "token").longValue(), unitTotal(meters, "character").longValue(), unitTotal(meters, "minute"), unitTotal(meters, "image").longValue(),
                 meterTotals, cost(meters), estimatedCost(organization, meters), byProvider, byModel, clock.instant());
     }
 

@@ -15,9 +15,14 @@ public final class Fixtures {
     }
 
     public static Tenant tenant(TestApi api, String slug, String timeZone) {
+        return tenant(api, slug, timeZone, "USD");
+    }
+
+    /** A tenant billed in {@code billingCurrency}. */
+    public static Tenant tenant(TestApi api, String slug, String timeZone, String billingCurrency) {
         String admin = api.adminToken();
         TestApi.Response created = api.graphql(admin, "mutation($input: OrganizationCreateInput!) { organizationCreate(input: $input) { organization { id } userErrors { message } } }",
-                Map.of("input", Map.of("name", "Org " + slug, "slug", slug, "timeZone", timeZone)));
+                Map.of("input", Map.of("name", "Org " + slug, "slug", slug, "timeZone", timeZone, "billingCurrency", billingCurrency)));
         String organizationId = (String) created.at("data.organizationCreate.organization.id");
         if (organizationId == null) {
             throw new AssertionError("organizationCreate failed: " + created.body());

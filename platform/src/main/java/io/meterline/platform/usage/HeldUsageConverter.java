@@ -1,0 +1,180 @@
+package io.meterline.platform.usage;
+
+import io.meterline.platform.account.BillingCurrencyHistory;
+import io.meterline.platform.account.Organization;
+import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.fx.Conversion;
+import io.meterline.platform.fx.FxRatesStored;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converts the priced events held in {@code usage_unconverted} once a rate covers their day: when
+ * rates are stored (fxRateSet, the ECB loader, the bundled file, on this instance) and at start.
+ * It reads only the held rows, in batches of {@value #BATCH}, each batch its own transaction, so a
+ * large backlog never holds locks long. Each converted event gets an audit row; an event whose day
+ * still has no rate stays held. The update only fills an empty {@code billing_cost}, so an event is
+ * converted once even when two instances convert at the same moment.
+ */
+@Singleton
+public class HeldUsageConverter {
+
+    static final String SYSTEM = "system";
+    private static final int BATCH = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(HeldUsageConverter.class);
+
+    private final TransactionOperations<Connection> transactions;
+    private final UsageConverter converter;
+    private final OrganizationRepository organizations;
+    private final Clock clock;
+
+    HeldUsageConverter(TransactionOperations<Connection> transactions, UsageConverter converter, OrganizationRepository organizations, Clock clock) {
+        this.transactions = transactions;
+        this.converter = converter;
+        this.organizations = organizations;
+        this.clock = clock;
+    }
+
+    /** One held event. */
+    private record Held(long eventRowId, long organizationId, Instant occurredAt, BigDecimal cost, String currency) {
+    }
+
+    /** What a batch did: the last row it read (the next batch starts after it), how many it read and converted. */
+    private record BatchResult(long lastRowId, int read, int converted) {
+    }
+
+    @EventListener
+    void onRatesStored(FxRatesStored event) {
+        try {
+            convertHeld(event.by());
+        }
+        catch (RuntimeException e) {
+            // The rates are stored whatever happens here; the events stay held and the next pass converts them.
+            LOG.error("Converting held usage after new exchange rates failed", e);
+        }
+    }
+
+    @EventListener
+    void onStartup(StartupEvent event) {
+        onRatesStored(new FxRatesStored(Set.of(), SYSTEM));
+    }
+
+    /**
+     * A rate stored on another instance converts nothing here, and an event held by a batch that
+     * committed just after a pass ran waits for the next rate: this pass catches both. It reads only
+     * usage_unconverted, which is empty or small.
+     */
+    @Scheduled(fixedDelay = "${meterline.usage.conversion.retry-interval}", initialDelay = "${meterline.usage.conversion.retry-interval}")
+    void retry() {
+        onRatesStored(new FxRatesStored(Set.of(), SYSTEM));
+    }
+
+    /**
+     * Converts every held event whose day now has a rate.
+     *
+     * @param by who caused it, for the audit rows
+     * @return how many events were converted
+     */
+    public long convertHeld(String by) {
+        Map<Long, BillingCurrencyHistory.Schedule> schedules = new HashMap<>();
+        long afterId = 0;
+        long converted = 0;
+        while (true) {
+            long cursor = afterId;
+            BatchResult result = transactions.executeWrite(status -> convertBatch(status.getConnection(), cursor, by, schedules));
+            converted += result.converted();
+            if (result.read() < BATCH) {
+                break;
+            }
+            afterId = result.lastRowId();
+        }
+        if (converted > 0) {
+            LOG.info("Converted {} held usage events into their billing currency", converted);
+        }
+        return converted;
+    }
+
+    private BatchResult convertBatch(Connection connection, long afterId, String by, Map<Long, BillingCurrencyHistory.Schedule> schedules) throws SQLException {
+        List<Held> held = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT usage_event_id, organization_id, occurred_at, cost, currency"
+                + " FROM usage_unconverted WHERE usage_event_id > ? ORDER BY usage_event_id LIMIT " + BATCH + " FOR UPDATE")) {
+            statement.setLong(1, afterId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    held.add(new Held(rows.getLong(1), rows.getLong(2), TimeBuckets.fromColumn(rows.getObject(3, LocalDateTime.class)),
+                            rows.getBigDecimal(4), rows.getString(5)));
+                }
+            }
+        }
+        if (held.isEmpty()) {
+            return new BatchResult(afterId, 0, 0);
+        }
+        LocalDateTime now = TimeBuckets.toColumn(clock.instant());
+        int converted = 0;
+        try (PreparedStatement update = connection.prepareStatement("UPDATE usage_event SET billing_cost = ?, billing_currency = ?, fx_rate = ?,"
+                + " fx_rate_date = ? WHERE id = ? AND billing_cost IS NULL");
+             PreparedStatement release = connection.prepareStatement("DELETE FROM usage_unconverted WHERE usage_event_id = ?");
+             PreparedStatement audit = connection.prepareStatement("INSERT INTO usage_convert_audit (usage_event_id, cost, currency, billing_cost,"
+                     + " billing_currency, fx_rate, fx_rate_date, converted_at, converted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Held event : held) {
+                Optional<Conversion> conversion = converter.convert(schedule(event.organizationId(), schedules), event.cost(), event.currency(), event.occurredAt());
+                if (conversion.isEmpty()) {
+                    continue;
+                }
+                Conversion billing = conversion.get();
+                update.setBigDecimal(1, billing.amount());
+                update.setString(2, billing.currencyCode());
+                update.setBigDecimal(3, billing.rate());
+                update.setObject(4, billing.rateDate());
+                update.setLong(5, event.eventRowId());
+                boolean changed = update.executeUpdate() == 1;
+                release.setLong(1, event.eventRowId());
+                release.executeUpdate();
+                if (changed) {
+                    audit.setLong(1, event.eventRowId());
+                    audit.setBigDecimal(2, event.cost());
+                    audit.setString(3, event.currency());
+                    audit.setBigDecimal(4, billing.amount());
+                    audit.setString(5, billing.currencyCode());
+                    audit.setBigDecimal(6, billing.rate());
+                    audit.setObject(7, billing.rateDate());
+                    audit.setObject(8, now);
+                    audit.setString(9, by);
+                    audit.executeUpdate();
+                    converted++;
+                }
+            }
+        }
+        return new BatchResult(held.get(held.size() - 1).eventRowId(), held.size(), converted);
+    }
+
+    private BillingCurrencyHistory.Schedule schedule(long organizationId, Map<Long, BillingCurrencyHistory.Schedule> schedules) {
+        BillingCurrencyHistory.Schedule known = schedules.get(organizationId);
+        if (known != null) {
+            return known;
+        }
+        Organization organization = organizations.findById(organizationId).orElseThrow();
+        BillingCurrencyHistory.Schedule schedule = converter.schedule(organization);
+        schedules.put(organizationId, schedule);
+        return schedule;
+    }
+}
