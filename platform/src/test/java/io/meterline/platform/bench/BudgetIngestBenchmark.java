@@ -14,8 +14,6 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,29 +36,6 @@ public final class BudgetIngestBenchmark {
 
     public static void main(String[] args) {
         BenchMain.exitWith(BudgetIngestBenchmark::run);
-    }
-
-    /** Time, events and CPU of one side, summed over the rounds. */
-    private static final class Side {
-        final String name;
-        long events;
-        long nanos;
-        long accepted;
-        double jvmSeconds;
-        double databaseSeconds;
-        double otherSeconds;
-
-        Side(String name) {
-            this.name = name;
-        }
-
-        double rate() {
-            return events / (nanos / 1e9);
-        }
-
-        double cpuPerThousand() {
-            return (jvmSeconds + databaseSeconds) * 1000.0 / events * 1000.0;
-        }
     }
 
     private static int run() throws Exception {
@@ -106,62 +81,37 @@ public final class BudgetIngestBenchmark {
             IngestBenchmark.ApiSender budgetSender = new IngestBenchmark.ApiSender(usageUri, budgetKey.secret(), clients);
             // Each organization's first batch alone: concurrent first batches of a new organization can deadlock in the
             // ledger's first-row insert (LedgerStore.lock) on MariaDB; see BENCHMARK.md.
-            check(new IngestBenchmark.ApiSender(usageUri, plainKey.secret(), 1).send(corpus, 0, 1, false), "plain first batch");
-            check(new IngestBenchmark.ApiSender(usageUri, budgetKey.secret(), 1).send(corpus, 0, 1, false), "budgets first batch");
-            check(plainSender.send(corpus, 1, warmupBatches, false), "plain warm-up");
-            check(budgetSender.send(corpus, 1, warmupBatches, false), "budgets warm-up");
+            PairedIngest.check(new IngestBenchmark.ApiSender(usageUri, plainKey.secret(), 1).send(corpus, 0, 1, false), "plain first batch");
+            PairedIngest.check(new IngestBenchmark.ApiSender(usageUri, budgetKey.secret(), 1).send(corpus, 0, 1, false), "budgets first batch");
+            PairedIngest.check(plainSender.send(corpus, 1, warmupBatches, false), "plain warm-up");
+            PairedIngest.check(budgetSender.send(corpus, 1, warmupBatches, false), "budgets warm-up");
 
-            Side plain = new Side("plain (no budgets)");
-            Side withBudgets = new Side("budgets + alerts");
-            int timedBatches = corpus.batchCount() - warmupBatches;
-            for (int round = 0; round < rounds; round++) {
-                int from = warmupBatches + timedBatches * round / rounds;
-                int to = warmupBatches + timedBatches * (round + 1) / rounds;
-                if (round % 2 == 0) {
-                    timed(plain, plainSender, corpus, from, to, cpuMeter);
-                    timed(withBudgets, budgetSender, corpus, from, to, cpuMeter);
-                }
-                else {
-                    timed(withBudgets, budgetSender, corpus, from, to, cpuMeter);
-                    timed(plain, plainSender, corpus, from, to, cpuMeter);
-                }
-                System.out.printf(Locale.ROOT, "    round %d: plain %,.0f events/s, budgets %,.0f events/s so far%n", round + 1, plain.rate(), withBudgets.rate());
-            }
+            PairedIngest.Side plain = new PairedIngest.Side("plain (no budgets)", plainSender);
+            PairedIngest.Side withBudgets = new PairedIngest.Side("budgets + alerts", budgetSender);
+            PairedIngest.rounds(corpus, warmupBatches, rounds, cpuMeter, plain, withBudgets);
             server.stop();
 
             List<String> failures = new ArrayList<>();
             long alerts;
             try (Connection connection = DriverManager.getConnection(databaseUrl, user, password)) {
                 for (Organization organization : List.of(plainOrganization, budgetOrganization)) {
-                    long stored = count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ?", organization.id());
+                    long stored = PairedIngest.count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ?", organization.id());
                     if (stored != corpus.size()) {
                         failures.add(organization.slug() + ": usage_event holds " + stored + " rows, sent " + corpus.size());
                     }
                 }
-                alerts = count(connection, "SELECT COUNT(*) FROM alert WHERE organization_id = ?", budgetOrganization.id());
+                alerts = PairedIngest.count(connection, "SELECT COUNT(*) FROM alert WHERE organization_id = ?", budgetOrganization.id());
             }
-            for (Side side : List.of(plain, withBudgets)) {
-                if (side.accepted != side.events) {
-                    failures.add(side.name + ": accepted " + side.accepted + " of " + side.events);
-                }
-            }
+            PairedIngest.checkAccepted(List.of(plain, withBudgets), failures);
             double percent = withBudgets.rate() / plain.rate() * 100;
-            System.out.println("RESULT");
-            for (Side side : List.of(plain, withBudgets)) {
-                System.out.printf(Locale.ROOT, "  %-20s %,9d events in %6.2f s  %,8.0f events/s  CPU per 1,000 events %.0f ms (JVM + MariaDB), other processes %.1f s%n",
-                        side.name, side.events, side.nanos / 1e9, side.rate(), side.cpuPerThousand(), side.otherSeconds);
-            }
+            PairedIngest.printSides(List.of(plain, withBudgets));
             System.out.printf(Locale.ROOT, "  budgets active       %d (6 never crossed, %d crossing thresholds); alerts raised %d (warm-up included)%n",
                     6 + TEAMS.length + 1, TEAMS.length + 1, alerts);
             System.out.printf(Locale.ROOT, "  rate with budgets    %.1f %% of plain%n", percent);
             System.out.printf(Locale.ROOT, "  CPU cost ratio       %.1f %% (plain CPU per event / budgets CPU per event; not moved by other processes)%n",
                     plain.cpuPerThousand() / withBudgets.cpuPerThousand() * 100);
             System.out.printf(Locale.ROOT, "  target >= %.0f %%      %s%n", TARGET_PERCENT, percent >= TARGET_PERCENT ? "PASS" : "FAIL");
-            if (!failures.isEmpty()) {
-                failures.forEach(failure -> System.out.println("CORRECTNESS FAILURE: " + failure));
-                return 1;
-            }
-            return 0;
+            return PairedIngest.exitCode(failures);
         }
     }
 
@@ -179,35 +129,6 @@ public final class BudgetIngestBenchmark {
         for (String team : TEAMS) {
             budgets.create(admin, new BudgetService.NewBudget(organizationId, "Team " + team, Budget.Metric.REQUESTS, null, null, Budget.Scope.TEAM, team,
                     hot ? Budget.Period.DAY : Budget.Period.TOTAL, BigDecimal.valueOf(Math.max(1, events / TEAMS.length)), thresholds, null, null, null));
-        }
-    }
-
-    private static void timed(Side side, IngestBenchmark.ApiSender sender, EventCorpus corpus, int from, int to, CpuMeter cpuMeter) throws Exception {
-        CpuMeter.Snapshot start = cpuMeter.snapshot();
-        IngestBenchmark.Run run = sender.send(corpus, from, to, false);
-        CpuMeter.Usage usage = cpuMeter.since(start);
-        check(run, side.name);
-        side.events += run.events();
-        side.nanos += run.nanos();
-        side.accepted += run.accepted();
-        side.jvmSeconds += usage.jvmSeconds();
-        side.databaseSeconds += Double.isNaN(usage.databaseSeconds()) ? 0 : usage.databaseSeconds();
-        side.otherSeconds += usage.otherSeconds();
-    }
-
-    private static void check(IngestBenchmark.Run run, String what) {
-        if (run.failure() != null) {
-            throw new IllegalStateException(what + " failed: " + run.failure());
-        }
-    }
-
-    private static long count(Connection connection, String sql, long organizationId) throws Exception {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setLong(1, organizationId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
         }
     }
 }

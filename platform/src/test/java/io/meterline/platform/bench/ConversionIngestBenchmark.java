@@ -10,8 +10,6 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,29 +33,6 @@ public final class ConversionIngestBenchmark {
 
     public static void main(String[] args) {
         BenchMain.exitWith(ConversionIngestBenchmark::run);
-    }
-
-    /** Time, events and CPU of one side, summed over the rounds. */
-    private static final class Side {
-        final String name;
-        long events;
-        long nanos;
-        long accepted;
-        double jvmSeconds;
-        double databaseSeconds;
-        double otherSeconds;
-
-        Side(String name) {
-            this.name = name;
-        }
-
-        double rate() {
-            return events / (nanos / 1e9);
-        }
-
-        double cpuPerThousand() {
-            return (jvmSeconds + databaseSeconds) * 1000.0 / events * 1000.0;
-        }
     }
 
     private static int run() throws Exception {
@@ -111,27 +86,14 @@ public final class ConversionIngestBenchmark {
             IngestBenchmark.ApiSender convertedSender = new IngestBenchmark.ApiSender(convertedUri, convertedKey.secret(), clients);
             // Each organization's first batch alone: concurrent first batches of a new organization can deadlock in the
             // ledger's first-row insert (LedgerStore.lock) on MariaDB; see BENCHMARK.md.
-            check(new IngestBenchmark.ApiSender(plainUri, plainKey.secret(), 1).send(corpus, 0, 1, false), "plain first batch");
-            check(new IngestBenchmark.ApiSender(convertedUri, convertedKey.secret(), 1).send(corpus, 0, 1, false), "converted first batch");
-            check(plainSender.send(corpus, 1, warmupBatches, false), "plain warm-up");
-            check(convertedSender.send(corpus, 1, warmupBatches, false), "converted warm-up");
+            PairedIngest.check(new IngestBenchmark.ApiSender(plainUri, plainKey.secret(), 1).send(corpus, 0, 1, false), "plain first batch");
+            PairedIngest.check(new IngestBenchmark.ApiSender(convertedUri, convertedKey.secret(), 1).send(corpus, 0, 1, false), "converted first batch");
+            PairedIngest.check(plainSender.send(corpus, 1, warmupBatches, false), "plain warm-up");
+            PairedIngest.check(convertedSender.send(corpus, 1, warmupBatches, false), "converted warm-up");
 
-            Side plain = new Side("plain (no conversion)");
-            Side converted = new Side("converted to CAD");
-            int timedBatches = corpus.batchCount() - warmupBatches;
-            for (int round = 0; round < rounds; round++) {
-                int from = warmupBatches + timedBatches * round / rounds;
-                int to = warmupBatches + timedBatches * (round + 1) / rounds;
-                if (round % 2 == 0) {
-                    timed(plain, plainSender, corpus, from, to, cpuMeter);
-                    timed(converted, convertedSender, corpus, from, to, cpuMeter);
-                }
-                else {
-                    timed(converted, convertedSender, corpus, from, to, cpuMeter);
-                    timed(plain, plainSender, corpus, from, to, cpuMeter);
-                }
-                System.out.printf(Locale.ROOT, "    round %d: plain %,.0f events/s, converted %,.0f events/s so far%n", round + 1, plain.rate(), converted.rate());
-            }
+            PairedIngest.Side plain = new PairedIngest.Side("plain (no conversion)", plainSender);
+            PairedIngest.Side converted = new PairedIngest.Side("converted to CAD", convertedSender);
+            PairedIngest.rounds(corpus, warmupBatches, rounds, cpuMeter, plain, converted);
             plainServer.stop();
             convertedServer.stop();
 
@@ -140,71 +102,30 @@ public final class ConversionIngestBenchmark {
             long heldEvents;
             try (Connection connection = DriverManager.getConnection(databaseUrl, user, password)) {
                 for (Organization organization : List.of(plainOrganization, convertedOrganization)) {
-                    long stored = count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ?", organization.id());
+                    long stored = PairedIngest.count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ?", organization.id());
                     if (stored != corpus.size()) {
                         failures.add(organization.slug() + ": usage_event holds " + stored + " rows, sent " + corpus.size());
                     }
                 }
-                convertedEvents = count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ? AND billing_currency = 'CAD'", convertedOrganization.id());
-                heldEvents = count(connection, "SELECT COUNT(*) FROM usage_unconverted WHERE organization_id = ?", convertedOrganization.id());
-                long pricedEvents = count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ? AND cost IS NOT NULL", convertedOrganization.id());
+                convertedEvents = PairedIngest.count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ? AND billing_currency = 'CAD'", convertedOrganization.id());
+                heldEvents = PairedIngest.count(connection, "SELECT COUNT(*) FROM usage_unconverted WHERE organization_id = ?", convertedOrganization.id());
+                long pricedEvents = PairedIngest.count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ? AND cost IS NOT NULL", convertedOrganization.id());
                 if (convertedEvents + heldEvents != pricedEvents) {
                     failures.add("converted " + convertedEvents + " + held " + heldEvents + " != priced " + pricedEvents);
                 }
-                if (count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ? AND billing_cost IS NOT NULL", plainOrganization.id()) != 0) {
+                if (PairedIngest.count(connection, "SELECT COUNT(*) FROM usage_event WHERE organization_id = ? AND billing_cost IS NOT NULL", plainOrganization.id()) != 0) {
                     failures.add("the plain side converted events");
                 }
             }
-            for (Side side : List.of(plain, converted)) {
-                if (side.accepted != side.events) {
-                    failures.add(side.name + ": accepted " + side.accepted + " of " + side.events);
-                }
-            }
+            PairedIngest.checkAccepted(List.of(plain, converted), failures);
             double percent = converted.rate() / plain.rate() * 100;
-            System.out.println("RESULT");
-            for (Side side : List.of(plain, converted)) {
-                System.out.printf(Locale.ROOT, "  %-22s %,9d events in %6.2f s  %,8.0f events/s  CPU per 1,000 events %.0f ms (JVM + MariaDB), other processes %.1f s%n",
-                        side.name, side.events, side.nanos / 1e9, side.rate(), side.cpuPerThousand(), side.otherSeconds);
-            }
+            PairedIngest.printSides(List.of(plain, converted));
             System.out.printf(Locale.ROOT, "  events converted to CAD %,d, held for want of a rate %,d (warm-up included)%n", convertedEvents, heldEvents);
             System.out.printf(Locale.ROOT, "  rate with conversion   %.1f %% of plain%n", percent);
             System.out.printf(Locale.ROOT, "  CPU cost ratio         %.1f %% (plain CPU per event / converted CPU per event; not moved by other processes)%n",
                     plain.cpuPerThousand() / converted.cpuPerThousand() * 100);
             System.out.printf(Locale.ROOT, "  target >= %.0f %%        %s%n", TARGET_PERCENT, percent >= TARGET_PERCENT ? "PASS" : "FAIL");
-            if (!failures.isEmpty()) {
-                failures.forEach(failure -> System.out.println("CORRECTNESS FAILURE: " + failure));
-                return 1;
-            }
-            return 0;
-        }
-    }
-
-    private static void timed(Side side, IngestBenchmark.ApiSender sender, EventCorpus corpus, int from, int to, CpuMeter cpuMeter) throws Exception {
-        CpuMeter.Snapshot start = cpuMeter.snapshot();
-        IngestBenchmark.Run run = sender.send(corpus, from, to, false);
-        CpuMeter.Usage usage = cpuMeter.since(start);
-        check(run, side.name);
-        side.events += run.events();
-        side.nanos += run.nanos();
-        side.accepted += run.accepted();
-        side.jvmSeconds += usage.jvmSeconds();
-        side.databaseSeconds += Double.isNaN(usage.databaseSeconds()) ? 0 : usage.databaseSeconds();
-        side.otherSeconds += usage.otherSeconds();
-    }
-
-    private static void check(IngestBenchmark.Run run, String what) {
-        if (run.failure() != null) {
-            throw new IllegalStateException(what + " failed: " + run.failure());
-        }
-    }
-
-    private static long count(Connection connection, String sql, long organizationId) throws Exception {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setLong(1, organizationId);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
+            return PairedIngest.exitCode(failures);
         }
     }
 }
