@@ -72,3 +72,15 @@ export function percent(value: number | string | null | undefined, digits = 1): 
   if (value === null || value === undefined) return '—';
   return `${Number(value).toFixed(digits)}%`;
 }
+
+/**
+ * A cost as the API gives it: one figure in the billing currency (`cost`), with the amounts in the
+ * currencies the usage was priced in (`originalCost`) as detail when they differ from it:
+ * "CA$25.10 (from $14.01 + €4.35)".
+ */
+export function formatCost(cost: MoneyLike | null | undefined, originalCost: readonly MoneyLike[] = [], digits?: number): string {
+  const figure = formatMoney(cost, digits);
+  const nonZero = originalCost.filter((m) => Number(m.amount) !== 0);
+  if (!cost || nonZero.length === 0 || (nonZero.length === 1 && nonZero[0].currencyCode === cost.currencyCode)) return figure;
+  return `${figure} (from ${formatMoneyList(nonZero, digits)})`;
+}

@@ -21,6 +21,11 @@ public final class Totals {
     BigDecimal images = BigDecimal.ZERO;
     /** Cost per currency code; unpriced usage adds none. */
     final Map<String, BigDecimal> cost = new TreeMap<>();
+    /**
+     * The same cost in the billing currency of each event's day, per billing currency (one entry unless
+     * the organization changed its billing currency within the range); unconverted usage adds none.
+     */
+    final Map<String, BigDecimal> billingCost = new TreeMap<>();
     long durationMs;
 
     /** Adds another's measures into this one (a query adding groups up, such as every customer's providers). */
@@ -34,6 +39,7 @@ public final class Totals {
         minutes = minutes.add(other.minutes);
         images = images.add(other.images);
         other.cost.forEach(this::addCost);
+        other.billingCost.forEach(this::addBillingCost);
         durationMs += other.durationMs;
     }
 
@@ -80,6 +86,7 @@ public final class Totals {
         minutes = minutes.negate();
         images = images.negate();
         cost.replaceAll((currency, amount) -> amount.negate());
+        billingCost.replaceAll((currency, amount) -> amount.negate());
         durationMs = -durationMs;
     }
 
@@ -103,6 +110,17 @@ public final class Totals {
         if (!currency.isEmpty()) {
             cost.merge(currency, amount, BigDecimal::add);
         }
+    }
+
+    void addBillingCost(String currency, BigDecimal amount) {
+        if (!currency.isEmpty()) {
+            billingCost.merge(currency, amount, BigDecimal::add);
+        }
+    }
+
+    /** The cost in the billing currency, one amount per billing currency, in currency order. */
+    public Map<String, BigDecimal> billingCost() {
+        return billingCost;
     }
 
     /** One amount per currency, in currency order. */

@@ -10,13 +10,10 @@ import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,10 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Converts the priced events held in {@code usage_unconverted} once a rate covers their day: when
  * rates are stored (fxRateSet, the ECB loader, the bundled file, on this instance) and at start.
- * It reads only the held rows, in batches of {@value #BATCH}, each batch its own transaction, so a
- * large backlog never holds locks long. Each converted event gets an audit row; an event whose day
- * still has no rate stays held. The update only fills an empty {@code billing_cost}, so an event is
- * converted once even when two instances convert at the same moment.
+ * It reads only the held events, in batches of {@value #BATCH}, each batch its own transaction with
+ * the events locked, so a large backlog never holds locks long and two instances never convert an
+ * event twice. Each converted event gets an audit row, and the {@link RepriceListener}s see it as
+ * they see a repriced one (rollups refold it; ledger and budgets count its converted amount once,
+ * {@link RepriceListener#converted}); an event whose day still has no rate stays held.
  */
 @Singleton
 public class HeldUsageConverter {
@@ -46,16 +44,17 @@ public class HeldUsageConverter {
     private final UsageConverter converter;
     private final OrganizationRepository organizations;
     private final Clock clock;
+    private final UsageQueries queries;
+    private final List<RepriceListener> listeners;
 
-    HeldUsageConverter(TransactionOperations<Connection> transactions, UsageConverter converter, OrganizationRepository organizations, Clock clock) {
+    HeldUsageConverter(TransactionOperations<Connection> transactions, UsageConverter converter, OrganizationRepository organizations, Clock clock,
+                       UsageQueries queries, List<RepriceListener> listeners) {
         this.transactions = transactions;
+        this.queries = queries;
+        this.listeners = listeners;
         this.converter = converter;
         this.organizations = organizations;
         this.clock = clock;
-    }
-
-    /** One held event. */
-    private record Held(long eventRowId, long organizationId, Instant occurredAt, BigDecimal cost, String currency) {
     }
 
     /** What a batch did: the last row it read (the next batch starts after it), how many it read and converted. */
@@ -114,57 +113,69 @@ public class HeldUsageConverter {
     }
 
     private BatchResult convertBatch(Connection connection, long afterId, String by, Map<Long, BillingCurrencyHistory.Schedule> schedules) throws SQLException {
-        List<Held> held = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT usage_event_id, organization_id, occurred_at, cost, currency"
-                + " FROM usage_unconverted WHERE usage_event_id > ? ORDER BY usage_event_id LIMIT " + BATCH + " FOR UPDATE")) {
+        List<UsageEventView> held;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + UsageStore.EVENT_COLUMNS + " FROM usage_event WHERE id IN"
+                + " (SELECT usage_event_id FROM usage_unconverted WHERE usage_event_id > ?) ORDER BY id LIMIT " + BATCH + " FOR UPDATE")) {
             statement.setLong(1, afterId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    held.add(new Held(rows.getLong(1), rows.getLong(2), TimeBuckets.fromColumn(rows.getObject(3, LocalDateTime.class)),
-                            rows.getBigDecimal(4), rows.getString(5)));
-                }
-            }
+            held = queries.read(statement);
         }
         if (held.isEmpty()) {
             return new BatchResult(afterId, 0, 0);
         }
         LocalDateTime now = TimeBuckets.toColumn(clock.instant());
-        int converted = 0;
+        List<RecordedUsage> converted = new ArrayList<>();
         try (PreparedStatement update = connection.prepareStatement("UPDATE usage_event SET billing_cost = ?, billing_currency = ?, fx_rate = ?,"
                 + " fx_rate_date = ? WHERE id = ? AND billing_cost IS NULL");
              PreparedStatement release = connection.prepareStatement("DELETE FROM usage_unconverted WHERE usage_event_id = ?");
              PreparedStatement audit = connection.prepareStatement("INSERT INTO usage_convert_audit (usage_event_id, cost, currency, billing_cost,"
                      + " billing_currency, fx_rate, fx_rate_date, converted_at, converted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (Held event : held) {
-                Optional<Conversion> conversion = converter.convert(schedule(event.organizationId(), schedules), event.cost(), event.currency(), event.occurredAt());
+            for (UsageEventView event : held) {
+                if (event.billingCost() != null || event.cost() == null) {
+                    // Converted by another instance since this batch was listed, or (never) unpriced: nothing to convert.
+                    release.setLong(1, event.id());
+                    release.executeUpdate();
+                    continue;
+                }
+                Optional<Conversion> conversion = converter.convert(schedule(event.organizationId(), schedules), event.cost(), event.currency(), event.timestamp());
                 if (conversion.isEmpty()) {
                     continue;
                 }
                 Conversion billing = conversion.get();
+                for (RepriceListener listener : listeners) {
+                    listener.beforeReprice(connection, event.id());
+                }
                 update.setBigDecimal(1, billing.amount());
                 update.setString(2, billing.currencyCode());
                 update.setBigDecimal(3, billing.rate());
                 update.setObject(4, billing.rateDate());
-                update.setLong(5, event.eventRowId());
-                boolean changed = update.executeUpdate() == 1;
-                release.setLong(1, event.eventRowId());
-                release.executeUpdate();
-                if (changed) {
-                    audit.setLong(1, event.eventRowId());
-                    audit.setBigDecimal(2, event.cost());
-                    audit.setString(3, event.currency());
-                    audit.setBigDecimal(4, billing.amount());
-                    audit.setString(5, billing.currencyCode());
-                    audit.setBigDecimal(6, billing.rate());
-                    audit.setObject(7, billing.rateDate());
-                    audit.setObject(8, now);
-                    audit.setString(9, by);
-                    audit.executeUpdate();
-                    converted++;
+                update.setLong(5, event.id());
+                update.executeUpdate();
+                for (RepriceListener listener : listeners) {
+                    listener.afterReprice(connection, event.id());
                 }
+                release.setLong(1, event.id());
+                release.executeUpdate();
+                audit.setLong(1, event.id());
+                audit.setBigDecimal(2, event.cost());
+                audit.setString(3, event.currency());
+                audit.setBigDecimal(4, billing.amount());
+                audit.setString(5, billing.currencyCode());
+                audit.setBigDecimal(6, billing.rate());
+                audit.setObject(7, billing.rateDate());
+                audit.setObject(8, now);
+                audit.setString(9, by);
+                audit.executeUpdate();
+                converted.add(new RecordedUsage(event.organizationId(), event.apiKeyId(), event.eventId(), event.timestamp(), event.provider(), event.model(),
+                        event.dimensions(), event.requests(), !UsageEventParser.STATUS_OK.equals(event.status()), event.lines(), event.cost(), event.currency(),
+                        null, billing));
             }
         }
-        return new BatchResult(held.get(held.size() - 1).eventRowId(), held.size(), converted);
+        if (!converted.isEmpty()) {
+            for (RepriceListener listener : listeners) {
+                listener.converted(connection, converted);
+            }
+        }
+        return new BatchResult(held.get(held.size() - 1).id(), held.size(), converted.size());
     }
 
     private BillingCurrencyHistory.Schedule schedule(long organizationId, Map<Long, BillingCurrencyHistory.Schedule> schedules) {

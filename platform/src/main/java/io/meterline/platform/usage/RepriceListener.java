@@ -5,7 +5,8 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * What other features do when a stored event gets a price later ({@link UsageRepricer}): called in the
+ * What other features do when a stored event gets a price later ({@link UsageRepricer}), or its
+ * figure in the billing currency later ({@link HeldUsageConverter}): called in the
  * repricing transaction, on its connection, with the event's row locked, just before and just after
  * the event's row changes, so a feature that copied the event can take the old figures out and put
  * the new ones in; and once per repricing, after every event changed, with all of them
@@ -27,5 +28,15 @@ public interface RepriceListener {
      * while it has unpriced lines, and only those lines are priced, so no line is ever passed twice.
      */
     default void repriced(Connection connection, List<RepricedUsage> repriced) throws SQLException {
+    }
+
+    /**
+     * Runs once per batch of held events that got their billing figure ({@link HeldUsageConverter}), in
+     * its transaction, after the last of them changed (before and after each change,
+     * {@link #beforeReprice} and {@link #afterReprice} ran as for a repricing). Each event is passed once,
+     * with its {@link RecordedUsage#billing()} set: a feature that counts the converted amount (money
+     * credits, cost budgets) counts it now, and did not count the event while it was held.
+     */
+    default void converted(Connection connection, List<RecordedUsage> converted) throws SQLException {
     }
 }

@@ -174,7 +174,7 @@ public class UsageRepricer {
             return null;
         });
         RecordedUsage usage = new RecordedUsage(event.organizationId(), event.apiKeyId(), event.eventId(), event.timestamp(), event.provider(), event.model(),
-                event.dimensions(), event.requests(), !UsageEventParser.STATUS_OK.equals(event.status()), lines, cost, currency, null);
+                event.dimensions(), event.requests(), !UsageEventParser.STATUS_OK.equals(event.status()), lines, cost, currency, null, billing);
         return new RepricedUsage(event.id(), usage, List.copyOf(repriced.values()));
     }
 

@@ -30,7 +30,7 @@ class LedgerDrawTest {
 
     private static RecordedUsage usage(String eventId, String model, List<StoredLine> lines) {
         Dimensions none = new Dimensions(null, null, null, null, null, null, null, null, null, null, null);
-        return new RecordedUsage(7, null, eventId, NOW, "openai", model, none, 1, false, lines, null, null, null);
+        return new RecordedUsage(7, null, eventId, NOW, "openai", model, none, 1, false, lines, null, null, null, null);
     }
 
     private static List<LedgerEntry> drawn(LedgerUsageListener.Draw draw) {

@@ -255,7 +255,7 @@ class UsageConversionIT extends ServerTest {
 
         statements.start("usage_event ");
         assertThat(setRate("NZD", "1.6789", "2026-11-17").at("data.fxRateSet.fxRate.rate")).isNotNull();
-        assertThat(statements.count()).as("one prepared UPDATE by id, no read of usage_event").isEqualTo(1);
+        assertThat(statements.count()).as("one read of the held events by their ids (for the listeners) and one UPDATE by id, no scan").isEqualTo(2);
         Map<String, Object> converted = shown(tenant, "nzd-1");
         // USD's leg is Monday's (1.0823), NZD's Tuesday's: the older day dates the cross rate.
         assertThat(path(converted, "billingCost", "amount")).isEqualTo(expected(GPT4_COST, "1.0823", "1.6789").toPlainString()).isEqualTo("10.801192214");
