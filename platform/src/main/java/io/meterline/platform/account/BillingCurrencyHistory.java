@@ -1,6 +1,10 @@
 package io.meterline.platform.account;
 
-import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.UserError;
+import io.meterline.platform.common.UserInputException;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -80,24 +84,32 @@ public class BillingCurrencyHistory {
 
     /**
      * Bills the organization in another currency from a UTC day on. The day must not be in the past:
-     * usage already recorded keeps the currency it was converted into.
+     * usage already recorded keeps the currency it was converted into. A change dated today also makes
+     * it the organization's current billing currency at once; a later one does so on its day
+     * ({@link #applyDue}).
      *
-     * @throws MeterlineException BAD_USER_INPUT for an unknown currency, a day before today (UTC) or a day that already has a change
+     * @throws UserInputException {@code currencyCode} INVALID for a code money is not billed in, INVALID_STATE for
+     *         the currency already billed in on that day; {@code effectiveFrom} OUT_OF_RANGE for a day before today
+     *         (UTC), TAKEN for a day that already has a change
      */
     @Transactional
     public Schedule change(Organization organization, String currency, LocalDate effectiveFrom) {
         Objects.requireNonNull(currency, "currency is null");
         Objects.requireNonNull(effectiveFrom, "effectiveFrom is null");
         if (!isBillingCurrency(currency)) {
-            throw MeterlineException.badInput(currency + " is not a currency money is billed in");
+            throw new UserInputException(UserError.of("currencyCode", "INVALID", currency + " is not a currency money is billed in"));
         }
-        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        LocalDate today = today();
         if (effectiveFrom.isBefore(today)) {
-            throw MeterlineException.badInput("A billing currency changes from today (" + today + ") on; the past is never rewritten");
+            throw new UserInputException(UserError.of("effectiveFrom", "OUT_OF_RANGE",
+                    "A billing currency changes from today (" + today + ", UTC) on; the past is never rewritten"));
         }
         Schedule schedule = of(organization);
         if (schedule.changes().containsKey(effectiveFrom)) {
-            throw MeterlineException.badInput("The billing currency already changes on " + effectiveFrom);
+            throw new UserInputException(UserError.of("effectiveFrom", "TAKEN", "The billing currency already changes on " + effectiveFrom));
+        }
+        if (schedule.on(effectiveFrom).equals(currency)) {
+            throw new UserInputException(UserError.of("currencyCode", "INVALID_STATE", "The organization is already billed in " + currency + " on " + effectiveFrom));
         }
         if (schedule.changes().isEmpty()) {
             // Usage may be dated before the organization was created (a backfill), so the old currency
@@ -105,7 +117,36 @@ public class BillingCurrencyHistory {
             insert(organization.id(), FIRST_DAY, organization.billingCurrency());
         }
         insert(organization.id(), effectiveFrom, currency);
+        applyDue();
         return of(organization);
+    }
+
+    /**
+     * Makes each organization's billing currency of today (UTC) its current one ({@code organization.billing_currency},
+     * which balances, plans and the Billing page read), at start and just after every UTC midnight: conversion never
+     * waits for it, as it reads the schedule by the usage's day.
+     */
+    @Transactional
+    @Scheduled(cron = "5 0 0 * * *", zoneId = "UTC")
+    public void applyDue() {
+        jdbc.prepareStatement("UPDATE organization SET billing_currency = (SELECT c.currency FROM organization_billing_currency c"
+                + " WHERE c.organization_id = organization.id AND c.effective_from = (SELECT MAX(d.effective_from) FROM organization_billing_currency d"
+                + " WHERE d.organization_id = organization.id AND d.effective_from <= ?))"
+                + " WHERE id IN (SELECT organization_id FROM organization_billing_currency WHERE effective_from <= ?)", statement -> {
+                    LocalDate today = today();
+                    statement.setObject(1, today);
+                    statement.setObject(2, today);
+                    return statement.executeUpdate();
+                });
+    }
+
+    @EventListener
+    void onStartup(StartupEvent event) {
+        applyDue();
+    }
+
+    private LocalDate today() {
+        return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
     private void insert(long organizationId, LocalDate day, String currency) {
@@ -117,7 +158,8 @@ public class BillingCurrencyHistory {
         });
     }
 
-    private static boolean isBillingCurrency(String code) {
+    /** Whether money can be billed in this ISO 4217 code (three capital letters of a currency with minor units). */
+    public static boolean isBillingCurrency(String code) {
         try {
             return code.matches("[A-Z]{3}") && Currency.getInstance(code).getDefaultFractionDigits() >= 0;
         }

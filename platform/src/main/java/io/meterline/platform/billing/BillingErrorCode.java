@@ -14,6 +14,8 @@ public enum BillingErrorCode {
     OUT_OF_RANGE,
     /** A value has the wrong shape, such as more decimals than the currency has. */
     INVALID,
+    /** No exchange rate reaches the currency, so usage could not be converted into it. */
+    NO_EXCHANGE_RATE,
     /** The change is not possible now, such as subscribing to the plan the organization is on. */
     INVALID_STATE
 }

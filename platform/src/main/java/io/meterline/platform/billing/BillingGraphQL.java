@@ -2,13 +2,16 @@ package io.meterline.platform.billing;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
+import io.meterline.platform.account.Organization;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.Payloads;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
+import io.meterline.platform.account.Organization;
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.Map;
 
 /** GraphQL wiring of the Billing page and the Stripe actions; inputs are read once, here, into records. */
@@ -16,9 +19,11 @@ import java.util.Map;
 public class BillingGraphQL implements GraphQLWiring {
 
     private final BillingService billing;
+    private final BillingCurrencyService currencies;
 
-    public BillingGraphQL(BillingService billing) {
+    public BillingGraphQL(BillingService billing, BillingCurrencyService currencies) {
         this.billing = billing;
+        this.currencies = currencies;
     }
 
     /** {@code SubscriptionCheckoutCreateInput}. */
@@ -50,6 +55,15 @@ public class BillingGraphQL implements GraphQLWiring {
         }
     }
 
+    /** {@code BillingCurrencyChangeInput}. */
+    static BillingCurrencyService.Change currencyChange(Map<String, Object> input) {
+        return new BillingCurrencyService.Change((String) input.get("organizationId"), (String) input.get("currencyCode"), (LocalDate) input.get("effectiveFrom"));
+    }
+
+    /** One row of {@code Organization.billingCurrencyHistory}. */
+    record BillingCurrencyPeriod(String currencyCode, LocalDate effectiveFrom) {
+    }
+
     @Override
     public void wire(RuntimeWiring.Builder wiring) {
         wiring.type("Query", type -> type
@@ -67,10 +81,17 @@ public class BillingGraphQL implements GraphQLWiring {
                     CreditsCheckoutInput input = CreditsCheckoutInput.of(environment.getArgument("input"));
                     return Payloads.of("url", () -> billing.creditsCheckout(viewer(environment), input.organizationId(), input.amount()));
                 })
+                .dataFetcher("billingCurrencyChange", environment -> {
+                    BillingCurrencyService.Change input = currencyChange(environment.getArgument("input"));
+                    return Payloads.of("organization", () -> currencies.change(viewer(environment), input));
+                })
                 .dataFetcher("billingPortalSessionCreate", environment -> {
                     PortalInput input = PortalInput.of(environment.getArgument("input"));
                     return Payloads.of("url", () -> billing.portal(viewer(environment), input.organizationId(), input.flow()));
                 }));
+        wiring.type("Organization", type -> type
+                .dataFetcher("billingCurrencyHistory", environment -> currencies.schedule(environment.<Organization>getSource()).changes().entrySet().stream()
+                        .map(change -> new BillingCurrencyPeriod(change.getValue(), change.getKey())).toList()));
     }
 
     private static Viewer viewer(DataFetchingEnvironment environment) {

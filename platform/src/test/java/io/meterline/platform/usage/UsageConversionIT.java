@@ -11,7 +11,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.meterline.platform.account.BillingCurrencyHistory;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
-import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.fx.EcbLoader;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.MutableClock;
@@ -339,9 +339,9 @@ class UsageConversionIT extends ServerTest {
         Organization organization = organizations.findById(organizationId(tenant)).orElseThrow();
 
         // The past is never rewritten: a change dated before today (UTC) is refused and stores nothing.
-        assertThatThrownBy(() -> billingCurrencies.change(organization, "EUR", LocalDate.parse("2026-11-21"))).isInstanceOf(MeterlineException.class);
-        assertThatThrownBy(() -> billingCurrencies.change(organization, "XAU", LocalDate.parse("2026-11-23"))).isInstanceOf(MeterlineException.class);
-        assertThatThrownBy(() -> billingCurrencies.change(organization, "cad", LocalDate.parse("2026-11-23"))).isInstanceOf(MeterlineException.class);
+        assertThatThrownBy(() -> billingCurrencies.change(organization, "EUR", LocalDate.parse("2026-11-21"))).isInstanceOf(UserInputException.class);
+        assertThatThrownBy(() -> billingCurrencies.change(organization, "XAU", LocalDate.parse("2026-11-23"))).isInstanceOf(UserInputException.class);
+        assertThatThrownBy(() -> billingCurrencies.change(organization, "cad", LocalDate.parse("2026-11-23"))).isInstanceOf(UserInputException.class);
         assertThat(rows.count("SELECT COUNT(*) FROM organization_billing_currency WHERE organization_id = ?", organization.id())).isZero();
 
         billingCurrencies.change(organization, "EUR", LocalDate.parse("2026-11-23"));
