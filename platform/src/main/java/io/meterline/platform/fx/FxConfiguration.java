@@ -19,17 +19,19 @@ import java.util.Objects;
  * @param lease how long a load is hidden from other instances; longer than every attempt and wait together
  * @param maxResponseBytes a larger answer is refused
  * @param cacheTtl how long an instance trusts that a day without its own rate has none
+ * @param maxRateAge how old the newest stored rate may be before fxStatus reads stale
  * @param bundledResource the classpath resource of past rates stored at start when missing; empty means none
  */
 @ConfigurationProperties("meterline.fx")
 public record FxConfiguration(URI ecbUrl, boolean ecbEnabled, Duration loadInterval, Duration timeout, int maxAttempts, List<Duration> backoff,
-                              Duration lease, long maxResponseBytes, Duration cacheTtl, @Nullable String bundledResource) {
+                              Duration lease, long maxResponseBytes, Duration cacheTtl, Duration maxRateAge, @Nullable String bundledResource) {
 
     public FxConfiguration {
         Objects.requireNonNull(ecbUrl, "meterline.fx.ecb-url is not set");
         Objects.requireNonNull(timeout, "meterline.fx.timeout is not set");
         Objects.requireNonNull(lease, "meterline.fx.lease is not set");
         Objects.requireNonNull(cacheTtl, "meterline.fx.cache-ttl is not set");
+        Objects.requireNonNull(maxRateAge, "meterline.fx.max-rate-age is not set");
         if (!"http".equals(ecbUrl.getScheme()) && !"https".equals(ecbUrl.getScheme())) {
             throw new IllegalArgumentException("meterline.fx.ecb-url must be an http or https URL");
         }

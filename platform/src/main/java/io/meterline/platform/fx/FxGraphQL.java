@@ -85,6 +85,8 @@ public class FxGraphQL implements GraphQLWiring {
         result.put("attempts", load.attempts());
         result.put("latestRateDate", load.latestRateDate());
         result.put("ratesStored", load.ratesStored());
+        result.put("newestRateDate", status.newestRateDate());
+        result.put("stale", status.stale());
         return result;
     }
 

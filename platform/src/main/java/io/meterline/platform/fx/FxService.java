@@ -68,8 +68,14 @@ public class FxService {
     public record RatePage(List<FxRate> rates, long totalCount) {
     }
 
-    /** The ECB loader's state with the settings an admin checks first. */
-    public record Status(FxLoadStatus load, String url, boolean enabled) {
+    /**
+     * The ECB loader's state with the settings an admin checks first, and how fresh the stored rates are.
+     *
+     * @param newestRateDate the newest day any rate is stored for (ECB, bundled or set by hand); null when none is
+     * @param stale whether that day is older than {@code meterline.fx.max-rate-age} before today (or no rate exists):
+     *              usage is still converted at the last published rate, which is getting old
+     */
+    public record Status(FxLoadStatus load, String url, boolean enabled, @Nullable LocalDate newestRateDate, boolean stale) {
     }
 
     /**
@@ -146,7 +152,9 @@ public class FxService {
     /** The ECB loader's status; platform admins. */
     public Status status(Viewer viewer) {
         tenantScope.requirePlatformAdmin(viewer);
-        return new Status(store.status(), configuration.ecbUrl().toString(), configuration.ecbEnabled());
+        Optional<LocalDate> newest = store.newestRateDate();
+        boolean stale = newest.map(day -> day.isBefore(today().minusDays(configuration.maxRateAge().toDays()))).orElse(true);
+        return new Status(store.status(), configuration.ecbUrl().toString(), configuration.ecbEnabled(), newest.orElse(null), stale);
     }
 
     /** Whether a rate fits the column and the one scale: above 0, at most 12 integer digits and 12 decimals. */

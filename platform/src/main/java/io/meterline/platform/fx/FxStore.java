@@ -62,6 +62,15 @@ public class FxStore implements RateHistory {
                 .stream().findFirst();
     }
 
+    /** The newest day any rate is stored for (the day index answers it). */
+    Optional<LocalDate> newestRateDate() {
+        return read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT MAX(rate_date) FROM fx_rate"); ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.ofNullable(rows.getObject(1, LocalDate.class)) : Optional.<LocalDate>empty();
+            }
+        });
+    }
+
     /** Stores one rate unless its currency has one for that day; whether it was stored. */
     boolean insertIfAbsent(NewRate rate, Instant now) {
         return write(connection -> insert(connection, List.of(rate), now)) > 0;

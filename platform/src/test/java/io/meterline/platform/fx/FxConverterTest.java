@@ -64,7 +64,7 @@ class FxConverterTest {
         clock = new MutableClock();
         clock.set(Instant.parse("2025-05-12T12:00:00Z"));
         converter = new FxConverter(rates, clock, new FxConfiguration(URI.create("http://localhost/"), false, Duration.ofHours(1), Duration.ofSeconds(1), 1,
-                List.of(), Duration.ofMinutes(1), 1_000_000, Duration.ofMinutes(1), null));
+                List.of(), Duration.ofMinutes(1), 1_000_000, Duration.ofMinutes(1), Duration.ofDays(5), null));
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
@@ -415,6 +416,23 @@ class FxRatesIT extends ServerTest {
         assertThat(set(null, "BRL", "6.1", "2026-11-09").at("errors.0.extensions.code")).isEqualTo("UNAUTHENTICATED");
         assertThat(rateCount()).isEqualTo(before);
         assertThat(rows.count("SELECT COUNT(*) FROM fx_rate WHERE quote_currency IN ('BRL', 'EUR', 'XAU', 'XXX')")).isZero();
+    }
+
+    @Test
+    void theStatusSaysWhenTheNewestRateGetsOld() {
+        LocalDate newest = LocalDate.parse(rows.value("SELECT MAX(rate_date) FROM fx_rate").toString());
+        clock.set(newest.plusDays(5).atTime(12, 0).toInstant(ZoneOffset.UTC));
+        TestApi.Response fresh = api.graphql(admin, "{ fxStatus { newestRateDate stale } }");
+        assertThat(fresh.at("data.fxStatus")).as(fresh.body()).isEqualTo(Map.of("newestRateDate", newest.toString(), "stale", false));
+
+        LocalDate later = newest.plusDays(6);
+        clock.set(later.atTime(12, 0).toInstant(ZoneOffset.UTC));
+        assertThat(api.graphql(admin, "{ fxStatus { stale } }").at("data.fxStatus.stale")).as("older than meterline.fx.max-rate-age (5 days)").isEqualTo(true);
+
+        assertThat(api.graphql(admin, SET, Map.of("input", Map.of("currency", "NOK", "rate", "11.5", "date", later.toString())))
+                .at("data.fxRateSet.userErrors")).isEqualTo(List.of());
+        assertThat(api.graphql(admin, "{ fxStatus { newestRateDate stale } }").at("data.fxStatus"))
+                .isEqualTo(Map.of("newestRateDate", later.toString(), "stale", false));
     }
 
     @Test
