@@ -150,9 +150,9 @@ public class AdminService {
     }
 
     /**
-     * Customers by their month's cost in the reporting currency, dearest first (ties by age). A customer
-     * whose cost no rate converts yet ranks by the part that converts, so it is listed, with its
-     * {@code unconvertedCost}, rather than dropped as costing nothing.
+     * Customers with priced usage in the month, by their cost in the reporting currency, dearest first (ties
+     * by age). A customer whose cost no rate converts yet ranks by the part that converts, so it is listed,
+     * with its {@code unconvertedCost} or {@code unconvertedRequests}, rather than dropped as costing nothing.
      */
     @Transactional(readOnly = true)
     public AdminViews.TopCustomers topCustomers(Viewer viewer, @Nullable LocalDate month, int first) {
@@ -166,7 +166,7 @@ public class AdminService {
         Map<Long, CostFigures> costs = new HashMap<>();
         for (int i = 0; i < spans.size(); i++) {
             CostFigures cost = reporting(customers.get(i).totals(), resolved);
-            if (cost.cost().amount().signum() > 0 || !cost.unconvertedCost().isEmpty()) {
+            if (cost.originalCost().stream().anyMatch(amount -> amount.amount().signum() != 0)) {
                 costs.put(spans.get(i).organizationId(), cost);
             }
         }
@@ -340,7 +340,7 @@ public class AdminService {
         List<ServiceUsage> services = everyService.stream().map(key -> present.getOrDefault(key,
                 new ServiceUsage(key.service(), key.unit(), BigDecimal.ZERO, none, 0, 0))).toList();
         return new CustomerMonth(month.customer(), month.periodStart(), month.periodEnd(), month.cost(), month.originalCost(), month.unconvertedCost(),
-                month.calls(), month.errorCalls(), services);
+                month.unconvertedRequests(), month.calls(), month.errorCalls(), services);
     }
 
     private List<AdminViews.UnitQuantity> usageOf(UsageEventView event) {

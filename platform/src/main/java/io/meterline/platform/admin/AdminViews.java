@@ -18,11 +18,12 @@ final class AdminViews {
     }
 
     /** The overview cards: customers, cost (in the reporting currency) and calls of the month across all customers, active alerts. */
-    record Overview(LocalDate month, long customers, Money cost, List<Money> originalCost, List<Money> unconvertedCost, long calls, long errorCalls,
-                    long activeAlerts, Instant asOf) {
+    record Overview(LocalDate month, long customers, Money cost, List<Money> originalCost, List<Money> unconvertedCost, long unconvertedRequests, long calls,
+                    long errorCalls, long activeAlerts, Instant asOf) {
 
         Overview(LocalDate month, long customers, CostFigures figures, long calls, long errorCalls, long activeAlerts, Instant asOf) {
-            this(month, customers, figures.cost(), figures.originalCost(), figures.unconvertedCost(), calls, errorCalls, activeAlerts, asOf);
+            this(month, customers, figures.cost(), figures.originalCost(), figures.unconvertedCost(), figures.unconvertedRequests(), calls, errorCalls, activeAlerts,
+                    asOf);
         }
     }
 

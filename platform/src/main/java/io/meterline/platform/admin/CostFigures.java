@@ -16,17 +16,19 @@ import java.util.List;
  * @param originalCost the priced amounts, one per currency, as priced
  * @param unconvertedCost the billing-currency sums no exchange rate converts into the view's currency yet, left out
  *                        of {@code cost}; empty normally
+ * @param unconvertedRequests priced calls whose cost still waits for a rate into the billing currency: in
+ *                            {@code originalCost} only
  */
-public record CostFigures(Money cost, List<Money> originalCost, List<Money> unconvertedCost) {
+public record CostFigures(Money cost, List<Money> originalCost, List<Money> unconvertedCost, long unconvertedRequests) {
 
     /** The cost of some usage in {@code currency}, converted at the rate of {@code day}. */
     static CostFigures of(Totals totals, ReportConverter reports, String currency, LocalDate day) {
         ReportConverter.Report report = reports.convert(totals.billingCost(), currency, day);
-        return new CostFigures(report.amount(), ReportConverter.amounts(totals.cost()), report.unconverted());
+        return new CostFigures(report.amount(), ReportConverter.amounts(totals.cost()), report.unconverted(), totals.unconvertedRequests());
     }
 
     /** No cost, in {@code currency}. */
     static CostFigures none(String currency) {
-        return new CostFigures(new Money(Money.round(BigDecimal.ZERO), currency), List.of(), List.of());
+        return new CostFigures(new Money(Money.round(BigDecimal.ZERO), currency), List.of(), List.of(), 0);
     }
 }

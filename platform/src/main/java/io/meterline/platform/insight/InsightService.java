@@ -115,7 +115,8 @@ public class InsightService {
         List<Money> originalToDate = ReportConverter.amounts(month.cost());
         return new Insights.Projection(zone.getId(), monthStart, today.with(TemporalAdjusters.lastDayOfMonth()), today, elapsed, daysInMonth,
                 toDate, originalToDate, perDay(toDate, elapsed, 1), originalToDate.stream().map(money -> perDay(money, elapsed, 1)).toList(),
-                perDay(toDate, elapsed, daysInMonth), originalToDate.stream().map(money -> perDay(money, elapsed, daysInMonth)).toList(), read.asOf());
+                perDay(toDate, elapsed, daysInMonth), originalToDate.stream().map(money -> perDay(money, elapsed, daysInMonth)).toList(), month.unconvertedRequests(),
+                read.asOf());
     }
 
     /** {@code days} days at the average day of {@code elapsed} days that cost {@code money}. */

@@ -33,7 +33,7 @@ final class Insights {
     /** Each cost in the billing currency, beside the amounts per priced currency ({@code *OriginalCost}). */
     record Projection(String timeZone, LocalDate monthStart, LocalDate monthEnd, LocalDate today, double daysElapsed, int daysInMonth,
                       Money monthToDateCost, List<Money> monthToDateOriginalCost, Money dailyAverageCost, List<Money> dailyAverageOriginalCost,
-                      Money projectedMonthCost, List<Money> projectedMonthOriginalCost, Instant asOf) {
+                      Money projectedMonthCost, List<Money> projectedMonthOriginalCost, long unconvertedRequests, Instant asOf) {
     }
 
     record WeekdayFactor(DayOfWeek dayOfWeek, double factor) {
