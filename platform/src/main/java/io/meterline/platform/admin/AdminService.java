@@ -221,7 +221,8 @@ public class AdminService {
         List<CustomerMonth> months = new ArrayList<>();
         for (int slot = 0; slot <= HISTORY_MONTHS; slot++) {
             YearMonth each = current.minusMonths(slot);
-            CustomerMonth month = customerMonth(customer, each, breakdowns.get(slot), totals -> CostFigures.of(totals, reports, customer.billingCurrency(), each.atEndOfMonth()));
+            CustomerMonth month = customerMonth(customer, each, breakdowns.get(slot),
+                    totals -> CostFigures.of(totals, reports, customer.billingCurrency(), each.atEndOfMonth()));
             month.services().forEach(service -> everyService.add(new ServiceKey(service.service(), service.unit())));
             months.add(month);
         }

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends {@code usage.anomaly} webhook events: every run (hourly by default) scores the whole hours
- * of the last day of every organization with usage rolled up ({@link AnalyticsService#organizationsActiveSince}), by requests, tokens and
- * cost in the billing currency (one read of the hours for the three), in the organization's time zone ({@link InsightService#anomalies}). Each unusual hour is sent once: its
+ * of the last day of every organization with usage rolled up ({@link AnalyticsService#organizationsActiveSince}),
+ * by requests, tokens and cost in the billing currency (one read of the hours for the three), in the
+ * organization's time zone ({@link InsightService#anomalies}). Each unusual hour is sent once: its
  * row in {@code usage_anomaly_emitted} is written in the same transaction as its deliveries, so a
  * later run, or another instance, skips it.
  */
