@@ -2,7 +2,7 @@
 // credits and plan tokens remaining with reset dates, and usage per Account ID (or its empty state).
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { formatDate, formatMoney, formatMoneyList, formatNumber } from '../shared/format';
+import { formatCost, formatDate, formatMoney, formatMoneyList, formatNumber } from '../shared/format';
 import { Card, ErrorBox, Loading } from '../shared/ui';
 import type { OrgContext } from './ClientApp';
 
@@ -14,7 +14,7 @@ const DashboardQuery = graphql(`
       thisMonth { tokens inputTokens outputTokens requests cost { amount currencyCode } }
       thisWeek { tokens requests }
     }
-    usageProjection { monthStart monthEnd monthToDateCost { amount currencyCode } projectedMonthCost { amount currencyCode } }
+    usageProjection { monthStart monthEnd projectedMonthCost { amount currencyCode } projectedMonthOriginalCost { amount currencyCode } }
     balance {
       creditsRemaining { amount currencyCode }
       creditsResetDate
@@ -46,7 +46,7 @@ export function DashboardPage({ org }: { org: OrgContext }) {
         </Card>
         <Card title="Estimated Cost" testId="month-cost">
           <div className="big" data-testid="month-cost-value">{formatMoneyList(t.thisMonth.cost, 2, org.currency)}</div>
-          <div className="sub">projected {formatMoneyList(p.projectedMonthCost, 2, org.currency)}</div>
+          <div className="sub">projected {formatCost(p.projectedMonthCost, p.projectedMonthOriginalCost, 2)}</div>
         </Card>
         <Card title="Weekly Token Usage" testId="week-usage">
           <div className="big" data-testid="week-tokens">{formatNumber(t.thisWeek.tokens)}</div>

@@ -3,21 +3,26 @@
 // suggestions with their potential saving.
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { formatDate, formatMoney, formatMoneyList, formatNumber } from '../shared/format';
+import { formatCost, formatDate, formatMoney, formatMoneyList, formatNumber } from '../shared/format';
 import { Card, ErrorBox, Loading, ProgressBar } from '../shared/ui';
 import type { OrgContext } from './ClientApp';
 
 const Insights = graphql(`
   query ClientInsights {
     usageTotals { thisMonth { tokens } dailyAverageTokensThisMonth }
-    usageProjection { monthToDateCost { amount currencyCode } projectedMonthCost { amount currencyCode } dailyAverageCost { amount currencyCode } daysElapsed daysInMonth }
+    usageProjection {
+      monthToDateCost { amount currencyCode } monthToDateOriginalCost { amount currencyCode }
+      dailyAverageCost { amount currencyCode } dailyAverageOriginalCost { amount currencyCode }
+      projectedMonthCost { amount currencyCode } projectedMonthOriginalCost { amount currencyCode }
+      daysElapsed daysInMonth
+    }
     budgets(scope: ORGANIZATION, first: 50) { nodes { name metric period provider status { limit percent band } } }
     usageBreakdown(by: MODEL, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) {
       totalCount
       groups { key tokenShare costShare totals { tokens cost { amount currencyCode } } }
     }
     usageForecast(metric: TOKENS, days: 30) { historyFrom historyTo totals { conservative likely aggressive } }
-    usageSuggestions { from to suggestions { kind title detail model alternativeModel potentialSaving { amount currencyCode } } }
+    usageSuggestions { from to suggestions { kind title detail model alternativeModel potentialSaving { amount currencyCode } originalPotentialSaving { amount currencyCode } } }
   }
 `);
 
@@ -38,9 +43,9 @@ export function InsightsPage({ org }: { org: OrgContext }) {
             ? <><ProgressBar percent={Number(monthly.status.percent ?? 0)} band={monthly.status.band} /><div className="sub">{Number(monthly.status.percent ?? 0).toFixed(0)}% of {monthly.name}</div></>
             : <div className="sub">tokens; no monthly token budget set</div>}
         </Card>
-        <Card title="Daily average"><div className="big">{formatNumber(data.usageTotals.dailyAverageTokensThisMonth)}</div><div className="sub">tokens per day, {formatMoneyList(p.dailyAverageCost, 2, org.currency)}</div></Card>
-        <Card title="Current cost"><div className="big">{formatMoneyList(p.monthToDateCost, 2, org.currency)}</div><div className="sub">{p.daysElapsed.toFixed(1)} of {p.daysInMonth} days</div></Card>
-        <Card title="Projected"><div className="big">{formatMoneyList(p.projectedMonthCost, 2, org.currency)}</div><div className="sub">for the whole month</div></Card>
+        <Card title="Daily average"><div className="big">{formatNumber(data.usageTotals.dailyAverageTokensThisMonth)}</div><div className="sub">tokens per day, {formatCost(p.dailyAverageCost, p.dailyAverageOriginalCost, 2)}</div></Card>
+        <Card title="Current cost"><div className="big">{formatCost(p.monthToDateCost, p.monthToDateOriginalCost, 2)}</div><div className="sub">{p.daysElapsed.toFixed(1)} of {p.daysInMonth} days</div></Card>
+        <Card title="Projected"><div className="big">{formatCost(p.projectedMonthCost, p.projectedMonthOriginalCost, 2)}</div><div className="sub">for the whole month</div></Card>
       </div>
       <section className="panel" data-testid="model-distribution">
         <h3>Model distribution (this month, top 10 of {data.usageBreakdown.totalCount})</h3>
@@ -67,7 +72,7 @@ export function InsightsPage({ org }: { org: OrgContext }) {
         {data.usageSuggestions.suggestions.length === 0 && <p className="muted">No suggestions this month.</p>}
         <ul>
           {data.usageSuggestions.suggestions.map((s, i) => (
-            <li key={i}><strong>{s.title}</strong> — {s.detail} <span className="ok">Potential savings: {formatMoney(s.potentialSaving, 2)}/month</span></li>
+            <li key={i}><strong>{s.title}</strong> — {s.detail} <span className="ok">Potential savings: {s.potentialSaving ? formatCost(s.potentialSaving, [s.originalPotentialSaving], 2) : `${formatMoney(s.originalPotentialSaving, 2)} (no exchange rate yet)`}/month</span></li>
           ))}
         </ul>
       </section>

@@ -34,8 +34,7 @@ public class AdminGraphQL implements GraphQLWiring {
                 .dataFetcher("recentActivity", environment -> admin.recent(viewer(environment), environment.getArgument("service"),
                         intArgument(environment, "first", AdminService.MAX_RECENT)))
                 .dataFetcher("serviceBreakdown", environment -> admin.breakdown(viewer(environment), month(environment)))
-                .dataFetcher("topCustomers", environment -> admin.topCustomers(viewer(environment), month(environment), environment.getArgument("currency"),
-                        intArgument(environment, "first", DEFAULT_TOP)))
+                .dataFetcher("topCustomers", environment -> admin.topCustomers(viewer(environment), month(environment), intArgument(environment, "first", DEFAULT_TOP)))
                 .dataFetcher("customerView", environment -> admin.customerView(viewer(environment), environment.getArgument("organizationId"))));
         wiring.type("CustomerMonthlySummary", type -> type
                 .dataFetcher("timeZone", environment -> environment.<CustomerMonth>getSource().customer().timeZone()));
@@ -46,7 +45,7 @@ public class AdminGraphQL implements GraphQLWiring {
                 .dataFetcher("model", environment -> event(environment).model())
                 .dataFetcher("status", environment -> event(environment).status())
                 .dataFetcher("success", environment -> "ok".equals(event(environment).status()))
-                .dataFetcher("cost", environment -> {
+                .dataFetcher("originalCost", environment -> {
                     UsageEventView event = event(environment);
                     return event.cost() == null ? null : new Money(event.cost(), event.currency());
                 }));

@@ -13,6 +13,9 @@ import io.meterline.platform.budget.BudgetService;
 import io.meterline.platform.budget.BudgetStatus;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
+import io.meterline.platform.fx.Conversion;
+import io.meterline.platform.fx.FxConverter;
+import io.meterline.platform.fx.ReportConverter;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.profile.ProfileService;
@@ -32,6 +35,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -56,6 +60,13 @@ import java.util.stream.Collectors;
  * A service's quantities are the rollup's measures of the units its plugin declares (tokens,
  * characters, minutes, images); a provider's cost is not split by unit in the rollup, so it is
  * shown on the provider's first unit row (every installed plugin meters one unit).
+ * <p>
+ * Money across customers is in the reporting currency ({@link ReportingConfiguration}), a customer's own
+ * view in its billing currency: each customer's billing-currency sums of the month (the rollup's; every
+ * event converted at its own day's rate when it was stored) are converted at the rate of the month's last
+ * day, which for the current month is the latest rate. One rate per currency and month rather than one per
+ * day: the views read month totals, and a daily read would multiply the rows by thirty. A sum no rate
+ * converts is shown apart ({@link CostFigures#unconvertedCost()}), never as 0.
  */
 @Singleton
 public class AdminService {
@@ -75,10 +86,14 @@ public class AdminService {
     private final UsageQueries events;
     private final ProfileService profiles;
     private final TenantScope tenantScope;
+    private final FxConverter fx;
+    private final ReportConverter reports;
+    private final String reportingCurrency;
     private final Clock clock;
 
     AdminService(AdminStore store, AnalyticsService analytics, OrganizationRepository organizations, AlertService alerts, BudgetRepository budgets, BudgetService budgetService,
-                 PluginRegistry plugins, UsageQueries events, ProfileService profiles, TenantScope tenantScope, Clock clock) {
+                 PluginRegistry plugins, UsageQueries events, ProfileService profiles, TenantScope tenantScope, FxConverter fx, ReportConverter reports,
+                 ReportingConfiguration reporting, Clock clock) {
         this.store = store;
         this.analytics = analytics;
         this.organizations = organizations;
@@ -89,6 +104,9 @@ public class AdminService {
         this.events = events;
         this.profiles = profiles;
         this.tenantScope = tenantScope;
+        this.fx = fx;
+        this.reports = reports;
+        this.reportingCurrency = reporting.reportingCurrency();
         this.clock = clock;
     }
 
@@ -105,9 +123,10 @@ public class AdminService {
         tenantScope.requirePlatformAdmin(viewer);
         YearMonth resolved = monthFor(viewer, month);
         List<AnalyticsService.Breakdown> customers = analytics.breakdowns(everyCustomer(resolved), Dimension.ALL);
-        return new AdminViews.Overview(resolved.atDay(1), organizations.count(), cost(customers.stream().map(AnalyticsService.Breakdown::totals).toList()),
-                customers.stream().mapToLong(customer -> customer.totals().requests()).sum(),
-                customers.stream().mapToLong(customer -> customer.totals().errorRequests()).sum(), alerts.activeCount(viewer, null), asOf(customers));
+        Totals all = new Totals();
+        customers.forEach(customer -> all.add(customer.totals()));
+        return new AdminViews.Overview(resolved.atDay(1), organizations.count(), reporting(all, resolved), all.requests(), all.errorRequests(),
+                alerts.activeCount(viewer, null), asOf(customers));
     }
 
     /** A page of customers whose name contains the search text, in id order, each with its month. */
@@ -127,39 +146,37 @@ public class AdminService {
         Map<String, Totals> byService = new TreeMap<>();
         List<AnalyticsService.Breakdown> customers = analytics.breakdowns(everyCustomer(resolved), Dimension.PROVIDER);
         customers.forEach(customer -> customer.groups().forEach(group -> byService.computeIfAbsent(group.key(), key -> new Totals()).add(group.totals())));
-        return new AdminViews.Breakdown(resolved.atDay(1), services(byService), asOf(customers));
+        return new AdminViews.Breakdown(resolved.atDay(1), services(byService, totals -> reporting(totals, resolved)), asOf(customers));
     }
 
     /**
-     * Customers by their month's cost in one currency, dearest first (ties by age). Amounts in
-     * different currencies are never added up; without a currency, the one most customers were
-     * charged in is used (ties alphabetically).
+     * Customers with priced usage in the month, by their cost in the reporting currency, dearest first (ties
+     * by age). A customer whose cost no rate converts yet ranks by the part that converts, so it is listed,
+     * with its {@code unconvertedCost} or {@code unconvertedRequests}, rather than dropped as costing nothing.
      */
     @Transactional(readOnly = true)
-    public AdminViews.TopCustomers topCustomers(Viewer viewer, @Nullable LocalDate month, @Nullable String currency, int first) {
+    public AdminViews.TopCustomers topCustomers(Viewer viewer, @Nullable LocalDate month, int first) {
         tenantScope.requirePlatformAdmin(viewer);
         if (first < 1 || first > Connection.MAX_FIRST) {
             throw MeterlineException.badInput("first must be between 1 and " + Connection.MAX_FIRST);
         }
         YearMonth resolved = monthFor(viewer, month);
-        Map<String, Map<Long, BigDecimal>> byCurrency = new TreeMap<>();
         List<AnalyticsService.Span> spans = everyCustomer(resolved);
         List<AnalyticsService.Breakdown> customers = analytics.breakdowns(spans, Dimension.ALL);
+        Map<Long, CostFigures> costs = new HashMap<>();
         for (int i = 0; i < spans.size(); i++) {
-            long organizationId = spans.get(i).organizationId();
-            customers.get(i).totals().cost().forEach((code, amount) -> byCurrency.computeIfAbsent(code, key -> new HashMap<>()).put(organizationId, amount));
+            CostFigures cost = reporting(customers.get(i).totals(), resolved);
+            if (cost.originalCost().stream().anyMatch(amount -> amount.amount().signum() != 0)) {
+                costs.put(spans.get(i).organizationId(), cost);
+            }
         }
-        String ranking = currency != null ? currency : byCurrency.entrySet().stream()
-                .max(Comparator.<Map.Entry<String, Map<Long, BigDecimal>>>comparingInt(entry -> entry.getValue().size())
-                        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
-                .map(Map.Entry::getKey).orElse(null);
-        Map<Long, BigDecimal> amounts = byCurrency.getOrDefault(ranking, Map.of());
-        List<Long> top = amounts.entrySet().stream().filter(entry -> entry.getValue().signum() > 0)
-                .sorted(Map.Entry.<Long, BigDecimal>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        List<Long> top = costs.entrySet().stream()
+                .sorted(Comparator.comparing((Map.Entry<Long, CostFigures> entry) -> entry.getValue().cost().amount()).reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
                 .limit(first).map(Map.Entry::getKey).toList();
         Map<Long, Organization> found = organizations.findByIdIn(top).stream().collect(Collectors.toMap(Organization::id, Function.identity()));
         List<Organization> ordered = top.stream().map(found::get).toList();
-        return new AdminViews.TopCustomers(resolved.atDay(1), ranking, summarize(ordered, resolved), asOf(customers));
+        return new AdminViews.TopCustomers(resolved.atDay(1), reportingCurrency, summarize(ordered, resolved), asOf(customers));
     }
 
     /** The latest calls of every customer, of one service or all, newest first. */
@@ -178,7 +195,8 @@ public class AdminService {
         else {
             providers = plugins.all().stream().map(ProviderPlugin::id).toList();
         }
-        List<AdminViews.RecentCall> calls = events.latest(providers, first).stream().map(event -> new AdminViews.RecentCall(event, usageOf(event))).toList();
+        List<AdminViews.RecentCall> calls = events.latest(providers, first).stream()
+                .map(event -> new AdminViews.RecentCall(event, usageOf(event), reportingCost(event))).toList();
         return new AdminViews.RecentActivity(calls, clock.instant());
     }
 
@@ -202,7 +220,9 @@ public class AdminService {
         Set<ServiceKey> everyService = new TreeSet<>();
         List<CustomerMonth> months = new ArrayList<>();
         for (int slot = 0; slot <= HISTORY_MONTHS; slot++) {
-            CustomerMonth month = customerMonth(customer, current.minusMonths(slot), breakdowns.get(slot));
+            YearMonth each = current.minusMonths(slot);
+            CustomerMonth month = customerMonth(customer, each, breakdowns.get(slot),
+                    totals -> CostFigures.of(totals, reports, customer.billingCurrency(), each.atEndOfMonth()));
             month.services().forEach(service -> everyService.add(new ServiceKey(service.service(), service.unit())));
             months.add(month);
         }
@@ -239,16 +259,34 @@ public class AdminService {
                 Dimension.PROVIDER);
         List<CustomerMonth> months = new ArrayList<>();
         for (int i = 0; i < customers.size(); i++) {
-            months.add(customerMonth(customers.get(i), month, breakdowns.get(i)));
+            months.add(customerMonth(customers.get(i), month, breakdowns.get(i), totals -> reporting(totals, month)));
         }
         return months;
     }
 
-    private CustomerMonth customerMonth(Organization customer, YearMonth month, AnalyticsService.Breakdown byProvider) {
+    /** A customer's month, its cost and each service's in the currency {@code costs} converts into. */
+    private CustomerMonth customerMonth(Organization customer, YearMonth month, AnalyticsService.Breakdown byProvider, Function<Totals, CostFigures> costs) {
         Map<String, Totals> byService = new TreeMap<>();
         byProvider.groups().forEach(group -> byService.put(group.key(), group.totals()));
-        return new CustomerMonth(customer, month.atDay(1), month.atEndOfMonth(), cost(List.of(byProvider.totals())), byProvider.totals().requests(),
-                byProvider.totals().errorRequests(), services(byService));
+        return new CustomerMonth(customer, month.atDay(1), month.atEndOfMonth(), costs.apply(byProvider.totals()), byProvider.totals().requests(),
+                byProvider.totals().errorRequests(), services(byService, costs));
+    }
+
+    /** Usage of a month across customers in the reporting currency, at the rate of the month's last day. */
+    private CostFigures reporting(Totals totals, YearMonth month) {
+        return CostFigures.of(totals, reports, reportingCurrency, month.atEndOfMonth());
+    }
+
+    /**
+     * A call's cost in the reporting currency: its billing-currency figure converted at the rate of its own UTC
+     * day, the day its billing figure was converted at; null while unpriced or unconverted, or no rate converts it.
+     */
+    private @Nullable Money reportingCost(UsageEventView event) {
+        if (event.billingCost() == null || event.billingCurrency() == null) {
+            return null;
+        }
+        return fx.convert(event.billingCost(), event.billingCurrency(), reportingCurrency, LocalDate.ofInstant(event.timestamp(), ZoneOffset.UTC))
+                .map(Conversion::money).orElse(null);
     }
 
     /**
@@ -256,7 +294,7 @@ public class AdminService {
      * that has a quantity (as {@code usageSummary} counts tokens, characters, minutes and images), or
      * the plugin's first unit when none has; each row with the provider's calls, the first with its cost.
      */
-    private List<ServiceUsage> services(Map<String, Totals> byService) {
+    private List<ServiceUsage> services(Map<String, Totals> byService, Function<Totals, CostFigures> costs) {
         List<ServiceUsage> rows = new ArrayList<>();
         byService.forEach((service, totals) -> {
             Map<String, BigDecimal> quantities = new TreeMap<>();
@@ -270,9 +308,10 @@ public class AdminService {
                 String unit = firstUnit(service);
                 quantities.put(unit, quantity(totals, unit));
             }
+            CostFigures cost = costs.apply(totals);
             boolean first = true;
             for (Map.Entry<String, BigDecimal> unit : quantities.entrySet()) {
-                rows.add(new ServiceUsage(service, unit.getKey(), unit.getValue(), first ? cost(List.of(totals)) : List.of(), totals.requests(),
+                rows.add(new ServiceUsage(service, unit.getKey(), unit.getValue(), first ? cost : CostFigures.none(cost.cost().currencyCode()), totals.requests(),
                         totals.errorRequests()));
                 first = false;
             }
@@ -298,16 +337,11 @@ public class AdminService {
     private static CustomerMonth zeroFilled(CustomerMonth month, Set<ServiceKey> everyService) {
         Map<ServiceKey, ServiceUsage> present = new LinkedHashMap<>();
         month.services().forEach(service -> present.put(new ServiceKey(service.service(), service.unit()), service));
+        CostFigures none = CostFigures.none(month.cost().currencyCode());
         List<ServiceUsage> services = everyService.stream().map(key -> present.getOrDefault(key,
-                new ServiceUsage(key.service(), key.unit(), BigDecimal.ZERO, List.of(), 0, 0))).toList();
-        return new CustomerMonth(month.customer(), month.periodStart(), month.periodEnd(), month.cost(), month.calls(), month.errorCalls(), services);
-    }
-
-    /** Priced amounts per currency, added up; unpriced usage costs nothing yet. */
-    private static List<Money> cost(List<Totals> totals) {
-        Map<String, BigDecimal> byCurrency = new TreeMap<>();
-        totals.forEach(each -> each.cost().forEach((currency, amount) -> byCurrency.merge(currency, amount, BigDecimal::add)));
-        return byCurrency.entrySet().stream().map(entry -> new Money(Money.round(entry.getValue()), entry.getKey())).toList();
+                new ServiceUsage(key.service(), key.unit(), BigDecimal.ZERO, none, 0, 0))).toList();
+        return new CustomerMonth(month.customer(), month.periodStart(), month.periodEnd(), month.cost(), month.originalCost(), month.unconvertedCost(),
+                month.unconvertedRequests(), month.calls(), month.errorCalls(), services);
     }
 
     private List<AdminViews.UnitQuantity> usageOf(UsageEventView event) {

@@ -17,24 +17,30 @@ final class AdminViews {
     private AdminViews() {
     }
 
-    /** The overview cards: customers, cost and calls of the month across all customers, active alerts. */
-    record Overview(LocalDate month, long customers, List<Money> cost, long calls, long errorCalls, long activeAlerts, Instant asOf) {
+    /** The overview cards: customers, cost (in the reporting currency) and calls of the month across all customers, active alerts. */
+    record Overview(LocalDate month, long customers, Money cost, List<Money> originalCost, List<Money> unconvertedCost, long unconvertedRequests, long calls,
+                    long errorCalls, long activeAlerts, Instant asOf) {
+
+        Overview(LocalDate month, long customers, CostFigures figures, long calls, long errorCalls, long activeAlerts, Instant asOf) {
+            this(month, customers, figures.cost(), figures.originalCost(), figures.unconvertedCost(), figures.unconvertedRequests(), calls, errorCalls, activeAlerts,
+                    asOf);
+        }
     }
 
     /** Every customer's month added up per service. */
     record Breakdown(LocalDate month, List<ServiceUsage> services, Instant asOf) {
     }
 
-    /** Customers ranked by their cost in one currency. */
-    record TopCustomers(LocalDate month, @Nullable String currency, List<CustomerMonth> customers, Instant asOf) {
+    /** Customers ranked by their cost in the reporting currency. */
+    record TopCustomers(LocalDate month, String currency, List<CustomerMonth> customers, Instant asOf) {
     }
 
     /** A quantity and its unit. */
     record UnitQuantity(String unit, BigDecimal quantity) {
     }
 
-    /** One recent call: the event and its quantities per unit. */
-    record RecentCall(UsageEventView event, List<UnitQuantity> usage) {
+    /** One recent call: the event, its quantities per unit and its cost in the reporting currency (null while unpriced, unconverted or without a rate). */
+    record RecentCall(UsageEventView event, List<UnitQuantity> usage, @Nullable Money cost) {
     }
 
     /** The recent calls, newest first. */

@@ -166,8 +166,8 @@ public class AnalyticsService {
      * hour 0 first. The database sums them from the UTC hour rows where the zone's offsets in the range are whole hours;
      * where none is (Asia/Kolkata, Asia/Kathmandu), from the organization's local hour rows when the zone is its own, else
      * from quarter rows (four times as many); each row shifted by the zone's offset at its time, in one statement that
-     * answers at most 7 x 24 rows per currency, however long the range. Only requests, tokens and cost are summed (what
-     * patterns rank hours by; the other measures stay 0): each measure more is a sum over every row read.
+     * answers at most 7 x 24 rows per currency, however long the range. Only requests, tokens, cost and the billing cost are
+     * summed (what patterns rank hours by; the other measures stay 0): each measure more is a sum over every row read.
      */
     public HoursOfWeek hoursOfWeek(long organizationId, DayRange days) {
         ZoneId zone = days.zone();
@@ -183,10 +183,10 @@ public class AnalyticsService {
         boolean noWholeHour = offsets.stream().noneMatch(TimeGrid::wholeHours);
         String offset = starts.size() == 1 ? "?" : "CASE" + " WHEN bucket_start < ? THEN ?".repeat(starts.size() - 1) + " ELSE ? END";
         String sql = "SELECT MOD(TIMESTAMPDIFF(DAY, TIMESTAMP '2000-01-03 00:00:00', local_start), 7) AS day_of_week, HOUR(local_start) AS hour_of_day,"
-                + " currency, SUM(requests) AS requests, SUM(tokens) AS tokens, SUM(cost) AS cost FROM (SELECT TIMESTAMPADD(MINUTE, " + offset
-                + ", bucket_start) AS local_start, currency, requests, tokens, cost FROM usage_rollup"
-                + " WHERE organization_id = ? AND dimension = 'ALL' AND grain = ? AND bucket_start >= ? AND bucket_start < ?) r"
-                + " GROUP BY day_of_week, hour_of_day, currency";
+                + " currency, billing_currency, SUM(requests) AS requests, SUM(tokens) AS tokens, SUM(cost) AS cost, SUM(billing_cost) AS billing_cost"
+                + " FROM (SELECT TIMESTAMPADD(MINUTE, " + offset + ", bucket_start) AS local_start, currency, billing_currency, requests, tokens, cost,"
+                + " billing_cost FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL' AND grain = ? AND bucket_start >= ? AND bucket_start < ?) r"
+                + " GROUP BY day_of_week, hour_of_day, currency, billing_currency";
         return withConnection(connection -> {
             char grain = wholeHours ? 'H' : noWholeHour && zone.equals(roller.zoneOf(connection, organizationId)) ? 'L' : 'Q';
             Instant asOf = roller.progress(connection).rolledAt();
@@ -211,6 +211,7 @@ public class AnalyticsService {
                         cell.requests += rows.getLong("requests");
                         cell.tokens = cell.tokens.add(rows.getBigDecimal("tokens"));
                         cell.addCost(rows.getString("currency"), rows.getBigDecimal("cost"));
+                        cell.addBillingCost(rows.getString("billing_currency"), rows.getBigDecimal("billing_cost"));
                     }
                 }
             }
@@ -218,7 +219,7 @@ public class AnalyticsService {
         });
     }
 
-    /** {@link #hoursOfWeek}'s answer: {@code totals[day][hour]} (requests, tokens and cost), Monday and hour 0 first, and the roll it is as of. */
+    /** {@link #hoursOfWeek}'s answer: {@code totals[day][hour]} (requests, tokens, cost and billing cost), Monday and hour 0 first, and the roll it is as of. */
     public record HoursOfWeek(Totals[][] totals, Instant asOf) {
     }
 
@@ -291,8 +292,8 @@ public class AnalyticsService {
         if (keys.isEmpty()) {
             return sessions;
         }
-        try (PreparedStatement statement = connection.prepareStatement("SELECT session_key, currency, first_at, last_at, requests, error_requests, tokens,"
-                + " input_tokens, output_tokens, cost, duration_ms FROM usage_session WHERE organization_id = ? AND session_key IN ("
+        try (PreparedStatement statement = connection.prepareStatement("SELECT session_key, currency, billing_currency, first_at, last_at, requests,"
+                + " error_requests, tokens, input_tokens, output_tokens, cost, billing_cost, duration_ms FROM usage_session WHERE organization_id = ? AND session_key IN ("
                 + String.join(", ", Collections.nCopies(keys.size(), "?")) + ")")) {
             statement.setLong(1, organizationId);
             for (int i = 0; i < keys.size(); i++) {
@@ -361,11 +362,11 @@ public class AnalyticsService {
     private record Target(long organizationId, TimeGrid grid) {
     }
 
-    private static final String ROW_COLUMNS = "bucket_start, dimension_value, currency, requests, error_requests, tokens, input_tokens, output_tokens,"
-            + " characters, minutes, images, cost, duration_ms";
+    private static final String ROW_COLUMNS = "bucket_start, dimension_value, currency, billing_currency, requests, error_requests, tokens, input_tokens,"
+            + " output_tokens, characters, minutes, images, cost, billing_cost, duration_ms";
 
     /** The measures of {@link #ROW_COLUMNS}, summed under their own names. */
-    private static final String SUMS = Arrays.stream(ROW_COLUMNS.split(", ")).skip(3).map(column -> "SUM(" + column + ") AS " + column)
+    private static final String SUMS = Arrays.stream(ROW_COLUMNS.split(", ")).skip(4).map(column -> "SUM(" + column + ") AS " + column)
             .collect(Collectors.joining(", "));
 
     private Instant read(long organizationId, Dimension dimension, TimeGrid grid, RowSink sink) {
@@ -413,8 +414,8 @@ public class AnalyticsService {
                 // one part per range (parts may overlap: a month inside its year).
                 boolean summed = summable(targets, plans, spanOf, zones, grain);
                 String sql = summed
-                        ? IntStream.range(0, parts.size()).mapToObj(i -> "SELECT " + i + " AS part, organization_id, dimension_value, currency, " + SUMS
-                                + " FROM usage_rollup WHERE " + parts.get(i) + " GROUP BY organization_id, dimension_value, currency")
+                        ? IntStream.range(0, parts.size()).mapToObj(i -> "SELECT " + i + " AS part, organization_id, dimension_value, currency, billing_currency, " + SUMS
+                                + " FROM usage_rollup WHERE " + parts.get(i) + " GROUP BY organization_id, dimension_value, currency, billing_currency")
                                 .collect(Collectors.joining(" UNION ALL "))
                         : "SELECT organization_id, " + ROW_COLUMNS + " FROM usage_rollup WHERE "
                                 + parts.stream().map(where -> "(" + where + ")").collect(Collectors.joining(" OR "));
@@ -551,7 +552,12 @@ public class AnalyticsService {
             totals.minutes = rows.getBigDecimal("minutes");
             totals.images = rows.getBigDecimal("images");
         }
-        totals.addCost(rows.getString("currency"), rows.getBigDecimal("cost"));
+        String currency = rows.getString("currency");
+        String billingCurrency = rows.getString("billing_currency");
+        totals.addCost(currency, rows.getBigDecimal("cost"));
+        totals.addBillingCost(billingCurrency, rows.getBigDecimal("billing_cost"));
+        // A priced row without a billing currency holds the calls still waiting for an exchange rate.
+        totals.unconvertedRequests = !currency.isEmpty() && billingCurrency.isEmpty() ? totals.requests : 0;
         totals.durationMs = rows.getLong("duration_ms");
         return totals;
     }

@@ -24,7 +24,7 @@ class EventReader {
 
     /** The columns {@link #read} needs. */
     static final String COLUMNS = "id, organization_id, occurred_at, provider, model, status, duration_ms, requests, api_key_id, account_id,"
-            + " member_key, team, project, department, feature, tool, integration, session_key, mode, cost, currency, priced_lines";
+            + " member_key, team, project, department, feature, tool, integration, session_key, mode, cost, currency, billing_cost, billing_currency, priced_lines";
 
     private final UsageStore usage;
     private final PluginRegistry plugins;
@@ -38,9 +38,11 @@ class EventReader {
      * One event.
      *
      * @param currency the cost's currency, '' when unpriced
+     * @param billingCurrency the currency of the cost in the billing currency, '' when unpriced or unconverted
      * @param session the chat or session key, null when none
      */
-    record Event(long id, long organizationId, Instant occurredAt, String currency, Totals totals, Map<Dimension, String> values, String session) {
+    record Event(long id, long organizationId, Instant occurredAt, String currency, String billingCurrency, Totals totals, Map<Dimension, String> values,
+                 String session) {
     }
 
     Event read(ResultSet row) throws SQLException {
@@ -53,6 +55,14 @@ class EventReader {
         BigDecimal cost = row.getBigDecimal("cost");
         if (cost != null) {
             totals.addCost(currency, cost);
+        }
+        String billingCurrency = Objects.requireNonNullElse(row.getString("billing_currency"), "");
+        BigDecimal billingCost = row.getBigDecimal("billing_cost");
+        if (billingCost != null) {
+            totals.addBillingCost(billingCurrency, billingCost);
+        }
+        else if (cost != null) {
+            totals.unconvertedRequests = totals.requests;
         }
         Map<String, String> units = plugins.units(provider);
         for (StoredLine line : usage.readLines(row.getString("priced_lines"))) {
@@ -75,7 +85,7 @@ class EventReader {
         values.put(Dimension.INTEGRATION, text(row, "integration"));
         values.put(Dimension.MODE, text(row, "mode"));
         return new Event(row.getLong("id"), row.getLong("organization_id"), TimeBuckets.fromColumn(row.getTimestamp("occurred_at").toLocalDateTime()),
-                currency, totals, values, row.getString("session_key"));
+                currency, billingCurrency, totals, values, row.getString("session_key"));
     }
 
     private static String text(ResultSet row, String column) throws SQLException {

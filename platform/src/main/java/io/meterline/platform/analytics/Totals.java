@@ -13,6 +13,8 @@ public final class Totals {
 
     long requests;
     long errorRequests;
+    /** Priced calls still waiting for an exchange rate into the billing currency: in {@code cost}, not yet in {@code billingCost}. */
+    long unconvertedRequests;
     BigDecimal tokens = BigDecimal.ZERO;
     BigDecimal inputTokens = BigDecimal.ZERO;
     BigDecimal outputTokens = BigDecimal.ZERO;
@@ -32,6 +34,7 @@ public final class Totals {
     public void add(Totals other) {
         requests += other.requests;
         errorRequests += other.errorRequests;
+        unconvertedRequests += other.unconvertedRequests;
         tokens = tokens.add(other.tokens);
         inputTokens = inputTokens.add(other.inputTokens);
         outputTokens = outputTokens.add(other.outputTokens);
@@ -49,6 +52,11 @@ public final class Totals {
 
     public long errorRequests() {
         return errorRequests;
+    }
+
+    /** Priced calls whose cost waits for an exchange rate: counted in {@link #cost()}, not yet in {@link #billingCost()}. */
+    public long unconvertedRequests() {
+        return unconvertedRequests;
     }
 
     public BigDecimal tokens() {
@@ -79,6 +87,7 @@ public final class Totals {
     void negate() {
         requests = -requests;
         errorRequests = -errorRequests;
+        unconvertedRequests = -unconvertedRequests;
         tokens = tokens.negate();
         inputTokens = inputTokens.negate();
         outputTokens = outputTokens.negate();

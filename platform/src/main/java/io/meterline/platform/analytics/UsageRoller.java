@@ -37,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * gaps and looked up again on every roll; a gap still empty after {@link #GAP_PATIENCE} belonged to a
  * rolled-back batch (an ingestion transaction lasts seconds) and is dropped.
  * <p>
- * An event priced later is taken out of the rollups with its old figures and put back with its new
- * ones in the repricing transaction, when it was already rolled up; otherwise a later roll reads it
- * priced.
+ * An event priced later, or converted into its billing currency later (held until a rate covered its day), is
+ * taken out of the rollups with its old figures and put back with its new ones in the repricing or conversion
+ * transaction, when it was already rolled up; otherwise a later roll reads it priced and converted. Rows are
+ * keyed by the billing currency too ('' while unconverted), so a conversion moves the event into its
+ * currency's row and the billing sums count it exactly once.
  */
 @Singleton
 public class UsageRoller implements RepriceListener {
@@ -48,7 +50,7 @@ public class UsageRoller implements RepriceListener {
     static final Duration GAP_PATIENCE = Duration.ofMinutes(10);
     private static final Logger LOG = LoggerFactory.getLogger(UsageRoller.class);
     private static final String[] MEASURES = {"requests", "error_requests", "tokens", "input_tokens", "output_tokens", "characters", "minutes", "images",
-            "cost", "duration_ms"};
+            "cost", "billing_cost", "duration_ms"};
 
     private final TransactionOperations<Connection> transactions;
     private final EventReader events;
@@ -76,12 +78,12 @@ public class UsageRoller implements RepriceListener {
     private record Mark(Progress progress, long rolls, long readAt) {
     }
 
-    /** A rollup row's key. */
-    private record Key(long organizationId, Dimension dimension, char grain, Instant bucketStart, String value, String currency) {
+    /** A rollup row's key: {@code billingCurrency} is '' for events without a billing figure (unpriced or unconverted). */
+    private record Key(long organizationId, Dimension dimension, char grain, Instant bucketStart, String value, String currency, String billingCurrency) {
     }
 
-    /** A session's key and the currency of its cost. */
-    private record SessionKey(long organizationId, String session, String currency) {
+    /** A session's key and the currencies of its cost. */
+    private record SessionKey(long organizationId, String session, String currency, String billingCurrency) {
     }
 
     /** A session's share of one roll: its first and last call and their totals. */
@@ -317,8 +319,9 @@ public class UsageRoller implements RepriceListener {
         long organizationId = event.organizationId();
         Instant occurred = event.occurredAt();
         String currency = event.currency();
+        String billingCurrency = event.billingCurrency();
         if (event.session() != null) {
-            SessionPart part = roll.sessions.computeIfAbsent(new SessionKey(organizationId, event.session(), currency), key -> new SessionPart());
+            SessionPart part = roll.sessions.computeIfAbsent(new SessionKey(organizationId, event.session(), currency, billingCurrency), key -> new SessionPart());
             part.first = part.first == null || occurred.isBefore(part.first) ? occurred : part.first;
             part.last = part.last == null || occurred.isAfter(part.last) ? occurred : part.last;
             part.totals.add(event.totals());
@@ -333,11 +336,11 @@ public class UsageRoller implements RepriceListener {
             for (int i = 0; i < grains.length(); i++) {
                 char grain = grains.charAt(i);
                 Instant start = grain == 'D' ? day : grain == 'H' ? hour : quarter;
-                roll.rollup.computeIfAbsent(new Key(organizationId, dimension, grain, start, value, currency), key -> new Totals()).add(event.totals());
+                roll.rollup.computeIfAbsent(new Key(organizationId, dimension, grain, start, value, currency, billingCurrency), key -> new Totals()).add(event.totals());
             }
         });
         if (localHour != null) {
-            roll.rollup.computeIfAbsent(new Key(organizationId, Dimension.ALL, 'L', localHour, "", currency), key -> new Totals()).add(event.totals());
+            roll.rollup.computeIfAbsent(new Key(organizationId, Dimension.ALL, 'L', localHour, "", currency, billingCurrency), key -> new Totals()).add(event.totals());
         }
     }
 
@@ -345,8 +348,8 @@ public class UsageRoller implements RepriceListener {
         if (rollup.isEmpty()) {
             return;
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO usage_rollup (organization_id, dimension, grain, bucket_start, dimension_value, currency, ")
-                .append(String.join(", ", MEASURES)).append(") VALUES (?, ?, ?, ?, ?, ?").append(", ?".repeat(MEASURES.length)).append(") ON DUPLICATE KEY UPDATE ");
+        StringBuilder sql = new StringBuilder("INSERT INTO usage_rollup (organization_id, dimension, grain, bucket_start, dimension_value, currency,"
+                + " billing_currency, ").append(String.join(", ", MEASURES)).append(") VALUES (?, ?, ?, ?, ?, ?, ?").append(", ?".repeat(MEASURES.length)).append(") ON DUPLICATE KEY UPDATE ");
         for (int i = 0; i < MEASURES.length; i++) {
             sql.append(i == 0 ? "" : ", ").append(MEASURES[i]).append(" = ").append(MEASURES[i]).append(" + VALUES(").append(MEASURES[i]).append(")");
         }
@@ -360,16 +363,18 @@ public class UsageRoller implements RepriceListener {
                 statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(key.bucketStart())));
                 statement.setString(5, key.value());
                 statement.setString(6, key.currency());
-                statement.setLong(7, totals.requests);
-                statement.setLong(8, totals.errorRequests);
-                statement.setBigDecimal(9, totals.tokens);
-                statement.setBigDecimal(10, totals.inputTokens);
-                statement.setBigDecimal(11, totals.outputTokens);
-                statement.setBigDecimal(12, totals.characters);
-                statement.setBigDecimal(13, totals.minutes);
-                statement.setBigDecimal(14, totals.images);
-                statement.setBigDecimal(15, totals.cost.getOrDefault(key.currency(), BigDecimal.ZERO));
-                statement.setLong(16, totals.durationMs);
+                statement.setString(7, key.billingCurrency());
+                statement.setLong(8, totals.requests);
+                statement.setLong(9, totals.errorRequests);
+                statement.setBigDecimal(10, totals.tokens);
+                statement.setBigDecimal(11, totals.inputTokens);
+                statement.setBigDecimal(12, totals.outputTokens);
+                statement.setBigDecimal(13, totals.characters);
+                statement.setBigDecimal(14, totals.minutes);
+                statement.setBigDecimal(15, totals.images);
+                statement.setBigDecimal(16, totals.cost.getOrDefault(key.currency(), BigDecimal.ZERO));
+                statement.setBigDecimal(17, totals.billingCost.getOrDefault(key.billingCurrency(), BigDecimal.ZERO));
+                statement.setLong(18, totals.durationMs);
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -380,27 +385,30 @@ public class UsageRoller implements RepriceListener {
         if (sessions.isEmpty()) {
             return;
         }
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_session (organization_id, session_key, currency, first_at, last_at,"
-                + " requests, error_requests, tokens, input_tokens, output_tokens, cost, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_session (organization_id, session_key, currency, billing_currency,"
+                + " first_at, last_at, requests, error_requests, tokens, input_tokens, output_tokens, cost, billing_cost, duration_ms)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON DUPLICATE KEY UPDATE first_at = LEAST(first_at, VALUES(first_at)), last_at = GREATEST(last_at, VALUES(last_at)),"
                 + " requests = requests + VALUES(requests), error_requests = error_requests + VALUES(error_requests), tokens = tokens + VALUES(tokens),"
                 + " input_tokens = input_tokens + VALUES(input_tokens), output_tokens = output_tokens + VALUES(output_tokens), cost = cost + VALUES(cost),"
-                + " duration_ms = duration_ms + VALUES(duration_ms)")) {
+                + " billing_cost = billing_cost + VALUES(billing_cost), duration_ms = duration_ms + VALUES(duration_ms)")) {
             for (Map.Entry<SessionKey, SessionPart> entry : sessions.entrySet()) {
                 SessionKey key = entry.getKey();
                 SessionPart part = entry.getValue();
                 statement.setLong(1, key.organizationId());
                 statement.setString(2, key.session());
                 statement.setString(3, key.currency());
-                statement.setTimestamp(4, Timestamp.valueOf(TimeBuckets.toColumn(part.first)));
-                statement.setTimestamp(5, Timestamp.valueOf(TimeBuckets.toColumn(part.last)));
-                statement.setLong(6, part.totals.requests);
-                statement.setLong(7, part.totals.errorRequests);
-                statement.setBigDecimal(8, part.totals.tokens);
-                statement.setBigDecimal(9, part.totals.inputTokens);
-                statement.setBigDecimal(10, part.totals.outputTokens);
-                statement.setBigDecimal(11, part.totals.cost.getOrDefault(key.currency(), BigDecimal.ZERO));
-                statement.setLong(12, part.totals.durationMs);
+                statement.setString(4, key.billingCurrency());
+                statement.setTimestamp(5, Timestamp.valueOf(TimeBuckets.toColumn(part.first)));
+                statement.setTimestamp(6, Timestamp.valueOf(TimeBuckets.toColumn(part.last)));
+                statement.setLong(7, part.totals.requests);
+                statement.setLong(8, part.totals.errorRequests);
+                statement.setBigDecimal(9, part.totals.tokens);
+                statement.setBigDecimal(10, part.totals.inputTokens);
+                statement.setBigDecimal(11, part.totals.outputTokens);
+                statement.setBigDecimal(12, part.totals.cost.getOrDefault(key.currency(), BigDecimal.ZERO));
+                statement.setBigDecimal(13, part.totals.billingCost.getOrDefault(key.billingCurrency(), BigDecimal.ZERO));
+                statement.setLong(14, part.totals.durationMs);
                 statement.addBatch();
             }
             statement.executeBatch();

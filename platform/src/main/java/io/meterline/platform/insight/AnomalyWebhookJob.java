@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends {@code usage.anomaly} webhook events: every run (hourly by default) scores the whole hours
- * of the last day of every organization with usage rolled up ({@link AnalyticsService#organizationsActiveSince}), by requests and by tokens, in the
+ * of the last day of every organization with usage rolled up ({@link AnalyticsService#organizationsActiveSince}),
+ * by requests, tokens and cost in the billing currency (one read of the hours for the three), in the
  * organization's time zone ({@link InsightService#anomalies}). Each unusual hour is sent once: its
  * row in {@code usage_anomaly_emitted} is written in the same transaction as its deliveries, so a
  * later run, or another instance, skips it.
@@ -39,6 +40,8 @@ public class AnomalyWebhookJob {
     /** How far back a run looks: a missed run is caught up within a day; older hours are never sent. */
     static final Duration LOOKBACK = Duration.ofHours(24);
     static final String GRANULARITY = Insights.Granularity.HOUR.name();
+    /** What is scored; cost in the organization's billing currency, so a payload's money reads as its invoices do. */
+    static final List<Insights.Metric> METRICS = List.of(Insights.Metric.REQUESTS, Insights.Metric.TOKENS, Insights.Metric.COST);
 
     private final InsightService insights;
     private final AnalyticsService analytics;
@@ -94,11 +97,14 @@ public class AnomalyWebhookJob {
         LocalDate today = LocalDate.ofInstant(now, zone);
         DayRange range = new DayRange(LocalDate.ofInstant(since, zone), today, zone);
         Map<Instant, List<Map<String, Object>>> byHour = new TreeMap<>();
-        for (Insights.Metric metric : List.of(Insights.Metric.REQUESTS, Insights.Metric.TOKENS)) {
-            for (Insights.Anomaly anomaly : insights.anomalies(organizationId, Insights.Granularity.HOUR, range, metric, null).anomalies()) {
+        for (Insights.Anomalies scored : insights.anomalies(organizationId, Insights.Granularity.HOUR, range, METRICS)) {
+            for (Insights.Anomaly anomaly : scored.anomalies()) {
                 if (!anomaly.start().isBefore(since)) {
                     Map<String, Object> figure = new LinkedHashMap<>();
-                    figure.put("metric", metric.name());
+                    figure.put("metric", scored.metric().name());
+                    if (scored.currencyCode() != null) {
+                        figure.put("currencyCode", scored.currencyCode());
+                    }
                     figure.put("value", anomaly.value());
                     figure.put("expected", anomaly.expected());
                     figure.put("score", anomaly.score());

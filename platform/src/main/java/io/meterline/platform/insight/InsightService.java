@@ -7,6 +7,9 @@ import io.meterline.platform.analytics.Dimension;
 import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
+import io.meterline.platform.fx.Conversion;
+import io.meterline.platform.fx.FxConverter;
+import io.meterline.platform.fx.ReportConverter;
 import io.meterline.platform.insight.Insights.Metric;
 import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PriceBook;
@@ -29,14 +32,13 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Projection, forecast, patterns, anomalies and optimisation suggestions. Every figure but the
@@ -48,6 +50,11 @@ import java.util.TreeMap;
  * Suggestions need each model's cached and uncached input separately, which the rollup does not keep
  * (it adds every input meter into {@code input_tokens}): they read the current month of the 15-minute
  * meter aggregates ({@code usage_bucket_meter}) by model and meter, one statement (see {@link InsightStore}).
+ * <p>
+ * Money is in the organization's billing currency: the rollups' billing-currency sums ({@link Totals#billingCost()}),
+ * where a part billed in an earlier billing currency is converted into the current one at the rate of the
+ * last day read ({@link ReportConverter}); a suggestion's saving, priced in the price book's currency, at
+ * today's rate.
  */
 @Singleton
 public class InsightService {
@@ -75,20 +82,25 @@ public class InsightService {
     private final AnalyticsService analytics;
     private final OrganizationRepository organizations;
     private final PriceBook priceBook;
+    private final FxConverter fx;
+    private final ReportConverter reports;
     private final Clock clock;
 
-    InsightService(InsightStore store, AnalyticsService analytics, OrganizationRepository organizations, PriceBook priceBook, Clock clock) {
+    InsightService(InsightStore store, AnalyticsService analytics, OrganizationRepository organizations, PriceBook priceBook, FxConverter fx,
+                   ReportConverter reports, Clock clock) {
         this.store = store;
         this.analytics = analytics;
         this.organizations = organizations;
         this.priceBook = priceBook;
+        this.fx = fx;
+        this.reports = reports;
         this.clock = clock;
     }
 
     /** Month-to-date cost and the month's projection at this month's daily average. */
     @Transactional(readOnly = true)
     public Insights.Projection projection(long organizationId, ZoneId zone) {
-        organization(organizationId);
+        Organization organization = organization(organizationId);
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, zone);
         LocalDate monthStart = today.withDayOfMonth(1);
@@ -99,17 +111,18 @@ public class InsightService {
         double todayFraction = (double) Duration.between(todayStart, now).toSeconds() / Duration.between(todayStart, tomorrowStart).toSeconds();
         double elapsed = today.getDayOfMonth() - 1 + todayFraction;
         int daysInMonth = today.lengthOfMonth();
-        List<Money> toDate = new ArrayList<>();
-        List<Money> average = new ArrayList<>();
-        List<Money> projected = new ArrayList<>();
-        month.cost().forEach((currency, amount) -> {
-            BigDecimal perDay = elapsed > 0 ? amount.divide(BigDecimal.valueOf(elapsed), MathContext.DECIMAL128) : BigDecimal.ZERO;
-            toDate.add(new Money(Money.round(amount), currency));
-            average.add(new Money(Money.round(perDay), currency));
-            projected.add(new Money(Money.round(perDay.multiply(BigDecimal.valueOf(daysInMonth))), currency));
-        });
+        Money toDate = reports.convert(month.billingCost(), organization.billingCurrency(), today).amount();
+        List<Money> originalToDate = ReportConverter.amounts(month.cost());
         return new Insights.Projection(zone.getId(), monthStart, today.with(TemporalAdjusters.lastDayOfMonth()), today, elapsed, daysInMonth,
-                toDate, average, projected, read.asOf());
+                toDate, originalToDate, perDay(toDate, elapsed, 1), originalToDate.stream().map(money -> perDay(money, elapsed, 1)).toList(),
+                perDay(toDate, elapsed, daysInMonth), originalToDate.stream().map(money -> perDay(money, elapsed, daysInMonth)).toList(), month.unconvertedRequests(),
+                read.asOf());
+    }
+
+    /** {@code days} days at the average day of {@code elapsed} days that cost {@code money}. */
+    private static Money perDay(Money money, double elapsed, int days) {
+        BigDecimal perDay = elapsed > 0 ? money.amount().divide(BigDecimal.valueOf(elapsed), MathContext.DECIMAL128) : BigDecimal.ZERO;
+        return new Money(Money.round(perDay.multiply(BigDecimal.valueOf(days))), money.currencyCode());
     }
 
     /** A daily forecast of {@code days} days from today, by {@link Forecast} over the 56 whole days before today. */
@@ -129,8 +142,8 @@ public class InsightService {
         }
         AnalyticsService.Stretches read = analytics.totalsBetween(organizationId, edges, zone);
         List<Totals> daily = read.totals();
-        String currencyCode = metric == Metric.COST ? currency(currency, daily, organization) : null;
-        double[] history = series(daily, metric, currencyCode);
+        Measure measure = measure(metric, currency, organization, historyTo);
+        double[] history = series(daily, measure);
         Forecast.Result result = Forecast.forecast(history, historyTo, days);
         List<Insights.WeekdayFactor> factors = new ArrayList<>();
         for (DayOfWeek day : DayOfWeek.values()) {
@@ -138,7 +151,7 @@ public class InsightService {
         }
         List<Insights.ForecastDay> forecastDays = result.days().stream()
                 .map(day -> new Insights.ForecastDay(day.date(), day.date().getDayOfWeek(), day.conservative(), day.likely(), day.aggressive())).toList();
-        return new Insights.UsageForecast(metric, currencyCode, zone.getId(), historyFrom, historyTo, result.daysUsed(), factors, result.slope(),
+        return new Insights.UsageForecast(metric, measure.currencyCode(), zone.getId(), historyFrom, historyTo, result.daysUsed(), factors, result.slope(),
                 result.residualStdDev(), Forecast.K, forecastDays,
                 new Insights.ForecastTotals(result.totalConservative(), result.totalLikely(), result.totalAggressive()), read.asOf());
     }
@@ -150,13 +163,14 @@ public class InsightService {
         requireAtMost(range, MAX_DAY_RANGE);
         ZoneId zone = range.zone();
         AnalyticsService.HoursOfWeek read = analytics.hoursOfWeek(organizationId, range);
-        List<Totals> cells = Arrays.stream(read.totals()).flatMap(Arrays::stream).toList();
-        String currencyCode = metric == Metric.COST ? currency(currency, cells, organization) : null;
+        LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+        // The comparisons read up to today: the last day any part of this answer reads.
+        Measure measure = measure(metric, currency, organization, today);
         double[] hours = new double[24];
         double[] weekdays = new double[7];
         for (int day = 0; day < 7; day++) {
             for (int hour = 0; hour < 24; hour++) {
-                double value = value(read.totals()[day][hour], metric, currencyCode);
+                double value = measure.of(read.totals()[day][hour]);
                 hours[hour] += value;
                 weekdays[day] += value;
             }
@@ -175,17 +189,16 @@ public class InsightService {
         }
         Integer busiestHour = total > 0 ? argMax(hours) : null;
         DayOfWeek busiestDay = total > 0 ? DayOfWeek.values()[argMax(weekdays)] : null;
-        LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
         LocalDate weekStart = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
         LocalDate monthStart = today.withDayOfMonth(1);
         LocalDate previousMonthStart = monthStart.minusMonths(1);
         LocalDate previousMonthTo = previousMonthStart.plusDays(Math.min(today.getDayOfMonth(), previousMonthStart.lengthOfMonth()) - 1L);
         LocalDate yearStart = today.withDayOfYear(1);
-        List<Insights.PeriodComparison> comparisons = compare(organizationId, zone, metric, currencyCode, List.of(
+        List<Insights.PeriodComparison> comparisons = compare(organizationId, zone, measure, List.of(
                 new LocalDate[] {weekStart, today, weekStart.minusWeeks(1), today.minusWeeks(1)},
                 new LocalDate[] {monthStart, today, previousMonthStart, previousMonthTo},
                 new LocalDate[] {yearStart, today, yearStart.minusYears(1), today.minusYears(1)}));
-        return new Insights.Patterns(range.from(), range.to(), zone.getId(), metric, currencyCode, hourValues, dayValues, busiestHour, busiestDay,
+        return new Insights.Patterns(range.from(), range.to(), zone.getId(), metric, measure.currencyCode(), hourValues, dayValues, busiestHour, busiestDay,
                 comparisons.get(0), comparisons.get(1), comparisons.get(2), read.asOf());
     }
 
@@ -193,6 +206,20 @@ public class InsightService {
     @Transactional(readOnly = true)
     public Insights.Anomalies anomalies(long organizationId, Insights.Granularity granularity, DayRange range, Metric metric, @Nullable String currency) {
         Organization organization = organization(organizationId);
+        return scoreAnomalies(organizationId, granularity, range, List.of(measure(metric, currency, organization, range.to()))).get(0);
+    }
+
+    /**
+     * {@link #anomalies(long, Insights.Granularity, DayRange, Metric, String)} of several metrics from one read of
+     * the buckets (the webhook check scores requests, tokens and cost), cost in the billing currency; in the metrics' order.
+     */
+    @Transactional(readOnly = true)
+    List<Insights.Anomalies> anomalies(long organizationId, Insights.Granularity granularity, DayRange range, List<Metric> metrics) {
+        Organization organization = organization(organizationId);
+        return scoreAnomalies(organizationId, granularity, range, metrics.stream().map(metric -> measure(metric, null, organization, range.to())).toList());
+    }
+
+    private List<Insights.Anomalies> scoreAnomalies(long organizationId, Insights.Granularity granularity, DayRange range, List<Measure> measures) {
         requireAtMost(range, granularity == Insights.Granularity.DAY ? MAX_DAY_RANGE : MAX_HOUR_RANGE);
         ZoneId zone = range.zone();
         Instant now = clock.instant();
@@ -216,31 +243,30 @@ public class InsightService {
             starts.remove(starts.size() - 1);
         }
         int size = starts.size() - 1;
-        List<Insights.Anomaly> anomalies = new ArrayList<>();
-        String currencyCode = null;
+        List<Totals> buckets = List.of();
         Instant asOf;
         if (size > window) {
             AnalyticsService.Stretches read = analytics.totalsBetween(organizationId, starts.subList(0, size + 1), zone);
             asOf = read.asOf();
-            List<Totals> buckets = read.totals();
-            currencyCode = metric == Metric.COST ? currency(currency, buckets, organization) : null;
-            double[] values = series(buckets, metric, currencyCode);
-            for (RobustScore.Flag flag : RobustScore.flags(values, window, window)) {
+            buckets = read.totals();
+        }
+        else {
+            asOf = analytics.asOf();
+        }
+        List<Insights.Anomalies> answers = new ArrayList<>();
+        for (Measure measure : measures) {
+            List<Insights.Anomaly> anomalies = new ArrayList<>();
+            for (RobustScore.Flag flag : RobustScore.flags(series(buckets, measure), window, window)) {
                 Instant start = starts.get(flag.index());
                 ZonedDateTime local = start.atZone(zone);
                 anomalies.add(new Insights.Anomaly(start, starts.get(flag.index() + 1), local.toLocalDate(),
                         granularity == Insights.Granularity.HOUR ? local.getHour() : null, flag.value(), flag.median(), flag.score(),
                         flag.score() > 0 ? Insights.Direction.HIGH : Insights.Direction.LOW));
             }
+            answers.add(new Insights.Anomalies(granularity, measure.metric(), measure.currencyCode(), zone.getId(), range.from(), range.to(), window,
+                    RobustScore.THRESHOLD, anomalies, asOf));
         }
-        else {
-            asOf = analytics.asOf();
-            if (metric == Metric.COST) {
-                currencyCode = currency != null ? currency : organization.billingCurrency();
-            }
-        }
-        return new Insights.Anomalies(granularity, metric, currencyCode, zone.getId(), range.from(), range.to(), window, RobustScore.THRESHOLD,
-                anomalies, asOf);
+        return answers;
     }
 
     /** Savings this month's usage would have had: a cheaper model of the same provider, or prompt caching. */
@@ -264,8 +290,26 @@ public class InsightService {
             cheaperModel(provider, model, tokens, rates, organization.priceFactor()).ifPresent(suggestions::add);
             promptCaching(provider, model, tokens, rates, organization.priceFactor()).ifPresent(suggestions::add);
         });
-        suggestions.sort(Comparator.comparing((Insights.Suggestion suggestion) -> suggestion.potentialSaving().amount()).reversed());
-        return new Insights.Suggestions(monthStart, today, zone.getId(), suggestions, now);
+        List<Insights.Suggestion> inBillingCurrency = suggestions.stream().map(suggestion -> inBillingCurrency(suggestion, organization.billingCurrency(), today))
+                .sorted(Comparator.comparing((Insights.Suggestion suggestion) -> suggestion.potentialSaving() == null)
+                        .thenComparing(suggestion -> (suggestion.potentialSaving() == null ? suggestion.originalPotentialSaving() : suggestion.potentialSaving()).amount(),
+                                Comparator.reverseOrder()))
+                .toList();
+        return new Insights.Suggestions(monthStart, today, zone.getId(), inBillingCurrency, now);
+    }
+
+    /**
+     * The suggestion with its saving in the billing currency at today's rate (the prices it compares are
+     * today's too) and that rate among its figures; without a rate the saving stays in its priced currency only.
+     */
+    private Insights.Suggestion inBillingCurrency(Insights.Suggestion suggestion, String billingCurrency, LocalDate today) {
+        Money original = suggestion.originalPotentialSaving();
+        Optional<Conversion> converted = fx.convert(original, billingCurrency, today);
+        List<Insights.Figure> figures = new ArrayList<>(suggestion.basedOn());
+        if (converted.isPresent() && !original.currencyCode().equals(billingCurrency)) {
+            figures.add(new Insights.Figure(original.currencyCode() + " to " + billingCurrency + " rate of " + converted.get().rateDate(), plain(converted.get().rate())));
+        }
+        return suggestion.withSaving(converted.map(Conversion::money).orElse(null), figures);
     }
 
     private Optional<Insights.Suggestion> cheaperModel(String provider, String model, Map<String, BigDecimal> tokens, List<RateRecord> rates, BigDecimal factor) {
@@ -298,7 +342,7 @@ public class InsightService {
                 + " at current prices. The same tokens on " + cheapestModel + " would cost " + plain(alternativeCost) + " " + currency
                 + ". Models differ in quality: move the simpler tasks only.";
         return Optional.of(new Insights.Suggestion(Insights.SuggestionKind.CHEAPER_MODEL, "Use " + cheapestModel + " instead of " + model + " for simpler tasks",
-                detail, provider, model, cheapestModel, figures, new Money(saving, currency)));
+                detail, provider, model, cheapestModel, figures, null, new Money(saving, currency)));
     }
 
     private Optional<Insights.Suggestion> promptCaching(String provider, String model, Map<String, BigDecimal> tokens, List<RateRecord> rates, BigDecimal factor) {
@@ -333,7 +377,7 @@ public class InsightService {
                     + " prompt cache. Assuming " + assumed + " % of the input repeats (system prompts, shared context) and is served from the cache at the cached"
                     + " price instead, the month would have cost " + plain(saving) + " " + currency + " less (cache-write premiums not counted).";
             return Optional.of(new Insights.Suggestion(Insights.SuggestionKind.PROMPT_CACHING, "Cache repeated prompts on " + model, detail, provider, model,
-                    null, figures, new Money(saving, currency)));
+                    null, figures, null, new Money(saving, currency)));
         }
         return Optional.empty();
     }
@@ -383,7 +427,7 @@ public class InsightService {
      * Periods against the ones before: each {@code {from, to, previousFrom, previousTo}} in local days,
      * all read at once (one statement per grain).
      */
-    private List<Insights.PeriodComparison> compare(long organizationId, ZoneId zone, Metric metric, @Nullable String currency, List<LocalDate[]> periods) {
+    private List<Insights.PeriodComparison> compare(long organizationId, ZoneId zone, Measure measure, List<LocalDate[]> periods) {
         List<AnalyticsService.Span> spans = new ArrayList<>();
         for (LocalDate[] period : periods) {
             spans.add(new AnalyticsService.Span(organizationId, new DayRange(period[0], period[1], zone)));
@@ -393,39 +437,43 @@ public class InsightService {
         List<Insights.PeriodComparison> comparisons = new ArrayList<>();
         for (int i = 0; i < periods.size(); i++) {
             LocalDate[] period = periods.get(i);
-            double current = value(totals.get(2 * i).totals(), metric, currency);
-            double previous = value(totals.get(2 * i + 1).totals(), metric, currency);
+            double current = measure.of(totals.get(2 * i).totals());
+            double previous = measure.of(totals.get(2 * i + 1).totals());
             Double change = previous == 0 ? null : (current - previous) / previous * 100;
             comparisons.add(new Insights.PeriodComparison(period[0], period[1], period[2], period[3], current, previous, change));
         }
         return comparisons;
     }
 
-    /** The values of a series of buckets. */
-    private static double[] series(List<Totals> buckets, Metric metric, @Nullable String currency) {
-        double[] values = new double[buckets.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = value(buckets.get(i), metric, currency);
+    /** What a series counts, read from a bucket's totals; {@code currencyCode} is that of COST, null otherwise. */
+    private record Measure(Metric metric, @Nullable String currencyCode, ToDoubleFunction<Totals> reader) {
+
+        double of(Totals totals) {
+            return reader.applyAsDouble(totals);
         }
-        return values;
     }
 
-    static double value(Totals totals, Metric metric, @Nullable String currency) {
+    /**
+     * The measure of a metric. COST is the billing-currency cost unless another currency is asked for, which
+     * reads only the usage priced in that currency, at its original amounts: the billing figure is the whole
+     * cost, a priced currency a part of it, and neither is converted into a third currency. A part billed in
+     * an earlier billing currency is converted into the current one at the rate of {@code lastDay}, the last
+     * day the answer reads.
+     */
+    private Measure measure(Metric metric, @Nullable String currency, Organization organization, LocalDate lastDay) {
+        String billing = organization.billingCurrency();
         return switch (metric) {
-            case REQUESTS -> totals.requests();
-            case TOKENS -> totals.tokens().doubleValue();
-            case COST -> totals.cost().getOrDefault(currency, BigDecimal.ZERO).doubleValue();
+            case REQUESTS -> new Measure(metric, null, Totals::requests);
+            case TOKENS -> new Measure(metric, null, totals -> totals.tokens().doubleValue());
+            case COST -> currency == null || currency.equals(billing)
+                    ? new Measure(metric, billing, totals -> reports.convert(totals.billingCost(), billing, lastDay).amount().amount().doubleValue())
+                    : new Measure(metric, currency, totals -> totals.cost().getOrDefault(currency, BigDecimal.ZERO).doubleValue());
         };
     }
 
-    /** The requested currency, else the one with the most cost in the data read, else the organization's billing currency. */
-    private static String currency(@Nullable String requested, List<Totals> buckets, Organization organization) {
-        if (requested != null) {
-            return requested;
-        }
-        Map<String, BigDecimal> byCurrency = new LinkedHashMap<>();
-        buckets.forEach(totals -> totals.cost().forEach((currency, amount) -> byCurrency.merge(currency, amount, BigDecimal::add)));
-        return byCurrency.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(organization.billingCurrency());
+    /** The values of a series of buckets. */
+    private static double[] series(List<Totals> buckets, Measure measure) {
+        return buckets.stream().mapToDouble(measure::of).toArray();
     }
 
     private static double share(double value, double total) {

@@ -30,8 +30,10 @@ final class Insights {
         CHEAPER_MODEL, PROMPT_CACHING
     }
 
+    /** Each cost in the billing currency, beside the amounts per priced currency ({@code *OriginalCost}). */
     record Projection(String timeZone, LocalDate monthStart, LocalDate monthEnd, LocalDate today, double daysElapsed, int daysInMonth,
-                      List<Money> monthToDateCost, List<Money> dailyAverageCost, List<Money> projectedMonthCost, Instant asOf) {
+                      Money monthToDateCost, List<Money> monthToDateOriginalCost, Money dailyAverageCost, List<Money> dailyAverageOriginalCost,
+                      Money projectedMonthCost, List<Money> projectedMonthOriginalCost, long unconvertedRequests, Instant asOf) {
     }
 
     record WeekdayFactor(DayOfWeek dayOfWeek, double factor) {
@@ -73,8 +75,16 @@ final class Insights {
     record Figure(String label, String value) {
     }
 
+    /**
+     * A suggestion; {@code potentialSaving} is in the billing currency (null while no rate converts it),
+     * {@code originalPotentialSaving} in the currency of the prices compared.
+     */
     record Suggestion(SuggestionKind kind, String title, String detail, String provider, String model, @Nullable String alternativeModel,
-                      List<Figure> basedOn, Money potentialSaving) {
+                      List<Figure> basedOn, @Nullable Money potentialSaving, Money originalPotentialSaving) {
+
+        Suggestion withSaving(@Nullable Money saving, List<Figure> figures) {
+            return new Suggestion(kind, title, detail, provider, model, alternativeModel, List.copyOf(figures), saving, originalPotentialSaving);
+        }
     }
 
     record Suggestions(LocalDate from, LocalDate to, String timeZone, List<Suggestion> suggestions, Instant asOf) {

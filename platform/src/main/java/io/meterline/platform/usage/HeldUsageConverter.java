@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * rates are stored (fxRateSet, the ECB loader, the bundled file, on this instance) and at start.
  * It reads only the held events, in batches of {@value #BATCH}, each batch its own transaction with
  * the events locked, so a large backlog never holds locks long and two instances never convert an
- * event twice. Each converted event gets an audit row, and the {@link RepriceListener}s see it as
+ * event twice. Each converted event gets an audit row, its billing figure goes into the 15-minute
+ * aggregates (usage_bucket, for usageSummary), and the {@link RepriceListener}s see it as
  * they see a repriced one (rollups refold it; ledger and budgets count its converted amount once,
  * {@link RepriceListener#converted}); an event whose day still has no rate stays held.
  */
@@ -45,11 +47,13 @@ public class HeldUsageConverter {
     private final OrganizationRepository organizations;
     private final Clock clock;
     private final UsageQueries queries;
+    private final UsageStore store;
     private final List<RepriceListener> listeners;
 
     HeldUsageConverter(TransactionOperations<Connection> transactions, UsageConverter converter, OrganizationRepository organizations, Clock clock,
-                       UsageQueries queries, List<RepriceListener> listeners) {
+                       UsageQueries queries, UsageStore store, List<RepriceListener> listeners) {
         this.transactions = transactions;
+        this.store = store;
         this.queries = queries;
         this.listeners = listeners;
         this.converter = converter;
@@ -124,6 +128,8 @@ public class HeldUsageConverter {
         }
         LocalDateTime now = TimeBuckets.toColumn(clock.instant());
         List<RecordedUsage> converted = new ArrayList<>();
+        // The 15-minute aggregates get the billing figures per organization, in key order once per batch (as ingestion adds them).
+        Map<Long, UsageStore.Deltas> aggregates = new TreeMap<>();
         try (PreparedStatement update = connection.prepareStatement("UPDATE usage_event SET billing_cost = ?, billing_currency = ?, fx_rate = ?,"
                 + " fx_rate_date = ? WHERE id = ? AND billing_cost IS NULL");
              PreparedStatement release = connection.prepareStatement("DELETE FROM usage_unconverted WHERE usage_event_id = ?");
@@ -165,10 +171,15 @@ public class HeldUsageConverter {
                 audit.setObject(8, now);
                 audit.setString(9, by);
                 audit.executeUpdate();
+                aggregates.computeIfAbsent(event.organizationId(), id -> new UsageStore.Deltas())
+                        .addConverted(event.timestamp(), event.provider(), event.model(), billing);
                 converted.add(new RecordedUsage(event.organizationId(), event.apiKeyId(), event.eventId(), event.timestamp(), event.provider(), event.model(),
                         event.dimensions(), event.requests(), !UsageEventParser.STATUS_OK.equals(event.status()), event.lines(), event.cost(), event.currency(),
                         null, billing));
             }
+        }
+        for (Map.Entry<Long, UsageStore.Deltas> organization : aggregates.entrySet()) {
+            store.apply(connection, organization.getKey(), organization.getValue());
         }
         if (!converted.isEmpty()) {
             for (RepriceListener listener : listeners) {

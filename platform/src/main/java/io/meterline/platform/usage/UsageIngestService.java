@@ -120,7 +120,7 @@ public class UsageIngestService {
                 List<PricedEvent> inserts = List.copyOf(fresh.values());
                 store.insertEvents(connection, organizationId, apiKeyId, inserts, clock.instant());
                 UsageStore.Deltas deltas = new UsageStore.Deltas();
-                inserts.forEach(event -> deltas.add(event.draft(), event.lines(), event.priced(), 1));
+                inserts.forEach(event -> deltas.add(event.draft(), event.lines(), event.priced(), event.billing(), 1));
                 store.apply(connection, organizationId, deltas);
                 inserts.forEach(event -> recorded.add(RecordedUsage.of(organizationId, apiKeyId, event)));
                 for (UsageListener listener : listeners) {

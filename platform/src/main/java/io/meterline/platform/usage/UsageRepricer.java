@@ -149,8 +149,8 @@ public class UsageRepricer {
         UsageEventDraft draft = new UsageEventDraft(0, event.eventId(), event.timestamp(), event.provider(), event.model(), Map.of(), Map.of(),
                 event.dimensions(), event.status(), event.durationMs(), event.requests(), null);
         UsageStore.Deltas deltas = new UsageStore.Deltas();
-        deltas.add(draft, event.lines(), false, -1);
-        deltas.add(draft, lines, cost != null, 1);
+        deltas.add(draft, event.lines(), false, null, -1);
+        deltas.add(draft, lines, cost != null, billing, 1);
         Instant now = clock.instant();
         jdbc.execute(connection -> {
             for (RepriceListener listener : listeners) {

@@ -166,10 +166,14 @@ public class UsageStore {
         }
     }
 
-    /** Changes of one bucket's call counts. */
-    record CallDelta(long requests, long errorRequests, long unpricedRequests) {
+    /**
+     * Changes of one bucket's call counts and of its cost in one billing currency. An event converted later adds its
+     * billing cost to its currency's row and leaves its counts in the row it was counted in: readers add rows up.
+     */
+    record CallDelta(long requests, long errorRequests, long unpricedRequests, BigDecimal billingCost) {
         CallDelta plus(CallDelta other) {
-            return new CallDelta(requests + other.requests, errorRequests + other.errorRequests, unpricedRequests + other.unpricedRequests);
+            return new CallDelta(requests + other.requests, errorRequests + other.errorRequests, unpricedRequests + other.unpricedRequests,
+                    billingCost.add(other.billingCost));
         }
     }
 
@@ -180,8 +184,10 @@ public class UsageStore {
         }
     }
 
-    record CallKey(LocalDateTime bucket, String provider, String model) {
-        static final Comparator<CallKey> ORDER = Comparator.comparing(CallKey::bucket).thenComparing(CallKey::provider).thenComparing(CallKey::model);
+    /** A usage_bucket row: {@code billingCurrency} is '' for events without a billing figure (unpriced or unconverted). */
+    record CallKey(LocalDateTime bucket, String provider, String model, String billingCurrency) {
+        static final Comparator<CallKey> ORDER = Comparator.comparing(CallKey::bucket).thenComparing(CallKey::provider).thenComparing(CallKey::model)
+                .thenComparing(CallKey::billingCurrency);
     }
 
     record MeterKey(LocalDateTime bucket, String provider, String model, String meter, String currency) {
@@ -194,39 +200,48 @@ public class UsageStore {
         final Map<CallKey, CallDelta> calls = new HashMap<>();
         final Map<MeterKey, MeterDelta> meters = new HashMap<>();
 
-        /** Adds (sign 1) or removes (sign -1) an event's contribution. */
-        void add(UsageEventDraft draft, List<StoredLine> lines, boolean priced, int sign) {
+        /** Adds (sign 1) or removes (sign -1) an event's contribution; {@code billing} is its billing figure, null without one. */
+        void add(UsageEventDraft draft, List<StoredLine> lines, boolean priced, @Nullable Conversion billing, int sign) {
             LocalDateTime bucket = TimeBuckets.toColumn(TimeBuckets.bucketOf(draft.timestamp()));
-            addCalls(new CallKey(bucket, draft.provider(), draft.model()),
-                    new CallDelta(sign * (long) draft.requests(), draft.isError() ? sign * (long) draft.requests() : 0, priced ? 0 : sign * (long) draft.requests()));
+            BigDecimal signum = BigDecimal.valueOf(sign);
+            calls.merge(new CallKey(bucket, draft.provider(), draft.model(), billing == null ? "" : billing.currencyCode()),
+                    new CallDelta(sign * (long) draft.requests(), draft.isError() ? sign * (long) draft.requests() : 0, priced ? 0 : sign * (long) draft.requests(),
+                            billing == null ? BigDecimal.ZERO : billing.amount().multiply(signum)), CallDelta::plus);
             for (StoredLine line : lines) {
-                BigDecimal signum = BigDecimal.valueOf(sign);
                 meters.merge(new MeterKey(bucket, draft.provider(), draft.model(), line.meter(), line.priced() ? line.currency() : ""),
                         new MeterDelta(line.quantity().multiply(signum), line.billableQuantity().multiply(signum),
                                 line.priced() ? line.amount().multiply(signum) : BigDecimal.ZERO), MeterDelta::plus);
             }
         }
 
-        void addCalls(CallKey key, CallDelta delta) {
-            calls.merge(key, delta, CallDelta::plus);
+        /** Adds the billing figure a held event got later (its counts are in already). */
+        void addConverted(Instant timestamp, String provider, String model, Conversion billing) {
+            calls.merge(new CallKey(TimeBuckets.toColumn(TimeBuckets.bucketOf(timestamp)), provider, model, billing.currencyCode()),
+                    new CallDelta(0, 0, 0, billing.amount()), CallDelta::plus);
         }
     }
 
     void apply(Connection connection, long organizationId, Deltas deltas) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket (organization_id, bucket_start, provider, model,"
-                + " requests, error_requests, unpriced_requests) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests),"
-                + " error_requests = error_requests + VALUES(error_requests), unpriced_requests = unpriced_requests + VALUES(unpriced_requests)")) {
+                + " billing_currency, requests, error_requests, unpriced_requests, billing_cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+                + " requests = requests + VALUES(requests), error_requests = error_requests + VALUES(error_requests),"
+                + " unpriced_requests = unpriced_requests + VALUES(unpriced_requests), billing_cost = billing_cost + VALUES(billing_cost)")) {
             for (Map.Entry<CallKey, CallDelta> entry : sorted(deltas.calls, CallKey.ORDER)) {
                 statement.setLong(1, organizationId);
                 statement.setObject(2, entry.getKey().bucket());
                 statement.setString(3, entry.getKey().provider());
                 statement.setString(4, entry.getKey().model());
-                statement.setLong(5, entry.getValue().requests());
-                statement.setLong(6, entry.getValue().errorRequests());
-                statement.setLong(7, entry.getValue().unpricedRequests());
+                statement.setString(5, entry.getKey().billingCurrency());
+                statement.setLong(6, entry.getValue().requests());
+                statement.setLong(7, entry.getValue().errorRequests());
+                statement.setLong(8, entry.getValue().unpricedRequests());
+                statement.setBigDecimal(9, entry.getValue().billingCost());
                 statement.addBatch();
             }
             statement.executeBatch();
+        }
+        if (deltas.meters.isEmpty()) {
+            return;
         }
         try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket_meter (organization_id, bucket_start, provider, model,"
                 + " meter, currency, quantity, billable_quantity, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"

@@ -33,7 +33,7 @@ class AdminViewsIT extends ServerTest {
 
     private static final String ENABLE = "meterline.test.admin-views-clock";
     private static final String SUMMARY_FIELDS = "customer { name } periodStart periodEnd timeZone cost { amount currencyCode } calls errorCalls"
-            + " services { service unit quantity cost { amount currencyCode } calls errorCalls }";
+            + " services { service unit quantity cost { amount currencyCode } originalCost { amount currencyCode } calls errorCalls }";
 
     @Inject
     ApplicationEventPublisher<AlertRequest> alertRequests;
@@ -123,11 +123,16 @@ class AdminViewsIT extends ServerTest {
 
     @Test
     void overviewAddsUpEveryCustomersOwnLocalMonth() {
-        Map<String, Object> data = query(admin, "{ adminOverview { month customers cost { amount currencyCode } calls errorCalls activeAlerts asOf } }");
+        Map<String, Object> data = query(admin, "{ adminOverview { month customers cost { amount currencyCode } originalCost { amount currencyCode } unconvertedCost { amount }"
+                + " unconvertedRequests calls errorCalls activeAlerts asOf } }");
         assertThat(TestApi.at(data, "adminOverview.month")).isEqualTo("2026-11-01");
         assertThat(TestApi.at(data, "adminOverview.customers")).isEqualTo(3);
         // acme 0.06 + 0.30 + 0.10, bombay 0.06 + 0.03, zenith 0.01; a4, b2 and z1 are October in their zones.
-        assertThat(TestApi.at(data, "adminOverview.cost")).isEqualTo(List.of(Map.of("amount", "0.560000000", "currencyCode", "USD")));
+        // Billed and reported in USD: the reporting figure is the priced one.
+        assertThat(TestApi.at(data, "adminOverview.cost")).isEqualTo(Map.of("amount", "0.560000000", "currencyCode", "USD"));
+        assertThat(TestApi.at(data, "adminOverview.originalCost")).isEqualTo(List.of(Map.of("amount", "0.560000000", "currencyCode", "USD")));
+        assertThat(TestApi.at(data, "adminOverview.unconvertedCost")).isEqualTo(List.of());
+        assertThat(TestApi.at(data, "adminOverview.unconvertedRequests")).isEqualTo(0);
         assertThat(TestApi.at(data, "adminOverview.calls")).isEqualTo(6);
         assertThat(TestApi.at(data, "adminOverview.errorCalls")).isEqualTo(1);
         assertThat(TestApi.at(data, "adminOverview.activeAlerts")).isEqualTo(1);
@@ -136,7 +141,7 @@ class AdminViewsIT extends ServerTest {
         Map<String, Object> october = query(admin, "{ adminOverview(month: \"2026-10-20\") { month cost { amount } calls } }");
         assertThat(TestApi.at(october, "adminOverview.month")).isEqualTo("2026-10-01");
         assertThat(TestApi.at(october, "adminOverview.calls")).isEqualTo(3);
-        assertThat(TestApi.at(october, "adminOverview.cost.0.amount")).isEqualTo("0.001700000");
+        assertThat(TestApi.at(october, "adminOverview.cost.amount")).isEqualTo("0.001700000");
     }
 
     @Test
@@ -147,7 +152,7 @@ class AdminViewsIT extends ServerTest {
         assertThat(TestApi.at(data, "customerMonthlySummaries.nodes.0.customer.name")).isEqualTo("Org acme");
         assertThat(TestApi.at(data, "customerMonthlySummaries.nodes.0.periodStart")).isEqualTo("2026-11-01");
         assertThat(TestApi.at(data, "customerMonthlySummaries.nodes.0.periodEnd")).isEqualTo("2026-11-30");
-        assertThat(TestApi.at(data, "customerMonthlySummaries.nodes.0.cost")).isEqualTo(List.of(Map.of("amount", "0.460000000", "currencyCode", "USD")));
+        assertThat(TestApi.at(data, "customerMonthlySummaries.nodes.0.cost")).isEqualTo(Map.of("amount", "0.460000000", "currencyCode", "USD"));
         assertThat(TestApi.at(data, "customerMonthlySummaries.nodes.0.calls")).isEqualTo(3);
         assertThat(TestApi.at(data, "customerMonthlySummaries.nodes.0.services")).isEqualTo(List.of(
                 service("elevenlabs", "character", "10000.000000000", "0.300000000", 1, 0),
@@ -173,13 +178,14 @@ class AdminViewsIT extends ServerTest {
     }
 
     private static Map<String, Object> service(String service, String unit, String quantity, String cost, int calls, int errorCalls) {
-        return Map.of("service", service, "unit", unit, "quantity", quantity, "cost", List.of(Map.of("amount", cost, "currencyCode", "USD")),
-                "calls", calls, "errorCalls", errorCalls);
+        return Map.of("service", service, "unit", unit, "quantity", quantity, "cost", Map.of("amount", cost, "currencyCode", "USD"),
+                "originalCost", List.of(Map.of("amount", cost, "currencyCode", "USD")), "calls", calls, "errorCalls", errorCalls);
     }
 
     @Test
     void recentActivityListsTheLatestCallsByTimeFilteredByService() {
-        String fields = "{ calls { time customer { name } service model usage { unit quantity } cost { amount currencyCode } status success event { eventId } } asOf }";
+        String fields = "{ calls { time customer { name } service model usage { unit quantity } cost { amount currencyCode } originalCost { amount currencyCode } status"
+                + " success event { eventId } } asOf }";
         Map<String, Object> latest = query(admin, "{ recentActivity(first: 3) " + fields + " }");
         assertThat(((List<?>) TestApi.at(latest, "recentActivity.calls")).stream().map(call -> TestApi.at(call, "event.eventId")).toList())
                 .containsExactly("z2", "b3", "a3");
@@ -192,7 +198,8 @@ class AdminViewsIT extends ServerTest {
                 .containsExactly("b3", "a1", "b1");
         assertThat(TestApi.at(openai, "recentActivity.calls.0")).isEqualTo(Map.of("time", "2026-11-05T00:00:00Z", "customer", Map.of("name", "Org bombay"),
                 "service", "openai", "model", "gpt-4", "usage", List.of(Map.of("unit", "token", "quantity", "1000")),
-                "cost", Map.of("amount", "0.030000000", "currencyCode", "USD"), "status", "rate_limited", "success", false, "event", Map.of("eventId", "b3")));
+                "cost", Map.of("amount", "0.030000000", "currencyCode", "USD"), "originalCost", Map.of("amount", "0.030000000", "currencyCode", "USD"),
+                "status", "rate_limited", "success", false, "event", Map.of("eventId", "b3")));
         assertThat(TestApi.at(openai, "recentActivity.calls.1.success")).isEqualTo(true);
 
         assertThat(api.graphql(admin, "{ recentActivity(service: \"telegraph\") { asOf } }").at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
@@ -201,7 +208,8 @@ class AdminViewsIT extends ServerTest {
 
     @Test
     void serviceBreakdownAndTopCustomersRankTheMonth() {
-        Map<String, Object> breakdown = query(admin, "{ serviceBreakdown { month services { service unit quantity cost { amount currencyCode } calls errorCalls } asOf } }");
+        Map<String, Object> breakdown = query(admin, "{ serviceBreakdown { month services { service unit quantity cost { amount currencyCode } originalCost { amount currencyCode }"
+                + " calls errorCalls } asOf } }");
         assertThat(TestApi.at(breakdown, "serviceBreakdown.services")).isEqualTo(List.of(
                 service("elevenlabs", "character", "10000.000000000", "0.300000000", 1, 0),
                 service("images", "image", "100.000000000", "0.010000000", 1, 0),
@@ -219,7 +227,7 @@ class AdminViewsIT extends ServerTest {
         Map<String, Object> october = query(admin, "{ topCustomers(month: \"2026-10-31\") { customers { customer { name } cost { amount } } } }");
         assertThat(((List<?>) TestApi.at(october, "topCustomers.customers")).stream().map(customer -> TestApi.at(customer, "customer.name")).toList())
                 .containsExactly("Org bombay", "Org zenith", "Org acme");
-        assertThat(TestApi.at(october, "topCustomers.customers.0.cost.0.amount")).isEqualTo("0.001000000");
+        assertThat(TestApi.at(october, "topCustomers.customers.0.cost.amount")).isEqualTo("0.001000000");
         assertThat(api.graphql(admin, "{ topCustomers(first: 0) { currency } }").at("errors.0.extensions.code")).isEqualTo("BAD_USER_INPUT");
     }
 
@@ -232,7 +240,7 @@ class AdminViewsIT extends ServerTest {
         assertThat(TestApi.at(own, "customerView.customer.name")).isEqualTo("Org bombay");
         assertThat(TestApi.at(own, "customerView.timeZone")).isEqualTo("Asia/Kolkata");
         assertThat(TestApi.at(own, "customerView.currentMonth.periodStart")).isEqualTo("2026-11-01");
-        assertThat(TestApi.at(own, "customerView.currentMonth.cost.0.amount")).isEqualTo("0.090000000");
+        assertThat(TestApi.at(own, "customerView.currentMonth.cost.amount")).isEqualTo("0.090000000");
         assertThat(TestApi.at(own, "customerView.currentMonth.calls")).isEqualTo(2);
         assertThat(TestApi.at(own, "customerView.currentMonth.services")).isEqualTo(List.of(
                 Map.of("service", "elevenlabs", "unit", "character", "quantity", "0", "calls", 0),

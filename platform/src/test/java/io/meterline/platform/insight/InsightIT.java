@@ -129,7 +129,7 @@ class InsightIT extends ServerTest {
         record(tenant, events);
 
         String query = "{ usageProjection(timeZone: \"UTC\") { timeZone monthStart monthEnd today daysElapsed daysInMonth monthToDateCost { amount currencyCode }"
-                + " dailyAverageCost { amount } projectedMonthCost { amount currencyCode } asOf } }";
+                + " monthToDateOriginalCost { amount currencyCode } dailyAverageCost { amount } projectedMonthCost { amount currencyCode } unconvertedRequests asOf } }";
         @SuppressWarnings("unchecked")
         Map<String, Object> projection = (Map<String, Object>) data(tenant.memberToken(), query, Map.of(), "data.usageProjection");
         assertThat(projection.get("monthStart")).isEqualTo("2026-04-01");
@@ -137,10 +137,11 @@ class InsightIT extends ServerTest {
         assertThat(projection.get("today")).isEqualTo("2026-04-16");
         assertThat(number(projection.get("daysElapsed"))).isEqualTo(15.0);
         assertThat(projection.get("daysInMonth")).isEqualTo(30);
-        assertThat(decimal(((Map<?, ?>) ((List<?>) projection.get("monthToDateCost")).get(0)).get("amount"))).isEqualByComparingTo("37.5");
-        assertThat(((Map<?, ?>) ((List<?>) projection.get("monthToDateCost")).get(0)).get("currencyCode")).isEqualTo("USD");
-        assertThat(decimal(((Map<?, ?>) ((List<?>) projection.get("dailyAverageCost")).get(0)).get("amount"))).isEqualByComparingTo("2.5");
-        assertThat(decimal(((Map<?, ?>) ((List<?>) projection.get("projectedMonthCost")).get(0)).get("amount"))).isEqualByComparingTo("75");
+        assertThat(projection.get("monthToDateCost")).isEqualTo(Map.of("amount", "37.500000000", "currencyCode", "USD"));
+        assertThat(projection.get("monthToDateOriginalCost")).isEqualTo(List.of(Map.of("amount", "37.500000000", "currencyCode", "USD")));
+        assertThat(decimal(((Map<?, ?>) projection.get("dailyAverageCost")).get("amount"))).isEqualByComparingTo("2.5");
+        assertThat(decimal(((Map<?, ?>) projection.get("projectedMonthCost")).get("amount"))).isEqualByComparingTo("75");
+        assertThat(projection.get("unconvertedRequests")).isEqualTo(0);
         assertThat(projection.get("asOf")).isEqualTo("2026-04-16T00:00:00Z");
 
         // At noon on the 16th, 15.5 days have passed.
@@ -361,8 +362,10 @@ class InsightIT extends ServerTest {
         List<LoggedRequest> received = receiver.findAll(postRequestedFor(urlEqualTo("/anomaly")));
         assertThat(received).hasSize(1);
         assertThat(received.get(0).getHeader("Meterline-Event")).isEqualTo("usage.anomaly");
+        // Tokens and their cost (flat-token prices in EUR) spike; the cost is in the organization's billing currency.
         assertThat(received.get(0).getBodyAsString()).contains("\"type\":\"usage.anomaly\"").contains("\"start\":\"2026-09-10T09:00:00Z\"")
-                .contains("\"metric\":\"TOKENS\"").contains("\"direction\":\"HIGH\"").doesNotContain("\"metric\":\"REQUESTS\"");
+                .contains("\"metric\":\"TOKENS\"").contains("\"direction\":\"HIGH\"").doesNotContain("\"metric\":\"REQUESTS\"")
+                .contains("\"metric\":\"COST\",\"currencyCode\":\"USD\"");
 
         // Later runs, within the hour and the next, send nothing more.
         assertThat(anomalyJob.checkNow()).isZero();
@@ -383,7 +386,7 @@ class InsightIT extends ServerTest {
                 event("s-2", "2026-09-30T10:00:00Z", "openai", "gpt-4o", Map.of("input_tokens", 9_000_000))));
 
         String query = "{ usageSuggestions { from to suggestions { kind title detail provider model alternativeModel basedOn { label value }"
-                + " potentialSaving { amount currencyCode } } } }";
+                + " potentialSaving { amount currencyCode } originalPotentialSaving { amount currencyCode } } } }";
         @SuppressWarnings("unchecked")
         Map<String, Object> answer = (Map<String, Object>) data(tenant.memberToken(), query, Map.of(), "data.usageSuggestions");
         assertThat(answer.get("from")).isEqualTo("2026-10-01");
@@ -396,6 +399,7 @@ class InsightIT extends ServerTest {
         assertThat(cheaper.get("alternativeModel")).isEqualTo("gpt-4o-mini");
         assertThat(decimal(((Map<?, ?>) cheaper.get("potentialSaving")).get("amount"))).isEqualByComparingTo("9.40");
         assertThat(((Map<?, ?>) cheaper.get("potentialSaving")).get("currencyCode")).isEqualTo("USD");
+        assertThat(cheaper.get("originalPotentialSaving")).isEqualTo(cheaper.get("potentialSaving"));
         assertThat((List<Object>) cheaper.get("basedOn")).contains(Map.of("label", "input_tokens this month", "value", "2000000"),
                 Map.of("label", "cost on gpt-4o at current prices", "value", "10 USD"), Map.of("label", "cost on gpt-4o-mini at current prices", "value", "0.6 USD"));
         // Caching: 30 % of 2M input x (2.50 - 1.25)/M = 0.75 USD.
