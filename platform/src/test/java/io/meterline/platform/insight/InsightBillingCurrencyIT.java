@@ -162,9 +162,9 @@ class InsightBillingCurrencyIT extends ServerTest {
     }
 
     /**
-     * An organization billed in USD whose billing currency is CAD from May 8th on (scheduled, so
-     * {@code organization.billing_currency} still names USD): each day stays billed in its own currency, never
-     * re-converted, and the projection reports the CAD days in the current currency at the rate of the last day read.
+     * An organization billed in USD whose billing currency is CAD from May 8th on (scheduled on May 1st, current
+     * from May 8th): each day stays billed in its own currency, never re-converted, and the projection reports the
+     * USD days in the current currency, CAD, at the rate of the last day read.
      */
     @Test
     void usageBilledInAnotherCurrencyIsReportedInTheCurrentOne() {
@@ -173,12 +173,13 @@ class InsightBillingCurrencyIT extends ServerTest {
         clock.set(Instant.parse("2026-05-01T00:00:00Z"));
         billingCurrencies.change(organizations.findById(id).orElseThrow(), "CAD", LocalDate.of(2026, 5, 8));
         clock.set(NOW);
+        billingCurrencies.applyDue();
         record(switched, fifteenDaysOfMay("s"));
         TestApi.Response response = api.graphql(switched.memberToken(), "{ usageProjection(timeZone: \"UTC\") { monthToDateCost { amount currencyCode }"
                 + " monthToDateOriginalCost { amount currencyCode } } }");
         assertThat(response.at("errors")).as(response.body()).isNull();
-        // Days 1-7 billed 2.50 + 2.40 = 4.90 USD a day, 34.30 USD; days 8-15 billed 8 x 6.125 = 49.00 CAD, 39.20 USD at 0.8.
-        assertThat(response.at("data.usageProjection.monthToDateCost")).isEqualTo(money("73.500000000", "USD"));
+        // Days 1-7 billed 2.50 + 2.40 = 4.90 USD a day, 34.30 USD = 42.875 CAD at 1.25; days 8-15 billed 8 x 6.125 = 49.00 CAD.
+        assertThat(response.at("data.usageProjection.monthToDateCost")).isEqualTo(money("91.875000000", "CAD"));
         assertThat(response.at("data.usageProjection.monthToDateOriginalCost")).isEqualTo(List.of(money("30.000000000", "EUR"), money("37.500000000", "USD")));
     }
 }
