@@ -241,13 +241,13 @@ class LedgerIT extends ServerTest {
                 .contains("\"account\":\"CREDITS\",\"service\":\"ai_data_completion\",\"amount\":\"-0.000500000\",\"currencyCode\":\"USD\",\"tokens\":500");
         assertThat(nodes).isNotNull();
 
-        // Paging: newest first, cursors continue.
+        // Paging: newest first by date, cursors continue; the usage (of 2026-11-01) is dated before the purchases posted today.
         TestApi.Response page = api.graphql(tenant.adminToken(), "{ ledgerEntries(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { kind } } }");
-        assertThat(page.at("data.ledgerEntries.nodes.0.kind")).isEqualTo("USAGE");
+        assertThat(page.at("data.ledgerEntries.nodes.0.kind")).isEqualTo("PURCHASE");
         String cursor = (String) page.at("data.ledgerEntries.pageInfo.endCursor");
         TestApi.Response rest = api.graphql(tenant.adminToken(), "query($after: String) { ledgerEntries(first: 100, after: $after) { nodes { kind } } }", Map.of("after", cursor));
         int total = ((Number) page.at("data.ledgerEntries.totalCount")).intValue();
-        assertThat(rest.pluck("data.ledgerEntries.nodes", "kind")).hasSize(total - 2).contains("PURCHASE", "PLAN_ALLOWANCE");
+        assertThat(rest.pluck("data.ledgerEntries.nodes", "kind")).hasSize(total - 2).contains("PLAN_ALLOWANCE").endsWith("USAGE", "USAGE", "USAGE", "USAGE", "USAGE");
 
         // A duplicate never draws twice.
         usage(tenant, "img-1", "images", "dall-e-3", Map.of("images", 3));
