@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.graphql.ws.WsClient;
 import io.meterline.platform.support.Fixtures;
+import io.meterline.platform.support.FxFixtures;
 import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
@@ -11,7 +12,6 @@ import io.meterline.platform.support.TestApi;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.HashMap;
@@ -33,11 +33,8 @@ import org.junit.jupiter.api.Test;
 class CostBudgetCurrencyIT extends ServerTest {
 
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
-    private static final String SET_RATE = "mutation($input: FxRateSetInput!) { fxRateSet(input: $input) { fxRate { rate } userErrors { field code } } }";
     private static final String ALERTS = "subscription { alertRaised(afterSequence: 0) { kind level subject message data cost { amount currencyCode } } }";
     private static final String STATUS = "query($id: ID!) { node(id: $id) { ... on Budget { currency status { consumed percent cost { amount currencyCode } } } } }";
-    /** gpt-4 list prices: 123,457 input tokens at 0.03 USD and 54,321 output tokens at 0.06 USD per thousand. */
-    private static final BigDecimal GPT4_COST = new BigDecimal("6.962970000");
 
     @Inject
     TransactionOperations<Connection> transactions;
@@ -60,8 +57,8 @@ class CostBudgetCurrencyIT extends ServerTest {
         rows = new Rows(transactions);
         clock.set(NOW);
         admin = api.adminToken();
-        setRate("USD", "1.0823", "2026-11-16");
-        setRate("CAD", "1.4951", "2026-11-16");
+        FxFixtures.setRate(api, admin, "USD", "1.0823", "2026-11-16");
+        FxFixtures.setRate(api, admin, "CAD", "1.4951", "2026-11-16");
     }
 
     @BeforeEach
@@ -69,15 +66,8 @@ class CostBudgetCurrencyIT extends ServerTest {
         clock.set(NOW);
     }
 
-    private TestApi.Response setRate(String currency, String rate, String date) {
-        TestApi.Response response = api.graphql(admin, SET_RATE, Map.of("input", Map.of("currency", currency, "rate", rate, "date", date)));
-        assertThat(response.at("data.fxRateSet.userErrors")).as(response.body()).isEqualTo(List.of());
-        return response;
-    }
-
     private void gpt4(Fixtures.Tenant tenant, String id, String timestamp) {
-        TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(Map.of("id", id, "timestamp", timestamp, "provider", "openai",
-                "model", "gpt-4", "meters", Map.of("input_tokens", 123457, "output_tokens", 54321))))));
+        TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(FxFixtures.gpt4(id, timestamp)))));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
     }
 
@@ -96,18 +86,12 @@ class CostBudgetCurrencyIT extends ServerTest {
         return ((Number) api.graphql(tenant.adminToken(), "{ alerts(status: ALL) { totalCount } }").at("data.alerts.totalCount")).longValue();
     }
 
-    /** The hand computation: the cross rate divided once to 12 decimals, the amount rounded once to 9, both HALF_EVEN. */
-    private static BigDecimal converted(BigDecimal amount, String fromPerEuro, String toPerEuro) {
-        BigDecimal rate = new BigDecimal(toPerEuro).divide(new BigDecimal(fromPerEuro), 12, RoundingMode.HALF_EVEN);
-        return amount.multiply(rate).setScale(9, RoundingMode.HALF_EVEN);
-    }
-
     @Test
     void aCadBudgetAlertsOnUsdUsageOverTheSocketWithTheConvertedAmount() {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "cad-budget", "America/Toronto", "CAD");
         String id = budget(tenant, BudgetIT.input("name", "CAD spend", "metric", "COST", "period", "MONTH", "limit", "20", "thresholds", List.of(50, 90)));
         // 6.96297 USD x (1.4951 / 1.0823 = 1.381409960270) = 9.618716111 CAD per call.
-        BigDecimal perCall = converted(GPT4_COST, "1.0823", "1.4951");
+        BigDecimal perCall = FxFixtures.converted(FxFixtures.GPT4_COST, "1.0823", "1.4951");
         assertThat(perCall).isEqualByComparingTo("9.618716111");
 
         try (WsClient subscriber = WsClient.initialised(server.getURI(), jsonMapper, tenant.memberToken())) {
@@ -154,9 +138,9 @@ class CostBudgetCurrencyIT extends ServerTest {
             assertThat(status(tenant, id).at("data.node.status.consumed")).isEqualTo("0.000000000");
             assertThat(alertCount(tenant)).isZero();
 
-            setRate("NZD", "1.6789", "2026-11-17");
+            FxFixtures.setRate(api, admin, "NZD", "1.6789", "2026-11-17");
             // USD's leg is Monday's (1.0823): 6.96297 x 1.551233484247 = 10.801192214 NZD, 72.01 % of 15.
-            BigDecimal amount = converted(GPT4_COST, "1.0823", "1.6789");
+            BigDecimal amount = FxFixtures.converted(FxFixtures.GPT4_COST, "1.0823", "1.6789");
             assertThat(amount).isEqualByComparingTo("10.801192214");
             Map<String, Object> message = subscriber.next();
             assertThat(TestApi.at(message, "payload.data.alertRaised.level")).as(message.toString()).isEqualTo("WARNING");
@@ -165,7 +149,7 @@ class CostBudgetCurrencyIT extends ServerTest {
             assertThat(TestApi.at(message, "payload.data.alertRaised.data.percent")).isEqualTo("72.01");
             assertThat(status(tenant, id).at("data.node.status.consumed")).isEqualTo(amount.toPlainString());
             // Another rate later converts nothing twice: the budget and the alerts stay.
-            setRate("NZD", "1.69", "2026-11-18");
+            FxFixtures.setRate(api, admin, "NZD", "1.69", "2026-11-18");
             assertThat(status(tenant, id).at("data.node.status.consumed")).isEqualTo("10.801192214");
             assertThat(alertCount(tenant)).isEqualTo(1);
             // The neighbour, billed in the same currency, neither counted nor heard of it.
@@ -183,7 +167,7 @@ class CostBudgetCurrencyIT extends ServerTest {
         // Today (2026-11-25) uses Monday's rates, the last on or before it: 7 USD x 1.381409960270 = 9.669869722 CAD fits in 10.
         TestApi.Response fits = authorize(tenant, Map.of("cost", "7", "currency", "USD"));
         assertThat(fits.at("decision")).as(fits.body()).isEqualTo("ALLOW");
-        assertThat(fits.at("budgets.0.requested")).isEqualTo(converted(new BigDecimal("7"), "1.0823", "1.4951").toPlainString()).isEqualTo("9.669869722");
+        assertThat(fits.at("budgets.0.requested")).isEqualTo(FxFixtures.converted(new BigDecimal("7"), "1.0823", "1.4951").toPlainString()).isEqualTo("9.669869722");
         // Without a currency the estimate is in the budget's own: 0.5 CAD more does not fit.
         TestApi.Response denied = authorize(tenant, Map.of("cost", "0.5"));
         assertThat(denied.at("decision")).as(denied.body()).isEqualTo("DENY");

@@ -3,6 +3,7 @@ package io.meterline.platform.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.support.Fixtures;
+import io.meterline.platform.support.FxFixtures;
 import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
@@ -10,7 +11,6 @@ import io.meterline.platform.support.TestApi;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,15 +32,12 @@ import org.junit.jupiter.api.Test;
 class LedgerBillingCurrencyIT extends ServerTest {
 
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
-    private static final String SET_RATE = "mutation($input: FxRateSetInput!) { fxRateSet(input: $input) { fxRate { rate } userErrors { field code } } }";
     private static final String ENTRY = "mutation($input: LedgerEntryCreateInput!) { ledgerEntryCreate(input: $input) { userErrors { field code } } }";
     private static final String BALANCE = "{ balance { current { amount currencyCode } totalSpent { amount currencyCode } creditsUsed { amount currencyCode }"
             + " otherCurrencyCharges { amount currencyCode } estimatedUsageRemaining { meter unitPrice { amount currencyCode } originalUnitPrice { amount currencyCode }"
             + " per remaining } } }";
     private static final String USAGE_ENTRIES = "{ transactions(types: [USAGE]) { totalCount nodes { account service money { amount currencyCode } tokens eventCount"
             + " usageEventId lastUsageEventId usageDay createdAt description } } }";
-    /** gpt-4 list prices: 123,457 input tokens at 0.03 USD and 54,321 output tokens at 0.06 USD per thousand. */
-    private static final BigDecimal GPT4_COST = new BigDecimal("6.962970000");
     /** The flat-token provider prices every token at 0.00002 EUR: 48,611 tokens cost 0.97222 EUR. */
     private static final BigDecimal FLAT_COST = new BigDecimal("0.97222");
 
@@ -65,20 +62,15 @@ class LedgerBillingCurrencyIT extends ServerTest {
         rows = new Rows(transactions);
         clock.set(NOW);
         admin = api.adminToken();
-        setRate("USD", "1.0823", "2026-11-16");
-        setRate("CAD", "1.4951", "2026-11-16");
-        setRate("USD", "1.08", "2026-11-20");
-        setRate("CAD", "1.5", "2026-11-20");
+        FxFixtures.setRate(api, admin, "USD", "1.0823", "2026-11-16");
+        FxFixtures.setRate(api, admin, "CAD", "1.4951", "2026-11-16");
+        FxFixtures.setRate(api, admin, "USD", "1.08", "2026-11-20");
+        FxFixtures.setRate(api, admin, "CAD", "1.5", "2026-11-20");
     }
 
     @BeforeEach
     void resetClock() {
         clock.set(NOW);
-    }
-
-    private void setRate(String currency, String rate, String date) {
-        TestApi.Response response = api.graphql(admin, SET_RATE, Map.of("input", Map.of("currency", currency, "rate", rate, "date", date)));
-        assertThat(response.at("data.fxRateSet.userErrors")).as(response.body()).isEqualTo(List.of());
     }
 
     private void credits(Fixtures.Tenant tenant, String amount) {
@@ -91,10 +83,6 @@ class LedgerBillingCurrencyIT extends ServerTest {
         TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(events))));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         return response;
-    }
-
-    private static Map<String, Object> gpt4(String id, String timestamp) {
-        return Map.of("id", id, "timestamp", timestamp, "provider", "openai", "model", "gpt-4", "meters", Map.of("input_tokens", 123457, "output_tokens", 54321));
     }
 
     private static Map<String, Object> flat(String id, String timestamp) {
@@ -120,12 +108,6 @@ class LedgerBillingCurrencyIT extends ServerTest {
         return ((Number) rows.value("SELECT id FROM organization WHERE slug = ?", tenant.slug())).longValue();
     }
 
-    /** The hand computation: the cross rate divided once to 12 decimals, the amount rounded once to 9, both HALF_EVEN. */
-    private static BigDecimal converted(BigDecimal amount, String fromPerEuro, String toPerEuro) {
-        BigDecimal rate = new BigDecimal(toPerEuro).divide(new BigDecimal(fromPerEuro), 12, RoundingMode.HALF_EVEN);
-        return amount.multiply(rate).setScale(9, RoundingMode.HALF_EVEN);
-    }
-
     private static BigDecimal amount(Map<String, Object> entry) {
         return new BigDecimal((String) TestApi.at(entry, "money.amount"));
     }
@@ -134,11 +116,11 @@ class LedgerBillingCurrencyIT extends ServerTest {
     void usdAndEurUsageDrawACadOrganizationsCreditsToTheCent() {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "credits-cad", "America/Toronto", "CAD");
         credits(tenant, "100");
-        send(tenant, gpt4("cad-usd", "2026-11-16T15:00:00Z"), flat("cad-eur", "2026-11-16T16:00:00Z"));
+        send(tenant, FxFixtures.gpt4("cad-usd", "2026-11-16T15:00:00Z"), flat("cad-eur", "2026-11-16T16:00:00Z"));
 
         // 6.96297 USD x 1.381409960270 = 9.618716111 CAD; 0.97222 EUR x 1.4951 = 1.453566122 CAD.
-        BigDecimal usd = converted(GPT4_COST, "1.0823", "1.4951");
-        BigDecimal eur = converted(FLAT_COST, "1", "1.4951");
+        BigDecimal usd = FxFixtures.converted(FxFixtures.GPT4_COST, "1.0823", "1.4951");
+        BigDecimal eur = FxFixtures.converted(FLAT_COST, "1", "1.4951");
         assertThat(usd).isEqualByComparingTo("9.618716111");
         assertThat(eur).isEqualByComparingTo("1.453566122");
         Map<String, Object> balance = balance(tenant);
@@ -183,7 +165,7 @@ class LedgerBillingCurrencyIT extends ServerTest {
         assertThat(Instant.parse((String) friday.get("createdAt"))).isEqualTo(Instant.parse("2026-11-20T10:30:00Z"));
         assertThat(friday.get("description")).isEqualTo("ai_data usage on 2026-11-20");
         // 0.97222 EUR x 1.5 = 1.45833 CAD per event.
-        assertThat(amount(friday)).isEqualByComparingTo(converted(FLAT_COST, "1", "1.5").multiply(BigDecimal.valueOf(-2))).isEqualByComparingTo("-2.91666");
+        assertThat(amount(friday)).isEqualByComparingTo(FxFixtures.converted(FLAT_COST, "1", "1.5").multiply(BigDecimal.valueOf(-2))).isEqualByComparingTo("-2.91666");
         Map<String, Object> monday = entries.get(1);
         assertThat(monday.get("usageDay")).isEqualTo("2026-11-16");
         assertThat(monday.get("eventCount")).isEqualTo(1);
@@ -205,16 +187,16 @@ class LedgerBillingCurrencyIT extends ServerTest {
     void aHeldEventDrawsItsConvertedAmountOnceItsRateArrives() {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "credits-nzd", "UTC", "NZD");
         credits(tenant, "50");
-        send(tenant, gpt4("held-1", "2026-11-17T10:00:00Z"));
+        send(tenant, FxFixtures.gpt4("held-1", "2026-11-17T10:00:00Z"));
         // No NZD rate: nothing is charged, in NZD or in USD, and the lines wait for their charge.
         assertThat(TestApi.at(balance(tenant), "current.amount")).isEqualTo("50.000000000");
         assertThat(TestApi.at(balance(tenant), "otherCurrencyCharges")).isEqualTo(List.of());
         assertThat(usageEntries(tenant)).isEmpty();
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_uncharged_line WHERE organization_id = ?", organizationId(tenant))).isEqualTo(2);
 
-        setRate("NZD", "1.6789", "2026-11-17");
+        FxFixtures.setRate(api, admin, "NZD", "1.6789", "2026-11-17");
         // USD's leg is Monday's (1.0823): 6.96297 x 1.551233484247 = 10.801192214 NZD.
-        BigDecimal charged = converted(GPT4_COST, "1.0823", "1.6789");
+        BigDecimal charged = FxFixtures.converted(FxFixtures.GPT4_COST, "1.0823", "1.6789");
         assertThat(charged).isEqualByComparingTo("10.801192214");
         assertThat(TestApi.at(balance(tenant), "current.amount")).isEqualTo(new BigDecimal("50").subtract(charged).toPlainString()).isEqualTo("39.198807786");
         List<Map<String, Object>> entries = usageEntries(tenant);
@@ -226,8 +208,8 @@ class LedgerBillingCurrencyIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_uncharged_line WHERE organization_id = ?", organizationId(tenant))).isZero();
 
         // Another rate and a replay charge nothing twice.
-        setRate("NZD", "1.69", "2026-11-18");
-        assertThat(send(tenant, gpt4("held-1", "2026-11-17T10:00:00Z")).at("results.0.outcome")).isEqualTo("DUPLICATE");
+        FxFixtures.setRate(api, admin, "NZD", "1.69", "2026-11-18");
+        assertThat(send(tenant, FxFixtures.gpt4("held-1", "2026-11-17T10:00:00Z")).at("results.0.outcome")).isEqualTo("DUPLICATE");
         assertThat(TestApi.at(balance(tenant), "current.amount")).isEqualTo("39.198807786");
         assertThat(usageEntries(tenant)).hasSize(entries.size());
     }
