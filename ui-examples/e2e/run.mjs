@@ -266,7 +266,7 @@ async function run(api, app, context) {
   await step('balance page: balance, charts, transactions and the CSV download', async () => {
     await page.click('nav >> text=Balance');
     await page.getByTestId('balance-value').waitFor();
-    const data = await gql(api, userToken, `{ viewer { timeZone } balance { current { amount currencyCode } } transactions(first: 25) { totalCount nodes { createdAt } } }`);
+    const data = await gql(api, userToken, `{ viewer { timeZone } balance { current { amount currencyCode } } transactions(first: 25) { totalCount nodes { createdAt usageDay } } }`);
     assert.equal(await page.getByTestId('balance-value').innerText(), money(data.balance.current, 6));
     const services = await gql(api, userToken, `{ usageBreakdown(by: PROVIDER, first: 20, range: { preset: CURRENT_MONTH }) { groups { key } } }`);
     assert.deepEqual(await page.getByTestId('spend-by-service').locator('tbody tr td:first-child').allInnerTexts(), services.usageBreakdown.groups.map((g) => g.key));
@@ -275,9 +275,13 @@ async function run(api, app, context) {
     const table = page.getByTestId('transactions');
     await table.getByText(`${data.transactions.totalCount} rows`).waitFor();
     assert.equal(await table.locator('tbody tr').count(), Math.min(25, data.transactions.totalCount));
-    // Times show in the signed-in user's zone (America/Toronto for the demo), not the browser's (UTC here).
+    // Times show in the signed-in user's zone (America/Toronto for the demo), not the browser's (UTC here); a usage entry,
+    // one day's usage like a statement line, shows its day.
     const shown = await table.locator('tbody tr td').first().innerText();
-    const expected = new Date(data.transactions.nodes[0].createdAt).toLocaleString(LOCALE, { timeZone: data.viewer.timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const newest = data.transactions.nodes[0];
+    const expected = newest.usageDay
+      ? new Date(`${newest.usageDay}T00:00:00Z`).toLocaleDateString(LOCALE, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })
+      : new Date(newest.createdAt).toLocaleString(LOCALE, { timeZone: data.viewer.timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     assert.equal(shown.replace(/\s+/g, ' '), expected.replace(/\s+/g, ' '));
     assert.notEqual(data.viewer.timeZone, 'UTC');
     await shot(page, 'client-02-balance');

@@ -6,7 +6,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { BarChart } from '../shared/chart';
-import { amountIn, formatDate, formatDateTime, formatMoney, formatNumber, formatMoneyList } from '../shared/format';
+import { amountIn, formatCost, formatDate, formatDateTime, formatMoney, formatNumber, formatMoneyList } from '../shared/format';
 import { Card, ErrorBox, Loading, Pager, usePager, useTimeZone } from '../shared/ui';
 import { todayIn, shiftMonths } from '../shared/dates';
 import { loadSession } from '../shared/session';
@@ -24,7 +24,7 @@ const BalanceQuery = graphql(`
       creditsUsed { amount currencyCode }
       otherCurrencyCharges { amount currencyCode }
       lastUpdatedAt
-      estimatedUsageRemaining { provider model meter per remaining unitPrice { amount currencyCode } }
+      estimatedUsageRemaining { provider model meter per remaining unitPrice { amount currencyCode } originalUnitPrice { amount currencyCode } }
     }
     usageTotals { lifetime { requests tokens images cost { amount currencyCode } } averageCostPerRequest { amount currencyCode } }
     byService: usageBreakdown(by: PROVIDER, first: 20, range: { preset: CURRENT_MONTH }) {
@@ -38,7 +38,7 @@ const TransactionsQuery = graphql(`
     transactions(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes { id createdAt kind account service amount currencyCode tokens images description }
+      nodes { id createdAt usageDay kind account service amount currencyCode tokens images description }
     }
   }
 `);
@@ -121,8 +121,8 @@ export function BalancePage({ org }: { org: OrgContext }) {
                 {data.balance.estimatedUsageRemaining.map((e) => (
                   <tr key={`${e.provider}/${e.model}/${e.meter}`}>
                     <td>{e.provider} {e.model} {e.meter}</td>
-                    <td>{e.unitPrice ? `${formatMoney(e.unitPrice)} per ${formatNumber(e.per)}` : 'no price'}</td>
-                    <td className="num">{e.remaining === null || e.remaining === undefined ? 'n/a (other currency)' : formatNumber(e.remaining)}</td>
+                    <td>{e.originalUnitPrice ? `${formatCost(e.unitPrice ?? e.originalUnitPrice, e.unitPrice ? [e.originalUnitPrice] : [])} per ${formatNumber(e.per)}` : 'no price'}</td>
+                    <td className="num">{e.remaining === null || e.remaining === undefined ? (e.originalUnitPrice && !e.unitPrice ? 'n/a (no exchange rate yet)' : 'n/a') : formatNumber(e.remaining)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -206,7 +206,8 @@ function Transactions() {
         <tbody>
           {data?.transactions.nodes.map((t) => (
             <tr key={t.id}>
-              <td>{formatDateTime(t.createdAt, tz)}</td>
+              {/* A usage entry sums one day's usage (a statement line): its day; anything else when it was posted. */}
+              <td>{t.usageDay ? formatDate(t.usageDay) : formatDateTime(t.createdAt, tz)}</td>
               <td><span className={`badge ${t.kind}`}>{t.kind.toLowerCase()}</span></td>
               <td>{t.account}</td>
               <td>{t.service ?? '—'}</td>

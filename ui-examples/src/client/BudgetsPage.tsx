@@ -17,7 +17,7 @@ const Budgets = graphql(`
       pageInfo { hasNextPage endCursor }
       nodes {
         id name metric provider meter currency period scope scopeKey type enforcement thresholds
-        status { consumed limit remaining percent band resetsAt }
+        status { consumed cost { amount currencyCode } limit remaining percent band resetsAt }
       }
     }
     budgetBands { name fromPercent }
@@ -37,6 +37,7 @@ const Activity = graphql(`
 const PAGE = 12;
 
 type Metric = 'COST' | 'TOKENS' | 'REQUESTS' | 'METER_UNITS';
+/** A budget figure: money in the budget's currency (the billing currency) for COST budgets, a count otherwise. */
 function quantity(value: string | null | undefined, metric: Metric, currency: string | null | undefined): string {
   if (value === null || value === undefined) return '∞';
   return metric === 'COST' && currency ? formatMoney({ amount: value, currencyCode: currency }, 2) : formatNumber(value, 2);
@@ -82,7 +83,7 @@ export function BudgetsPage() {
       <div className="cards" data-testid="budget-cards">
         {b?.nodes.map((budget) => (
           <Card key={budget.id} title={budget.name} testId="budget-card">
-            <div className="big">{quantity(budget.status.consumed, budget.metric, budget.currency)}</div>
+            <div className="big">{budget.status.cost ? formatMoney(budget.status.cost, 2) : quantity(budget.status.consumed, budget.metric, budget.currency)}</div>
             <div className="sub">of {quantity(budget.status.limit, budget.metric, budget.currency)} {budget.metric === 'TOKENS' ? 'tokens' : budget.metric === 'REQUESTS' ? 'requests' : budget.metric === 'METER_UNITS' ? budget.meter : ''} · {budget.period.toLowerCase()}{budget.provider ? ` · ${budget.provider}` : ''}{budget.scopeKey ? ` · ${budget.scope.toLowerCase()} ${budget.scopeKey}` : ''}</div>
             <ProgressBar percent={Number(budget.status.percent ?? 0)} band={budget.status.band} />
             <div className="sub">{percent(budget.status.percent)} · {budget.period === 'TOTAL' || budget.type === 'ONE_TIME' ? 'does not reset' : countdown(budget.status.resetsAt, now)}</div>
@@ -99,7 +100,7 @@ export function BudgetsPage() {
               <tr key={budget.id}>
                 <td>{budget.name}</td>
                 <td>{budget.period.toLowerCase()}</td>
-                <td className="num">{quantity(budget.status.consumed, budget.metric, budget.currency)}</td>
+                <td className="num">{budget.status.cost ? formatMoney(budget.status.cost, 2) : quantity(budget.status.consumed, budget.metric, budget.currency)}</td>
                 <td className="num">{quantity(budget.status.limit, budget.metric, budget.currency)}</td>
                 <td className="num">{quantity(budget.status.remaining, budget.metric, budget.currency)}</td>
                 <td style={{ minWidth: 120 }}><ProgressBar percent={Number(budget.status.percent ?? 0)} band={budget.status.band} /></td>

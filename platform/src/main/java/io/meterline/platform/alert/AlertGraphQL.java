@@ -62,6 +62,7 @@ public class AlertGraphQL implements GraphQLWiring {
                     return BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, organizationId);
                 })
                 .dataFetcher("data", environment -> alerts.data(environment.getSource()))
+                .dataFetcher("cost", environment -> alerts.cost(environment.getSource()))
                 // Only acknowledged alerts have one, and lists are rarely asked for it: a direct read.
                 .dataFetcher("acknowledgedBy", environment -> {
                     Long userId = environment.<Alert>getSource().acknowledgedBy();

@@ -6,6 +6,7 @@ import io.meterline.platform.webhook.WebhookService;
 import java.util.LinkedHashMap;
 
 import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.Money;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
@@ -20,6 +21,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
@@ -189,6 +191,17 @@ public class AlertService {
     }
 
     /** The alert's figures, as a JSON object. */
+    /**
+     * What a COST budget's crossing is about, as money: the consumption in the budget's currency
+     * (its data's {@code consumed} and {@code currency}); null for every other alert.
+     */
+    @Nullable
+    public Money cost(Alert alert) {
+        Map<String, Object> data = data(alert);
+        return data.get("consumed") instanceof String consumed && data.get("currency") instanceof String currency
+                ? new Money(new BigDecimal(consumed), currency) : null;
+    }
+
     public Map<String, Object> data(Alert alert) {
         try {
             return json.readValue(alert.data(), Argument.mapOf(String.class, Object.class));

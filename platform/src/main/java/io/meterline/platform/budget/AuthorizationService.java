@@ -12,6 +12,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,8 +42,13 @@ public class AuthorizationService {
         this.maxTtlSeconds = configuration.maxHoldSeconds();
     }
 
-    /** The call's expected size; null fields count as 0, requests as 1. */
-    public record Estimate(@Nullable BigDecimal tokens, @Nullable BigDecimal cost, @Nullable BigDecimal requests, @Nullable BigDecimal meterUnits) {
+    /**
+     * The call's expected size; null fields count as 0, requests as 1.
+     *
+     * @param currency the currency of {@code cost}; null: each COST budget's own
+     */
+    public record Estimate(@Nullable BigDecimal tokens, @Nullable BigDecimal cost, @Nullable String currency, @Nullable BigDecimal requests,
+                           @Nullable BigDecimal meterUnits) {
     }
 
     /** A call to authorize. */
@@ -115,6 +121,9 @@ public class AuthorizationService {
         check(estimate.cost(), "cost", errors);
         check(estimate.requests(), "requests", errors);
         check(estimate.meterUnits(), "meterUnits", errors);
+        if (estimate.currency() != null && !isCurrency(estimate.currency())) {
+            errors.add(new UserError(List.of("input", "estimate", "currency"), estimate.currency() + " is not an ISO 4217 currency", "INVALID"));
+        }
         int ttl = request.ttlSeconds() == null ? Math.min(DEFAULT_TTL_SECONDS, maxTtlSeconds) : request.ttlSeconds();
         if (ttl < 1 || ttl > maxTtlSeconds) {
             errors.add(UserError.of("ttlSeconds", "OUT_OF_RANGE", "A reservation lives 1 to " + maxTtlSeconds + " seconds (meterline.budgets.max-hold)"));
@@ -151,15 +160,13 @@ public class AuthorizationService {
         return "rsv_" + UUID.randomUUID().toString().replace("-", "");
     }
 
-    /** What the call would add to a budget. */
-    static BigDecimal requested(Budget budget, Estimate estimate) {
-        BigDecimal value = switch (budget.metric()) {
-            case TOKENS -> estimate.tokens();
-            case COST -> estimate.cost();
-            case REQUESTS -> estimate.requests() == null ? BigDecimal.ONE : estimate.requests();
-            case METER_UNITS -> estimate.meterUnits();
-        };
-        return value == null ? BigDecimal.ZERO : value;
+    private static boolean isCurrency(String code) {
+        try {
+            return Currency.getInstance(code).getCurrencyCode().equals(code);
+        }
+        catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** A dimension with a control character matches no budget's scope key and no recorded event could carry it: refused, not silently unmatched. */

@@ -36,14 +36,15 @@ import java.util.Set;
 /**
  * {@code POST /v1/authorize}: a gateway asks whether a call may go ahead, authenticated with an API
  * key exactly as {@code POST /v1/usage}; API_KEY budgets are the calling key's. Decimals are read
- * from strings or JSON numbers; the answer's decimals are strings.
+ * from strings or JSON numbers; the answer's decimals are strings. A cost estimate may name its
+ * {@code currency}; COST budgets in another one convert it at today's rate.
  */
 @Controller("/v1/authorize")
 public class AuthorizeController {
 
     private static final Set<String> FIELDS = Set.of("provider", "model", "dimensions", "estimate", "ttl_seconds");
     private static final Set<String> DIMENSIONS = Set.of("account_id", "member", "team", "project", "department");
-    private static final Set<String> ESTIMATE = Set.of("tokens", "cost", "requests", "meter_units");
+    private static final Set<String> ESTIMATE = Set.of("tokens", "cost", "currency", "requests", "meter_units");
 
     private final AuthorizationService authorization;
     private final ApiKeyService apiKeys;
@@ -90,6 +91,7 @@ public class AuthorizeController {
         String model = text(request.get("model"), "model", true, problems);
         BigDecimal tokens = decimal(estimate.get("tokens"), "estimate.tokens", problems);
         BigDecimal cost = decimal(estimate.get("cost"), "estimate.cost", problems);
+        String currency = text(estimate.get("currency"), "estimate.currency", false, problems);
         BigDecimal requests = decimal(estimate.get("requests"), "estimate.requests", problems);
         BigDecimal meterUnits = decimal(estimate.get("meter_units"), "estimate.meter_units", problems);
         BigDecimal ttl = decimal(request.get("ttl_seconds"), "ttl_seconds", problems);
@@ -103,7 +105,7 @@ public class AuthorizeController {
                 (String) dimensions.get("team"), (String) dimensions.get("project"), (String) dimensions.get("department"));
         try {
             AuthorizationService.Answer answer = authorization.authorize(key.get().organizationId(), new AuthorizationService.Request(caller, provider, model,
-                    new AuthorizationService.Estimate(tokens, cost, requests, meterUnits), ttl == null ? null : ttl.intValue()));
+                    new AuthorizationService.Estimate(tokens, cost, currency, requests, meterUnits), ttl == null ? null : ttl.intValue()));
             return HttpResponse.ok(Wire.of(answer));
         }
         catch (MeterlineException e) {

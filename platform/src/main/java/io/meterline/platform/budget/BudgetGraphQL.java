@@ -132,8 +132,8 @@ public class BudgetGraphQL implements GraphQLWiring, BatchLoaders {
         BudgetMeasure.Caller caller = new BudgetMeasure.Caller(apiKeyId, (String) input.get("accountId"), (String) input.get("member"),
                 (String) input.get("team"), (String) input.get("project"), (String) input.get("department"));
         AuthorizationService.Request request = new AuthorizationService.Request(caller, (String) input.get("provider"), (String) input.get("model"),
-                new AuthorizationService.Estimate(decimal(estimate.get("tokens")), (BigDecimal) estimate.get("cost"), decimal(estimate.get("requests")),
-                        (BigDecimal) estimate.get("meterUnits")), (Integer) input.get("ttlSeconds"));
+                new AuthorizationService.Estimate(decimal(estimate.get("tokens")), (BigDecimal) estimate.get("cost"), (String) estimate.get("currency"),
+                        decimal(estimate.get("requests")), (BigDecimal) estimate.get("meterUnits")), (Integer) input.get("ttlSeconds"));
         return Payloads.of("authorization", () -> {
             AuthorizationService.Answer answer = authorization.authorize(organizationId, request);
             Map<String, Object> result = new HashMap<>();

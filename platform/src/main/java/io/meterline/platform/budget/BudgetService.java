@@ -91,6 +91,12 @@ public class BudgetService {
             currency = input.currency() == null ? organization.billingCurrency() : input.currency();
             try {
                 currency = Currency.getInstance(currency).getCurrencyCode();
+                // One currency per organization: a budget counts what the balance, the dashboards and the alerts show. A budget
+                // kept from a former billing currency still counts, its usage converted (BudgetMeasure).
+                if (!currency.equals(organization.billingCurrency())) {
+                    errors.add(UserError.of("currency", BudgetErrorCode.CURRENCY_MISMATCH.name(), "A cost budget counts in the organization's billing currency, "
+                            + organization.billingCurrency() + "; leave the currency out or give " + organization.billingCurrency()));
+                }
             }
             catch (IllegalArgumentException e) {
                 errors.add(UserError.of("currency", "INVALID", currency + " is not an ISO 4217 currency"));

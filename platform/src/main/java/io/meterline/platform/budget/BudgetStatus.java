@@ -1,6 +1,7 @@
 package io.meterline.platform.budget;
 
 import io.micronaut.core.annotation.Nullable;
+import io.meterline.platform.common.Money;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -18,9 +19,10 @@ import java.util.List;
  * @param band the colour band of the percent, null for unlimited
  * @param periodStart the start of the current period
  * @param resetsAt when the next period starts, null when the budget never resets
+ * @param currency the currency of a COST budget's figures, null for other metrics
  */
 public record BudgetStatus(long budgetId, BigDecimal consumed, @Nullable BigDecimal limit, @Nullable BigDecimal remaining, BigDecimal reserved,
-                           @Nullable BigDecimal percent, @Nullable String band, Instant periodStart, @Nullable Instant resetsAt) {
+                           @Nullable BigDecimal percent, @Nullable String band, Instant periodStart, @Nullable Instant resetsAt, @Nullable String currency) {
 
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     /** Zero at the stored scale, so an untouched budget reads like a counted one. */
@@ -29,11 +31,17 @@ public record BudgetStatus(long budgetId, BigDecimal consumed, @Nullable BigDeci
     static BudgetStatus of(Budget budget, BudgetPeriods.Window window, BigDecimal consumed, BigDecimal reserved, List<BudgetStore.Band> bands) {
         BigDecimal limit = budget.limitAmount();
         if (limit == null) {
-            return new BudgetStatus(budget.id(), consumed, null, null, reserved, null, null, window.start(), window.end());
+            return new BudgetStatus(budget.id(), consumed, null, null, reserved, null, null, window.start(), window.end(), budget.currency());
         }
         BigDecimal percent = percentOf(consumed, limit);
         return new BudgetStatus(budget.id(), consumed, limit, budget.remaining(consumed, reserved), reserved, percent,
-                bandOf(percent, bands), window.start(), window.end());
+                bandOf(percent, bands), window.start(), window.end(), budget.currency());
+    }
+
+    /** What a COST budget consumed, as money in its currency; null for other metrics. */
+    @Nullable
+    public Money cost() {
+        return currency == null ? null : new Money(consumed, currency);
     }
 
     /** Consumption in percent of a limit, 2 decimals. */

@@ -42,12 +42,13 @@ import org.slf4j.LoggerFactory;
  * CRITICAL, any threshold between them CAUTION, and reaching 100 % (always checked, whether or
  * not 100 is a threshold) is EXCEEDED.
  *
- * <p>Repricing ({@link RepriceListener}): an event counts against COST budgets only once it has a
- * cost, so when a repricing prices an event's last unpriced line, its cost is counted then, by the
- * same path as at ingestion (same scope matching, same period rule, same crossings), against the
- * COST budgets only: its requests, tokens and units were counted when it was recorded. After the
- * repricing commits, the counters' new values go to the reservation book (the Redis mirrors rise as
- * after ingestion) and the crossings are published.
+ * <p>Repricing and conversion ({@link RepriceListener}): an event counts against COST budgets only
+ * once it has its figure in the billing currency ({@link BudgetMeasure}), so when a repricing prices
+ * an event's last unpriced line and converts it, or a held event is converted once a rate arrives,
+ * its cost is counted then, by the same path as at ingestion (same scope matching, same period rule,
+ * same crossings), against the COST budgets only: its requests, tokens and units were counted when it
+ * was recorded. After that transaction commits, the counters' new values go to the reservation book
+ * (the Redis mirrors rise as after ingestion) and the crossings are published.
  */
 @Singleton
 public class BudgetUsageListener implements UsageListener, RepriceListener {
@@ -107,9 +108,19 @@ public class BudgetUsageListener implements UsageListener, RepriceListener {
 
     @Override
     public void repriced(Connection connection, List<RepricedUsage> repriced) throws SQLException {
+        // Priced but held unconverted, an event counts when it is converted.
+        countCost(connection, repriced.stream().map(RepricedUsage::usage).filter(usage -> usage.billing() != null).toList());
+    }
+
+    @Override
+    public void converted(Connection connection, List<RecordedUsage> converted) throws SQLException {
+        countCost(connection, converted);
+    }
+
+    /** Counts the cost of events that got their billing figure after ingestion, once, against the COST budgets covering them. */
+    private void countCost(Connection connection, List<RecordedUsage> billed) throws SQLException {
         Map<Long, List<RecordedUsage>> byOrganization = new TreeMap<>();
-        repriced.stream().filter(RepricedUsage::becamePriced)
-                .forEach(one -> byOrganization.computeIfAbsent(one.usage().organizationId(), id -> new ArrayList<>()).add(one.usage()));
+        billed.forEach(usage -> byOrganization.computeIfAbsent(usage.organizationId(), id -> new ArrayList<>()).add(usage));
         List<ReservationBook.Counted> counters = new ArrayList<>();
         List<AlertRequest> crossings = new ArrayList<>();
         for (Map.Entry<Long, List<RecordedUsage>> group : byOrganization.entrySet()) {
@@ -125,7 +136,7 @@ public class BudgetUsageListener implements UsageListener, RepriceListener {
         }
     }
 
-    /** Raises the mirrors and publishes the crossings of a repricing once it committed; nothing if it rolled back. */
+    /** Raises the mirrors and publishes the crossings of a repricing or conversion once it committed; nothing if it rolled back. */
     @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
     void onRepriceCommitted(RepriceCounted committed) {
         book.afterCommit(committed.counters(), List.of());
@@ -231,10 +242,16 @@ public class BudgetUsageListener implements UsageListener, RepriceListener {
                 if (window.end() != null) {
                     data.put("resetsAt", window.end().toString());
                 }
+                // A COST budget's figures are money in the budget's currency: say which, in the data and the sentence.
+                String amounts = "";
+                if (budget.metric() == Budget.Metric.COST && budget.currency() != null) {
+                    data.put("currency", budget.currency());
+                    amounts = ": " + after.toPlainString() + " " + budget.currency() + " of " + limit.toPlainString() + " " + budget.currency();
+                }
                 result.add(new AlertRequest(budget.organizationId(), "BUDGET_THRESHOLD", level,
                         "budget:" + budget.id() + ":" + periodLabel + ":" + threshold, budget.name(),
                         "Budget " + budget.name() + " reached " + percent.toPlainString() + " % of its " + budget.periodKind().name().toLowerCase(java.util.Locale.ROOT)
-                                + " limit (threshold " + threshold + " %)", data));
+                                + " limit (threshold " + threshold + " %)" + amounts, data));
             }
         }
         return result;

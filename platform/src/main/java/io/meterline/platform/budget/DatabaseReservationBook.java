@@ -90,7 +90,7 @@ public class DatabaseReservationBook implements ReservationBook {
             for (Map.Entry<Budget, BudgetPeriods.Window> entry : windows.entrySet()) {
                 Budget budget = entry.getKey();
                 BudgetStore.CounterKey key = new BudgetStore.CounterKey(budget.id(), entry.getValue().start());
-                BigDecimal requested = AuthorizationService.requested(budget, request.estimate());
+                BigDecimal requested = measure.requested(budget, request.estimate());
                 AuthorizationService.Hold hold = AuthorizationService.Hold.of(budget, requested, consumed.get(budget.id()), store.activeHolds(connection, key, now),
                         entry.getValue().end());
                 holds.add(hold);

@@ -120,7 +120,7 @@ public class RedisReservationBook implements ReservationBook {
                 String base = base(budget.id(), windows.get(i).start());
                 keys.add(base + ":c");
                 keys.add(base + ":h");
-                BigDecimal amount = AuthorizationService.requested(budget, request.estimate());
+                BigDecimal amount = measure.requested(budget, request.estimate());
                 requested.add(amount);
                 args.add(budget.limitAmount() == null ? "-1" : scaled(budget.limitAmount(), budget.metric(), RoundingMode.FLOOR));
                 args.add(budget.hard() ? "1" : "0");

@@ -114,8 +114,7 @@ public class LedgerGraphQL implements GraphQLWiring {
         if (kinds != null) {
             kinds.forEach(kind -> filter.add(LedgerEntryKind.valueOf(kind)));
         }
-        return ledger.entries(viewer(environment), environment.getArgument("organizationId"), first, Connection.after(environment, Long.MAX_VALUE),
-                environment.getArgument("after") != null, filter, range);
+        return ledger.entries(viewer(environment), environment.getArgument("organizationId"), first, Connection.afterPosition(environment, null), filter, range);
     }
 
     private static LedgerService.PlanInput planInput(Map<String, Object> input) {

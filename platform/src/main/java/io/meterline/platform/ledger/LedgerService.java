@@ -8,6 +8,8 @@ import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.fx.CrossRate;
+import io.meterline.platform.fx.FxConverter;
 import io.meterline.platform.pricing.PriceBook;
 import io.meterline.platform.pricing.RateRecord;
 import io.meterline.platform.security.TenantScope;
@@ -23,6 +25,8 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -47,11 +51,12 @@ public class LedgerService {
     private final TenantScope tenantScope;
     private final TransactionOperations<Connection> transactions;
     private final PriceBook priceBook;
+    private final FxConverter fx;
     private final Clock clock;
     private final List<String> referenceRates;
 
     public LedgerService(LedgerStore store, PlanRepository plans, OrganizationRepository organizations, TenantScope tenantScope,
-                         TransactionOperations<Connection> transactions, PriceBook priceBook, Clock clock,
+                         TransactionOperations<Connection> transactions, PriceBook priceBook, FxConverter fx, Clock clock,
                          @Property(name = "meterline.ledger.reference-rates",
                                  defaultValue = "openai/generic/input_tokens,openai/generic/output_tokens,openai/generic/cached_tokens,images/*/images")
                          List<String> referenceRates) {
@@ -61,6 +66,7 @@ public class LedgerService {
         this.tenantScope = tenantScope;
         this.transactions = transactions;
         this.priceBook = priceBook;
+        this.fx = fx;
         this.clock = clock;
         this.referenceRates = List.copyOf(referenceRates);
     }
@@ -75,8 +81,14 @@ public class LedgerService {
                              @Nullable String description) {
     }
 
-    /** A reference meter and what the balance still buys of it. */
-    public record UsageEstimate(String provider, String model, String meter, @Nullable Money unitPrice, @Nullable Long per, @Nullable Long remaining) {
+    /**
+     * A reference meter and what the balance still buys of it.
+     *
+     * @param unitPrice the price of {@code per} units in the billing currency, converted at today's rate; null without a price or a rate
+     * @param originalUnitPrice the price in the rate's own currency; null without a price
+     */
+    public record UsageEstimate(String provider, String model, String meter, @Nullable Money unitPrice, @Nullable Money originalUnitPrice, @Nullable Long per,
+                                @Nullable Long remaining) {
     }
 
     /** The balance page. */
@@ -249,7 +261,7 @@ public class LedgerService {
             LedgerStore.Locked locked = store.lock(connection, info(organization), now);
             long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
             LedgerEntry entry = new LedgerEntry(null, organization.id(), input.kind(), input.account(), stored, input.account().isTokens() ? null : input.currencyCode(),
-                    null, tokens, 0, LedgerEntry.truncate(input.description()), null, null, 0, null, null, null, now);
+                    null, tokens, 0, LedgerEntry.truncate(input.description()), null, null, 0, null, null, null, null, now);
             store.post(connection, info(organization), locked.state(), List.of(entry), now);
             return true;
         });
@@ -339,7 +351,8 @@ public class LedgerService {
             }
             long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
             LedgerEntry entry = new LedgerEntry(null, organization.id(), input.kind(), input.account(), stored,
-                    input.account().isTokens() ? null : organization.billingCurrency(), null, tokens, 0, description, reason, viewer.email(), 0, null, null, null, now);
+                    input.account().isTokens() ? null : organization.billingCurrency(), null, tokens, 0, description, reason, viewer.email(), 0, null, null, null, null,
+                    now);
             long entryId = store.insertReturningId(connection, entry);
             store.update(connection, state.plus(entry, organization.billingCurrency()), now);
             return entryId;
@@ -397,9 +410,14 @@ public class LedgerService {
                 estimates(organization, state.credits()));
     }
 
-    /** What the balance buys of each reference meter at the current price, after the organization's factor. */
+    /**
+     * What the balance buys of each reference meter at the current price, after the organization's
+     * factor, converted into the billing currency at today's rate (UTC day, as usage is converted):
+     * what usage priced now would be charged.
+     */
     private List<UsageEstimate> estimates(Organization organization, BigDecimal credits) {
         Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         List<UsageEstimate> result = new ArrayList<>();
         for (String reference : referenceRates) {
             String[] parts = reference.trim().split("/");
@@ -408,37 +426,53 @@ public class LedgerService {
             }
             Optional<RateRecord> rate = priceBook.find(parts[0], parts[1], parts[2], now);
             if (rate.isEmpty()) {
-                result.add(new UsageEstimate(parts[0], parts[1], parts[2], null, null, null));
+                result.add(new UsageEstimate(parts[0], parts[1], parts[2], null, null, null, null));
                 continue;
             }
             BigDecimal price = rate.get().unitPrice().multiply(organization.priceFactor());
+            Optional<CrossRate> exchange = fx.rate(rate.get().currency(), organization.billingCurrency(), today);
             Long remaining = null;
-            if (price.signum() > 0 && rate.get().currency().equals(organization.billingCurrency())) {
-                remaining = credits.signum() <= 0 ? 0L
-                        : credits.multiply(BigDecimal.valueOf(rate.get().perQuantity())).divide(price, 0, RoundingMode.FLOOR).longValue();
+            if (price.signum() > 0 && exchange.isPresent()) {
+                // Exact: the credits over the unrounded converted price, whole units down.
+                remaining = credits.signum() <= 0 ? 0L : credits.multiply(BigDecimal.valueOf(rate.get().perQuantity()))
+                        .divide(price.multiply(exchange.get().rate()), 0, RoundingMode.FLOOR).longValue();
             }
-            result.add(new UsageEstimate(parts[0], parts[1], parts[2], new Money(price.stripTrailingZeros().scale() < 0 ? price.setScale(0) : price.stripTrailingZeros(),
-                    rate.get().currency()), rate.get().perQuantity(), remaining));
+            Money billed = exchange.map(found -> new Money(plain(Money.round(price.multiply(found.rate()))), organization.billingCurrency())).orElse(null);
+            result.add(new UsageEstimate(parts[0], parts[1], parts[2], billed, new Money(plain(price), rate.get().currency()), rate.get().perQuantity(), remaining));
         }
         return result;
     }
 
-    /** A page of an organization's entries, newest first: {@code ledgerEntries} and {@code transactions}. */
-    public io.meterline.platform.graphql.Connection<LedgerEntry> entries(Viewer viewer, @Nullable String organizationId, int first, long beforeId, boolean afterGiven,
-                                                                          Set<LedgerEntryKind> kinds, @Nullable DayRange range) {
-        long id = tenantScope.organizationFor(viewer, organizationId);
-        LedgerStore.EntryFilter filter = filter(kinds, range);
-        return read(connection -> io.meterline.platform.graphql.Connection.of(store.page(connection, id, beforeId, filter, first + 1), first, LedgerEntry::id,
-                afterGiven, store.count(connection, id, filter)));
+    /** A price without trailing zeros (0.6, not 0.600000000000), nor an exponent. */
+    private static BigDecimal plain(BigDecimal price) {
+        BigDecimal stripped = price.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 
     /**
-     * One page of a download: up to {@code limit} entries with ids below {@code beforeId}, newest
-     * first, for an organization the caller has already checked. Each page is its own short read,
-     * so a long history never holds a connection while the client downloads.
+     * A page of an organization's entries, newest first by date: {@code ledgerEntries} and {@code transactions}.
+     *
+     * @param after the position of the {@code after} cursor (epoch microseconds of the date, and the id), null for the first page
      */
-    List<LedgerEntry> exportPage(long organizationId, long beforeId, Set<LedgerEntryKind> kinds, @Nullable DayRange range, int limit) {
-        return read(connection -> store.page(connection, organizationId, beforeId, filter(kinds, range), limit));
+    public io.meterline.platform.graphql.Connection<LedgerEntry> entries(Viewer viewer, @Nullable String organizationId, int first,
+                                                                          io.meterline.platform.graphql.Connection.@Nullable Position after,
+                                                                          Set<LedgerEntryKind> kinds, @Nullable DayRange range) {
+        long id = tenantScope.organizationFor(viewer, organizationId);
+        LedgerStore.EntryFilter filter = filter(kinds, range);
+        LedgerStore.Position before = after == null ? null
+                : new LedgerStore.Position(Instant.EPOCH.plus(after.value(), ChronoUnit.MICROS), after.id());
+        return read(connection -> io.meterline.platform.graphql.Connection.ofPositions(store.page(connection, id, before, filter, first + 1), first,
+                entry -> new io.meterline.platform.graphql.Connection.Position(ChronoUnit.MICROS.between(Instant.EPOCH, entry.createdAt()),
+                        entry.id()), after != null, store.count(connection, id, filter)));
+    }
+
+    /**
+     * One page of a download: up to {@code limit} entries after {@code before} (null: from the newest),
+     * newest first by date, for an organization the caller has already checked. Each page is its own
+     * short read, so a long history never holds a connection while the client downloads.
+     */
+    List<LedgerEntry> exportPage(long organizationId, LedgerStore.@Nullable Position before, Set<LedgerEntryKind> kinds, @Nullable DayRange range, int limit) {
+        return read(connection -> store.page(connection, organizationId, before, filter(kinds, range), limit));
     }
 
     private static LedgerStore.EntryFilter filter(Set<LedgerEntryKind> kinds, @Nullable DayRange range) {

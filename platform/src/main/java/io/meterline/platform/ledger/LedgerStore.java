@@ -31,7 +31,7 @@ import java.util.Set;
 class LedgerStore {
 
     private static final String ENTRY_COLUMNS = "id, organization_id, kind, account_kind, amount, currency, service, tokens, images, description,"
-            + " reason, created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, created_at";
+            + " reason, created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, usage_day, created_at";
     private static final String PLAN_COLUMNS = "id, name, monthly_price, currency, monthly_tokens, reset_day, active, free_baseline, created_at, stripe_price_id, visible";
 
     /** What balances need to know about an organization. */
@@ -47,7 +47,10 @@ class LedgerStore {
     record State(long organizationId, @Nullable Long planId, BigDecimal lowThreshold, BigDecimal credits, long planTokens, long topupTokens,
                  @Nullable LocalDate periodStart, long lowCrossings) {
 
-        /** The state after an entry; credits in another currency are not part of the balance (no FX). */
+        /**
+         * The state after an entry. Credits are kept in the billing currency; an entry in another one (usage of a day billed
+         * in a former billing currency) is not part of the balance: the balance lists it apart (otherCurrencyCharges).
+         */
         State plus(LedgerEntry entry, String billingCurrency) {
             return switch (entry.account()) {
                 case CREDITS -> billingCurrency.equals(entry.currencyCode())
@@ -202,7 +205,12 @@ class LedgerStore {
         return after;
     }
 
-    /** Inserts entries (one JDBC batch, which MariaDB sends in its bulk protocol when no keys are asked for). */
+    /**
+     * Inserts entries (one JDBC batch, which MariaDB sends in its bulk protocol when no keys are asked
+     * for); a usage entry whose day already has one (same account, service and currency) is added into
+     * it instead. Callers hold the organization's balance lock, so two batches never add into one day's
+     * entry at once; the unique usage key backs that.
+     */
     void insert(Connection connection, List<LedgerEntry> entries) throws SQLException {
         insert(connection, entries, false);
     }
@@ -214,7 +222,10 @@ class LedgerStore {
 
     private List<Long> insert(Connection connection, List<LedgerEntry> entries, boolean returnIds) throws SQLException {
         String sql = "INSERT INTO ledger_entry (organization_id, kind, account_kind, amount, currency, service, tokens, images, description, reason,"
-                + " created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + " created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, usage_day, usage_key, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE amount = amount + VALUES(amount),"
+                + " tokens = tokens + VALUES(tokens), images = images + VALUES(images), event_count = event_count + VALUES(event_count),"
+                + " last_usage_event_id = VALUES(last_usage_event_id), created_at = GREATEST(created_at, VALUES(created_at))";
         List<Long> ids = new ArrayList<>(entries.size());
         try (PreparedStatement statement = returnIds ? connection.prepareStatement(sql, PreparedStatement.RETURN_GENERATED_KEYS) : connection.prepareStatement(sql)) {
             for (LedgerEntry entry : entries) {
@@ -233,12 +244,9 @@ class LedgerStore {
                 statement.setLong(column++, entry.eventCount());
                 statement.setString(column++, entry.usageEventId());
                 statement.setString(column++, entry.lastUsageEventId());
-                if (entry.allowancePeriod() == null) {
-                    statement.setNull(column++, Types.DATE);
-                }
-                else {
-                    statement.setObject(column++, entry.allowancePeriod());
-                }
+                setDate(statement, column++, entry.allowancePeriod());
+                setDate(statement, column++, entry.usageDay());
+                statement.setString(column++, entry.usageKey());
                 statement.setObject(column, toColumn(entry.createdAt()));
                 statement.addBatch();
             }
@@ -253,6 +261,15 @@ class LedgerStore {
             }
         }
         return ids;
+    }
+
+    private static void setDate(PreparedStatement statement, int column, @Nullable LocalDate day) throws SQLException {
+        if (day == null) {
+            statement.setNull(column, Types.DATE);
+        }
+        else {
+            statement.setObject(column, day);
+        }
     }
 
     void update(Connection connection, State state, Instant now) throws SQLException {
@@ -277,17 +294,27 @@ class LedgerStore {
     }
 
     /**
-     * What an unpriced token line drew at ingestion: its quantity and how many of those tokens no plan
-     * or top-up tokens covered, the share a repricing will charge.
+     * A line of an event whose charge to CREDITS waits for the event's figure in the billing currency
+     * (the event is unpriced, or priced but held unconverted): the share of the line's amount still to
+     * charge, {@code uncovered / quantity}. For a token line, the tokens no plan or top-up tokens
+     * covered at ingestion (they were drawn then) of its quantity; for any other line 1 of 1, all of it.
      */
-    record UnpricedTokens(String eventId, String meter, long quantity, long uncovered) {
+    record UnchargedLine(String eventId, String meter, long quantity, long uncovered) {
+
+        /** The whole line. */
+        static UnchargedLine whole(String eventId, String meter) {
+            return new UnchargedLine(eventId, meter, 1, 1);
+        }
     }
 
-    /** Remembers the unpriced token lines of a batch (ledger_unpriced_tokens). */
-    void insertUnpricedTokens(Connection connection, long organizationId, List<UnpricedTokens> lines) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO ledger_unpriced_tokens (organization_id, event_id, meter, quantity, uncovered)"
+    /** Remembers lines whose charge waits (ledger_uncharged_line). */
+    void insertUncharged(Connection connection, long organizationId, List<UnchargedLine> lines) throws SQLException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO ledger_uncharged_line (organization_id, event_id, meter, quantity, uncovered)"
                 + " VALUES (?, ?, ?, ?, ?)")) {
-            for (UnpricedTokens line : lines) {
+            for (UnchargedLine line : lines) {
                 statement.setLong(1, organizationId);
                 statement.setString(2, line.eventId());
                 statement.setString(3, line.meter());
@@ -299,13 +326,13 @@ class LedgerStore {
         }
     }
 
-    /** The remembered unpriced token lines of some events, keyed by event id and meter; locked for this transaction. */
-    Map<List<String>, UnpricedTokens> unpricedTokens(Connection connection, long organizationId, Collection<String> eventIds) throws SQLException {
-        Map<List<String>, UnpricedTokens> lines = new HashMap<>();
+    /** The remembered lines of some events, keyed by event id and meter; locked for this transaction. */
+    Map<List<String>, UnchargedLine> uncharged(Connection connection, long organizationId, Collection<String> eventIds) throws SQLException {
+        Map<List<String>, UnchargedLine> lines = new HashMap<>();
         List<String> ids = List.copyOf(eventIds);
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            try (PreparedStatement statement = connection.prepareStatement("SELECT event_id, meter, quantity, uncovered FROM ledger_unpriced_tokens"
+            try (PreparedStatement statement = connection.prepareStatement("SELECT event_id, meter, quantity, uncovered FROM ledger_uncharged_line"
                     + " WHERE organization_id = ? AND event_id IN (" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") FOR UPDATE")) {
                 statement.setLong(1, organizationId);
                 for (int i = 0; i < chunk.size(); i++) {
@@ -313,7 +340,7 @@ class LedgerStore {
                 }
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        UnpricedTokens line = new UnpricedTokens(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4));
+                        UnchargedLine line = new UnchargedLine(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4));
                         lines.put(List.of(line.eventId(), line.meter()), line);
                     }
                 }
@@ -322,10 +349,13 @@ class LedgerStore {
         return lines;
     }
 
-    /** Forgets unpriced token lines once a repricing charged them. */
-    void deleteUnpricedTokens(Connection connection, long organizationId, Collection<UnpricedTokens> lines) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM ledger_unpriced_tokens WHERE organization_id = ? AND event_id = ? AND meter = ?")) {
-            for (UnpricedTokens line : lines) {
+    /** Forgets remembered lines once they were charged. */
+    void deleteUncharged(Connection connection, long organizationId, Collection<UnchargedLine> lines) throws SQLException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM ledger_uncharged_line WHERE organization_id = ? AND event_id = ? AND meter = ?")) {
+            for (UnchargedLine line : lines) {
                 statement.setLong(1, organizationId);
                 statement.setString(2, line.eventId());
                 statement.setString(3, line.meter());
@@ -344,13 +374,25 @@ class LedgerStore {
     record EntryFilter(Set<LedgerEntryKind> kinds, @Nullable Instant start, @Nullable Instant end) {
     }
 
-    /** A page of entries, newest first, with ids below {@code beforeId}. */
-    List<LedgerEntry> page(Connection connection, long organizationId, long beforeId, EntryFilter filter, int limit) throws SQLException {
-        String sql = "SELECT " + ENTRY_COLUMNS + " FROM ledger_entry WHERE organization_id = ? AND id < ?" + where(filter) + " ORDER BY id DESC LIMIT " + limit;
+    /**
+     * A page of entries, newest first like a statement: by date ({@code created_at}; usage entries are
+     * dated by the latest usage they cover, so a late event of an earlier day sorts with that day), then
+     * by id, after the position {@code before} (null: from the newest).
+     */
+    List<LedgerEntry> page(Connection connection, long organizationId, @Nullable Position before, EntryFilter filter, int limit) throws SQLException {
+        String sql = "SELECT " + ENTRY_COLUMNS + " FROM ledger_entry WHERE organization_id = ?"
+                + (before == null ? "" : " AND (created_at < ? OR (created_at = ? AND id < ?))") + where(filter)
+                + " ORDER BY created_at DESC, id DESC LIMIT " + limit;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setLong(1, organizationId);
-            statement.setLong(2, beforeId);
-            bind(statement, 3, filter);
+            int column = 1;
+            statement.setLong(column++, organizationId);
+            if (before != null) {
+                LocalDateTime at = toColumn(before.createdAt());
+                statement.setObject(column++, at);
+                statement.setObject(column++, at);
+                statement.setLong(column++, before.id());
+            }
+            bind(statement, column, filter);
             List<LedgerEntry> entries = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -448,7 +490,15 @@ class LedgerStore {
         return new LedgerEntry(rows.getLong(1), rows.getLong(2), LedgerEntryKind.valueOf(rows.getString(3)), LedgerAccount.valueOf(rows.getString(4)),
                 rows.getBigDecimal(5), rows.getString(6), rows.getString(7), rows.getLong(8), rows.getLong(9), rows.getString(10), rows.getString(11),
                 rows.getString(12), rows.getLong(13), rows.getString(14), rows.getString(15), rows.getObject(16, LocalDate.class),
-                fromColumn(rows.getObject(17, LocalDateTime.class)));
+                rows.getObject(17, LocalDate.class), fromColumn(rows.getObject(18, LocalDateTime.class)));
+    }
+
+    /** Where an entry stands in a list: its date, then its id. */
+    record Position(Instant createdAt, long id) {
+
+        static Position of(LedgerEntry entry) {
+            return new Position(entry.createdAt(), entry.id());
+        }
     }
 
     static LocalDateTime toColumn(Instant instant) {

@@ -20,8 +20,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,23 +42,20 @@ import org.slf4j.LoggerFactory;
  * <li>the uncovered share of the line's cost (cost × uncovered / quantity) is charged to CREDITS;</li>
  * <li>non-token meters (images, characters, minutes) are charged to CREDITS in full.</li>
  * </ol>
- * Charges keep the line's currency; only the billing currency counts in the balance (no FX).
- * Unpriced lines draw tokens but charge no credits.
+ * Credits are charged the event's figure in the billing currency ({@link RecordedUsage#billing()}),
+ * split over its lines, never the priced currency. Tokens are drawn at ingestion whatever the event's
+ * state; its charge waits until it has a billing figure: an event stored unpriced or held unconverted
+ * charges nothing at ingestion, and each of its lines' share still to charge is remembered
+ * (ledger_uncharged_line) and charged once, when a repricing priced and converted the event
+ * ({@link #repriced}) or the held event was converted ({@link #converted}).
  *
- * <p>The draw is computed event by event, but posted once per batch: one USAGE entry per (account,
- * service, currency) the batch touched, with the sum of its amounts, tokens and images, the number
- * of events and the first and last event ids. Per-event entries made the ledger write several rows
- * per event under the organization's balance lock and cut ingestion from 43 % to 32 % of the raw
- * insert rate (issue 3); per-call detail stays in the usage events. The balance row is still locked
- * once per batch: draw-downs of one organization must see each other's token balances in order, and
- * the plan rollover must happen once.
- *
- * <p>Repricing ({@link RepriceListener}): when a rate prices lines that were stored unpriced, the
- * repricing transaction charges CREDITS what ingestion could not, once per repricing: one USAGE
- * entry per (account, service, currency), described as a repricing. A non-token line is charged in
- * full; a token line only its share that no plan or top-up tokens covered at ingestion (kept in
- * ledger_unpriced_tokens, since the tokens were drawn then). Only newly priced lines are passed, so
- * nothing is charged twice.
+ * <p>The draw is computed event by event and posted per usage day: one USAGE entry per (UTC day of
+ * the usage, account, service, currency), which a later batch with usage of the same day adds into
+ * ({@link LedgerStore#insert}). Per-event entries made the ledger write several rows per event under
+ * the organization's balance lock and cut ingestion from 43 % to 32 % of the raw insert rate (issue
+ * 3); per-call detail stays in the usage events. The balance row is locked once per batch: draw-downs
+ * of one organization must see each other's token balances in order, and the plan rollover must
+ * happen once.
  */
 @Singleton
 public class LedgerUsageListener implements UsageListener, RepriceListener {
@@ -74,8 +73,16 @@ public class LedgerUsageListener implements UsageListener, RepriceListener {
     private record Pending(List<RecordedUsage> batch, List<AlertRequest> alerts) {
     }
 
-    /** Low-balance alerts a repricing raised, published to this listener itself and handled once the repricing committed. */
+    /** Low-balance alerts a repricing or conversion raised, published to this listener itself and handled once it committed. */
     record RepriceAlerts(List<AlertRequest> alerts) {
+    }
+
+    /**
+     * An event that may have got its billing figure after ingestion.
+     *
+     * @param newlyPriced the lines a repricing priced just now (none for a conversion)
+     */
+    private record Settling(RecordedUsage usage, List<StoredLine> newlyPriced) {
     }
 
     public LedgerUsageListener(LedgerStore store, PluginRegistry plugins, Clock clock, ApplicationEventPublisher<AlertRequest> alerts,
@@ -105,10 +112,8 @@ public class LedgerUsageListener implements UsageListener, RepriceListener {
             for (RecordedUsage usage : group.getValue()) {
                 draw.add(usage, plugins.units(usage.provider()));
             }
-            if (!draw.unpricedTokens().isEmpty()) {
-                store.insertUnpricedTokens(connection, organization.id(), draw.unpricedTokens());
-            }
-            post(connection, organization, before, draw.entries(organization.id(), now), now, raised);
+            store.insertUncharged(connection, organization.id(), draw.waiting());
+            post(connection, organization, before, draw.entries(organization.id()), now, raised);
         }
         if (!raised.isEmpty()) {
             pending.set(new Pending(recorded, raised));
@@ -117,27 +122,68 @@ public class LedgerUsageListener implements UsageListener, RepriceListener {
 
     @Override
     public void repriced(Connection connection, List<RepricedUsage> repriced) throws SQLException {
+        settle(connection, repriced.stream().map(one -> new Settling(one.usage(), one.newlyPriced())).toList());
+    }
+
+    @Override
+    public void converted(Connection connection, List<RecordedUsage> converted) throws SQLException {
+        settle(connection, converted.stream().map(usage -> new Settling(usage, List.of())).toList());
+    }
+
+    /**
+     * Charges the remembered lines of the events that have their billing figure now, once, and forgets
+     * them. A line a repricing priced that nothing remembers was stored before its charge could wait
+     * (ledger_unpriced_tokens kept unpriced token lines only): all of it is still to charge, now or,
+     * while the event has no billing figure, once it has.
+     */
+    private void settle(Connection connection, List<Settling> settling) throws SQLException {
         Instant now = clock.instant();
-        Map<Long, List<RepricedUsage>> byOrganization = new TreeMap<>();
-        repriced.forEach(one -> byOrganization.computeIfAbsent(one.usage().organizationId(), id -> new ArrayList<>()).add(one));
+        Map<Long, List<Settling>> byOrganization = new TreeMap<>();
+        settling.forEach(one -> byOrganization.computeIfAbsent(one.usage().organizationId(), id -> new ArrayList<>()).add(one));
         List<AlertRequest> raised = new ArrayList<>();
-        for (Map.Entry<Long, List<RepricedUsage>> group : byOrganization.entrySet()) {
+        for (Map.Entry<Long, List<Settling>> group : byOrganization.entrySet()) {
             LedgerStore.OrganizationInfo organization = store.organization(connection, group.getKey());
             if (organization == null) {
                 continue;
             }
             LedgerStore.State before = store.lock(connection, organization, now).state();
-            Map<List<String>, LedgerStore.UnpricedTokens> drawn = store.unpricedTokens(connection, organization.id(),
+            Map<List<String>, LedgerStore.UnchargedLine> remembered = store.uncharged(connection, organization.id(),
                     group.getValue().stream().map(one -> one.usage().eventId()).collect(Collectors.toCollection(LinkedHashSet::new)));
-            Draw draw = Draw.repricing();
-            List<LedgerStore.UnpricedTokens> charged = new ArrayList<>();
-            for (RepricedUsage one : group.getValue()) {
-                charged.addAll(draw.charge(one, plugins.units(one.usage().provider()), drawn));
+            Draw draw = Draw.charges();
+            List<LedgerStore.UnchargedLine> charged = new ArrayList<>();
+            List<LedgerStore.UnchargedLine> waiting = new ArrayList<>();
+            for (Settling one : group.getValue()) {
+                RecordedUsage usage = one.usage();
+                Map<String, String> units = plugins.units(usage.provider());
+                Map<String, LedgerStore.UnchargedLine> lines = new HashMap<>();
+                List<LedgerStore.UnchargedLine> known = new ArrayList<>();
+                for (StoredLine line : usage.lines()) {
+                    LedgerStore.UnchargedLine share = remembered.get(List.of(usage.eventId(), line.meter()));
+                    if (share != null) {
+                        lines.put(line.meter(), share);
+                        known.add(share);
+                    }
+                }
+                List<LedgerStore.UnchargedLine> unknown = new ArrayList<>();
+                for (StoredLine line : one.newlyPriced()) {
+                    if (line.quantity().signum() > 0 && !lines.containsKey(line.meter())) {
+                        LedgerStore.UnchargedLine whole = MeterClass.of(line.meter(), units.get(line.meter())).tokens()
+                                ? new LedgerStore.UnchargedLine(usage.eventId(), line.meter(), line.quantity().longValue(), line.quantity().longValue())
+                                : LedgerStore.UnchargedLine.whole(usage.eventId(), line.meter());
+                        lines.put(line.meter(), whole);
+                        unknown.add(whole);
+                    }
+                }
+                if (usage.billing() == null) {
+                    waiting.addAll(unknown);
+                    continue;
+                }
+                draw.charge(usage, units, lines);
+                charged.addAll(known);
             }
-            if (!charged.isEmpty()) {
-                store.deleteUnpricedTokens(connection, organization.id(), charged);
-            }
-            post(connection, organization, before, draw.entries(organization.id(), now), now, raised);
+            store.deleteUncharged(connection, organization.id(), charged);
+            store.insertUncharged(connection, organization.id(), waiting);
+            post(connection, organization, before, draw.entries(organization.id()), now, raised);
         }
         if (!raised.isEmpty()) {
             repriceAlerts.publishEvent(new RepriceAlerts(raised));
@@ -198,165 +244,141 @@ public class LedgerUsageListener implements UsageListener, RepriceListener {
 
     /**
      * One batch's draw-down: the token balances left as its events draw them, event by event in
-     * batch order and line by line in meter order, and the batch's usage entries, one per (account,
-     * service, currency) touched, summing what its events drew.
+     * batch order and line by line in meter order; the usage entries, one per (usage day, account,
+     * service, currency) touched, summing what its events drew; and the lines whose charge waits.
      */
     static final class Draw {
 
         private long planTokens;
         private long topupTokens;
-        private final boolean repricing;
         private final Map<RowKey, Row> rows = new LinkedHashMap<>();
-        private final List<LedgerStore.UnpricedTokens> unpricedTokens = new ArrayList<>();
+        private final List<LedgerStore.UnchargedLine> waiting = new ArrayList<>();
 
         Draw(long planTokens, long topupTokens) {
-            this(planTokens, topupTokens, false);
-        }
-
-        private Draw(long planTokens, long topupTokens, boolean repricing) {
             this.planTokens = Math.max(0, planTokens);
             this.topupTokens = Math.max(0, topupTokens);
-            this.repricing = repricing;
         }
 
-        /** The charges of a repricing: no tokens are drawn (they were at ingestion), only credits charged. */
-        static Draw repricing() {
-            return new Draw(0, 0, true);
+        /** The charges of events that got their billing figure after ingestion: no tokens are drawn (they were at ingestion), only credits charged. */
+        static Draw charges() {
+            return new Draw(0, 0);
         }
 
-        /** Draws one event, after the events added before it. */
+        /** Draws one event, after the events added before it, and charges it when it has its billing figure. */
         void add(RecordedUsage usage, Map<String, String> units) {
             List<StoredLine> lines = new ArrayList<>(usage.lines());
             lines.sort(Comparator.comparing(StoredLine::meter));
+            Map<String, BigDecimal> billed = usage.billing() == null ? null : inBillingCurrency(usage);
             for (StoredLine line : lines) {
                 if (line.quantity().signum() <= 0) {
                     continue;
                 }
                 String unit = units.get(line.meter());
-                String service = LedgerServices.of(unit, line.meter());
+                LedgerStore.UnchargedLine share = LedgerStore.UnchargedLine.whole(usage.eventId(), line.meter());
                 if (MeterClass.of(line.meter(), unit).tokens()) {
+                    String service = LedgerServices.of(unit, line.meter());
                     long quantity = line.quantity().longValue();
                     long fromPlan = Math.min(planTokens, quantity);
                     planTokens -= fromPlan;
                     long fromTopup = Math.min(topupTokens, quantity - fromPlan);
                     topupTokens -= fromTopup;
-                    long uncovered = quantity - fromPlan - fromTopup;
                     if (fromPlan > 0) {
-                        row(LedgerAccount.PLAN_TOKENS, service, null).add(usage, BigDecimal.valueOf(-fromPlan), fromPlan, 0);
+                        row(usage, LedgerAccount.PLAN_TOKENS, service, null).add(usage, BigDecimal.valueOf(-fromPlan), fromPlan, 0);
                     }
                     if (fromTopup > 0) {
-                        row(LedgerAccount.TOPUP_TOKENS, service, null).add(usage, BigDecimal.valueOf(-fromTopup), fromTopup, 0);
+                        row(usage, LedgerAccount.TOPUP_TOKENS, service, null).add(usage, BigDecimal.valueOf(-fromTopup), fromTopup, 0);
                     }
-                    if (!line.priced()) {
-                        unpricedTokens.add(new LedgerStore.UnpricedTokens(usage.eventId(), line.meter(), quantity, uncovered));
-                    }
-                    else if (uncovered > 0) {
-                        chargeTokens(usage, line, service, uncovered, quantity);
-                    }
+                    share = new LedgerStore.UnchargedLine(usage.eventId(), line.meter(), quantity, quantity - fromPlan - fromTopup);
                 }
-                else if (line.priced()) {
-                    chargeInFull(usage, line, unit, service);
+                if (billed == null) {
+                    waiting.add(share);
+                }
+                else {
+                    charge(usage, line, unit, share, billed);
                 }
             }
+        }
+
+        /** Charges the given shares of an event's lines (by meter), now that it has its billing figure. */
+        void charge(RecordedUsage usage, Map<String, String> units, Map<String, LedgerStore.UnchargedLine> shares) {
+            Map<String, BigDecimal> billed = inBillingCurrency(usage);
+            List<StoredLine> lines = new ArrayList<>(usage.lines());
+            lines.sort(Comparator.comparing(StoredLine::meter));
+            for (StoredLine line : lines) {
+                LedgerStore.UnchargedLine share = shares.get(line.meter());
+                if (share != null && line.priced() && line.quantity().signum() > 0) {
+                    charge(usage, line, units.get(line.meter()), share, billed);
+                }
+            }
+        }
+
+        /** Charges CREDITS a share of a line's amount in the billing currency: amount × uncovered / quantity. */
+        private void charge(RecordedUsage usage, StoredLine line, @Nullable String unit, LedgerStore.UnchargedLine share, Map<String, BigDecimal> billed) {
+            if (share.uncovered() <= 0) {
+                return;
+            }
+            BigDecimal amount = billed.get(line.meter());
+            BigDecimal charge = share.uncovered() == share.quantity() ? amount
+                    : Money.round(amount.multiply(BigDecimal.valueOf(share.uncovered())).divide(BigDecimal.valueOf(share.quantity()), MathContext.DECIMAL128));
+            MeterClass meterClass = MeterClass.of(line.meter(), unit);
+            long tokens = meterClass.tokens() ? share.uncovered() : 0;
+            long images = meterClass == MeterClass.IMAGES ? line.quantity().longValue() : 0;
+            row(usage, LedgerAccount.CREDITS, LedgerServices.of(unit, line.meter()), usage.billingCurrency()).add(usage, charge.negate(), tokens, images);
         }
 
         /**
-         * Charges the lines a repricing priced: a token line the share its draw at ingestion left
-         * uncovered ({@code drawn}; a line stored before that was kept is charged in full), any other
-         * line in full. Returns the remembered draws it charged, to be forgotten.
+         * An event's figure in the billing currency split over its priced lines, by meter: each line
+         * converted at the event's rate, the last (in meter order) taking what the others leave, so an
+         * event charged in full draws exactly its billing cost.
          */
-        List<LedgerStore.UnpricedTokens> charge(RepricedUsage repriced, Map<String, String> units, Map<List<String>, LedgerStore.UnpricedTokens> drawn) {
-            RecordedUsage usage = repriced.usage();
-            List<StoredLine> lines = new ArrayList<>(repriced.newlyPriced());
-            lines.sort(Comparator.comparing(StoredLine::meter));
-            List<LedgerStore.UnpricedTokens> charged = new ArrayList<>();
-            for (StoredLine line : lines) {
-                if (line.quantity().signum() <= 0 || !line.priced()) {
-                    continue;
-                }
-                String unit = units.get(line.meter());
-                String service = LedgerServices.of(unit, line.meter());
-                if (MeterClass.of(line.meter(), unit).tokens()) {
-                    long quantity = line.quantity().longValue();
-                    LedgerStore.UnpricedTokens draw = drawn.get(List.of(usage.eventId(), line.meter()));
-                    long uncovered = draw == null ? quantity : Math.min(quantity, draw.uncovered());
-                    if (draw != null) {
-                        charged.add(draw);
-                    }
-                    if (uncovered > 0) {
-                        chargeTokens(usage, line, service, uncovered, quantity);
-                    }
-                }
-                else {
-                    chargeInFull(usage, line, unit, service);
-                }
+        static Map<String, BigDecimal> inBillingCurrency(RecordedUsage usage) {
+            List<StoredLine> priced = usage.lines().stream().filter(StoredLine::priced).sorted(Comparator.comparing(StoredLine::meter)).toList();
+            Map<String, BigDecimal> billed = new HashMap<>();
+            BigDecimal rest = usage.billing().amount();
+            for (int i = 0; i < priced.size(); i++) {
+                StoredLine line = priced.get(i);
+                BigDecimal converted = i == priced.size() - 1 ? rest : Money.round(line.amount().multiply(usage.billing().rate()));
+                billed.put(line.meter(), converted);
+                rest = rest.subtract(converted);
             }
-            return charged;
+            return billed;
         }
 
-        /** Charges CREDITS the uncovered share of a priced token line: cost × uncovered / quantity. */
-        private void chargeTokens(RecordedUsage usage, StoredLine line, String service, long uncovered, long quantity) {
-            BigDecimal charge = uncovered == quantity ? line.amount()
-                    : Money.round(line.amount().multiply(BigDecimal.valueOf(uncovered)).divide(BigDecimal.valueOf(quantity), MathContext.DECIMAL128));
-            row(LedgerAccount.CREDITS, service, line.currency()).add(usage, charge.negate(), uncovered, 0);
+        /** The lines of the events added so far whose charge waits for their billing figure. */
+        List<LedgerStore.UnchargedLine> waiting() {
+            return waiting;
         }
 
-        private void chargeInFull(RecordedUsage usage, StoredLine line, @Nullable String unit, String service) {
-            long images = MeterClass.of(line.meter(), unit) == MeterClass.IMAGES ? line.quantity().longValue() : 0;
-            row(LedgerAccount.CREDITS, service, line.currency()).add(usage, line.amount().negate(), 0, images);
-        }
-
-        /** The unpriced token lines of the events added so far, with what their draw left uncovered. */
-        List<LedgerStore.UnpricedTokens> unpricedTokens() {
-            return unpricedTokens;
-        }
-
-        /** The usage entries of the events added so far, in the order their (account, service, currency) was first touched. */
-        List<LedgerEntry> entries(long organizationId, Instant now) {
+        /** What the events added so far add to usage entries, in the order their (day, account, service, currency) was first touched. */
+        List<LedgerEntry> entries(long organizationId) {
             List<LedgerEntry> entries = new ArrayList<>(rows.size());
-            rows.values().forEach(row -> entries.add(LedgerEntry.usage(organizationId, row.account, row.amount, row.currency, row.service, row.tokens,
-                    row.images, repricing ? "Repricing: " + row.description() : row.description(), row.events, row.firstEventId, row.lastEventId, now)));
+            rows.forEach((key, row) -> entries.add(LedgerEntry.usage(organizationId, key.day(), key.account(), row.amount, key.currency(), key.service(),
+                    row.tokens, row.images, row.events, row.firstEventId, row.lastEventId, row.lastUsageAt)));
             return entries;
         }
 
-        private Row row(LedgerAccount account, String service, String currency) {
-            return rows.computeIfAbsent(new RowKey(account, service, currency), key -> new Row(account, service, currency));
+        private Row row(RecordedUsage usage, LedgerAccount account, String service, @Nullable String currency) {
+            return rows.computeIfAbsent(new RowKey(LocalDate.ofInstant(usage.timestamp(), ZoneOffset.UTC), account, service, currency), key -> new Row());
         }
     }
 
-    /** What one usage entry of a batch is per: the account, the service and the charge's currency (null for tokens). */
-    private record RowKey(LedgerAccount account, String service, String currency) {
+    /**
+     * What one usage entry is per: the UTC day of the usage (the day whose rate converted it), the
+     * account, the service and the charge's currency (null for tokens).
+     */
+    private record RowKey(LocalDate day, LedgerAccount account, String service, @Nullable String currency) {
     }
 
-    /** A provider and model, for the description. */
-    private record Model(String provider, String model) {
-
-        @Override
-        public String toString() {
-            return provider + " " + model;
-        }
-    }
-
-    /** The sum one usage entry is being built from. */
+    /** The sum a batch adds to one usage entry. */
     private static final class Row {
-        private final LedgerAccount account;
-        private final String service;
-        private final String currency;
         private BigDecimal amount = BigDecimal.ZERO;
         private long tokens;
         private long images;
         private long events;
         private String firstEventId;
         private String lastEventId;
+        private Instant lastUsageAt;
         private RecordedUsage last;
-        /** Events per "provider model", in first-seen order, for the description. */
-        private final Map<Model, Integer> models = new LinkedHashMap<>();
-
-        Row(LedgerAccount account, String service, String currency) {
-            this.account = account;
-            this.service = service;
-            this.currency = currency;
-        }
 
         void add(RecordedUsage usage, BigDecimal delta, long moreTokens, long moreImages) {
             amount = amount.add(delta);
@@ -370,25 +392,8 @@ public class LedgerUsageListener implements UsageListener, RepriceListener {
                     firstEventId = usage.eventId();
                 }
                 lastEventId = usage.eventId();
-                models.merge(new Model(usage.provider(), usage.model()), 1, Integer::sum);
+                lastUsageAt = lastUsageAt == null || usage.timestamp().isAfter(lastUsageAt) ? usage.timestamp() : lastUsageAt;
             }
-        }
-
-        /** "openai gpt-4o usage" for one event; "Usage of 412 events: openai gpt-4o (400), openai gpt-4o-mini (12)" for more. */
-        String description() {
-            if (events == 1) {
-                return models.keySet().iterator().next() + " usage";
-            }
-            StringBuilder text = new StringBuilder("Usage of ").append(events).append(" events: ");
-            String separator = "";
-            for (Map.Entry<Model, Integer> model : models.entrySet()) {
-                if (text.length() > 200) {
-                    break;
-                }
-                text.append(separator).append(model.getKey()).append(" (").append(model.getValue()).append(')');
-                separator = ", ";
-            }
-            return text.toString();
         }
     }
 }

@@ -79,7 +79,7 @@ public class TransactionsCsvController {
 
     /** Where the next page of a download starts. */
     private static final class Cursor {
-        long beforeId = Long.MAX_VALUE;
+        LedgerStore.Position before;
         boolean started;
         boolean done;
     }
@@ -113,11 +113,11 @@ public class TransactionsCsvController {
                     sink.complete();
                     return cursor;
                 }
-                List<LedgerEntry> page = ledger.exportPage(id, cursor.beforeId, kinds, range, PAGE_SIZE);
+                List<LedgerEntry> page = ledger.exportPage(id, cursor.before, kinds, range, PAGE_SIZE);
                 sink.next(csv(page, !cursor.started, zone));
                 cursor.started = true;
                 cursor.done = page.size() < PAGE_SIZE;
-                cursor.beforeId = page.isEmpty() ? cursor.beforeId : page.get(page.size() - 1).id();
+                cursor.before = page.isEmpty() ? cursor.before : LedgerStore.Position.of(page.get(page.size() - 1));
                 return cursor;
             }).subscribeOn(pages);
             return HttpResponse.ok(body).contentType(TEXT_CSV)

@@ -29,7 +29,7 @@ class BudgetIT extends ServerTest {
     static final String CREATE = "mutation($input: BudgetCreateInput!) { budgetCreate(input: $input) { budget { id name metric scope scopeKey period limit"
             + " thresholds enforcement type currency archived status { consumed limit remaining reserved percent band periodStart resetsAt } }"
             + " userErrors { field message code } } }";
-    static final String STATUS = "query($id: ID!) { node(id: $id) { ... on Budget { status { consumed limit remaining reserved percent band periodStart resetsAt } } } }";
+    static final String STATUS = "query($id: ID!) { node(id: $id) { ... on Budget { status { consumed cost { amount currencyCode } limit remaining reserved percent band periodStart resetsAt } } } }";
 
     @Inject
     TransactionOperations<Connection> transactions;
@@ -148,10 +148,11 @@ class BudgetIT extends ServerTest {
         assertThat(status(owner, team).at("data.node.status.consumed")).isEqualTo("3.000000000");
         assertThat(status(owner, key).at("data.node.status.consumed")).isEqualTo("5.000000000");
         assertThat(status(owner, account).at("data.node.status.consumed")).isEqualTo("3000.000000000");
-        // Two GPT-4 calls at 0.06 and one at 0.03 USD, 1,200 ElevenLabs characters at 0.036 USD; the flat-token
-        // provider prices in EUR and does not count.
+        // Two GPT-4 calls at 0.06 and one at 0.03 USD, 1,200 ElevenLabs characters at 0.036 USD; the flat-token provider
+        // prices in EUR and counts its figure in the billing currency: 0.0002 EUR x 1.1476 (the bundled file's last rate).
         TestApi.Response spend = status(owner, cost);
-        assertThat(spend.at("data.node.status.consumed")).isEqualTo("0.186000000");
+        assertThat(spend.at("data.node.status.consumed")).isEqualTo("0.186229520");
+        assertThat(spend.at("data.node.status.cost")).isEqualTo(Map.of("amount", "0.186229520", "currencyCode", "USD"));
         assertThat(status(owner, characters).at("data.node.status.consumed")).isEqualTo("1200.000000000");
         TestApi.Response listed = api.graphql(owner.memberToken(), "{ budgets(scope: API_KEY) { totalCount nodes { name scopeKey currency } } }");
         assertThat(listed.at("data.budgets.totalCount")).isEqualTo(1);
@@ -183,6 +184,8 @@ class BudgetIT extends ServerTest {
             {"meter", "INVALID", input("name", "x", "metric", "TOKENS", "meter", "input_tokens", "period", "DAY")},
             {"name", "BLANK", input("name", " ", "metric", "TOKENS", "period", "DAY")},
             {"currency", "INVALID", input("name", "x", "metric", "TOKENS", "period", "DAY", "currency", "EUR")},
+            // One currency per organization: a cost budget counts in the billing currency (USD here).
+            {"currency", "CURRENCY_MISMATCH", input("name", "x", "metric", "COST", "period", "DAY", "limit", "5", "currency", "EUR")},
         };
         for (Object[] bad : inputs) {
             TestApi.Response response = create(tenant, (Map<String, Object>) bad[2]);

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Usage stored unpriced and priced later by {@code rateSet}: the repricing charges the balance through
- * ledger entries and counts the cost against COST budgets, once, for the events' own organization.
+ * Usage stored unpriced and priced later by {@code rateSet}: once an event is priced (and converted
+ * into the billing currency), the repricing charges the balance through ledger entries and counts the
+ * cost against COST budgets, once, for the events' own organization.
  */
 class RepriceChargeIT extends ServerTest {
 
@@ -132,33 +134,36 @@ class RepriceChargeIT extends ServerTest {
         assertThat(consumed(owner, tokens)).isEqualTo("10000.000000000");
         long entriesBefore = rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", rowId(owner));
 
-        // Input tokens priced: three events keep an unpriced line, so for them only the ledger moves (budgets count whole
-        // costs); the blue event used no output tokens and is fully priced now, so its cost counts.
+        // Input tokens priced: three events keep an unpriced line and have no figure in the billing currency yet, so nothing of
+        // them is charged or counted; the blue event used no output tokens and is fully priced now, so it is charged and counted.
         assertThat(rateSet(model, "input_tokens", "1", from)).as("four of the owner, one of the other organization").isEqualTo(5);
-        assertThat(assertBalanceIsTheSumOfEntries(owner)).isEqualByComparingTo("13.5"); // 20 - (0.5 + 2 + 3 + 1)
+        assertThat(assertBalanceIsTheSumOfEntries(owner)).isEqualByComparingTo("19"); // 20 - 1
         assertThat(consumed(owner, all)).isEqualTo("1.000000000");
         assertThat(consumed(owner, team)).isEqualTo("1.000000000");
         long entry = rows.count("SELECT MAX(id) FROM ledger_entry WHERE organization_id = ?", rowId(owner));
-        // One entry for the whole repricing per (account, service, currency).
+        // One entry per (usage day, account, service, currency).
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", rowId(owner))).isEqualTo(entriesBefore + 1);
         assertThat(rows.value("SELECT kind FROM ledger_entry WHERE id = ?", entry)).isEqualTo("USAGE");
         assertThat(rows.value("SELECT account_kind FROM ledger_entry WHERE id = ?", entry)).isEqualTo("CREDITS");
         assertThat(rows.value("SELECT service FROM ledger_entry WHERE id = ?", entry)).isEqualTo("ai_data");
-        assertThat((BigDecimal) rows.value("SELECT amount FROM ledger_entry WHERE id = ?", entry)).isEqualByComparingTo("-6.5");
-        assertThat(rows.count("SELECT tokens FROM ledger_entry WHERE id = ?", entry)).isEqualTo(6500);
-        assertThat(rows.count("SELECT event_count FROM ledger_entry WHERE id = ?", entry)).isEqualTo(4);
-        assertThat((String) rows.value("SELECT description FROM ledger_entry WHERE id = ?", entry)).startsWith("Repricing: Usage of 4 events: anthropic " + model);
+        assertThat((BigDecimal) rows.value("SELECT amount FROM ledger_entry WHERE id = ?", entry)).isEqualByComparingTo("-1");
+        assertThat(rows.count("SELECT tokens FROM ledger_entry WHERE id = ?", entry)).isEqualTo(1000);
+        assertThat(rows.count("SELECT event_count FROM ledger_entry WHERE id = ?", entry)).isEqualTo(1);
+        assertThat((String) rows.value("SELECT description FROM ledger_entry WHERE id = ?", entry)).isEqualTo("ai_data usage on " + at.atZone(ZoneOffset.UTC).toLocalDate());
 
-        // Output tokens priced: the other events are fully priced now and their whole cost counts against the COST budgets that cover them.
+        // Output tokens priced: the other events are fully priced now: each line is charged what no tokens covered at ingestion
+        // (into the day's entries), and their whole cost counts against the COST budgets that cover them.
         assertThat(rateSet(model, "output_tokens", "2", from)).as("three of the owner, one of the other organization").isEqualTo(4);
-        assertThat(assertBalanceIsTheSumOfEntries(owner)).isEqualByComparingTo("7.5"); // 13.5 - (2 + 1 + 3 + 0)
+        assertThat(assertBalanceIsTheSumOfEntries(owner)).isEqualByComparingTo("7.5"); // 19 - (0.5 + 2 + 3) - (2 + 1 + 3)
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", rowId(owner))).isEqualTo(entriesBefore + 2);
+        assertThat((BigDecimal) rows.value("SELECT amount FROM ledger_entry WHERE id = ?", entry)).isEqualByComparingTo("-6.5");
+        assertThat(rows.count("SELECT event_count FROM ledger_entry WHERE id = ?", entry)).isEqualTo(4);
         assertThat(consumed(owner, all)).isEqualTo("13.000000000"); // 3 + 3 + 6 + 1, top-up tokens or not
         assertThat(consumed(owner, team)).isEqualTo("1.000000000");
         assertThat(consumed(owner, tokens)).isEqualTo("10000.000000000");
         List<AlertRequest> crossed = alerts.forOrganization(rowId(owner)).stream().filter(alert -> alert.kind().equals("BUDGET_THRESHOLD")).toList();
         assertThat(crossed).extracting(AlertRequest::level).containsExactly("WARNING");
-        assertThat(rows.count("SELECT COUNT(*) FROM ledger_unpriced_tokens WHERE organization_id = ?", rowId(owner))).isZero();
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_uncharged_line WHERE organization_id = ?", rowId(owner))).isZero();
 
         // A new version prices nothing again and charges nothing again.
         assertThat(rateSet(model, "input_tokens", "5", from)).isZero();
@@ -170,7 +175,7 @@ class RepriceChargeIT extends ServerTest {
         assertThat(assertBalanceIsTheSumOfEntries(other)).isEqualByComparingTo("8");
         assertThat(consumed(other, otherBudget)).isEqualTo("12.000000000");
         assertThat(rows.value("SELECT priced FROM usage_event WHERE event_id = 'rp-y'")).isIn(false, 0, (byte) 0);
-        assertThat(rows.count("SELECT COUNT(*) FROM ledger_unpriced_tokens WHERE organization_id = ?", rowId(other))).isEqualTo(2);
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_uncharged_line WHERE organization_id = ?", rowId(other))).isEqualTo(2);
     }
 
     @Test

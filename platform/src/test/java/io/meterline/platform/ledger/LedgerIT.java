@@ -234,20 +234,20 @@ class LedgerIT extends ServerTest {
         assertThat(usageEntries.at("data.ledgerEntries.totalCount")).isEqualTo(5);
         List<Object> nodes = usageEntries.pluck("data.ledgerEntries", "nodes");
         assertThat(usageEntries.body())
-                .contains("{\"kind\":\"USAGE\",\"account\":\"CREDITS\",\"service\":\"ai_images\",\"amount\":\"-0.000300000\",\"currencyCode\":\"USD\",\"tokens\":0,\"images\":3,\"eventCount\":1,\"usageEventId\":\"img-1\",\"lastUsageEventId\":\"img-1\",\"description\":\"images dall-e-3 usage\"")
+                .contains("{\"kind\":\"USAGE\",\"account\":\"CREDITS\",\"service\":\"ai_images\",\"amount\":\"-0.000300000\",\"currencyCode\":\"USD\",\"tokens\":0,\"images\":3,\"eventCount\":1,\"usageEventId\":\"img-1\",\"lastUsageEventId\":\"img-1\",\"description\":\"ai_images usage on 2026-11-01\"")
                 .contains("\"account\":\"PLAN_TOKENS\",\"service\":\"ai_data\",\"amount\":\"-1000\",\"currencyCode\":null,\"tokens\":1000")
                 .contains("\"account\":\"TOPUP_TOKENS\",\"service\":\"ai_data\",\"amount\":\"-200\"")
                 .contains("\"account\":\"TOPUP_TOKENS\",\"service\":\"ai_data_completion\",\"amount\":\"-300\"")
                 .contains("\"account\":\"CREDITS\",\"service\":\"ai_data_completion\",\"amount\":\"-0.000500000\",\"currencyCode\":\"USD\",\"tokens\":500");
         assertThat(nodes).isNotNull();
 
-        // Paging: newest first, cursors continue.
+        // Paging: newest first by date, cursors continue; the usage (of 2026-11-01) is dated before the purchases posted today.
         TestApi.Response page = api.graphql(tenant.adminToken(), "{ ledgerEntries(first: 2) { totalCount pageInfo { hasNextPage endCursor } nodes { kind } } }");
-        assertThat(page.at("data.ledgerEntries.nodes.0.kind")).isEqualTo("USAGE");
+        assertThat(page.at("data.ledgerEntries.nodes.0.kind")).isEqualTo("PURCHASE");
         String cursor = (String) page.at("data.ledgerEntries.pageInfo.endCursor");
         TestApi.Response rest = api.graphql(tenant.adminToken(), "query($after: String) { ledgerEntries(first: 100, after: $after) { nodes { kind } } }", Map.of("after", cursor));
         int total = ((Number) page.at("data.ledgerEntries.totalCount")).intValue();
-        assertThat(rest.pluck("data.ledgerEntries.nodes", "kind")).hasSize(total - 2).contains("PURCHASE", "PLAN_ALLOWANCE");
+        assertThat(rest.pluck("data.ledgerEntries.nodes", "kind")).hasSize(total - 2).contains("PLAN_ALLOWANCE").endsWith("USAGE", "USAGE", "USAGE", "USAGE", "USAGE");
 
         // A duplicate never draws twice.
         usage(tenant, "img-1", "images", "dall-e-3", Map.of("images", 3));
@@ -256,7 +256,7 @@ class LedgerIT extends ServerTest {
     }
 
     @Test
-    void aBatchPostsOneUsageEntryPerAccountServiceAndCurrencyAndDuplicatesPostNothing() {
+    void aBatchPostsOneUsageEntryPerDayAccountServiceAndCurrencyAndDuplicatesPostNothing() {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "batches", "UTC");
         String org = tenant.organizationId();
         setPlan(org, createPlan("Batch 1000", "5.00", "USD", 1000, 1));
@@ -289,22 +289,23 @@ class LedgerIT extends ServerTest {
                         "CREDITS ai_data -0.000240000 400 0 2 chat-b..chat-c",
                         "PLAN_TOKENS ai_data_completion -100 100 0 1 chat-a..chat-a",
                         "PLAN_TOKENS ai_data -900 900 0 2 chat-a..chat-b");
-        assertThat(nodes.get(0).get("description")).isEqualTo("Usage of 2 events: images dall-e-3 (2)");
-        assertThat(nodes.get(3).get("description")).isEqualTo("openai generic usage");
+        assertThat(nodes.get(0).get("description")).isEqualTo("ai_images usage on 2026-11-01");
+        assertThat(nodes.get(3).get("description")).isEqualTo("ai_data_completion usage on 2026-11-01, from plan tokens");
         Map<String, Object> balance = balance(tenant.memberToken(), null);
         assertThat(TestApi.at(balance, "current.amount")).isEqualTo("0.999260000");
         assertThat(TestApi.at(balance, "planTokensRemaining")).isEqualTo(0);
         assertThat(TestApi.at(balance, "totalSpent.amount")).isEqualTo("0.000740000");
 
         // The same batch again: every event is a duplicate and nothing is posted; a batch mixing one duplicate and one new
-        // event posts the new one only.
+        // event posts the new one only, into the day's entry.
         TestApi.Response again = batch(tenant, events);
         assertThat(again.at("accepted")).isEqualTo(0);
         assertThat(again.at("duplicates")).isEqualTo(5);
         assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", id)).isEqualTo(before + 5);
         batch(tenant, List.of(events.get(0), event("chat-d", "openai", "generic", Map.of("output_tokens", 1000))));
-        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", id)).isEqualTo(before + 6);
-        assertThat(rows.value("SELECT usage_event_id FROM ledger_entry WHERE organization_id = ? ORDER BY id DESC LIMIT 1", id)).isEqualTo("chat-d");
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?", id)).isEqualTo(before + 5);
+        assertThat(rows.value("SELECT last_usage_event_id FROM ledger_entry WHERE organization_id = ? AND account_kind = 'CREDITS' AND service = 'ai_data_completion'", id))
+                .isEqualTo("chat-d");
         assertThat(rows.count("SELECT SUM(event_count) FROM ledger_entry WHERE organization_id = ? AND account_kind = 'CREDITS' AND service = 'ai_data_completion'", id))
                 .isEqualTo(3);
         assertThat(TestApi.at(balance(tenant.memberToken(), null), "current.amount")).isEqualTo("0.998260000");

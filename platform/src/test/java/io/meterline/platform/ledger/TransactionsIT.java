@@ -81,12 +81,12 @@ class TransactionsIT extends ServerTest {
         return api.graphql(token, TRANSACTIONS, variables);
     }
 
-    /** Descriptions of the organization's entries, newest first, as stored. */
+    /** Descriptions of the organization's entries, newest first by date like a statement, as stored. */
     private List<String> storedDescriptions(String where) {
         List<String> descriptions = new ArrayList<>();
         long count = rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ?" + where, organizationRow);
         for (long offset = 0; offset < count; offset++) {
-            descriptions.add((String) rows.value("SELECT description FROM ledger_entry WHERE organization_id = ?" + where + " ORDER BY id DESC LIMIT 1 OFFSET " + offset,
+            descriptions.add((String) rows.value("SELECT description FROM ledger_entry WHERE organization_id = ?" + where + " ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET " + offset,
                     organizationRow));
         }
         return descriptions;
@@ -122,10 +122,13 @@ class TransactionsIT extends ServerTest {
     @Test
     void typeAndRangeFiltersHaveKnownAnswers() {
         int all = storedDescriptions("").size();
+        // The usage entries are dated 2026-05-01, when their usage happened, the purchase 40 days ago: neither is in the last 30 days.
+        int usage = storedDescriptions(" AND kind = 'USAGE'").size();
+        assertThat(usage).isEqualTo(4);
         assertThat(query(tenant.memberToken(), Map.of("types", List.of("REFUND"))).at("data.transactions.totalCount")).isEqualTo(1);
         assertThat(query(tenant.memberToken(), Map.of("types", List.of("PURCHASE", "REFUND"))).pluck("data.transactions.nodes", "kind"))
                 .containsExactly("REFUND", "PURCHASE");
-        assertThat(query(tenant.memberToken(), Map.of("range", Map.of("preset", "LAST_30_DAYS"))).at("data.transactions.totalCount")).isEqualTo(all - 1);
+        assertThat(query(tenant.memberToken(), Map.of("range", Map.of("preset", "LAST_30_DAYS"))).at("data.transactions.totalCount")).isEqualTo(all - 1 - usage);
         TestApi.Response day = query(tenant.memberToken(), Map.of("range", Map.of("from", purchaseDay.toString(), "to", purchaseDay.toString())));
         assertThat(day.pluck("data.transactions.nodes", "description")).containsExactly(TRICKY);
         TestApi.Response page = query(tenant.memberToken(), Map.of("first", 1));
@@ -186,7 +189,9 @@ class TransactionsIT extends ServerTest {
         assertThat(parse(download(tenant.memberToken(), "?type=REFUND").body())).hasSize(1);
         assertThat(parse(download(tenant.memberToken(), "?type=PURCHASE,REFUND").body())).extracting(record -> record.get("type")).containsExactly("REFUND", "PURCHASE");
         assertThat(parse(download(tenant.memberToken(), "?type=PURCHASE&type=REFUND").body())).hasSize(2);
-        assertThat(parse(download(tenant.memberToken(), "?preset=LAST_30_DAYS").body())).hasSize(records.size() - 1);
+        assertThat(parse(download(tenant.memberToken(), "?preset=LAST_30_DAYS").body())).hasSize(records.size() - 1 - 4);
+        CSVRecord usage = records.stream().filter(record -> record.get("type").equals("USAGE")).findFirst().orElseThrow();
+        assertThat(usage.get("date")).as("dated when the usage happened, in the viewer's zone").isEqualTo("2026-04-30 20:00:00");
         assertThat(parse(download(tenant.memberToken(), "?from=" + purchaseDay + "&to=" + purchaseDay).body()))
                 .extracting(record -> record.get("description")).containsExactly(TRICKY);
     }
