@@ -5,5 +5,5 @@ public enum BudgetErrorCode {
     /** A new COST budget in another currency than the organization is billed in. */
     CURRENCY_MISMATCH,
     /** An estimate in a currency that has no exchange rate into a budget's currency yet. */
-    NO_RATE
+    NO_EXCHANGE_RATE
 }

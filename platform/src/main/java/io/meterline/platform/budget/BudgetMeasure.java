@@ -120,7 +120,7 @@ public class BudgetMeasure {
      * What a call's estimate would add to a budget. A cost estimate in another currency than the
      * budget's is converted at today's rate (UTC day, as usage is).
      *
-     * @throws UserInputException NO_RATE when the estimate's currency has no rate into the budget's yet
+     * @throws UserInputException NO_EXCHANGE_RATE when the estimate's currency has no rate into the budget's yet
      */
     public BigDecimal requested(Budget budget, AuthorizationService.Estimate estimate) {
         BigDecimal value = switch (budget.metric()) {
@@ -130,7 +130,7 @@ public class BudgetMeasure {
                             .map(Conversion::amount)
                             .orElseThrow(() -> new UserInputException(new UserError(List.of("input", "estimate", "currency"), "There is no exchange rate from "
                                     + estimate.currency() + " to " + budget.currency() + " (the currency of budget " + budget.name() + ") yet",
-                                    BudgetErrorCode.NO_RATE.name())));
+                                    BudgetErrorCode.NO_EXCHANGE_RATE.name())));
             case REQUESTS -> estimate.requests() == null ? BigDecimal.ONE : estimate.requests();
             case METER_UNITS -> estimate.meterUnits();
         };

@@ -183,11 +183,11 @@ class CostBudgetCurrencyIT extends ServerTest {
         TestApi.Response noRate = authorize(tenant, Map.of("cost", "1", "currency", "SEK"));
         assertThat(noRate.status()).as(noRate.body()).isEqualTo(400);
         assertThat(noRate.at("errors.0.field")).isEqualTo("estimate.currency");
-        assertThat(noRate.at("errors.0.code")).isEqualTo("NO_RATE");
+        assertThat(noRate.at("errors.0.code")).isEqualTo("NO_EXCHANGE_RATE");
         TestApi.Response graphql = api.graphql(tenant.adminToken(), "mutation($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { authorization { decision }"
                 + " userErrors { field code } } }", Map.of("input", Map.of("provider", "openai", "model", "gpt-4", "estimate", Map.of("cost", "1", "currency", "SEK"))));
         assertThat(graphql.at("data.usageAuthorize.authorization")).as(graphql.body()).isNull();
-        assertThat(graphql.at("data.usageAuthorize.userErrors")).isEqualTo(List.of(Map.of("field", List.of("input", "estimate", "currency"), "code", "NO_RATE")));
+        assertThat(graphql.at("data.usageAuthorize.userErrors")).isEqualTo(List.of(Map.of("field", List.of("input", "estimate", "currency"), "code", "NO_EXCHANGE_RATE")));
         assertThat(rows.count("SELECT COUNT(*) FROM budget_reservation WHERE organization_id = ?", organizationId)).isEqualTo(holds);
     }
 
