@@ -468,7 +468,7 @@ public class BillingService {
         return transactions.executeWrite(transaction -> {
             boolean applied = store.saveSubscription(row, clock.instant());
             if (applied) {
-                ledger.switchPlan(organizationId, status.holdsPlan() ? plan : ledger.freeBaseline());
+                ledger.switchPlan(organizationId, status.holdsPlan() ? plan : ledger.freeBaseline(), status.holdsPlan());
             }
             return applied;
         });

@@ -198,26 +198,34 @@ public class LedgerService {
         if (!plan.get().active()) {
             throw new UserInputException(UserError.of("planId", "INVALID_STATE", "Plan " + plan.get().name() + " is not active"));
         }
-        switchPlan(organization, plan.get());
+        switchPlan(organization, plan.get(), false);
         return balance(viewer, organizationId);
     }
 
     /**
      * Puts an organization on a plan now, for billing (a Stripe subscription started, changed or
      * ended): the caller has decided the organization and the plan; nothing is checked here.
+     *
+     * @param renewedByInvoice whether paid invoices renew its tokens ({@link #renewPlanAllowance}, a subscription holds
+     *                         the plan) rather than the plan's reset day; its first period starts today
      */
-    public void switchPlan(long organizationId, Plan chosen) {
-        switchPlan(organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization")), chosen);
+    public void switchPlan(long organizationId, Plan chosen, boolean renewedByInvoice) {
+        switchPlan(organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization")), chosen, renewedByInvoice);
     }
 
-    private void switchPlan(Organization organization, Plan chosen) {
+    private void switchPlan(Organization organization, Plan chosen, boolean renewedByInvoice) {
         write(connection -> {
             Instant now = clock.instant();
             LedgerStore.Locked locked = store.lock(connection, info(organization), now);
+            LedgerStore.State state = locked.state();
+            LocalDate periodStart = renewedByInvoice ? LocalDate.ofInstant(now, organization.zone()) : chosen.periodStart(now, organization.zone());
             if (locked.plan().id().equals(chosen.id())) {
+                if (state.renewedByInvoice() != renewedByInvoice) {
+                    // The same plan, renewed by another clock from now on (an admin's plan now sold by a subscription, or back).
+                    store.post(connection, info(organization), state.withPlan(state.planId(), periodStart, renewedByInvoice), List.of(), now);
+                }
                 return null;
             }
-            LedgerStore.State state = locked.state();
             List<LedgerEntry> entries = new ArrayList<>();
             if (state.planTokens() != 0) {
                 entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_EXPIRY, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(-state.planTokens()),
@@ -227,7 +235,7 @@ public class LedgerService {
                 entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_ALLOWANCE, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(chosen.monthlyTokens()),
                         chosen.monthlyTokens(), "Plan " + chosen.name() + " started: its allowance", null, now));
             }
-            store.post(connection, info(organization), state.withPlan(chosen.freeBaseline() ? null : chosen.id(), chosen.periodStart(now, organization.zone())), entries, now);
+            store.post(connection, info(organization), state.withPlan(chosen.freeBaseline() ? null : chosen.id(), periodStart, renewedByInvoice), entries, now);
             return null;
         });
     }
@@ -270,7 +278,7 @@ public class LedgerService {
     /**
      * Starts a new allowance period of the organization's plan now (a paid renewal invoice): the
      * plan tokens left expire and the plan's monthly tokens are granted, in the caller's
-     * transaction, once per source key.
+     * transaction, once per source key. The plan's reset day no longer renews them: invoices do.
      *
      * @return whether it was posted (false: its source key was posted before)
      */
@@ -293,7 +301,7 @@ public class LedgerService {
                         BigDecimal.valueOf(locked.plan().monthlyTokens()), locked.plan().monthlyTokens(), "Plan " + locked.plan().name() + " renewed: its allowance",
                         null, now));
             }
-            store.post(connection, info(organization), state, entries, now);
+            store.post(connection, info(organization), state.withPlan(state.planId(), LocalDate.ofInstant(now, organization.zone()), true), entries, now);
             return true;
         });
     }

@@ -43,9 +43,11 @@ class LedgerStore {
      *
      * @param credits the CREDITS balance in the billing currency
      * @param lowCrossings how many times usage took credits below the threshold: the alert dedupe sequence
+     * @param renewedByInvoice whether the paid invoices of a Stripe subscription renew the plan tokens
+     *                         ({@link LedgerService#renewPlanAllowance}) rather than the plan's reset day
      */
     record State(long organizationId, @Nullable Long planId, BigDecimal lowThreshold, BigDecimal credits, long planTokens, long topupTokens,
-                 @Nullable LocalDate periodStart, long lowCrossings) {
+                 @Nullable LocalDate periodStart, long lowCrossings, boolean renewedByInvoice) {
 
         /**
          * The state after an entry. Credits are kept in the billing currency; an entry in another one (usage of a day billed
@@ -54,23 +56,32 @@ class LedgerStore {
         State plus(LedgerEntry entry, String billingCurrency) {
             return switch (entry.account()) {
                 case CREDITS -> billingCurrency.equals(entry.currencyCode())
-                        ? new State(organizationId, planId, lowThreshold, credits.add(entry.amount()), planTokens, topupTokens, periodStart, lowCrossings)
+                        ? new State(organizationId, planId, lowThreshold, credits.add(entry.amount()), planTokens, topupTokens, periodStart, lowCrossings, renewedByInvoice)
                         : this;
-                case PLAN_TOKENS -> new State(organizationId, planId, lowThreshold, credits, planTokens + entry.amount().longValueExact(), topupTokens, periodStart, lowCrossings);
-                case TOPUP_TOKENS -> new State(organizationId, planId, lowThreshold, credits, planTokens, topupTokens + entry.amount().longValueExact(), periodStart, lowCrossings);
+                case PLAN_TOKENS -> new State(organizationId, planId, lowThreshold, credits, planTokens + entry.amount().longValueExact(), topupTokens, periodStart, lowCrossings, renewedByInvoice);
+                case TOPUP_TOKENS -> new State(organizationId, planId, lowThreshold, credits, planTokens, topupTokens + entry.amount().longValueExact(), periodStart, lowCrossings, renewedByInvoice);
             };
         }
 
         State withPlan(@Nullable Long newPlanId, LocalDate newPeriodStart) {
-            return new State(organizationId, newPlanId, lowThreshold, credits, planTokens, topupTokens, newPeriodStart, lowCrossings);
+            return withPlan(newPlanId, newPeriodStart, renewedByInvoice);
+        }
+
+        State withPlan(@Nullable Long newPlanId, LocalDate newPeriodStart, boolean newRenewedByInvoice) {
+            return new State(organizationId, newPlanId, lowThreshold, credits, planTokens, topupTokens, newPeriodStart, lowCrossings, newRenewedByInvoice);
+        }
+
+        /** Whether the plan period has to roll over now: a reset day passed, unless paid invoices renew the plan. */
+        boolean rollsOver(LocalDate calendarPeriodStart) {
+            return !renewedByInvoice && !calendarPeriodStart.equals(periodStart);
         }
 
         State withThreshold(BigDecimal threshold) {
-            return new State(organizationId, planId, threshold, credits, planTokens, topupTokens, periodStart, lowCrossings);
+            return new State(organizationId, planId, threshold, credits, planTokens, topupTokens, periodStart, lowCrossings, renewedByInvoice);
         }
 
         State withCrossing() {
-            return new State(organizationId, planId, lowThreshold, credits, planTokens, topupTokens, periodStart, lowCrossings + 1);
+            return new State(organizationId, planId, lowThreshold, credits, planTokens, topupTokens, periodStart, lowCrossings + 1, renewedByInvoice);
         }
     }
 
@@ -110,7 +121,7 @@ class LedgerStore {
         }
         Plan plan = plan(connection, state.planId());
         LocalDate periodStart = plan.periodStart(now, organization.zone());
-        if (!periodStart.equals(state.periodStart())) {
+        if (state.rollsOver(periodStart)) {
             List<LedgerEntry> entries = new ArrayList<>();
             if (state.planTokens() != 0) {
                 entries.add(LedgerEntry.automatic(organization.id(), LedgerEntryKind.PLAN_EXPIRY, LedgerAccount.PLAN_TOKENS, BigDecimal.valueOf(-state.planTokens()),
@@ -134,7 +145,7 @@ class LedgerStore {
             return null;
         }
         Plan plan = plan(connection, state.planId());
-        return plan.periodStart(now, organization.zone()).equals(state.periodStart()) ? new Locked(organization, state, plan) : null;
+        return state.rollsOver(plan.periodStart(now, organization.zone())) ? null : new Locked(organization, state, plan);
     }
 
     @Nullable
@@ -144,8 +155,8 @@ class LedgerStore {
 
     @Nullable
     private static State select(Connection connection, long organizationId, boolean forUpdate) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT plan_id, low_threshold, credits, plan_tokens, topup_tokens, period_start, low_crossings"
-                + " FROM ledger_balance WHERE organization_id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT plan_id, low_threshold, credits, plan_tokens, topup_tokens, period_start, low_crossings,"
+                + " renewed_by_invoice FROM ledger_balance WHERE organization_id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
             statement.setLong(1, organizationId);
             try (ResultSet rows = statement.executeQuery()) {
                 if (!rows.next()) {
@@ -154,7 +165,7 @@ class LedgerStore {
                 long planId = rows.getLong(1);
                 Long plan = rows.wasNull() ? null : planId;
                 return new State(organizationId, plan, rows.getBigDecimal(2), rows.getBigDecimal(3), rows.getLong(4), rows.getLong(5),
-                        rows.getObject(6, LocalDate.class), rows.getLong(7));
+                        rows.getObject(6, LocalDate.class), rows.getLong(7), rows.getBoolean(8));
             }
         }
     }
@@ -274,7 +285,7 @@ class LedgerStore {
 
     void update(Connection connection, State state, Instant now) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("UPDATE ledger_balance SET plan_id = ?, low_threshold = ?, credits = ?, plan_tokens = ?,"
-                + " topup_tokens = ?, period_start = ?, low_crossings = ?, updated_at = ? WHERE organization_id = ?")) {
+                + " topup_tokens = ?, period_start = ?, low_crossings = ?, renewed_by_invoice = ?, updated_at = ? WHERE organization_id = ?")) {
             if (state.planId() == null) {
                 statement.setNull(1, Types.BIGINT);
             }
@@ -287,8 +298,9 @@ class LedgerStore {
             statement.setLong(5, state.topupTokens());
             statement.setObject(6, state.periodStart());
             statement.setLong(7, state.lowCrossings());
-            statement.setObject(8, toColumn(now));
-            statement.setLong(9, state.organizationId());
+            statement.setBoolean(8, state.renewedByInvoice());
+            statement.setObject(9, toColumn(now));
+            statement.setLong(10, state.organizationId());
             statement.executeUpdate();
         }
     }

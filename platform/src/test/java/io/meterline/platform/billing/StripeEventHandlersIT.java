@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -407,6 +408,12 @@ class StripeEventHandlersIT extends MailServerTest {
         assertThat(deliver(InvoicePaidHandler.PAID, renewal)).isEqualTo("APPLIED");
         assertThat(balance(tenant).get("planTokensRemaining")).isEqualTo(4_999_900);
         assertThat(entries(tenant, "PLAN_ALLOWANCE")).isEqualTo(allowances + 1);
+
+        // Paid invoices renew a subscription's plan, not the plan's reset day: 40 days on, without an invoice, nothing resets.
+        clock.set(clock.instant().plus(Duration.ofDays(40)));
+        assertThat(balance(tenant).get("planTokensRemaining")).isEqualTo(4_999_900);
+        assertThat(entries(tenant, "PLAN_ALLOWANCE")).isEqualTo(allowances + 1);
+        assertThat(entries(tenant, "PLAN_EXPIRY")).isEqualTo(expiries + 1);
 
         // A renewal invoice of another subscription, or of a customer no organization has, grants nothing.
         long before = allEntries();
