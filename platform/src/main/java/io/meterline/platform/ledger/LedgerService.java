@@ -267,12 +267,42 @@ public class LedgerService {
             }
             Organization organization = organizations.findById(input.organizationId()).orElseThrow(() -> MeterlineException.notFound("Organization"));
             LedgerStore.Locked locked = store.lock(connection, info(organization), now);
-            long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
-            LedgerEntry entry = new LedgerEntry(null, organization.id(), input.kind(), input.account(), stored, input.account().isTokens() ? null : input.currencyCode(),
-                    null, tokens, 0, LedgerEntry.truncate(input.description()), null, null, 0, null, null, null, null, now);
-            store.post(connection, info(organization), locked.state(), List.of(entry), now);
+            store.post(connection, info(organization), locked.state(),
+                    List.of(systemEntry(organization.id(), input.kind(), input.account(), stored, input.currencyCode(), input.description(), now)), now);
             return true;
         });
+    }
+
+    /**
+     * Takes refunded top-up tokens back (a refunded top-up purchase), in the caller's transaction, once
+     * per source key: at most the top-up tokens the organization still has, since tokens already used
+     * stay used.
+     *
+     * @return how many tokens were taken back (0 as well when the source key was posted before)
+     */
+    public long takeBackTopUpTokens(long organizationId, long tokens, String description, String sourceKey) {
+        return write(connection -> {
+            Instant now = clock.instant();
+            if (tokens <= 0 || !store.claimSource(connection, organizationId, sourceKey, now)) {
+                return 0L;
+            }
+            Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
+            LedgerStore.Locked locked = store.lock(connection, info(organization), now);
+            long taken = Math.min(tokens, Math.max(locked.state().topupTokens(), 0));
+            if (taken > 0) {
+                store.post(connection, info(organization), locked.state(),
+                        List.of(systemEntry(organizationId, LedgerEntryKind.REFUND, LedgerAccount.TOPUP_TOKENS, BigDecimal.valueOf(-taken), null, description, now)), now);
+            }
+            return taken;
+        });
+    }
+
+    /** An entry no user posted: money in {@code currencyCode} for CREDITS, a whole token count (currency ignored) for token accounts. */
+    private static LedgerEntry systemEntry(long organizationId, LedgerEntryKind kind, LedgerAccount account, BigDecimal stored, @Nullable String currencyCode,
+                                           String description, Instant now) {
+        long tokens = account.isTokens() ? stored.abs().longValueExact() : 0;
+        return new LedgerEntry(null, organizationId, kind, account, stored, account.isTokens() ? null : currencyCode, null, tokens, 0,
+                LedgerEntry.truncate(description), null, null, 0, null, null, null, null, now);
     }
 
     /**

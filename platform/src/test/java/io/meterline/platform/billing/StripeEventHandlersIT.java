@@ -508,15 +508,36 @@ class StripeEventHandlersIT extends MailServerTest {
         assertThat(TestApi.at(balance(tenant), "creditsUsed.amount")).as("a card refund undoes no usage").isEqualTo("0.000000000");
         assertThat(entries(tenant, "REFUND")).isEqualTo(2);
 
-        // A charge no checkout of ours was paid with, and a refunded top-up, take nothing.
+        // A charge no checkout of ours was paid with takes nothing.
         long before = allEntries();
         deliver(ChargeRefundedHandler.REFUNDED, charge("ch_hooks_stranger", "pi_not_ours", 5000, 5000));
+        assertThat(allEntries()).isEqualTo(before);
+    }
+
+    @Test
+    void aRefundedTopUpTakesBackItsShareOfTheTokensAtMostThoseLeft() {
+        Fixtures.Tenant tenant = tenant("hooks-topup-refund");
         String topUp = session(tenant, CheckoutKind.TOP_UP, 1_000_000L, "20.00");
         deliver(CheckoutSessionHandler.COMPLETED, paidSession(topUp, "pi_hooks_topup_refund"));
-        assertThat(allEntries()).isEqualTo(before + 1);
-        deliver(ChargeRefundedHandler.REFUNDED, charge("ch_hooks_topup", "pi_hooks_topup_refund", 2000, 2000));
-        assertThat(allEntries()).isEqualTo(before + 1);
         assertThat(balance(tenant).get("topUpTokensAvailable")).isEqualTo(1_000_000);
+
+        // A quarter refunded: a quarter of the pack taken back, once however often Stripe says it.
+        assertThat(deliver(ChargeRefundedHandler.REFUNDED, charge("ch_hooks_topup", "pi_hooks_topup_refund", 2000, 500))).isEqualTo("APPLIED");
+        assertThat(deliver(ChargeRefundedHandler.REFUNDED, charge("ch_hooks_topup", "pi_hooks_topup_refund", 2000, 500))).isEqualTo("APPLIED");
+        assertThat(balance(tenant).get("topUpTokensAvailable")).isEqualTo(750_000);
+        assertThat(entries(tenant, "REFUND")).isEqualTo(1);
+
+        // 700,000 of the rest used; the whole refund then takes back only the 50,000 left: used tokens stay used.
+        TestApi.Response used = api.graphql(api.adminToken(), ENTRY_CREATE, Map.of("input", Map.of("organizationId", tenant.organizationId(), "kind", "ADJUSTMENT",
+                "account", "TOPUP_TOKENS", "amount", "-700000", "reason", "tokens used in the test")));
+        assertThat(used.at("data.ledgerEntryCreate.userErrors")).as(used.body()).isEqualTo(List.of());
+        assertThat(deliver(ChargeRefundedHandler.REFUNDED, charge("ch_hooks_topup", "pi_hooks_topup_refund", 2000, 2000))).isEqualTo("APPLIED");
+        assertThat(balance(tenant).get("topUpTokensAvailable")).isEqualTo(0);
+        assertThat(entries(tenant, "REFUND")).isEqualTo(2);
+        assertThat(rows.value("SELECT MIN(amount) FROM ledger_entry WHERE organization_id = ? AND kind = 'REFUND'", id(tenant)))
+                .satisfies(amount -> assertThat(new BigDecimal(amount.toString())).isEqualByComparingTo("-250000"));
+        assertThat(rows.value("SELECT refunded_amount FROM billing_checkout WHERE stripe_session_id = ?", topUp))
+                .satisfies(amount -> assertThat(new BigDecimal(amount.toString())).isEqualByComparingTo("20"));
     }
 
     @Test
