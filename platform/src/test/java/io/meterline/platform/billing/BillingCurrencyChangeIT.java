@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.account.BillingCurrencyHistory;
 import io.meterline.platform.support.Fixtures;
+import io.meterline.platform.support.FxFixtures;
 import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
@@ -29,7 +30,6 @@ class BillingCurrencyChangeIT extends ServerTest {
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
     private static final String CHANGE = "mutation($input: BillingCurrencyChangeInput!) { billingCurrencyChange(input: $input) {"
             + " organization { billingCurrency billingCurrencyHistory { currencyCode effectiveFrom } } userErrors { field code message } } }";
-    private static final String SET_RATE = "mutation($input: FxRateSetInput!) { fxRateSet(input: $input) { userErrors { code } } }";
 
     @Inject
     TransactionOperations<Connection> transactions;
@@ -58,10 +58,8 @@ class BillingCurrencyChangeIT extends ServerTest {
         rows = new Rows(transactions);
         clock.set(NOW);
         admin = api.adminToken();
-        for (String[] rate : new String[][] {{"USD", "1.08"}, {"CAD", "1.5"}}) {
-            TestApi.Response set = api.graphql(admin, SET_RATE, Map.of("input", Map.of("currency", rate[0], "rate", rate[1], "date", "2026-11-20")));
-            assertThat(set.at("data.fxRateSet.userErrors")).as(set.body()).isEqualTo(List.of());
-        }
+        FxFixtures.setRate(api, admin, "USD", "1.08", "2026-11-20");
+        FxFixtures.setRate(api, admin, "CAD", "1.5", "2026-11-20");
     }
 
     @BeforeEach
@@ -78,9 +76,7 @@ class BillingCurrencyChangeIT extends ServerTest {
     }
 
     private void send(Fixtures.Tenant tenant, String id, String timestamp) {
-        Map<String, Object> event = Map.of("id", id, "timestamp", timestamp, "provider", "openai", "model", "gpt-4",
-                "meters", Map.of("input_tokens", 1000, "output_tokens", 1000));
-        TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(event))));
+        TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(FxFixtures.gpt4(id, timestamp)))));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
     }
 
