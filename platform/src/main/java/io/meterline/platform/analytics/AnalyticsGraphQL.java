@@ -4,8 +4,6 @@ import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.account.ApiKeyService;
-import io.meterline.platform.account.OrganizationRepository;
-import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.graphql.Connection;
@@ -41,16 +39,13 @@ public class AnalyticsGraphQL implements GraphQLWiring {
     private final AnalyticsService analytics;
     private final TenantScope tenantScope;
     private final ProfileService profiles;
-    private final OrganizationRepository organizations;
     private final BillingFigures figures;
     private final Clock clock;
 
-    AnalyticsGraphQL(AnalyticsService analytics, TenantScope tenantScope, ProfileService profiles, OrganizationRepository organizations,
-                     BillingFigures figures, Clock clock) {
+    AnalyticsGraphQL(AnalyticsService analytics, TenantScope tenantScope, ProfileService profiles, BillingFigures figures, Clock clock) {
         this.analytics = analytics;
         this.tenantScope = tenantScope;
         this.profiles = profiles;
-        this.organizations = organizations;
         this.figures = figures;
         this.clock = clock;
     }
@@ -183,9 +178,9 @@ public class AnalyticsGraphQL implements GraphQLWiring {
         return withFigures(Map.of("nodes", sessions.sessions(), "totalCount", sessions.totalCount()), figures(organizationId, days.to()));
     }
 
-    /** Figures in the organization's billing currency, earlier billing currencies converted at the rate of {@code day}. */
+    /** Figures in the organization's current billing currency, earlier billing currencies converted at the rate of {@code day}. */
     private BillingFigures.In figures(long organizationId, LocalDate day) {
-        return figures.in(organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization")).billingCurrency(), day);
+        return figures.current(organizationId, day);
     }
 
     /** An answer whose {@code UsageMeasures} show their cost with {@code figure}. */

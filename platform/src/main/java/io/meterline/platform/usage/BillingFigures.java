@@ -1,10 +1,19 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.fx.FxConverter;
+import io.micronaut.data.connection.ConnectionDefinition;
+import io.micronaut.data.connection.ConnectionOperations;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,9 +28,41 @@ import java.util.Objects;
 public class BillingFigures {
 
     private final FxConverter fx;
+    private final ConnectionOperations<Connection> connections;
+    private final Clock clock;
 
-    BillingFigures(FxConverter fx) {
+    BillingFigures(FxConverter fx, ConnectionOperations<Connection> connections, Clock clock) {
         this.fx = fx;
+        this.connections = connections;
+        this.clock = clock;
+    }
+
+    /**
+     * Figures in the organization's current billing currency, the one today's usage (its UTC day, as events convert) bills
+     * in ({@link io.meterline.platform.account.BillingCurrencyHistory}: the latest change on or before the day, else
+     * {@code organization.billing_currency}), earlier billing currencies converted at the rate of {@code day}. One statement
+     * on a connection of its own, no transaction: dashboards read it on every page.
+     */
+    public In current(long organizationId, LocalDate day) {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        String currency = connections.execute(ConnectionDefinition.DEFAULT, status -> {
+            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT COALESCE((SELECT c.currency FROM organization_billing_currency c"
+                    + " WHERE c.organization_id = o.id AND c.effective_from <= ? ORDER BY c.effective_from DESC LIMIT 1), o.billing_currency)"
+                    + " FROM organization o WHERE o.id = ?")) {
+                statement.setObject(1, today);
+                statement.setLong(2, organizationId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next() ? rows.getString(1) : null;
+                }
+            }
+            catch (SQLException e) {
+                throw new IllegalStateException("Reading the billing currency failed", e);
+            }
+        });
+        if (currency == null) {
+            throw MeterlineException.notFound("Organization");
+        }
+        return in(currency, day);
     }
 
     /** Figures in {@code currency}, other billing currencies converted at the rate of {@code day}. */

@@ -57,7 +57,7 @@ public class UsageSummaryService {
     @Transactional(readOnly = true)
     public UsageSummary summarize(long organizationId, DayRange range) {
         Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
-        BillingFigures.In figure = figures.in(organization.billingCurrency(), range.to());
+        BillingFigures.In figure = figures.current(organizationId, range.to());
         List<CallRow> calls = jdbc.prepareStatement("SELECT provider, model, billing_currency, SUM(requests), SUM(error_requests), SUM(unpriced_requests),"
                 + " SUM(billing_cost) FROM usage_bucket WHERE organization_id = ? AND bucket_start >= ? AND bucket_start < ? GROUP BY provider, model, billing_currency",
                 statement -> {
