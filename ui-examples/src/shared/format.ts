@@ -81,6 +81,6 @@ export function percent(value: number | string | null | undefined, digits = 1): 
 export function formatCost(cost: MoneyLike | null | undefined, originalCost: readonly MoneyLike[] = [], digits?: number): string {
   const figure = formatMoney(cost, digits);
   const nonZero = originalCost.filter((m) => Number(m.amount) !== 0);
-  if (!cost || nonZero.length === 0 || (nonZero.length === 1 && nonZero[0].currencyCode === cost.currencyCode)) return figure;
+  if (!cost || nonZero.length === 0 || (nonZero.length === 1 && nonZero[0]?.currencyCode === cost.currencyCode)) return figure;
   return `${figure} (from ${formatMoneyList(nonZero, digits)})`;
 }
