@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.TemporalAdjusters;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -75,8 +76,9 @@ public class AnalyticsGraphQL implements GraphQLWiring {
                 .dataFetcher("usageSessions", this::sessions)
                 .dataFetcher("usageSession", environment -> {
                     long organizationId = organization(environment);
+                    // A session has no range: earlier billing currencies convert at today's rate (the UTC day, as events convert).
                     return withFigures(analytics.session(organizationId, environment.getArgument("key")).orElse(null),
-                            figures(organizationId, LocalDate.now(clock.withZone(profiles.zoneFor(GraphQLContextKeys.viewer(environment), organizationId)))));
+                            figures(organizationId, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)));
                 }));
         wiring.type("UsageSession", type -> type
                 .dataFetcher("durationMs", environment -> {
