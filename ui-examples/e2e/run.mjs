@@ -244,7 +244,7 @@ async function run(api, app, context) {
     await page.click('button[type=submit]');
     await page.getByTestId('month-tokens').waitFor();
     const data = await gql(api, userToken, `{
-      usageTotals { thisMonth { tokens requests cost { amount currencyCode } } thisWeek { tokens } }
+      usageTotals { thisMonth { tokens requests cost { amount currencyCode } originalCost { amount currencyCode } } thisWeek { tokens } }
       balance { creditsRemaining { amount currencyCode } planTokensRemaining }
       usageBreakdown(by: ACCOUNT_ID, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) { groups { key totals { tokens } } }
     }`);
@@ -254,9 +254,12 @@ async function run(api, app, context) {
     assert.equal(await page.getByTestId('credits-value').innerText(), money(data.balance.creditsRemaining, 2));
     assert.equal(await page.getByTestId('plan-tokens-value').innerText(), num(data.balance.planTokensRemaining));
     const costText = await page.getByTestId('month-cost-value').innerText();
-    const costs = data.usageTotals.thisMonth.cost.filter((m) => Number(m.amount) !== 0);
-    assert.ok(costs.length > 0, JSON.stringify(data.usageTotals));
-    assert.equal(costText, costs.map((m) => money(m, 2)).join(' + '), 'every currency charged, with its symbol');
+    // One amount in the billing currency, the currencies the usage was priced in as detail: "CA$25.10 (from $14.01 + €4.35)".
+    const { cost, originalCost } = data.usageTotals.thisMonth;
+    const originals = originalCost.filter((m) => Number(m.amount) !== 0);
+    assert.ok(Number(cost.amount) > 0 && originals.length > 0, JSON.stringify(data.usageTotals));
+    const detail = originals.length === 1 && originals[0].currencyCode === cost.currencyCode ? '' : ` (from ${originals.map((m) => money(m, 2)).join(' + ')})`;
+    assert.equal(costText, `${money(cost, 2)}${detail}`, 'the billing-currency figure, with the priced currencies as detail');
     assert.ok(data.usageBreakdown.groups.length > 0, 'the demo has Account ID activity');
     const rows = await page.getByTestId('account-id-metrics').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
     assert.deepEqual(rows, data.usageBreakdown.groups.map((g) => [g.key, num(g.totals.tokens)]), 'Account IDs by tokens, as the API ranks them');
@@ -471,7 +474,7 @@ async function run(api, app, context) {
     await page.selectOption('select[name=status]', 'ERROR');
     await page.click('[data-testid=usage-filters] button:has-text("Apply")');
     await page.getByText(`${errors.usageEvents.totalCount} rows`).waitFor();
-    const statuses = await page.locator('[data-testid=usage-table] tbody tr td:nth-child(8)').allInnerTexts();
+    const statuses = await page.locator('[data-testid=usage-table] tbody tr td:nth-child(9)').allInnerTexts();
     assert.ok(statuses.length > 0 && statuses.every((t) => t !== 'ok'), statuses.join(','));
     await page.click('[data-testid=usage-filters] button:has-text("Reset")');
     // Relay paging: the second page starts where the API's second page starts.

@@ -6,7 +6,7 @@ import type { ChartConfiguration } from 'chart.js';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { BarChart } from '../shared/chart';
-import { amountIn, formatCost, formatDate, formatDateTime, formatMoney, formatNumber, formatMoneyList } from '../shared/format';
+import { formatCost, formatDate, formatDateTime, formatMoney, formatNumber, formatMoneyList } from '../shared/format';
 import { Card, ErrorBox, Loading, Pager, usePager, useTimeZone } from '../shared/ui';
 import { todayIn, shiftMonths } from '../shared/dates';
 import { loadSession } from '../shared/session';
@@ -26,9 +26,9 @@ const BalanceQuery = graphql(`
       lastUpdatedAt
       estimatedUsageRemaining { provider model meter per remaining unitPrice { amount currencyCode } originalUnitPrice { amount currencyCode } }
     }
-    usageTotals { lifetime { requests tokens images cost { amount currencyCode } } averageCostPerRequest { amount currencyCode } }
+    usageTotals { lifetime { requests tokens images } averageCostPerRequest { amount currencyCode } }
     byService: usageBreakdown(by: PROVIDER, first: 20, range: { preset: CURRENT_MONTH }) {
-      groups { key costShare totals { requests cost { amount currencyCode } } }
+      groups { key costShare totals { requests cost { amount currencyCode } originalCost { amount currencyCode } } }
     }
   }
 `);
@@ -99,7 +99,7 @@ export function BalancePage({ org }: { org: OrgContext }) {
             <Card title="API Calls"><div className="big">{formatNumber(data.usageTotals.lifetime.requests)}</div></Card>
             <Card title="Tokens Used"><div className="big">{formatNumber(data.usageTotals.lifetime.tokens)}</div></Card>
             <Card title="Images Processed"><div className="big">{formatNumber(data.usageTotals.lifetime.images)}</div></Card>
-            <Card title="Average per Call"><div className="big">{formatMoneyList(data.usageTotals.averageCostPerRequest, 6, org.currency)}</div></Card>
+            <Card title="Average per Call"><div className="big">{formatMoney(data.usageTotals.averageCostPerRequest, 6)}</div></Card>
           </div>
           <PurchasePanel org={org} />
           <section className="panel" data-testid="spend-by-service">
@@ -108,7 +108,7 @@ export function BalancePage({ org }: { org: OrgContext }) {
               <thead><tr><th>Service</th><th className="num">Calls</th><th className="num">Cost</th><th className="num">Share of cost</th></tr></thead>
               <tbody>
                 {data.byService.groups.map((g) => (
-                  <tr key={g.key}><td>{g.key}</td><td className="num">{formatNumber(g.totals.requests)}</td><td className="num">{formatMoneyList(g.totals.cost, 2, org.currency)}</td><td className="num">{g.costShare.toFixed(1)}%</td></tr>
+                  <tr key={g.key}><td>{g.key}</td><td className="num">{formatNumber(g.totals.requests)}</td><td className="num">{formatCost(g.totals.cost, g.totals.originalCost, 2)}</td><td className="num">{g.costShare.toFixed(1)}%</td></tr>
                 ))}
               </tbody>
             </table>
@@ -224,12 +224,9 @@ function Transactions() {
   );
 }
 
-/** The currency most of a series' cost is in (the billing currency when it has any). */
-function chartCurrency(buckets: readonly { totals: { cost: readonly { amount: string; currencyCode: string }[] } }[], billing: string): string {
-  const sums = new Map<string, number>();
-  for (const b of buckets) for (const m of b.totals.cost) sums.set(m.currencyCode, (sums.get(m.currencyCode) ?? 0) + Number(m.amount));
-  if ((sums.get(billing) ?? 0) > 0) return billing;
-  return [...sums.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? billing;
+/** The currency a series' costs are in: every bucket's cost is in the organization's billing currency. */
+function chartCurrency(buckets: readonly { totals: { cost: { currencyCode: string } } }[], billing: string): string {
+  return buckets[0]?.totals.cost.currencyCode ?? billing;
 }
 
 function Trends({ org }: { org: OrgContext }) {
@@ -244,7 +241,7 @@ function Trends({ org }: { org: OrgContext }) {
       type: 'bar',
       data: {
         labels: data.monthly.buckets.map((b) => formatDate(b.date, { month: 'short', year: 'numeric' })),
-        datasets: [{ label: `Spending (${currency})`, data: data.monthly.buckets.map((b) => amountIn(b.totals.cost, currency)), backgroundColor: '#16a34a' }],
+        datasets: [{ label: `Spending (${currency})`, data: data.monthly.buckets.map((b) => Number(b.totals.cost.amount)), backgroundColor: '#16a34a' }],
       },
       options: { plugins: { tooltip: { callbacks: { label: (c) => formatMoney({ amount: String(c.parsed.y), currencyCode: currency }) } } } },
     };
@@ -253,7 +250,7 @@ function Trends({ org }: { org: OrgContext }) {
     if (!data) return null;
     const buckets = data.daily.buckets;
     const currency = chartCurrency(buckets, org.currency);
-    const values = buckets.map((b) => amountIn(b.totals.cost, currency));
+    const values = buckets.map((b) => Number(b.totals.cost.amount));
     return {
       type: 'bar',
       data: {

@@ -75,10 +75,10 @@ export function ClientApp({ email, onSignOut }: { email: string; onSignOut: () =
     case '/budgets': page = <BudgetsPage />; break;
     case '/usage': page = <UsageHistoryPage />; break;
     case '/controls': page = <UsageControlsPage org={org} />; break;
-    case '/insights': page = <InsightsPage org={org} />; break;
+    case '/insights': page = <InsightsPage />; break;
     case '/rules': page = <BusinessRulesPage org={org} />; break;
     case '/profile': page = <ProfilePage org={org} />; break;
-    default: page = <DashboardPage org={org} />;
+    default: page = <DashboardPage />;
   }
   return (
     <TimeZoneContext.Provider value={v.timeZone}>

@@ -2,16 +2,15 @@
 // credits and plan tokens remaining with reset dates, and usage per Account ID (or its empty state).
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { formatCost, formatDate, formatMoney, formatMoneyList, formatNumber } from '../shared/format';
+import { formatCost, formatDate, formatMoney, formatNumber } from '../shared/format';
 import { Card, ErrorBox, Loading } from '../shared/ui';
-import type { OrgContext } from './ClientApp';
 
 const DashboardQuery = graphql(`
   query ClientDashboard {
     usageTotals {
       weekFrom
       weekTo
-      thisMonth { tokens inputTokens outputTokens requests cost { amount currencyCode } }
+      thisMonth { tokens inputTokens outputTokens requests unconvertedRequests cost { amount currencyCode } originalCost { amount currencyCode } }
       thisWeek { tokens requests }
     }
     usageProjection { monthStart monthEnd projectedMonthCost { amount currencyCode } projectedMonthOriginalCost { amount currencyCode } }
@@ -26,12 +25,12 @@ const DashboardQuery = graphql(`
     accountIdOverview { hasAccountIds hasActivityThisMonth withActivityThisMonthCount activeCount suspendedCount }
     usageBreakdown(by: ACCOUNT_ID, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) {
       totalCount
-      groups { key tokenShare totals { tokens requests cost { amount currencyCode } } }
+      groups { key tokenShare totals { tokens requests cost { amount currencyCode } originalCost { amount currencyCode } } }
     }
   }
 `);
 
-export function DashboardPage({ org }: { org: OrgContext }) {
+export function DashboardPage() {
   const [{ data, fetching, error }] = useQuery({ query: DashboardQuery });
   if (!data) return <><Loading fetching={fetching} /><ErrorBox error={error} /></>;
   const { usageTotals: t, balance: b, accountIdOverview: ids, usageBreakdown: byId, usageProjection: p } = data;
@@ -45,8 +44,11 @@ export function DashboardPage({ org }: { org: OrgContext }) {
           <div className="sub">calls, {formatDate(p.monthStart)} – {formatDate(p.monthEnd)}</div>
         </Card>
         <Card title="Estimated Cost" testId="month-cost">
-          <div className="big" data-testid="month-cost-value">{formatMoneyList(t.thisMonth.cost, 2, org.currency)}</div>
-          <div className="sub">projected {formatCost(p.projectedMonthCost, p.projectedMonthOriginalCost, 2)}</div>
+          <div className="big" data-testid="month-cost-value">{formatCost(t.thisMonth.cost, t.thisMonth.originalCost, 2)}</div>
+          <div className="sub">
+            {t.thisMonth.unconvertedRequests > 0 && `${formatNumber(t.thisMonth.unconvertedRequests)} calls wait for an exchange rate · `}
+            projected {formatCost(p.projectedMonthCost, p.projectedMonthOriginalCost, 2)}
+          </div>
         </Card>
         <Card title="Weekly Token Usage" testId="week-usage">
           <div className="big" data-testid="week-tokens">{formatNumber(t.thisWeek.tokens)}</div>
@@ -87,7 +89,7 @@ export function DashboardPage({ org }: { org: OrgContext }) {
                     <td className="num">{formatNumber(g.totals.tokens)}</td>
                     <td className="num">{g.tokenShare.toFixed(1)}%</td>
                     <td className="num">{formatNumber(g.totals.requests)}</td>
-                    <td className="num">{formatMoneyList(g.totals.cost, 2, org.currency)}</td>
+                    <td className="num">{formatCost(g.totals.cost, g.totals.originalCost, 2)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -3,9 +3,8 @@
 // suggestions with their potential saving.
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { formatCost, formatDate, formatMoney, formatMoneyList, formatNumber } from '../shared/format';
+import { formatCost, formatDate, formatMoney, formatNumber } from '../shared/format';
 import { Card, ErrorBox, Loading, ProgressBar } from '../shared/ui';
-import type { OrgContext } from './ClientApp';
 
 const Insights = graphql(`
   query ClientInsights {
@@ -19,14 +18,14 @@ const Insights = graphql(`
     budgets(scope: ORGANIZATION, first: 50) { nodes { name metric period provider status { limit percent band } } }
     usageBreakdown(by: MODEL, first: 10, orderBy: TOKENS, range: { preset: CURRENT_MONTH }) {
       totalCount
-      groups { key tokenShare costShare totals { tokens cost { amount currencyCode } } }
+      groups { key tokenShare costShare totals { tokens cost { amount currencyCode } originalCost { amount currencyCode } } }
     }
     usageForecast(metric: TOKENS, days: 30) { historyFrom historyTo totals { conservative likely aggressive } }
     usageSuggestions { from to suggestions { kind title detail model alternativeModel potentialSaving { amount currencyCode } originalPotentialSaving { amount currencyCode } } }
   }
 `);
 
-export function InsightsPage({ org }: { org: OrgContext }) {
+export function InsightsPage() {
   const [{ data, error, fetching }] = useQuery({ query: Insights });
   if (!data) return <><Loading fetching={fetching} /><ErrorBox error={error} /></>;
   // The month's token limit is the organization's monthly TOKENS budget for all providers, if any.
@@ -53,7 +52,7 @@ export function InsightsPage({ org }: { org: OrgContext }) {
           <thead><tr><th>Model</th><th className="num">Share</th><th className="num">Tokens</th><th className="num">Cost</th></tr></thead>
           <tbody>
             {data.usageBreakdown.groups.map((g) => (
-              <tr key={g.key}><td>{g.key}</td><td className="num">{g.tokenShare.toFixed(0)}%</td><td className="num">{formatNumber(g.totals.tokens)}</td><td className="num">{formatMoneyList(g.totals.cost, 2, org.currency)}</td></tr>
+              <tr key={g.key}><td>{g.key}</td><td className="num">{g.tokenShare.toFixed(0)}%</td><td className="num">{formatNumber(g.totals.tokens)}</td><td className="num">{formatCost(g.totals.cost, g.totals.originalCost, 2)}</td></tr>
             ))}
           </tbody>
         </table>

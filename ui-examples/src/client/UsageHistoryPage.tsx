@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { DateRangeInput, DateRangePreset, UsageStatusFilter } from '../gql/graphql';
-import { formatDateTime, formatNumber } from '../shared/format';
+import { formatCost, formatDateTime, formatNumber, type MoneyLike } from '../shared/format';
 import { ErrorBox, Loading, Pager, UserErrors, usePager, useTimeZone } from '../shared/ui';
 
 const History = graphql(`
@@ -14,6 +14,7 @@ const History = graphql(`
       pageInfo { hasNextPage endCursor }
       nodes {
         id timestamp provider model status inputTokens outputTokens totalTokens
+        cost { amount currencyCode } originalCost { amount currencyCode }
         dimensions { mode accountId }
         apiKey { label prefix }
         note { text updatedAt }
@@ -95,7 +96,7 @@ export function UsageHistoryPage() {
       <Loading fetching={fetching && !data} />
       <section className="panel">
         <table data-testid="usage-table">
-          <thead><tr><th>Timestamp</th><th>Model</th><th>API key</th><th>Mode</th><th className="num">Prompt</th><th className="num">Completion</th><th className="num">Total</th><th>Status</th><th>Note</th></tr></thead>
+          <thead><tr><th>Timestamp</th><th>Model</th><th>API key</th><th>Mode</th><th className="num">Prompt</th><th className="num">Completion</th><th className="num">Total</th><th className="num">Cost</th><th>Status</th><th>Note</th></tr></thead>
           <tbody>
             {c?.nodes.map((e) => (
               <tr key={e.id}>
@@ -106,6 +107,7 @@ export function UsageHistoryPage() {
                 <td className="num">{formatNumber(e.inputTokens)}</td>
                 <td className="num">{formatNumber(e.outputTokens)}</td>
                 <td className="num"><strong>{formatNumber(e.totalTokens)}</strong></td>
+                <td className="num" data-testid="event-cost">{eventCost(e.cost, e.originalCost)}</td>
                 <td><span className={`badge ${e.status === 'ok' ? 'ok' : 'error'}`}>{e.status}</span></td>
                 <td>
                   {editing?.id === e.id ? (
@@ -135,4 +137,10 @@ export function UsageHistoryPage() {
       </section>
     </>
   );
+}
+
+/** An event's cost in the billing currency with its priced amount as detail; priced but not converted yet, the priced amount and why. */
+function eventCost(cost: MoneyLike | null | undefined, originalCost: MoneyLike | null | undefined): string {
+  if (cost) return formatCost(cost, originalCost ? [originalCost] : [], 6);
+  return originalCost ? `${formatCost(originalCost, [], 6)} (awaiting exchange rate)` : 'unpriced';
 }

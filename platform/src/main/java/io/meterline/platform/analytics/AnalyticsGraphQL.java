@@ -1,5 +1,6 @@
 package io.meterline.platform.analytics;
 
+import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.account.ApiKeyService;
@@ -11,6 +12,7 @@ import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.usage.BillingFigures;
 import io.meterline.platform.usage.DayRange;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -20,36 +22,43 @@ import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.TemporalAdjusters;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** GraphQL wiring of {@code usageSeries}, {@code usageBreakdown} and {@code usageTotals}. */
+/**
+ * GraphQL wiring of {@code usageSeries}, {@code usageBreakdown}, {@code usageTotals} and sessions. Every answer carries, as
+ * its local context, the {@link BillingFigures.In} its {@code UsageMeasures} show their {@code cost} in: the organization's
+ * billing currency, earlier billing currencies converted at the rate of the range's last day (today for the totals).
+ */
 @Singleton
 public class AnalyticsGraphQL implements GraphQLWiring {
 
     private final AnalyticsService analytics;
     private final TenantScope tenantScope;
     private final ProfileService profiles;
+    private final BillingFigures figures;
     private final Clock clock;
 
-    AnalyticsGraphQL(AnalyticsService analytics, TenantScope tenantScope, ProfileService profiles, Clock clock) {
+    AnalyticsGraphQL(AnalyticsService analytics, TenantScope tenantScope, ProfileService profiles, BillingFigures figures, Clock clock) {
         this.analytics = analytics;
         this.tenantScope = tenantScope;
         this.profiles = profiles;
+        this.figures = figures;
         this.clock = clock;
     }
 
-    /** A group as the schema shows it: shares are of {@code whole}. */
+    /** A group as the schema shows it: shares are of {@code whole}, the cost share of the billing-currency figures. */
     record GroupView(String key, Totals totals, double tokenShare, double costShare, double requestShare) {
 
-        static List<GroupView> of(List<AnalyticsService.Group> groups, Totals whole, Dimension dimension) {
-            BigDecimal wholeCost = sum(whole.cost());
+        static List<GroupView> of(List<AnalyticsService.Group> groups, Totals whole, Dimension dimension, BillingFigures.In figure) {
+            BigDecimal wholeCost = figure.amount(whole.billingCost());
             return groups.stream().map(group -> new GroupView(key(dimension, group.key()), group.totals(),
                     AnalyticsService.Breakdown.share(group.totals().tokens(), whole.tokens()),
-                    AnalyticsService.Breakdown.share(sum(group.totals().cost()), wholeCost),
+                    AnalyticsService.Breakdown.share(figure.amount(group.totals().billingCost()), wholeCost),
                     AnalyticsService.Breakdown.share(BigDecimal.valueOf(group.totals().requests()), BigDecimal.valueOf(whole.requests())))).toList();
         }
 
@@ -65,7 +74,12 @@ public class AnalyticsGraphQL implements GraphQLWiring {
                 .dataFetcher("usageBreakdown", this::breakdown)
                 .dataFetcher("usageTotals", this::totals)
                 .dataFetcher("usageSessions", this::sessions)
-                .dataFetcher("usageSession", environment -> analytics.session(organization(environment), environment.getArgument("key")).orElse(null)));
+                .dataFetcher("usageSession", environment -> {
+                    long organizationId = organization(environment);
+                    // A session has no range: earlier billing currencies convert at today's rate (the UTC day, as events convert).
+                    return withFigures(analytics.session(organizationId, environment.getArgument("key")).orElse(null),
+                            figures(organizationId, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)));
+                }));
         wiring.type("UsageSession", type -> type
                 .dataFetcher("durationMs", environment -> {
                     AnalyticsService.Session session = environment.getSource();
@@ -73,16 +87,18 @@ public class AnalyticsGraphQL implements GraphQLWiring {
                 })
                 .dataFetcher("processingMs", environment -> environment.<AnalyticsService.Session>getSource().totals().durationMs()));
         wiring.type("UsageMeasures", type -> type
-                .dataFetcher("cost", environment -> money(environment.<Totals>getSource().cost()))
+                .dataFetcher("cost", environment -> environment.<BillingFigures.In>getLocalContext().money(environment.<Totals>getSource().billingCost()))
+                .dataFetcher("originalCost", environment -> money(environment.<Totals>getSource().cost()))
                 .dataFetcher("averageDurationMs", environment -> {
                     Totals totals = environment.getSource();
                     return totals.requests() == 0 ? null : (double) totals.durationMs() / totals.requests();
                 }));
     }
 
-    private Map<String, Object> series(DataFetchingEnvironment environment) {
+    private DataFetcherResult<Map<String, Object>> series(DataFetchingEnvironment environment) {
         long organizationId = organization(environment);
         DayRange days = days(environment, organizationId);
+        BillingFigures.In figure = figures(organizationId, days.to());
         TimeGrid.Granularity granularity = TimeGrid.Granularity.valueOf(environment.getArgument("granularity"));
         String groupArgument = environment.getArgument("groupBy");
         Dimension groupBy = groupArgument == null ? null : Dimension.valueOf(groupArgument);
@@ -92,43 +108,47 @@ public class AnalyticsGraphQL implements GraphQLWiring {
         result.put("groupBy", groupArgument);
         result.put("buckets", series.buckets().stream().map(bucket -> Map.of("start", bucket.bucket().start(), "end", bucket.bucket().end(),
                 "date", bucket.bucket().date(), "totals", bucket.totals(),
-                "groups", groupBy == null ? List.of() : GroupView.of(bucket.groups(), bucket.totals(), groupBy))).toList());
+                "groups", groupBy == null ? List.of() : GroupView.of(ordered(bucket.groups(), null, figure), bucket.totals(), groupBy, figure))).toList());
         result.put("totals", series.totals());
         result.put("asOf", series.asOf());
-        return result;
+        return withFigures(result, figure);
     }
 
-    private Map<String, Object> breakdown(DataFetchingEnvironment environment) {
+    private DataFetcherResult<Map<String, Object>> breakdown(DataFetchingEnvironment environment) {
         long organizationId = organization(environment);
         DayRange days = days(environment, organizationId);
+        BillingFigures.In figure = figures(organizationId, days.to());
         int first = Connection.first(environment);
         Dimension dimension = Dimension.valueOf(environment.getArgument("by"));
         AnalyticsService.Breakdown breakdown = analytics.breakdown(organizationId, days, dimension);
         Map<String, Object> result = range(days);
         result.put("by", dimension.name());
-        List<GroupView> groups = GroupView.of(ordered(breakdown.groups(), environment.getArgument("orderBy")), breakdown.totals(), dimension);
+        List<GroupView> groups = GroupView.of(ordered(breakdown.groups(), environment.getArgument("orderBy"), figure), breakdown.totals(), dimension, figure);
         result.put("groups", groups.subList(0, Math.min(first, groups.size())));
         result.put("totalCount", groups.size());
         result.put("totals", breakdown.totals());
         result.put("asOf", breakdown.asOf());
-        return result;
+        return withFigures(result, figure);
     }
 
-    /** The groups (by cost, then tokens, calls and key) re-ranked by tokens or calls; a stable sort keeps the cost order for ties. */
-    private static List<AnalyticsService.Group> ordered(List<AnalyticsService.Group> byCost, String orderBy) {
-        if (orderBy == null || "COST".equals(orderBy)) {
-            return byCost;
-        }
-        Comparator<AnalyticsService.Group> order = "TOKENS".equals(orderBy)
+    /**
+     * The groups (by billing cost as summed, then tokens, calls and key) ranked by their figure in the billing currency
+     * (the default), by tokens or by calls; a stable sort keeps the earlier order for ties.
+     */
+    private static List<AnalyticsService.Group> ordered(List<AnalyticsService.Group> groups, String orderBy, BillingFigures.In figure) {
+        Comparator<AnalyticsService.Group> order = orderBy == null || "COST".equals(orderBy)
+                ? Comparator.comparing((AnalyticsService.Group group) -> figure.amount(group.totals().billingCost())).reversed()
+                : "TOKENS".equals(orderBy)
                 ? Comparator.comparing((AnalyticsService.Group group) -> group.totals().tokens()).reversed()
                 : Comparator.comparingLong((AnalyticsService.Group group) -> group.totals().requests()).reversed();
-        return byCost.stream().sorted(order).toList();
+        return groups.stream().sorted(order).toList();
     }
 
-    private Map<String, Object> totals(DataFetchingEnvironment environment) {
+    private DataFetcherResult<Map<String, Object>> totals(DataFetchingEnvironment environment) {
         long organizationId = organization(environment);
         ZoneId zone = profiles.zoneFor(GraphQLContextKeys.viewer(environment), organizationId, environment.getArgument("timeZone"));
         LocalDate today = LocalDate.now(clock.withZone(zone));
+        BillingFigures.In figure = figures(organizationId, today);
         AnalyticsService.Series month = analytics.series(organizationId, DayRange.of(DayRange.Preset.CURRENT_MONTH, null, null, zone, clock),
                 TimeGrid.Granularity.MONTH, null);
         LocalDate monday = today.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
@@ -142,20 +162,32 @@ public class AnalyticsGraphQL implements GraphQLWiring {
         result.put("weekFrom", monday);
         result.put("weekTo", monday.plusDays(6));
         result.put("dailyAverageTokensThisMonth", month.totals().tokens().divide(days, 9, RoundingMode.HALF_EVEN));
-        result.put("dailyAverageCostThisMonth", month.totals().cost().entrySet().stream()
-                .map(entry -> new Money(entry.getValue().divide(days, Money.AMOUNT_SCALE, RoundingMode.HALF_EVEN), entry.getKey())).toList());
-        result.put("averageCostPerRequest", lifetime.requests() == 0 ? List.of() : lifetime.cost().entrySet().stream()
-                .map(entry -> new Money(entry.getValue().divide(BigDecimal.valueOf(lifetime.requests()), Money.AMOUNT_SCALE, RoundingMode.HALF_EVEN),
-                        entry.getKey())).toList());
+        result.put("dailyAverageCostThisMonth", new Money(Money.round(figure.amount(month.totals().billingCost()).divide(days, MathContext.DECIMAL128)),
+                figure.currency()));
+        // Per call whose cost is in the figure: calls still waiting for an exchange rate are not.
+        long converted = lifetime.requests() - lifetime.unconvertedRequests();
+        result.put("averageCostPerRequest", new Money(converted == 0 ? Money.round(BigDecimal.ZERO)
+                : Money.round(figure.amount(lifetime.billingCost()).divide(BigDecimal.valueOf(converted), MathContext.DECIMAL128)), figure.currency()));
         result.put("timeZone", zone.getId());
         result.put("asOf", month.asOf());
-        return result;
+        return withFigures(result, figure);
     }
 
-    private Map<String, Object> sessions(DataFetchingEnvironment environment) {
+    private DataFetcherResult<Map<String, Object>> sessions(DataFetchingEnvironment environment) {
         long organizationId = organization(environment);
-        AnalyticsService.Sessions sessions = analytics.sessions(organizationId, days(environment, organizationId), Connection.first(environment));
-        return Map.of("nodes", sessions.sessions(), "totalCount", sessions.totalCount());
+        DayRange days = days(environment, organizationId);
+        AnalyticsService.Sessions sessions = analytics.sessions(organizationId, days, Connection.first(environment));
+        return withFigures(Map.of("nodes", sessions.sessions(), "totalCount", sessions.totalCount()), figures(organizationId, days.to()));
+    }
+
+    /** Figures in the organization's current billing currency, earlier billing currencies converted at the rate of {@code day}. */
+    private BillingFigures.In figures(long organizationId, LocalDate day) {
+        return figures.current(organizationId, day);
+    }
+
+    /** An answer whose {@code UsageMeasures} show their cost with {@code figure}. */
+    private static <T> DataFetcherResult<T> withFigures(T data, BillingFigures.In figure) {
+        return DataFetcherResult.<T>newResult().data(data).localContext(figure).build();
     }
 
     private long organization(DataFetchingEnvironment environment) {
@@ -178,9 +210,5 @@ public class AnalyticsGraphQL implements GraphQLWiring {
 
     private static List<Money> money(Map<String, BigDecimal> amounts) {
         return amounts.entrySet().stream().map(entry -> new Money(entry.getValue(), entry.getKey())).toList();
-    }
-
-    private static BigDecimal sum(Map<String, BigDecimal> amounts) {
-        return amounts.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add, (a, b) -> a.add(b, MathContext.DECIMAL128));
     }
 }

@@ -62,7 +62,7 @@ public class AnalyticsService {
                          Instant asOf) {
     }
 
-    /** A breakdown: groups by descending cost, then tokens, then requests, with the range's totals. */
+    /** A breakdown: groups by descending billing cost, then tokens, then requests, with the range's totals. */
     public record Breakdown(DayRange days, Dimension dimension, List<Group> groups, Totals totals, Instant asOf) {
 
         /** A group's share of the total, in percent (0 when the total is 0). */
@@ -562,9 +562,13 @@ public class AnalyticsService {
         return totals;
     }
 
+    /**
+     * Groups by descending billing cost as summed (exact while the range has one billing currency; AnalyticsGraphQL ranks
+     * by the figure in the current one), then tokens, calls and key.
+     */
     private static List<Group> sorted(Map<String, Totals> groups) {
         return groups.entrySet().stream().map(entry -> new Group(entry.getKey(), entry.getValue()))
-                .sorted(Comparator.comparing((Group group) -> group.totals().cost().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add)).reversed()
+                .sorted(Comparator.comparing((Group group) -> group.totals().billingCost().values().stream().reduce(BigDecimal.ZERO, BigDecimal::add)).reversed()
                         .thenComparing(group -> group.totals().tokens(), Comparator.reverseOrder())
                         .thenComparing(group -> group.totals().requests(), Comparator.reverseOrder())
                         .thenComparing(Group::key))

@@ -37,13 +37,17 @@ public class UsageController {
     public record Accepted(List<Result> results, int accepted, int duplicates) {
     }
 
-    /** One event's outcome; the cost is a decimal string, so no client reads it through a double. */
+    /**
+     * One event's outcome; amounts are decimal strings, so no client reads them through a double. {@code cost} is as priced
+     * (in {@code currency}), {@code billingCost} the same in the organization's billing currency (null while unconverted).
+     */
     @Serdeable
-    public record Result(int index, String eventId, EventResult.Outcome outcome, @Nullable String cost, @Nullable String currency, boolean priced) {
+    public record Result(int index, String eventId, EventResult.Outcome outcome, @Nullable String cost, @Nullable String currency, boolean priced,
+                         @Nullable String billingCost, @Nullable String billingCurrency) {
 
         static Result of(EventResult result) {
             return new Result(result.index(), result.eventId(), result.outcome(), result.cost() == null ? null : result.cost().toPlainString(),
-                    result.currency(), result.priced());
+                    result.currency(), result.priced(), result.billingCost() == null ? null : result.billingCost().toPlainString(), result.billingCurrency());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.meterline.platform.usage;
 
+import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.account.AccountGraphQL;
@@ -92,12 +93,15 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("id", environment -> GlobalId.encode(EVENT_TYPE, environment.<UsageEventView>getSource().id()))
                 .dataFetcher("cost", environment -> {
                     UsageEventView event = environment.getSource();
-                    return event.cost() == null ? null : new Money(event.cost(), event.currency());
-                })
-                .dataFetcher("billingCost", environment -> {
-                    UsageEventView event = environment.getSource();
                     return event.billingCost() == null ? null : new Money(event.billingCost(), event.billingCurrency());
                 })
+                .dataFetcher("originalCost", environment -> {
+                    UsageEventView event = environment.getSource();
+                    return event.cost() == null ? null : new Money(event.cost(), event.currency());
+                })
+                // Each line's cost converts at its event's rate: the event travels to the lines as their local context.
+                .dataFetcher("lines", environment -> DataFetcherResult.<List<StoredLine>>newResult()
+                        .data(environment.<UsageEventView>getSource().lines()).localContext(environment.getSource()).build())
                 .dataFetcher("exchangeRate", environment -> {
                     UsageEventView event = environment.getSource();
                     return event.billingCost() == null || event.billingCurrency().equals(event.currency()) ? null
@@ -124,6 +128,11 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("amount", environment -> {
                     StoredLine line = environment.getSource();
                     return line.priced() ? new Money(line.amount(), line.currency()) : null;
+                })
+                .dataFetcher("cost", environment -> {
+                    StoredLine line = environment.getSource();
+                    UsageEventView event = environment.getLocalContext();
+                    return line.priced() && event.fxRate() != null ? new Money(Money.round(line.amount().multiply(event.fxRate())), event.billingCurrency()) : null;
                 })
                 .dataFetcher("rate", environment -> BatchLoaders.load(environment, PricingGraphQL.RATES, environment.<StoredLine>getSource().rateId())));
     }
@@ -207,7 +216,8 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                 row.put("index", result.index());
                 row.put("eventId", result.eventId());
                 row.put("outcome", result.outcome().name());
-                row.put("cost", result.cost() == null ? null : new Money(result.cost(), result.currency()));
+                row.put("cost", result.billingCost() == null ? null : new Money(result.billingCost(), result.billingCurrency()));
+                row.put("originalCost", result.cost() == null ? null : new Money(result.cost(), result.currency()));
                 row.put("priced", result.priced());
                 return row;
             }).toList());

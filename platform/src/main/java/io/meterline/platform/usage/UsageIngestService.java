@@ -100,17 +100,20 @@ public class UsageIngestService {
                 String knownHash = stored != null ? stored.contentHash() : earlier != null ? earlier.contentHash() : null;
                 if (knownHash == null) {
                     fresh.put(draft.eventId(), event);
-                    results.add(new EventResult(draft.index(), draft.eventId(), EventResult.Outcome.ACCEPTED, event.cost(), event.currency(), event.priced()));
+                    results.add(new EventResult(draft.index(), draft.eventId(), EventResult.Outcome.ACCEPTED, event.cost(), event.currency(), event.priced(),
+                            event.billing() == null ? null : event.billing().amount(), event.billing() == null ? null : event.billing().currencyCode()));
                 }
                 else if (!knownHash.equals(event.contentHash())) {
                     conflicts.add(new UsageError(draft.index(), "id", "CONFLICT",
                             "Event " + draft.eventId() + " was already recorded with different content; a new event needs a new id"));
                 }
                 else if (stored != null) {
-                    results.add(new EventResult(draft.index(), draft.eventId(), EventResult.Outcome.DUPLICATE, stored.cost(), stored.currency(), stored.cost() != null));
+                    results.add(new EventResult(draft.index(), draft.eventId(), EventResult.Outcome.DUPLICATE, stored.cost(), stored.currency(), stored.cost() != null,
+                            stored.billingCost(), stored.billingCurrency()));
                 }
                 else {
-                    results.add(new EventResult(draft.index(), draft.eventId(), EventResult.Outcome.DUPLICATE, earlier.cost(), earlier.currency(), earlier.priced()));
+                    results.add(new EventResult(draft.index(), draft.eventId(), EventResult.Outcome.DUPLICATE, earlier.cost(), earlier.currency(), earlier.priced(),
+                            earlier.billing() == null ? null : earlier.billing().amount(), earlier.billing() == null ? null : earlier.billing().currencyCode()));
                 }
             }
             if (!conflicts.isEmpty()) {

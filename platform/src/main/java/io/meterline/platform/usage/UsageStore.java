@@ -41,8 +41,9 @@ public class UsageStore {
         this.json = json;
     }
 
-    /** An already stored event, as far as dedupe needs it. */
-    record Existing(long id, String contentHash, @Nullable BigDecimal cost, @Nullable String currency) {
+    /** An already stored event, as far as dedupe and its answer need it. */
+    record Existing(long id, String contentHash, @Nullable BigDecimal cost, @Nullable String currency, @Nullable BigDecimal billingCost,
+                    @Nullable String billingCurrency) {
     }
 
     Map<String, Existing> existing(Connection connection, long organizationId, Collection<String> eventIds) throws SQLException {
@@ -50,7 +51,7 @@ public class UsageStore {
         List<String> ids = List.copyOf(eventIds);
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            String sql = "SELECT id, event_id, content_hash, cost, currency FROM usage_event WHERE organization_id = ? AND event_id IN ("
+            String sql = "SELECT id, event_id, content_hash, cost, currency, billing_cost, billing_currency FROM usage_event WHERE organization_id = ? AND event_id IN ("
                     + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")";
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setLong(1, organizationId);
@@ -59,7 +60,8 @@ public class UsageStore {
                 }
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        found.put(rows.getString(2), new Existing(rows.getLong(1), rows.getString(3), rows.getBigDecimal(4), rows.getString(5)));
+                        found.put(rows.getString(2), new Existing(rows.getLong(1), rows.getString(3), rows.getBigDecimal(4), rows.getString(5),
+                                rows.getBigDecimal(6), rows.getString(7)));
                     }
                 }
             }

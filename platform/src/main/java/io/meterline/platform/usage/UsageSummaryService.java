@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Usage totals for a range of local days, read from the 15-minute aggregates only: a summary costs
@@ -33,17 +34,21 @@ public class UsageSummaryService {
     private final PluginRegistry plugins;
     private final PriceBook priceBook;
     private final OrganizationRepository organizations;
+    private final BillingFigures figures;
     private final Clock clock;
 
-    UsageSummaryService(JdbcOperations jdbc, PluginRegistry plugins, PriceBook priceBook, OrganizationRepository organizations, Clock clock) {
+    UsageSummaryService(JdbcOperations jdbc, PluginRegistry plugins, PriceBook priceBook, OrganizationRepository organizations, BillingFigures figures,
+                        Clock clock) {
         this.jdbc = jdbc;
         this.plugins = plugins;
         this.priceBook = priceBook;
         this.organizations = organizations;
+        this.figures = figures;
         this.clock = clock;
     }
 
-    private record CallRow(String provider, String model, long requests, long errors, long unpriced) {
+    /** A provider and model's calls, and their cost in one billing currency ('' for calls without a billing figure). */
+    private record CallRow(String provider, String model, String billingCurrency, long requests, long errors, long unpriced, BigDecimal billingCost) {
     }
 
     private record MeterRow(String provider, String model, String meter, String currency, BigDecimal quantity, BigDecimal billable, BigDecimal amount) {
@@ -52,13 +57,16 @@ public class UsageSummaryService {
     @Transactional(readOnly = true)
     public UsageSummary summarize(long organizationId, DayRange range) {
         Organization organization = organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization"));
-        List<CallRow> calls = jdbc.prepareStatement("SELECT provider, model, SUM(requests), SUM(error_requests), SUM(unpriced_requests) FROM usage_bucket"
-                + " WHERE organization_id = ? AND bucket_start >= ? AND bucket_start < ? GROUP BY provider, model", statement -> {
+        BillingFigures.In figure = figures.current(organizationId, range.to());
+        List<CallRow> calls = jdbc.prepareStatement("SELECT provider, model, billing_currency, SUM(requests), SUM(error_requests), SUM(unpriced_requests),"
+                + " SUM(billing_cost) FROM usage_bucket WHERE organization_id = ? AND bucket_start >= ? AND bucket_start < ? GROUP BY provider, model, billing_currency",
+                statement -> {
             bindRange(statement, organizationId, range);
             List<CallRow> rows = new ArrayList<>();
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
-                    rows.add(new CallRow(result.getString(1), result.getString(2), result.getLong(3), result.getLong(4), result.getLong(5)));
+                    rows.add(new CallRow(result.getString(1), result.getString(2), result.getString(3), result.getLong(4), result.getLong(5), result.getLong(6),
+                            result.getBigDecimal(7)));
                 }
             }
             return rows;
@@ -84,8 +92,10 @@ public class UsageSummaryService {
                 return result.getLong(1);
             }
         });
-        List<UsageSummary.UsageGroup> byProvider = groups(calls, meters, row -> row.provider(), CallRow::provider, false);
-        List<UsageSummary.UsageGroup> byModel = groups(calls, meters, row -> row.provider() + "\u0000" + row.model(), call -> call.provider() + "\u0000" + call.model(), true);
+        List<MeterRow> estimates = estimates(organization, meters);
+        List<UsageSummary.UsageGroup> byProvider = groups(calls, meters, row -> row.provider(), CallRow::provider, false, figure);
+        List<UsageSummary.UsageGroup> byModel = groups(calls, meters, row -> row.provider() + "\u0000" + row.model(), call -> call.provider() + "\u0000" + call.model(), true,
+                figure);
         Map<String, BigDecimal> perMeter = new TreeMap<>();
         meters.forEach(row -> perMeter.merge(row.provider() + "\u0000" + row.meter(), row.quantity(), BigDecimal::add));
         List<UsageSummary.ProviderMeterQuantity> meterTotals = new ArrayList<>();
@@ -96,11 +106,12 @@ public class UsageSummaryService {
         return new UsageSummary(range.from(), range.to(), range.zone().getId(),
                 calls.stream().mapToLong(CallRow::requests).sum(), calls.stream().mapToLong(CallRow::errors).sum(), calls.stream().mapToLong(CallRow::unpriced).sum(),
                 unconverted, unitTotal(meters, "token").longValue(), unitTotal(meters, "character").longValue(), unitTotal(meters, "minute"), unitTotal(meters, "image").longValue(),
-                meterTotals, cost(meters), estimatedCost(organization, meters), byProvider, byModel, clock.instant());
+                meterTotals, billingCost(calls, figure), cost(meters), estimatedCost(calls, estimates, figure), cost(Stream.concat(meters.stream(), estimates.stream()).toList()),
+                byProvider, byModel, clock.instant());
     }
 
     private List<UsageSummary.UsageGroup> groups(List<CallRow> calls, List<MeterRow> meters, Function<MeterRow, String> meterKey,
-                                                 Function<CallRow, String> callKey, boolean withModel) {
+                                                 Function<CallRow, String> callKey, boolean withModel, BillingFigures.In figure) {
         Map<String, List<MeterRow>> metersByKey = new TreeMap<>();
         meters.forEach(row -> metersByKey.computeIfAbsent(meterKey.apply(row), key -> new ArrayList<>()).add(row));
         Map<String, List<CallRow>> callsByKey = new TreeMap<>();
@@ -114,7 +125,7 @@ public class UsageSummaryService {
                     rows.stream().mapToLong(CallRow::requests).sum(), rows.stream().mapToLong(CallRow::errors).sum(), rows.stream().mapToLong(CallRow::unpriced).sum(),
                     unitTotal(groupMeters, "token").longValue(),
                     quantities.entrySet().stream().map(entry -> new UsageSummary.MeterQuantity(entry.getKey(), entry.getValue())).toList(),
-                    cost(groupMeters)));
+                    billingCost(rows, figure), cost(groupMeters)));
         });
         groups.sort(Comparator.comparing(UsageSummary.UsageGroup::provider).thenComparing(group -> group.model() == null ? "" : group.model()));
         return groups;
@@ -128,6 +139,14 @@ public class UsageSummaryService {
         return plugins.unitOf(provider, meter);
     }
 
+    /** The calls' billing figure (see {@link BillingFigures}). */
+    private static Money billingCost(List<CallRow> rows, BillingFigures.In figure) {
+        Map<String, BigDecimal> byCurrency = new TreeMap<>();
+        rows.stream().filter(row -> !row.billingCurrency().isEmpty()).forEach(row -> byCurrency.merge(row.billingCurrency(), row.billingCost(), BigDecimal::add));
+        return figure.money(byCurrency);
+    }
+
+    /** The priced amounts per currency: the meters' amounts (unpriced lines have currency ''). */
     private static List<Money> cost(List<MeterRow> rows) {
         Map<String, BigDecimal> byCurrency = new TreeMap<>();
         rows.stream().filter(row -> !row.currency().isEmpty()).forEach(row -> byCurrency.merge(row.currency(), row.amount(), BigDecimal::add));
@@ -135,22 +154,30 @@ public class UsageSummaryService {
     }
 
     /**
-     * The cost plus an estimate of unpriced quantities: each at the current rate of the same
-     * provider, model and meter, else the provider's dearest current rate for that meter (an upper
-     * bound, since an unpriced model is usually a new, dearer one), with the organization's overrides.
+     * Estimates of the unpriced quantities, as meter rows of their rates' currencies (amounts only): each at the current
+     * rate of the same provider, model and meter, else the provider's dearest current rate for that meter (an upper bound,
+     * since an unpriced model is usually a new, dearer one), with the organization's overrides.
      */
-    private List<Money> estimatedCost(Organization organization, List<MeterRow> rows) {
-        Map<String, BigDecimal> byCurrency = new TreeMap<>();
-        cost(rows).forEach(money -> byCurrency.put(money.currencyCode(), money.amount()));
+    private List<MeterRow> estimates(Organization organization, List<MeterRow> rows) {
+        List<MeterRow> estimated = new ArrayList<>();
         BigDecimal factor = organization.priceFactor();
         for (MeterRow row : rows) {
             if (!row.currency().isEmpty() || row.billable().signum() == 0) {
                 continue;
             }
-            estimateRate(row).ifPresent(rate -> byCurrency.merge(rate.currency(),
-                    Money.round(rate.toRate().amountFor(row.billable()).multiply(factor)), BigDecimal::add));
+            estimateRate(row).ifPresent(rate -> estimated.add(new MeterRow(row.provider(), row.model(), row.meter(), rate.currency(), BigDecimal.ZERO,
+                    BigDecimal.ZERO, Money.round(rate.toRate().amountFor(row.billable()).multiply(factor)))));
         }
-        return byCurrency.entrySet().stream().map(entry -> new Money(Money.round(entry.getValue()), entry.getKey())).toList();
+        return estimated;
+    }
+
+    /** The billing figure plus the estimates of unpriced quantities, converted into the billing currency at the rate of the range's last day. */
+    private static Money estimatedCost(List<CallRow> calls, List<MeterRow> estimates, BillingFigures.In figure) {
+        BigDecimal total = billingCost(calls, figure).amount();
+        for (MeterRow estimate : estimates) {
+            total = total.add(figure.convert(estimate.amount(), estimate.currency()));
+        }
+        return new Money(Money.round(total), figure.currency());
     }
 
     private Optional<RateRecord> estimateRate(MeterRow row) {

@@ -63,6 +63,9 @@ public final class AnalyticsBenchmark {
     private static final String LINES = "[{\"meter\":\"input_tokens\",\"quantity\":1200,\"billableQuantity\":1200,\"unitPrice\":2.5,\"per\":1000000,"
             + "\"currency\":\"USD\",\"amount\":0.003,\"rateId\":1,\"rateVersion\":1,\"plugin\":\"openai@1\"},{\"meter\":\"output_tokens\",\"quantity\":300,"
             + "\"billableQuantity\":300,\"unitPrice\":10,\"per\":1000000,\"currency\":\"USD\",\"amount\":0.003,\"rateId\":2,\"rateVersion\":1,\"plugin\":\"openai@1\"}]";
+    /** The organizations bill in CAD: 0.006 USD at the bundled file's last USD-to-CAD rate (1.5726 / 1.1476), as ingestion converts it. */
+    private static final String FX_RATE = "1.370338096898";
+    private static final String BILLING_COST = "0.008222029";
     private static final double TARGET_P95_MILLIS = 50;
     private static final double TARGET_SPEED_UP = 20;
     private static final double TARGET_INGEST_SHARE = 0.80;
@@ -114,6 +117,9 @@ public final class AnalyticsBenchmark {
         properties.put("meterline.bootstrap-admin.password", ADMIN_PASSWORD);
         // The benchmark rolls up itself: all at once after generating, every 5 s while ingesting.
         properties.put("meterline.analytics.scheduled-roll", false);
+        // The benchmark's one signed-in user sends thousands of queries a minute: the per-caller query cost budget (issue 15)
+        // would refuse most of them, and what is timed is the answer, not the budget.
+        properties.put("meterline.graphql.cost-per-minute", 1_000_000_000);
         // -Dphase=ingestion: only the last step, on the organizations and events an earlier run left in the database.
         // -Dphase=queries: only the timings at the size the database holds (no growth figure).
         String phase = System.getProperty("phase", "all");
@@ -145,7 +151,7 @@ public final class AnalyticsBenchmark {
             }
             for (int i = 0; i < orgs && !reuse; i++) {
                 organizations.add(context.getBean(AccountService.class).createOrganization(admin,
-                        new AccountService.NewOrganization("Bench " + i, "bench-" + i, "USD", ZONES[i % ZONES.length])));
+                        new AccountService.NewOrganization("Bench " + i, "bench-" + i, "CAD", ZONES[i % ZONES.length])));
             }
             UsageRoller roller = context.getBean(UsageRoller.class);
             AnalyticsService analytics = context.getBean(AnalyticsService.class);
@@ -230,19 +236,22 @@ public final class AnalyticsBenchmark {
             before = max.getLong(1);
             statement.execute("INSERT INTO usage_event (organization_id, event_id, content_hash, occurred_at, received_at, provider, model, status,"
                     + " duration_ms, requests, account_id, member_key, team, project, department, feature, tool, integration, mode, priced, cost, currency,"
-                    + " priced_lines) SELECT " + firstOrg + " + seq % " + orgs + ", CONCAT('e', seq), LPAD(seq, 64, '0'),"
+                    + " priced_lines, billing_cost, billing_currency, fx_rate, fx_rate_date) SELECT " + firstOrg + " + seq % " + orgs + ", CONCAT('e', seq), LPAD(seq, 64, '0'),"
                     + " UTC_TIMESTAMP() - INTERVAL FLOOR(seq * 31536 / " + Math.max(1, events / 1000) + ") SECOND - INTERVAL 1 HOUR,"
                     + " UTC_TIMESTAMP(), 'openai', ELT(1 + seq % 3, 'gpt-4o', 'gpt-4o-mini', 'o1'), IF(seq % 50 = 0, 'rate_limited', 'ok'), 800, 1,"
                     + " CONCAT('ACC-', seq % 20), CONCAT('m', seq % 10), ELT(1 + seq % 4, 'search', 'sales', 'ops', 'support'), CONCAT('p', seq % 5),"
                     + " ELT(1 + seq % 3, 'eng', 'fin', 'hr'), ELT(1 + seq % 4, 'chat', 'search', 'summary', 'code'), CONCAT('tool', seq % 5),"
-                    + " ELT(1 + seq % 3, 'slack', 'gmail', 'web'), ELT(1 + seq % 2, 'fast', 'deep'), 1, 0.006, 'USD', '" + LINES + "'"
+                    + " ELT(1 + seq % 3, 'slack', 'gmail', 'web'), ELT(1 + seq % 2, 'fast', 'deep'), 1, 0.006, 'USD', '" + LINES + "',"
+                    // Converted as ingestion converts the organizations' (CAD) USD usage at the bundled file's last rate.
+                    + " " + BILLING_COST + ", 'CAD', " + FX_RATE + ", DATE '2026-03-13'"
                     + " FROM seq_1_to_" + events + " WHERE " + which);
             // What ingestion keeps in the same transaction: the 15-minute aggregates (insight's suggestions read their meters; the other admin and insight views read the rollup).
             String quarter = "FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(occurred_at) / 900) * 900)";
-            statement.execute("INSERT INTO usage_bucket (organization_id, bucket_start, provider, model, requests, error_requests, unpriced_requests)"
-                    + " SELECT organization_id, " + quarter + " AS q, provider, model, COUNT(*), SUM(status <> 'ok'), 0 FROM usage_event WHERE id > " + before
-                    + " GROUP BY organization_id, q, provider, model ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests),"
-                    + " error_requests = error_requests + VALUES(error_requests)");
+            statement.execute("INSERT INTO usage_bucket (organization_id, bucket_start, provider, model, billing_currency, requests, error_requests,"
+                    + " unpriced_requests, billing_cost) SELECT organization_id, " + quarter + " AS q, provider, model, 'CAD', COUNT(*), SUM(status <> 'ok'), 0,"
+                    + " SUM(billing_cost) FROM usage_event WHERE id > " + before + " GROUP BY organization_id, q, provider, model"
+                    + " ON DUPLICATE KEY UPDATE requests = requests + VALUES(requests), error_requests = error_requests + VALUES(error_requests),"
+                    + " billing_cost = billing_cost + VALUES(billing_cost)");
             for (String[] meter : new String[][] {{"input_tokens", "1200"}, {"output_tokens", "300"}}) {
                 statement.execute("INSERT INTO usage_bucket_meter (organization_id, bucket_start, provider, model, meter, currency, quantity, billable_quantity,"
                         + " amount) SELECT organization_id, " + quarter + " AS q, provider, model, '" + meter[0] + "', 'USD', COUNT(*) * " + meter[1] + ", COUNT(*) * "
@@ -420,7 +429,7 @@ public final class AnalyticsBenchmark {
         return List.of(
                 new Query("30 days daily", false, "query($org: ID) { usageSeries(organizationId: $org, range: {preset: LAST_30_DAYS}, granularity: DAY) {"
                         + " buckets { date totals { requests tokens cost { amount } } } } }",
-                        "SELECT " + localDay + " AS d, COUNT(*), SUM(" + tokens + "), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY d",
+                        "SELECT " + localDay + " AS d, COUNT(*), SUM(" + tokens + "), SUM(billing_cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY d",
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).minusDays(29), LocalDate.now(zone), zone), TimeGrid.Granularity.DAY, null)),
                 new Query("14 days daily", false, "query($org: ID) { usageSeries(organizationId: $org, range: {from: \"" + today.minusDays(13) + "\", to: \""
                         + today + "\"}, granularity: DAY) { buckets { date totals { requests tokens } } } }",
@@ -428,7 +437,7 @@ public final class AnalyticsBenchmark {
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).minusDays(13), LocalDate.now(zone), zone), TimeGrid.Granularity.DAY, null)),
                 new Query("12 months monthly", false, "query($org: ID) { usageSeries(organizationId: $org, range: {from: \"" + today.minusMonths(11).withDayOfMonth(1)
                         + "\", to: \"" + today + "\"}, granularity: MONTH) { buckets { date totals { requests cost { amount } } } } }",
-                        "SELECT DATE_FORMAT(occurred_at + INTERVAL :offset MINUTE, '%Y-%m') AS m, COUNT(*), SUM(cost) " + org
+                        "SELECT DATE_FORMAT(occurred_at + INTERVAL :offset MINUTE, '%Y-%m') AS m, COUNT(*), SUM(billing_cost) " + org
                                 + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 366 DAY GROUP BY m",
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).minusMonths(11).withDayOfMonth(1), LocalDate.now(zone), zone),
                                 TimeGrid.Granularity.MONTH, null)),
@@ -439,18 +448,18 @@ public final class AnalyticsBenchmark {
                                 TimeGrid.Granularity.WEEK, null)),
                 new Query("model breakdown 30 days", false, "query($org: ID) { usageBreakdown(organizationId: $org, range: {preset: LAST_30_DAYS}, by: MODEL) {"
                         + " groups { key totals { requests tokens cost { amount } } costShare } } }",
-                        "SELECT model, COUNT(*), SUM(" + tokens + "), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY model",
+                        "SELECT model, COUNT(*), SUM(" + tokens + "), SUM(billing_cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY model",
                         (analytics, id, zone) -> analytics.breakdown(id, new DayRange(LocalDate.now(zone).minusDays(29), LocalDate.now(zone), zone), Dimension.MODEL)),
                 new Query("members 30 days", false, "query($org: ID) { usageBreakdown(organizationId: $org, range: {preset: LAST_30_DAYS}, by: MEMBER, first: 100) {"
                         + " groups { key totals { requests tokens cost { amount } } tokenShare } } }",
-                        "SELECT member_key, COUNT(*), SUM(" + tokens + "), SUM(cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY member_key",
+                        "SELECT member_key, COUNT(*), SUM(" + tokens + "), SUM(billing_cost) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 30 DAY GROUP BY member_key",
                         (analytics, id, zone) -> analytics.breakdown(id, new DayRange(LocalDate.now(zone).minusDays(29), LocalDate.now(zone), zone), Dimension.MEMBER)),
                 new Query("7 days daily by team", false, "query($org: ID) { usageSeries(organizationId: $org, range: {preset: LAST_7_DAYS}, granularity: DAY,"
                         + " groupBy: TEAM) { buckets { date groups { key totals { requests } } } } }",
                         "SELECT " + localDay + " AS d, team, COUNT(*) " + org + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 7 DAY GROUP BY d, team",
                         (analytics, id, zone) -> analytics.series(id, new DayRange(LocalDate.now(zone).minusDays(6), LocalDate.now(zone), zone), TimeGrid.Granularity.DAY, Dimension.TEAM)),
                 new Query("totals", false, "query($org: ID) { usageTotals(organizationId: $org) { lifetime { requests tokens cost { amount } } thisMonth { requests } thisWeek { tokens } } }",
-                        "SELECT COUNT(*), SUM(" + tokens + "), SUM(cost), SUM(occurred_at >= :month), SUM(IF(occurred_at >= :week, " + tokens + ", 0)) " + org,
+                        "SELECT COUNT(*), SUM(" + tokens + "), SUM(billing_cost), SUM(occurred_at >= :month), SUM(IF(occurred_at >= :week, " + tokens + ", 0)) " + org,
                         (analytics, id, zone) -> analytics.lifetime(id)),
                 new Query("patterns 90 days", false, "query($org: ID) { usagePatterns(organizationId: $org, range: {preset: LAST_90_DAYS}) { busiestHour busiestDayOfWeek"
                         + " hoursOfDay { hour value } } }",
@@ -459,7 +468,7 @@ public final class AnalyticsBenchmark {
                         // Its data path: the 90 days by local weekday and hour (the period comparisons add three small reads).
                         (analytics, id, zone) -> analytics.hoursOfWeek(id, new DayRange(LocalDate.now(zone).minusDays(89), LocalDate.now(zone), zone))),
                 new Query("projection", false, "query($org: ID) { usageProjection(organizationId: $org) { monthToDateCost { amount } projectedMonthCost { amount } } }",
-                        "SELECT SUM(cost) " + org + " AND occurred_at >= :month",
+                        "SELECT SUM(billing_cost) " + org + " AND occurred_at >= :month",
                         // Its data path: the month to date.
                         (analytics, id, zone) -> analytics.totalsBetween(id, List.of(LocalDate.now(zone).withDayOfMonth(1).atStartOfDay(zone).toInstant(),
                                 LocalDate.now(zone).plusDays(1).atStartOfDay(zone).toInstant()), zone)),

@@ -123,17 +123,19 @@ class PricingIT extends ServerTest {
         TestApi.Response recorded = api.usage(tenant.apiKey(), usage("u-1", "2026-04-02T10:00:00Z", "anthropic", "claude-9", "{\"input_tokens\":1000000,\"output_tokens\":1000}"));
         assertThat(recorded.at("results.0.priced")).isEqualTo(false);
         assertThat(recorded.at("results.0.cost")).isNull();
-        TestApi.Response summary = api.graphql(tenant.adminToken(), "{ usageSummary(range: {from: \"2026-04-01\", to: \"2026-04-30\"}) { requests unpricedRequests tokens cost { amount } estimatedCost { amount currencyCode } } }");
+        TestApi.Response summary = api.graphql(tenant.adminToken(), "{ usageSummary(range: {from: \"2026-04-01\", to: \"2026-04-30\"}) { requests unpricedRequests tokens cost { amount } originalCost { amount } estimatedCost { amount currencyCode } } }");
         assertThat(summary.at("data.usageSummary.unpricedRequests")).isEqualTo(1);
         assertThat(summary.at("data.usageSummary.tokens")).isEqualTo(1001000);
-        assertThat((List<?>) summary.at("data.usageSummary.cost")).isEmpty();
+        assertThat(summary.at("data.usageSummary.cost.amount")).as("zero in the billing currency").isEqualTo("0.000000000");
+        assertThat((List<?>) summary.at("data.usageSummary.originalCost")).isEmpty();
         // Estimated at anthropic's dearest current rates: opus, 15 / M input and 75 / M output.
-        assertThat(summary.at("data.usageSummary.estimatedCost.0.amount")).isEqualTo("15.075000000");
+        assertThat(summary.at("data.usageSummary.estimatedCost")).isEqualTo(Map.of("amount", "15.075000000", "currencyCode", "USD"));
 
         // Rolled up unpriced; repricing takes it out of the rollups and puts it back priced, in the same transaction.
         roller.rollAll();
-        String series = "{ usageSeries(range: {from: \"2026-04-02\", to: \"2026-04-02\"}) { totals { requests tokens cost { amount currencyCode } } } }";
-        assertThat((List<?>) api.graphql(tenant.adminToken(), series).at("data.usageSeries.totals.cost")).isEmpty();
+        String series = "{ usageSeries(range: {from: \"2026-04-02\", to: \"2026-04-02\"}) { totals { requests tokens cost { amount currencyCode }"
+                + " originalCost { amount currencyCode } } } }";
+        assertThat(api.graphql(tenant.adminToken(), series).at("data.usageSeries.totals.cost")).isEqualTo(Map.of("amount", "0.000000000", "currencyCode", "USD"));
 
         TestApi.Response input = api.graphql(admin, RATE_SET, Map.of("input", Map.of("provider", "anthropic", "model", "claude-9", "meter", "input_tokens",
                 "unitPrice", "2", "per", 1000000, "effectiveFrom", "2026-04-01T00:00:00Z")));
@@ -146,12 +148,13 @@ class PricingIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM usage_reprice_audit a JOIN usage_event e ON e.id = a.usage_event_id WHERE e.event_id = 'u-1'")).isEqualTo(2);
         TestApi.Response after = api.graphql(tenant.adminToken(), "{ usageSummary(range: {from: \"2026-04-01\", to: \"2026-04-30\"}) { unpricedRequests cost { amount currencyCode } } }");
         assertThat(after.at("data.usageSummary.unpricedRequests")).isEqualTo(0);
-        assertThat(after.at("data.usageSummary.cost")).isEqualTo(List.of(Map.of("amount", "2.010000000", "currencyCode", "USD")));
+        assertThat(after.at("data.usageSummary.cost")).isEqualTo(Map.of("amount", "2.010000000", "currencyCode", "USD"));
         roller.rollAll();
         TestApi.Response rolled = api.graphql(tenant.adminToken(), series);
         assertThat(rolled.at("data.usageSeries.totals.requests")).isEqualTo(1);
         assertThat(new java.math.BigDecimal((String) rolled.at("data.usageSeries.totals.tokens"))).isEqualByComparingTo("1001000");
-        assertThat(rolled.at("data.usageSeries.totals.cost")).isEqualTo(List.of(Map.of("amount", "2.010000000", "currencyCode", "USD")));
+        assertThat(rolled.at("data.usageSeries.totals.cost")).isEqualTo(Map.of("amount", "2.010000000", "currencyCode", "USD"));
+        assertThat(rolled.at("data.usageSeries.totals.originalCost")).isEqualTo(List.of(Map.of("amount", "2.010000000", "currencyCode", "USD")));
     }
 
     @Test

@@ -49,8 +49,8 @@ class UsageConversionIT extends ServerTest {
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
     private static final String DAILY = "/stats/eurofxref/eurofxref-daily.xml";
     private static final String SET_RATE = "mutation($input: FxRateSetInput!) { fxRateSet(input: $input) { fxRate { rate } userErrors { field code } } }";
-    private static final String EVENTS = "query($model: String) { usageEvents(first: 100, model: $model) { nodes { eventId cost { amount currencyCode }"
-            + " billingCost { amount currencyCode } exchangeRate { from to rate rateDate } } } }";
+    private static final String EVENTS = "query($model: String) { usageEvents(first: 100, model: $model) { nodes { eventId originalCost { amount currencyCode }"
+            + " cost { amount currencyCode } exchangeRate { from to rate rateDate } } } }";
     private static final String SUMMARY = "query($from: Date, $to: Date) { usageSummary(range: {from: $from, to: $to}, timeZone: \"UTC\") { requests unpricedRequests unconvertedRequests } }";
     /** gpt-4 list prices: 123,457 input tokens at 0.03 USD and 54,321 output tokens at 0.06 USD per thousand. */
     private static final BigDecimal GPT4_COST = new BigDecimal("6.962970000");
@@ -189,17 +189,17 @@ class UsageConversionIT extends ServerTest {
         assertThat(response.at("results.1.currency")).isEqualTo("EUR");
 
         Map<String, Object> usd = shown(tenant, "cad-usd");
-        assertThat(path(usd, "cost", "amount")).isEqualTo("6.962970000");
+        assertThat(path(usd, "originalCost", "amount")).isEqualTo("6.962970000");
         // 1.4951 / 1.0823 = 1.381409960270; 6.96297 x 1.381409960270 = 9.618716111 CAD.
         assertThat(expected(GPT4_COST, "1.0823", "1.4951")).isEqualByComparingTo("9.618716111");
-        assertThat(path(usd, "billingCost", "amount")).isEqualTo("9.618716111");
-        assertThat(path(usd, "billingCost", "currencyCode")).isEqualTo("CAD");
+        assertThat(path(usd, "cost", "amount")).isEqualTo("9.618716111");
+        assertThat(path(usd, "cost", "currencyCode")).isEqualTo("CAD");
         assertThat(usd.get("exchangeRate")).isEqualTo(Map.of("from", "USD", "to", "CAD", "rate", "1.381409960270", "rateDate", "2026-11-16"));
 
         Map<String, Object> eur = shown(tenant, "cad-eur");
         // EUR is the base: the rate is CAD's own, 0.97222 x 1.4951 = 1.453566122 CAD.
         assertThat(expected(new BigDecimal("0.97222"), "1", "1.4951")).isEqualByComparingTo("1.453566122");
-        assertThat(path(eur, "billingCost", "amount")).isEqualTo("1.453566122");
+        assertThat(path(eur, "cost", "amount")).isEqualTo("1.453566122");
         assertThat(eur.get("exchangeRate")).isEqualTo(Map.of("from", "EUR", "to", "CAD", "rate", "1.495100000000", "rateDate", "2026-11-16"));
         assertThat(rows.count("SELECT COUNT(*) FROM usage_event WHERE organization_id = ? AND billing_cost IS NULL", organizationId(tenant))).isZero();
         assertThat(held(tenant)).isZero();
@@ -211,7 +211,7 @@ class UsageConversionIT extends ServerTest {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "convert-weekend", "UTC", "CAD");
         send(tenant, gpt4("weekend-sun", "2026-11-22T23:59:59Z"));
         Map<String, Object> sunday = shown(tenant, "weekend-sun");
-        assertThat(path(sunday, "billingCost", "amount")).isEqualTo(expected(GPT4_COST, "1.08", "1.5").toPlainString()).isEqualTo("9.670791667");
+        assertThat(path(sunday, "cost", "amount")).isEqualTo(expected(GPT4_COST, "1.08", "1.5").toPlainString()).isEqualTo("9.670791667");
         assertThat(sunday.get("exchangeRate")).isEqualTo(Map.of("from", "USD", "to", "CAD", "rate", "1.388888888889", "rateDate", "2026-11-20"));
     }
 
@@ -220,7 +220,7 @@ class UsageConversionIT extends ServerTest {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "convert-usd", "UTC", "USD");
         send(tenant, gpt4("usd-usd", "2026-11-17T10:00:00Z"));
         Map<String, Object> event = shown(tenant, "usd-usd");
-        assertThat(event.get("billingCost")).isEqualTo(Map.of("amount", "6.962970000", "currencyCode", "USD"));
+        assertThat(event.get("cost")).isEqualTo(Map.of("amount", "6.962970000", "currencyCode", "USD"));
         assertThat(event.get("exchangeRate")).isNull();
         assertThat(rows.value("SELECT fx_rate FROM usage_event WHERE event_id = 'usd-usd'")).asString().startsWith("1.000000000000");
     }
@@ -230,8 +230,8 @@ class UsageConversionIT extends ServerTest {
         Fixtures.Tenant tenant = Fixtures.tenant(api, "convert-nzd", "UTC", "NZD");
         send(tenant, gpt4("nzd-1", "2026-11-17T10:00:00Z"), event("nzd-unpriced", "2026-11-17T10:00:00Z", "no-price-yet", Map.of("input_tokens", 10)));
         Map<String, Object> waiting = shown(tenant, "nzd-1");
-        assertThat(path(waiting, "cost", "amount")).isEqualTo("6.962970000");
-        assertThat(waiting.get("billingCost")).as("unconverted is shown as null, never as 0").isNull();
+        assertThat(path(waiting, "originalCost", "amount")).isEqualTo("6.962970000");
+        assertThat(waiting.get("cost")).as("unconverted is shown as null, never as 0").isNull();
         assertThat(waiting.get("exchangeRate")).isNull();
         Map<String, Object> day = Map.of("from", "2026-11-17", "to", "2026-11-17");
         TestApi.Response summary = api.graphql(tenant.adminToken(), SUMMARY, day);
@@ -258,7 +258,7 @@ class UsageConversionIT extends ServerTest {
         assertThat(statements.count()).as("one read of the held events by their ids (for the listeners) and one UPDATE by id, no scan").isEqualTo(2);
         Map<String, Object> converted = shown(tenant, "nzd-1");
         // USD's leg is Monday's (1.0823), NZD's Tuesday's: the older day dates the cross rate.
-        assertThat(path(converted, "billingCost", "amount")).isEqualTo(expected(GPT4_COST, "1.0823", "1.6789").toPlainString()).isEqualTo("10.801192214");
+        assertThat(path(converted, "cost", "amount")).isEqualTo(expected(GPT4_COST, "1.0823", "1.6789").toPlainString()).isEqualTo("10.801192214");
         assertThat(converted.get("exchangeRate")).isEqualTo(Map.of("from", "USD", "to", "NZD", "rate", "1.551233484247", "rateDate", "2026-11-16"));
         statements.start("usage_event ");
         TestApi.Response after = api.graphql(tenant.adminToken(), SUMMARY, day);
@@ -275,15 +275,15 @@ class UsageConversionIT extends ServerTest {
                         "currencyCode", "USD", "effectiveFrom", "2026-11-01T00:00:00Z")));
         assertThat(price.at("data.rateSet.repricedEventCount")).as(price.body()).isEqualTo(1);
         Map<String, Object> repriced = shown(tenant, "nzd-unpriced");
-        assertThat(path(repriced, "cost", "amount")).isEqualTo("0.020000000");
-        assertThat(path(repriced, "billingCost", "amount")).isEqualTo(expected(new BigDecimal("0.02"), "1.0823", "1.6789").toPlainString());
+        assertThat(path(repriced, "originalCost", "amount")).isEqualTo("0.020000000");
+        assertThat(path(repriced, "cost", "amount")).isEqualTo(expected(new BigDecimal("0.02"), "1.0823", "1.6789").toPlainString());
 
         // A replay of the converted batch and another rate later convert nothing twice.
         TestApi.Response replay = send(tenant, gpt4("nzd-1", "2026-11-17T10:00:00Z"));
         assertThat(replay.at("results.0.outcome")).isEqualTo("DUPLICATE");
         assertThat(setRate("NZD", "1.69", "2026-11-19").at("data.fxRateSet.fxRate.rate")).isNotNull();
         assertThat(audits(tenant)).isEqualTo(1);
-        assertThat(path(shown(tenant, "nzd-1"), "billingCost", "amount")).isEqualTo("10.801192214");
+        assertThat(path(shown(tenant, "nzd-1"), "cost", "amount")).isEqualTo("10.801192214");
     }
 
     @Test
@@ -294,7 +294,7 @@ class UsageConversionIT extends ServerTest {
         TestApi.Response replay = send(tenant, gpt4("sek-1", "2026-11-18T09:00:00Z"), gpt4("sek-2", "2026-11-18T10:00:00Z"));
         assertThat(replay.pluck("results", "outcome")).containsExactly("DUPLICATE", "DUPLICATE");
         assertThat(held(tenant)).isEqualTo(2);
-        assertThat(shown(tenant, "sek-1").get("billingCost")).isNull();
+        assertThat(shown(tenant, "sek-1").get("cost")).isNull();
         Map<String, Object> day = Map.of("from", "2026-11-18", "to", "2026-11-18");
         assertThat(((Number) api.graphql(tenant.adminToken(), SUMMARY, day).at("data.usageSummary.unconvertedRequests")).longValue()).isEqualTo(2);
         // Another organization's summary of the same day does not count them.
@@ -310,7 +310,7 @@ class UsageConversionIT extends ServerTest {
         assertThat(held(tenant)).isZero();
         for (String id : List.of("sek-1", "sek-2")) {
             Map<String, Object> event = shown(tenant, id);
-            assertThat(path(event, "billingCost", "amount")).isEqualTo(expected(GPT4_COST, "1.0790", "11.2345").toPlainString()).isEqualTo("72.498133888");
+            assertThat(path(event, "cost", "amount")).isEqualTo(expected(GPT4_COST, "1.0790", "11.2345").toPlainString()).isEqualTo("72.498133888");
             assertThat(event.get("exchangeRate")).isEqualTo(Map.of("from", "USD", "to", "SEK", "rate", "10.411955514365", "rateDate", "2026-11-18"));
         }
         assertThat(rows.count("SELECT COUNT(*) FROM usage_convert_audit a JOIN usage_event e ON e.id = a.usage_event_id WHERE e.organization_id = ?"
@@ -328,7 +328,7 @@ class UsageConversionIT extends ServerTest {
         assertThat(heldUsage.convertHeld("test")).isZero();
         assertThat(held(tenant)).as("the stale row is released").isZero();
         assertThat(audits(tenant)).isZero();
-        assertThat(path(shown(tenant, "twice-1"), "billingCost", "amount")).isEqualTo("9.618716111");
+        assertThat(path(shown(tenant, "twice-1"), "cost", "amount")).isEqualTo("9.618716111");
     }
 
     @Test
@@ -349,12 +349,12 @@ class UsageConversionIT extends ServerTest {
         send(tenant, gpt4("change-after", "2026-11-24T10:00:00Z"), gpt4("change-late-before", "2026-11-22T10:00:00Z"));
 
         Map<String, Object> before = shown(tenant, "change-before");
-        assertThat(path(before, "billingCost", "currencyCode")).isEqualTo("CAD");
-        assertThat(path(before, "billingCost", "amount")).isEqualTo("9.670791667");
+        assertThat(path(before, "cost", "currencyCode")).isEqualTo("CAD");
+        assertThat(path(before, "cost", "amount")).isEqualTo("9.670791667");
         Map<String, Object> lateBefore = shown(tenant, "change-late-before");
-        assertThat(path(lateBefore, "billingCost", "currencyCode")).as("usage of a day before the change, recorded after it").isEqualTo("CAD");
+        assertThat(path(lateBefore, "cost", "currencyCode")).as("usage of a day before the change, recorded after it").isEqualTo("CAD");
         Map<String, Object> after = shown(tenant, "change-after");
-        assertThat(path(after, "billingCost", "amount")).isEqualTo(expected(GPT4_COST, "1.08", "1").toPlainString()).isEqualTo("6.447194444");
+        assertThat(path(after, "cost", "amount")).isEqualTo(expected(GPT4_COST, "1.08", "1").toPlainString()).isEqualTo("6.447194444");
         assertThat(after.get("exchangeRate")).isEqualTo(Map.of("from", "USD", "to", "EUR", "rate", "0.925925925926", "rateDate", "2026-11-20"));
     }
 }

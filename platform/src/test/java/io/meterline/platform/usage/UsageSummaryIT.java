@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class UsageSummaryIT extends ServerTest {
 
     private static final String SUMMARY = "query($range: DateRangeInput, $zone: String) { usageSummary(range: $range, timeZone: $zone) {"
-            + " from to timeZone requests errorRequests tokens characters minutes images cost { amount currencyCode }"
-            + " byProvider { provider requests tokens cost { amount currencyCode } } byModel { provider model requests tokens meters { meter quantity } }"
+            + " from to timeZone requests errorRequests tokens characters minutes images cost { amount currencyCode } originalCost { amount currencyCode }"
+            + " byProvider { provider requests tokens cost { amount currencyCode } originalCost { amount currencyCode } } byModel { provider model requests tokens meters { meter quantity } }"
             + " meters { provider meter unit quantity } asOf } }";
 
     @Inject
@@ -96,12 +96,15 @@ class UsageSummaryIT extends ServerTest {
         assertThat(july.get("requests")).isEqualTo(400);
         assertThat(((Number) july.get("errorRequests")).longValue()).isEqualTo(rows.count("SELECT COUNT(*) FROM usage_event WHERE event_id LIKE 'sum-%' AND status <> 'ok'"));
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> cost = (List<Map<String, Object>>) july.get("cost");
+        List<Map<String, Object>> cost = (List<Map<String, Object>>) july.get("originalCost");
         for (Map<String, Object> money : cost) {
             BigDecimal fromEvents = (BigDecimal) rows.value("SELECT SUM(cost) FROM usage_event WHERE event_id LIKE 'sum-%' AND currency = ?", money.get("currencyCode"));
             assertThat(new BigDecimal((String) money.get("amount"))).as("cost in " + money.get("currencyCode")).isEqualTo(fromEvents.setScale(9));
         }
         assertThat(cost).extracting(money -> money.get("currencyCode")).containsExactlyInAnyOrder("EUR", "USD");
+        // The figure in the billing currency (USD) is the events' own figures added up, to the billionth.
+        BigDecimal billing = (BigDecimal) rows.value("SELECT SUM(billing_cost) FROM usage_event WHERE event_id LIKE 'sum-%' AND billing_currency = 'USD'");
+        assertThat(july.get("cost")).isEqualTo(Map.of("amount", billing.setScale(9).toPlainString(), "currencyCode", "USD"));
         long tokens = 0;
         for (Object event : events) {
             @SuppressWarnings("unchecked")
