@@ -190,6 +190,7 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("creditsCheckoutCreate", "mutation { creditsCheckoutCreate(input: {organizationId: \"" + org + "\", amount: \"10\"}) { url } }");
         attacks.put("billingPortalSessionCreate", "mutation { billingPortalSessionCreate(input: {organizationId: \"" + org + "\"}) { url } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
+        attacks.put("billingCurrencyChange", "mutation { billingCurrencyChange(input: {organizationId: \"" + org + "\", currencyCode: \"EUR\"}) { organization { billingCurrency } } }");
     }
 
     @Test
@@ -269,6 +270,7 @@ class TenantIsolationIT extends ServerTest {
         assertThat(String.valueOf(rows.value("SELECT content FROM business_rules"))).isEqualTo(rules).isEqualTo("B rules");
         assertThat(rows.count("SELECT COUNT(*) FROM billing_checkout")).isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM billing_customer")).isZero();
+        assertThat(rows.count("SELECT COUNT(*) FROM organization_billing_currency")).isZero();
         assertThat(bAlertId).isNotNull();
         assertThat(rows.count("SELECT COUNT(*) FROM alert WHERE acknowledged_at IS NULL")).isEqualTo(1);
         assertThat(api.graphql(a.adminToken(), "{ organizations { totalCount } }").at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
