@@ -8,6 +8,7 @@ import io.meterline.platform.support.FxFixtures;
 import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
+import io.meterline.platform.support.StatementCounter;
 import io.meterline.platform.support.TestApi;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
@@ -63,6 +64,9 @@ class AllocationIT extends ServerTest {
     @Inject
     UsageRoller roller;
 
+    @Inject
+    StatementCounter statements;
+
     Rows rows;
     Fixtures.Tenant northwind;
     Fixtures.Tenant other;
@@ -75,6 +79,7 @@ class AllocationIT extends ServerTest {
     public Map<String, String> getProperties() {
         Map<String, String> properties = new HashMap<>(super.getProperties());
         properties.put(MutableClock.ENABLE, "true");
+        properties.put(StatementCounter.ENABLE, "true");
         properties.put("meterline.analytics.scheduled-roll", "false");
         properties.put("meterline.analytics.mark-ttl", "0s");
         return properties;
@@ -172,6 +177,32 @@ class AllocationIT extends ServerTest {
                 .isEqualTo(Map.of("amount", "3.100000000", "currencyCode", "EUR"));
         assertThat(new java.math.BigDecimal((String) usage.at("data.usageBreakdown.totals.tokens"))).isEqualByComparingTo("155000");
         assertThat(usage.at("data.usageBreakdown.totals.requests")).isEqualTo(6);
+    }
+
+    @Test
+    void theReportReadsRollupsNeverEventsInAFixedNumberOfStatements() {
+        statements.start("usage_event ");
+        report(other.memberToken(), MARCH);
+        assertThat(statements.count()).as("the organization's own days are day rows only").isZero();
+        statements.start("usage_", "cost_center", "allocation_", "organization");
+        report(other.memberToken(), MARCH);
+        long few = statements.count();
+        Fixtures.Tenant many = Fixtures.tenant(api, "alloc-many", "UTC", "EUR");
+        List<Object> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String costCenter = createCostCenter(many, "CC-" + i, "Center " + i);
+            setRule(many, i % 2 == 0 ? "TEAM" : "PROJECT", "value-" + i, Map.of("costCenterId", costCenter, "percent", "100"));
+            events.add(flat("m" + i, "2023-03-06T10:00:00Z", 100 + i, Map.of(i % 2 == 0 ? "team" : "project", "value-" + i)));
+        }
+        send(many, events.toArray());
+        roller.rollAll();
+        report(many.memberToken(), MARCH);
+        // Counted once the organization's zone is cached, as the first read of other's above was not.
+        statements.start("usage_", "cost_center", "allocation_", "organization");
+        TestApi.Response report = report(many.memberToken(), MARCH);
+        assertThat(statements.count()).as("30 cost centers, rules and combinations").isEqualTo(few);
+        assertThat((List<?>) report.at("data.costAllocation.costCenters")).hasSize(30);
+        assertThat(report.at("data.costAllocation.unallocated.requests")).isEqualTo(0);
     }
 
     @Test
