@@ -171,6 +171,12 @@ class AllocationIT extends ServerTest {
                 line("OPS", "2.00", "100000", 1)));
         assertThat(report.at("data.costAllocation.unallocated")).isEqualTo(line(null, "0.06", "3000", 2));
         assertThat(report.at("data.costAllocation.total")).isEqualTo(line(null, "3.10", "155000", 6));
+        // Another zone's days: the stretches no day row covers are read from the events, by the same four values.
+        TestApi.Response toronto = api.graphql(northwind.memberToken(), "query($range: DateRangeInput) { costAllocation(range: $range, timeZone: \"America/Toronto\")"
+                + " { timeZone costCenters " + LINE + " total " + LINE + " } }", Map.of("range", MARCH));
+        assertThat(toronto.at("data.costAllocation.timeZone")).as(toronto.body()).isEqualTo("America/Toronto");
+        assertThat(toronto.at("data.costAllocation.costCenters")).isEqualTo(report.at("data.costAllocation.costCenters"));
+        assertThat(toronto.at("data.costAllocation.total")).isEqualTo(report.at("data.costAllocation.total"));
         TestApi.Response usage = api.graphql(northwind.memberToken(), "{ usageBreakdown(range: {from: \"2023-03-01\", to: \"2023-03-31\"}, by: TEAM)"
                 + " { totals { cost " + MONEY + " tokens requests } } }");
         assertThat(usage.at("data.usageBreakdown.totals.cost")).as("the usage total of the range, unrounded")
