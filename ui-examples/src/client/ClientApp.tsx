@@ -12,6 +12,7 @@ import { UsageControlsPage } from './UsageControlsPage';
 import { InsightsPage } from './InsightsPage';
 import { BusinessRulesPage } from './BusinessRulesPage';
 import { ProfilePage } from './ProfilePage';
+import { AllocationPage } from './AllocationPage';
 
 const ViewerQuery = graphql(`
   query ClientViewer {
@@ -37,6 +38,7 @@ const NAV = [
   { path: '/usage', label: 'Usage history' },
   { path: '/controls', label: 'Usage Controls' },
   { path: '/insights', label: 'Insights' },
+  { path: '/allocation', label: 'Cost centers' },
   { path: '/rules', label: 'Business rules' },
   { path: '/profile', label: 'Profile' },
 ] as const;
@@ -76,6 +78,7 @@ export function ClientApp({ email, onSignOut }: { email: string; onSignOut: () =
     case '/usage': page = <UsageHistoryPage />; break;
     case '/controls': page = <UsageControlsPage org={org} />; break;
     case '/insights': page = <InsightsPage />; break;
+    case '/allocation': page = <AllocationPage org={org} />; break;
     case '/rules': page = <BusinessRulesPage org={org} />; break;
     case '/profile': page = <ProfilePage org={org} />; break;
     default: page = <DashboardPage />;

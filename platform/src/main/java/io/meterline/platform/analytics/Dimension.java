@@ -1,5 +1,7 @@
 package io.meterline.platform.analytics;
 
+import java.util.List;
+
 /**
  * What usage can be grouped by. Stored by name in {@code usage_rollup.dimension}, at the grains of
  * {@link #grains()}: every dimension by the organization's local day, the organization's total also
@@ -22,7 +24,26 @@ public enum Dimension {
     FEATURE,
     TOOL,
     INTEGRATION,
-    MODE;
+    MODE,
+    /**
+     * An event's account ID, project, team and department together (see {@link #allocationKey}): cost-center rules
+     * of different dimensions take precedence over each other per event, which the per-dimension rows cannot tell
+     * (they count an event with both a project and a team once under each). Not a {@code UsageDimension} of the schema.
+     */
+    ALLOCATION;
+
+    /** Joins {@link #ALLOCATION}'s values: no dimension value holds a control character, so U+001F cannot occur in one. */
+    private static final String SEPARATOR = "\u001f";
+
+    /** The {@link #ALLOCATION} value of an event: its four values ('' for one it lacks) joined by U+001F. */
+    static String allocationKey(String accountId, String project, String team, String department) {
+        return String.join(SEPARATOR, accountId, project, team, department);
+    }
+
+    /** An {@link #ALLOCATION} value's account ID, project, team and department, in that order ('' for one the event lacks). */
+    public static List<String> allocationValues(String key) {
+        return List.of(key.split(SEPARATOR, -1));
+    }
 
     /**
      * The grains kept: 'D' the organization's local day, 'H' the UTC hour, 'Q' the UTC quarter hour. The total is also

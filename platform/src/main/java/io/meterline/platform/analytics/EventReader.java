@@ -84,6 +84,8 @@ class EventReader {
         values.put(Dimension.TOOL, text(row, "tool"));
         values.put(Dimension.INTEGRATION, text(row, "integration"));
         values.put(Dimension.MODE, text(row, "mode"));
+        values.put(Dimension.ALLOCATION, Dimension.allocationKey(values.get(Dimension.ACCOUNT_ID), values.get(Dimension.PROJECT), values.get(Dimension.TEAM),
+                values.get(Dimension.DEPARTMENT)));
         return new Event(row.getLong("id"), row.getLong("organization_id"), TimeBuckets.fromColumn(row.getTimestamp("occurred_at").toLocalDateTime()),
                 currency, billingCurrency, totals, values, row.getString("session_key"));
     }

@@ -189,6 +189,20 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("topUpCheckoutCreate", "mutation { topUpCheckoutCreate(input: {organizationId: \"" + org + "\", packId: \"USD-1000000\"}) { url } }");
         attacks.put("creditsCheckoutCreate", "mutation { creditsCheckoutCreate(input: {organizationId: \"" + org + "\", amount: \"10\"}) { url } }");
         attacks.put("billingPortalSessionCreate", "mutation { billingPortalSessionCreate(input: {organizationId: \"" + org + "\"}) { url } }");
+        String bCostCenterId = (String) api.graphql(b.adminToken(), "mutation { costCenterCreate(input: {code: \"B-CC\", name: \"B center\"}) { costCenter { id } } }")
+                .at("data.costCenterCreate.costCenter.id");
+        String bRuleId = (String) api.graphql(b.adminToken(), "mutation { allocationRuleSet(input: {dimension: TEAM, value: \"b-team\", splits: [{costCenterId: \""
+                + bCostCenterId + "\", percent: \"100\"}]}) { allocationRule { id } } }").at("data.allocationRuleSet.allocationRule.id");
+        attacks.put("costCenters", "{ costCenters(organizationId: \"" + org + "\") { nodes { code } } }");
+        attacks.put("allocationRules", "{ allocationRules(organizationId: \"" + org + "\") { nodes { value } } }");
+        attacks.put("costAllocation", "{ costAllocation(organizationId: \"" + org + "\") { total { requests } } }");
+        attacks.put("costCenterCreate", "mutation { costCenterCreate(input: {organizationId: \"" + org + "\", code: \"STOLEN\", name: \"x\"}) { costCenter { id } } }");
+        attacks.put("costCenterUpdate", "mutation { costCenterUpdate(input: {id: \"" + bCostCenterId + "\", name: \"stolen\"}) { costCenter { code } } }");
+        attacks.put("costCenterArchive", "mutation { costCenterArchive(input: {id: \"" + bCostCenterId + "\"}) { costCenter { code } } }");
+        attacks.put("allocationRuleSet", "mutation { allocationRuleSet(input: {organizationId: \"" + org + "\", dimension: TEAM, value: \"b-team\", splits: [{costCenterId: \""
+                + bCostCenterId + "\", percent: \"100\"}]}) { allocationRule { value } } }");
+        attacks.put("allocationRuleDelete", "mutation { allocationRuleDelete(input: {id: \"" + bRuleId + "\"}) { allocationRule { value } } }");
+        attacks.put("costCenterNode", "{ nodes(ids: [\"" + bCostCenterId + "\", \"" + bRuleId + "\"]) { id } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
         attacks.put("billingCurrencyChange", "mutation { billingCurrencyChange(input: {organizationId: \"" + org + "\", currencyCode: \"EUR\"}) { organization { billingCurrency } } }");
     }
@@ -231,6 +245,9 @@ class TenantIsolationIT extends ServerTest {
         long groups = rows.count("SELECT COUNT(*) FROM attribution_group");
         long members = rows.count("SELECT COUNT(*) FROM attribution_member");
         String rules = String.valueOf(rows.value("SELECT content FROM business_rules"));
+        String costCenterState = String.valueOf(rows.value("SELECT CONCAT(code, name, archived) FROM cost_center"));
+        long allocationRules = rows.count("SELECT COUNT(*) FROM allocation_rule");
+        long allocationSplits = rows.count("SELECT COUNT(*) FROM allocation_split");
         for (String token : List.of(a.adminToken(), a.memberToken(), aToolToken)) {
             for (Map.Entry<String, String> attack : attacks.entrySet()) {
                 TestApi.Response response = api.graphql(token, attack.getValue());
@@ -268,6 +285,10 @@ class TenantIsolationIT extends ServerTest {
         assertThat(rows.count("SELECT COUNT(*) FROM attribution_group")).isEqualTo(groups);
         assertThat(rows.count("SELECT COUNT(*) FROM attribution_member")).isEqualTo(members);
         assertThat(String.valueOf(rows.value("SELECT content FROM business_rules"))).isEqualTo(rules).isEqualTo("B rules");
+        assertThat(rows.count("SELECT COUNT(*) FROM cost_center")).isEqualTo(1);
+        assertThat(String.valueOf(rows.value("SELECT CONCAT(code, name, archived) FROM cost_center"))).isEqualTo(costCenterState);
+        assertThat(rows.count("SELECT COUNT(*) FROM allocation_rule")).isEqualTo(allocationRules).isEqualTo(1);
+        assertThat(rows.count("SELECT COUNT(*) FROM allocation_split")).isEqualTo(allocationSplits).isEqualTo(1);
         assertThat(rows.count("SELECT COUNT(*) FROM billing_checkout")).isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM billing_customer")).isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM organization_billing_currency")).isZero();
