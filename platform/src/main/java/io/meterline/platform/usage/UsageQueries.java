@@ -158,7 +158,7 @@ public class UsageQueries {
         });
     }
 
-    private static String where(Filter filter) {
+    public static String where(Filter filter) {
         StringBuilder where = new StringBuilder(" WHERE organization_id = ?");
         where.append(filter.provider() != null ? " AND provider = ?" : "");
         where.append(filter.model() != null ? " AND model = ?" : "");
@@ -176,7 +176,7 @@ public class UsageQueries {
         return where.toString();
     }
 
-    private static int bind(PreparedStatement statement, long organizationId, Filter filter) throws SQLException {
+    public static int bind(PreparedStatement statement, long organizationId, Filter filter) throws SQLException {
         int column = 1;
         statement.setLong(column++, organizationId);
         if (filter.provider() != null) {
