@@ -9,7 +9,6 @@ import io.meterline.platform.usage.UsageQueries;
 import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +68,10 @@ public class UsageExporter {
         this.events = events;
     }
 
-    /** The body of a download: subscribe on a thread that may block (the statement runs on it). */
+    /**
+     * The body of a download, in chunks: subscribe on a thread that may block (the statement runs on it). A CSV body is the
+     * chunks one after the other; a JSON body's chunks are runs of row objects, which Micronaut writes as one JSON array.
+     */
     public Flux<byte[]> stream(long organizationId, UsageQueries.Filter filter, ZoneId zone, Format format) {
         return Flux.using(() -> new Cursor(organizationId, filter, zone, format), cursor -> Flux.<byte[]>generate(sink -> {
             byte[] chunk = cursor.next();
@@ -80,22 +82,6 @@ public class UsageExporter {
                 sink.next(chunk);
             }
         }), Cursor::close);
-    }
-
-    /** Writes a whole export to {@code out} (the benchmark's way in); returns how many events were written. */
-    public long write(long organizationId, UsageQueries.Filter filter, ZoneId zone, Format format, OutputStream out) {
-        try (Cursor cursor = new Cursor(organizationId, filter, zone, format)) {
-            for (byte[] chunk = cursor.next(); chunk != null; chunk = cursor.next()) {
-                out.write(chunk);
-            }
-            return cursor.rows;
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Opening a usage export failed", e);
-        }
     }
 
     /** An open statement and the text not yet sent. */
@@ -144,21 +130,14 @@ public class UsageExporter {
             }
             out.setLength(0);
             try {
-                if (!started) {
-                    started = true;
-                    if (csv != null) {
-                        csv.printRecord(HEADER);
-                    }
-                    else {
-                        out.append('[');
-                    }
+                if (!started && csv != null) {
+                    csv.printRecord(HEADER);
                 }
+                started = true;
+                boolean firstOfChunk = true;
                 while (out.length() < CHUNK_CHARS) {
                     if (!results.next()) {
                         done = true;
-                        if (csv == null) {
-                            out.append(rows == 0 ? "]\n" : "\n]\n");
-                        }
                         break;
                     }
                     row(results);
@@ -166,15 +145,17 @@ public class UsageExporter {
                         csv.printRecord((Object[]) values);
                     }
                     else {
-                        json(rows == 0);
+                        json(firstOfChunk);
                     }
+                    firstOfChunk = false;
                     rows++;
                 }
             }
             catch (SQLException | IOException e) {
                 throw new IllegalStateException("Reading a usage export failed", e);
             }
-            return out.toString().getBytes(StandardCharsets.UTF_8);
+            // An empty chunk would be an empty element of a JSON answer: the body ends with the last row.
+            return out.length() == 0 ? null : out.toString().getBytes(StandardCharsets.UTF_8);
         }
 
         private void row(ResultSet row) throws SQLException {
@@ -215,9 +196,13 @@ public class UsageExporter {
             values[column] = apiKey ? GlobalId.encode(ApiKeyService.TYPE, apiKeyId) : null;
         }
 
-        /** One row as a JSON object: numbers for counts, strings for the rest (amounts are decimal strings, as in the API), null when absent. */
-        private void json(boolean first) {
-            out.append(first ? "\n{" : ",\n{");
+        /**
+         * One row as a JSON object: numbers for counts, strings for the rest (amounts are decimal strings, as in the API), null
+         * when absent. A chunk holds its rows separated by commas, without brackets: Micronaut writes a publisher answered as
+         * {@code application/json} as one JSON array of its elements, adding the brackets and the commas between chunks.
+         */
+        private void json(boolean firstOfChunk) {
+            out.append(firstOfChunk ? "{" : ",\n{");
             for (int i = 0; i < values.length; i++) {
                 if (i > 0) {
                     out.append(',');

@@ -386,7 +386,7 @@ class UsageReportIT extends ServerTest {
         HttpResponse<String> json = download(tenant.memberToken(), "/v1/usage/export.json?from=2026-06-01&to=2026-06-30&status=OK&model=gpt-4o");
         assertThat(json.statusCode()).isEqualTo(200);
         assertThat(json.headers().firstValue("Content-Disposition").orElseThrow()).contains("meterline-usage-rep-ktm-20260710-174500.json");
-        assertThat(json.body()).startsWith("[\n{\"event_id\":\"june-first\",");
+        assertThat(json.body()).startsWith("[{\"event_id\":\"june-first\",").endsWith("}]");
         List<Map<String, Object>> events = readList(json.body());
         assertThat(events.stream().map(event -> TestApi.at(event, "event_id")).toList()).containsExactly("june-first", "june-mid", "june-last");
         assertThat(TestApi.at(events.get(1), "tokens")).isEqualTo(5000);
