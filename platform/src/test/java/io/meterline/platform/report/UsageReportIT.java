@@ -400,4 +400,29 @@ class UsageReportIT extends ServerTest {
             assertThat(refused.body()).contains("BAD_USER_INPUT");
         }
     }
+
+    @Test
+    void aLargeExportIsStreamedInManyChunksThatStillParse() {
+        Fixtures.Tenant bulk = Fixtures.tenant(api, "rep-bulk", "America/Toronto");
+        List<Map<String, Object>> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            batch.add(Map.of("id", "bulk-" + i, "timestamp", Instant.parse("2026-07-01T12:00:00Z").plusSeconds(i).toString(), "provider", "openai",
+                    "model", "gpt-4o", "meters", Map.of("input_tokens", 100 + i), "dimensions", Map.of("team", "t\"" + i % 3, "feature", "quote, comma")));
+        }
+        TestApi.Response recorded = api.usage(bulk.apiKey(), api.write(Map.of("events", batch)));
+        assertThat(recorded.status()).as(recorded.body()).isEqualTo(200);
+        // About 170 KB of JSON and 120 KB of CSV: several 64 KB chunks each.
+        HttpResponse<String> json = download(bulk.memberToken(), "/v1/usage/export.json");
+        assertThat(json.body().length()).isGreaterThan(3 * 64 * 1024 / 2);
+        List<Map<String, Object>> events = readList(json.body());
+        assertThat(events).hasSize(400);
+        assertThat(events.get(399).get("event_id")).isEqualTo("bulk-399");
+        assertThat(events.get(0).get("occurred_at")).isEqualTo("2026-07-01T08:00:00-04:00");
+        assertThat(events.get(1).get("team")).isEqualTo("t\"1");
+        List<CSVRecord> rows = csv(download(bulk.memberToken(), "/v1/usage/export.csv").body());
+        assertThat(rows).hasSize(400);
+        assertThat(rows.get(2).get("team")).isEqualTo("t\"2");
+        assertThat(rows.get(2).get("feature")).isEqualTo("quote, comma");
+        assertThat(rows.stream().mapToLong(row -> Long.parseLong(row.get("input_tokens"))).sum()).isEqualTo(400 * 100 + 399 * 400 / 2);
+    }
 }
