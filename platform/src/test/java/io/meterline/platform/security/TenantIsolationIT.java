@@ -184,11 +184,17 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("businessRules", "{ businessRules(organizationId: \"" + org + "\") { text } }");
         attacks.put("businessRulesSave", "mutation { businessRulesSave(input: {organizationId: \"" + org + "\", text: \"stolen\"}) { businessRules { text } } }");
         attacks.put("businessRulesClear", "mutation { businessRulesClear(input: {organizationId: \"" + org + "\"}) { businessRules { text } } }");
+        String bReportId = (String) api.graphql(b.adminToken(), "{ usageReports(first: 1) { nodes { id } } }").at("data.usageReports.nodes.0.id");
+        attacks.put("usageReports", "{ usageReports(organizationId: \"" + org + "\") { totalCount nodes { tokens } } }");
+        attacks.put("usageReport", "{ usageReport(id: \"" + bReportId + "\") { tokens } }");
+        attacks.put("usageReportNode", "{ node(id: \"" + bReportId + "\") { ... on UsageReport { tokens } } }");
+        attacks.put("usageReportCustom", "{ usageReportCustom(organizationId: \"" + org + "\", range: {preset: CURRENT_MONTH}) { totals { tokens } } }");
         attacks.put("billing", "{ billing(organizationId: \"" + org + "\") { plan { name } tokensUsedThisMonth } }");
         attacks.put("subscriptionCheckoutCreate", "mutation { subscriptionCheckoutCreate(input: {organizationId: \"" + org + "\", planId: \"UGxhbjox\"}) { url } }");
         attacks.put("topUpCheckoutCreate", "mutation { topUpCheckoutCreate(input: {organizationId: \"" + org + "\", packId: \"USD-1000000\"}) { url } }");
         attacks.put("creditsCheckoutCreate", "mutation { creditsCheckoutCreate(input: {organizationId: \"" + org + "\", amount: \"10\"}) { url } }");
         attacks.put("billingPortalSessionCreate", "mutation { billingPortalSessionCreate(input: {organizationId: \"" + org + "\"}) { url } }");
+        attacks.put("billingCurrencyChange", "mutation { billingCurrencyChange(input: {organizationId: \"" + org + "\", currencyCode: \"EUR\"}) { userErrors { code } } }");
         attacks.put("organizationPricingUpdate", "mutation { organizationPricingUpdate(input: {organizationId: \"" + org + "\", costFactor: \"0\"}) { organization { costFactor } } }");
     }
 
