@@ -496,6 +496,37 @@ async function run(api, app, context) {
     await shot(page, 'client-05b-usage-history-note');
   });
 
+  await step('usage reports: Total Reports, the latest six months, filters, a report opened, and the usage export', async () => {
+    await page.click('nav >> text=Usage Reports');
+    await page.locator('[data-testid=reports-table] tbody tr').first().waitFor();
+    const data = await gql(api, userToken, `{ usageReports { totalCount nodes { period tokens status } } }`);
+    assert.equal(await page.getByTestId('total-reports').innerText(), String(data.usageReports.totalCount));
+    assert.equal(await page.locator('[data-testid=reports-table] tbody tr').count(), data.usageReports.nodes.length);
+    assert.ok(data.usageReports.nodes.length <= 6);
+    assert.equal(await page.locator('[data-testid=reports-table] tbody tr td:nth-child(2)').first().innerText(), num(data.usageReports.nodes[0].tokens));
+    // A month filter narrows the list; Total Reports stays.
+    const month = Number(data.usageReports.nodes[0].period.slice(5));
+    await page.selectOption('[data-testid=report-filters] select[name=month]', String(month));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=reports-table] tbody tr').length >= 1);
+    assert.equal(await page.getByTestId('total-reports').innerText(), String(data.usageReports.totalCount));
+    await page.click('[data-testid=report-filters] button:has-text("Clear")');
+    await page.locator('[data-testid=reports-table] tbody tr').first().locator('button:has-text("Open")').click();
+    await page.getByTestId('report-detail').waitFor();
+    await shot(page, 'client-05c-usage-reports');
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=report-detail] button:has-text("PDF")')]);
+    assert.match(pdf.suggestedFilename(), /^meterline-usage-report-northwind-\d{4}-\d{2}-\d{8}-\d{6}\.pdf$/);
+    await page.click('nav >> text=Usage history');
+    await page.locator('[data-testid=usage-table] tbody tr').first().waitFor();
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
+    assert.match(csv.suggestedFilename(), /^meterline-usage-northwind-\d{8}-\d{6}\.csv$/);
+    const file = join(target, csv.suggestedFilename());
+    await csv.saveAs(file);
+    const rows = parseCsv(readFileSync(file, 'utf8')).filter((r) => r.length > 1 || r[0] !== '');
+    assert.equal(rows[0][0], 'event_id');
+    const listed = await gql(api, userToken, `{ usageEvents(first: 1, range: { preset: LAST_30_DAYS }) { totalCount } }`);
+    assert.equal(rows.length - 1, listed.usageEvents.totalCount, 'one CSV row per event of the list (30 days)');
+  });
+
   await step('business rules are saved; the profile time zone changes the dates shown', async () => {
     await page.click('nav >> text=Business rules');
     await page.getByText('Never saved.').waitFor();

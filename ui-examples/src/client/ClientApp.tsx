@@ -8,6 +8,7 @@ import { BalancePage } from './BalancePage';
 import { BillingPage } from './BillingPage';
 import { BudgetsPage } from './BudgetsPage';
 import { UsageHistoryPage } from './UsageHistoryPage';
+import { UsageReportsPage } from './UsageReportsPage';
 import { UsageControlsPage } from './UsageControlsPage';
 import { InsightsPage } from './InsightsPage';
 import { BusinessRulesPage } from './BusinessRulesPage';
@@ -36,6 +37,7 @@ const NAV = [
   { path: '/billing', label: 'Billing' },
   { path: '/budgets', label: 'Budgets' },
   { path: '/usage', label: 'Usage history' },
+  { path: '/reports', label: 'Usage Reports' },
   { path: '/controls', label: 'Usage Controls' },
   { path: '/insights', label: 'Insights' },
   { path: '/allocation', label: 'Cost centers' },
@@ -76,6 +78,7 @@ export function ClientApp({ email, onSignOut }: { email: string; onSignOut: () =
     case '/billing': page = <BillingPage org={org} />; break;
     case '/budgets': page = <BudgetsPage />; break;
     case '/usage': page = <UsageHistoryPage />; break;
+    case '/reports': page = <UsageReportsPage />; break;
     case '/controls': page = <UsageControlsPage org={org} />; break;
     case '/insights': page = <InsightsPage />; break;
     case '/allocation': page = <AllocationPage org={org} />; break;

@@ -6,6 +6,7 @@ import { graphql } from '../gql';
 import type { DateRangeInput, DateRangePreset, UsageStatusFilter } from '../gql/graphql';
 import { formatCost, formatDateTime, formatNumber, type MoneyLike } from '../shared/format';
 import { ErrorBox, Loading, Pager, UserErrors, usePager, useTimeZone } from '../shared/ui';
+import { saveDownload } from './UsageReportsPage';
 
 const History = graphql(`
   query ClientUsageHistory($first: Int!, $after: String, $range: DateRangeInput, $key: String, $mode: String, $status: UsageStatusFilter) {
@@ -61,6 +62,18 @@ export function UsageHistoryPage() {
   const apply = (next: Filters) => { pager.reset(); setDraft(next); setFilters(next); };
   const submit = (e: FormEvent) => { e.preventDefault(); apply(draft); };
   const c = data?.usageEvents;
+  const [exporting, setExporting] = useState<string | null>(null);
+  // The export takes the list's filters (days in the viewer's zone, as the list reads them) and streams every matching event.
+  const exportAs = (extension: 'csv' | 'json') => {
+    const query = new URLSearchParams();
+    if (filters.from || filters.to) { if (filters.from) query.set('from', filters.from); if (filters.to) query.set('to', filters.to); }
+    else if (filters.preset) query.set('preset', filters.preset);
+    if (filters.key) query.set('key', filters.key);
+    if (filters.mode) query.set('mode', filters.mode);
+    if (filters.status) query.set('status', filters.status);
+    setExporting('Preparing…');
+    saveDownload(`/v1/usage/export.${extension}?${query}`).then(() => setExporting(null), (e: unknown) => setExporting(e instanceof Error ? e.message : String(e)));
+  };
   return (
     <>
       <h2>Usage history</h2>
@@ -90,6 +103,9 @@ export function UsageHistoryPage() {
         </label>
         <button type="submit">Apply</button>
         <button type="button" onClick={() => apply(EMPTY)}>Reset</button>
+        <button type="button" data-testid="export-csv" onClick={() => exportAs('csv')}>Export CSV</button>
+        <button type="button" data-testid="export-json" onClick={() => exportAs('json')}>Export JSON</button>
+        {exporting && <span className="muted">{exporting}</span>}
       </form>
       <ErrorBox error={error ?? setNote.error ?? deleteNote.error} />
       <UserErrors errors={setNote.data?.usageNoteSet.userErrors ?? deleteNote.data?.usageNoteDelete.userErrors} />

@@ -52,9 +52,9 @@ public class AnalyticsGraphQL implements GraphQLWiring {
     }
 
     /** A group as the schema shows it: shares are of {@code whole}, the cost share of the billing-currency figures. */
-    record GroupView(String key, Totals totals, double tokenShare, double costShare, double requestShare) {
+    public record GroupView(String key, Totals totals, double tokenShare, double costShare, double requestShare) {
 
-        static List<GroupView> of(List<AnalyticsService.Group> groups, Totals whole, Dimension dimension, BillingFigures.In figure) {
+        public static List<GroupView> of(List<AnalyticsService.Group> groups, Totals whole, Dimension dimension, BillingFigures.In figure) {
             BigDecimal wholeCost = figure.amount(whole.billingCost());
             return groups.stream().map(group -> new GroupView(key(dimension, group.key()), group.totals(),
                     AnalyticsService.Breakdown.share(group.totals().tokens(), whole.tokens()),

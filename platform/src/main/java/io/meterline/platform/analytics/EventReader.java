@@ -20,10 +20,10 @@ import java.util.Objects;
  * and by queries that answer a stretch no rollup grain covers from the events themselves.
  */
 @Singleton
-class EventReader {
+public class EventReader {
 
     /** The columns {@link #read} needs. */
-    static final String COLUMNS = "id, organization_id, occurred_at, provider, model, status, duration_ms, requests, api_key_id, account_id,"
+    public static final String COLUMNS = "id, organization_id, occurred_at, provider, model, status, duration_ms, requests, api_key_id, account_id,"
             + " member_key, team, project, department, feature, tool, integration, session_key, mode, cost, currency, billing_cost, billing_currency, priced_lines";
 
     private final UsageStore usage;
@@ -41,11 +41,11 @@ class EventReader {
      * @param billingCurrency the currency of the cost in the billing currency, '' when unpriced or unconverted
      * @param session the chat or session key, null when none
      */
-    record Event(long id, long organizationId, Instant occurredAt, String currency, String billingCurrency, Totals totals, Map<Dimension, String> values,
+    public record Event(long id, long organizationId, Instant occurredAt, String currency, String billingCurrency, Totals totals, Map<Dimension, String> values,
                  String session) {
     }
 
-    Event read(ResultSet row) throws SQLException {
+    public Event read(ResultSet row) throws SQLException {
         String provider = row.getString("provider");
         String currency = Objects.requireNonNullElse(row.getString("currency"), "");
         Totals totals = new Totals();

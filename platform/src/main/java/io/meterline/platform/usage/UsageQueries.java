@@ -158,7 +158,8 @@ public class UsageQueries {
         });
     }
 
-    private static String where(Filter filter) {
+    /** The WHERE clause of the list's filters, the organization's first: the one place they are written (usage exports share it). */
+    public static String where(Filter filter) {
         StringBuilder where = new StringBuilder(" WHERE organization_id = ?");
         where.append(filter.provider() != null ? " AND provider = ?" : "");
         where.append(filter.model() != null ? " AND model = ?" : "");
@@ -176,7 +177,8 @@ public class UsageQueries {
         return where.toString();
     }
 
-    private static int bind(PreparedStatement statement, long organizationId, Filter filter) throws SQLException {
+    /** Binds {@link #where}'s parameters from the first; returns the next parameter's index. */
+    public static int bind(PreparedStatement statement, long organizationId, Filter filter) throws SQLException {
         int column = 1;
         statement.setLong(column++, organizationId);
         if (filter.provider() != null) {

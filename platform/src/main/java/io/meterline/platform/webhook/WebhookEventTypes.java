@@ -14,8 +14,14 @@ public final class WebhookEventTypes {
     /** Stripe could not collect an invoice of the organization's subscription (it is past due now). */
     public static final String BILLING_PAYMENT_FAILED = "billing.payment_failed";
 
+    /** A month's usage report became COMPLETED (its month ended and the grace period passed): its figures are final. */
+    public static final String REPORT_COMPLETED = "report.completed";
+    /** The totals of an organization's local day, sent after its local midnight. */
+    public static final String USAGE_DAILY_SUMMARY = "usage.daily_summary";
+
     /** Every known type, in the order the API lists them. */
-    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY, BILLING_PAYMENT_FAILED);
+    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY, BILLING_PAYMENT_FAILED, REPORT_COMPLETED,
+            USAGE_DAILY_SUMMARY);
 
     private WebhookEventTypes() {
     }

@@ -184,6 +184,11 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("businessRules", "{ businessRules(organizationId: \"" + org + "\") { text } }");
         attacks.put("businessRulesSave", "mutation { businessRulesSave(input: {organizationId: \"" + org + "\", text: \"stolen\"}) { businessRules { text } } }");
         attacks.put("businessRulesClear", "mutation { businessRulesClear(input: {organizationId: \"" + org + "\"}) { businessRules { text } } }");
+        String bReportId = (String) api.graphql(b.adminToken(), "{ usageReports(first: 1) { nodes { id } } }").at("data.usageReports.nodes.0.id");
+        attacks.put("usageReports", "{ usageReports(organizationId: \"" + org + "\") { totalCount nodes { tokens } } }");
+        attacks.put("usageReport", "{ usageReport(id: \"" + bReportId + "\") { tokens } }");
+        attacks.put("usageReportNode", "{ node(id: \"" + bReportId + "\") { ... on UsageReport { tokens } } }");
+        attacks.put("usageReportCustom", "{ usageReportCustom(organizationId: \"" + org + "\", range: {preset: CURRENT_MONTH}) { totals { tokens } } }");
         attacks.put("billing", "{ billing(organizationId: \"" + org + "\") { plan { name } tokensUsedThisMonth } }");
         attacks.put("subscriptionCheckoutCreate", "mutation { subscriptionCheckoutCreate(input: {organizationId: \"" + org + "\", planId: \"UGxhbjox\"}) { url } }");
         attacks.put("topUpCheckoutCreate", "mutation { topUpCheckoutCreate(input: {organizationId: \"" + org + "\", packId: \"USD-1000000\"}) { url } }");

@@ -251,7 +251,8 @@ class WebhookIT extends ServerTest {
         TestApi.Response member = api.graphql(tenant.memberToken(), CREATE, Map.of("input", Map.of("url", receiver.baseUrl() + "/hook", "eventTypes", List.of("balance.low"))));
         assertThat(member.at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(rows.count("SELECT COUNT(*) FROM webhook_endpoint")).isEqualTo(endpoints);
-        assertThat(api.graphql(tenant.memberToken(), "{ webhookEventTypes }").at("data.webhookEventTypes")).isEqualTo(List.of("budget.threshold", "balance.low", "usage.anomaly", "billing.payment_failed"));
+        assertThat(api.graphql(tenant.memberToken(), "{ webhookEventTypes }").at("data.webhookEventTypes")).isEqualTo(List.of("budget.threshold", "balance.low", "usage.anomaly",
+                "billing.payment_failed", "report.completed", "usage.daily_summary"));
     }
 
     @Test
