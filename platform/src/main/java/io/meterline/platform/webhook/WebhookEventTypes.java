@@ -14,8 +14,16 @@ public final class WebhookEventTypes {
     /** Stripe could not collect an invoice of the organization's subscription (it is past due now). */
     public static final String BILLING_PAYMENT_FAILED = "billing.payment_failed";
 
+    /** An invoice was finalized: numbered, with its lines, tax and total (issue 17). */
+    public static final String INVOICE_FINALIZED = "invoice.finalized";
+    /** An invoice was settled: payments (recorded by hand or from Stripe) and credit notes cover its total. */
+    public static final String INVOICE_PAID = "invoice.paid";
+    /** Stripe could not collect one of our invoices (metadata meterline_invoice_id). */
+    public static final String INVOICE_PAYMENT_FAILED = "invoice.payment_failed";
+
     /** Every known type, in the order the API lists them. */
-    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY, BILLING_PAYMENT_FAILED);
+    public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY, BILLING_PAYMENT_FAILED,
+            INVOICE_FINALIZED, INVOICE_PAID, INVOICE_PAYMENT_FAILED);
 
     private WebhookEventTypes() {
     }
