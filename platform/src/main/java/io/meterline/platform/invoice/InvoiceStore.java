@@ -396,6 +396,22 @@ public class InvoiceStore {
         });
     }
 
+    /** Open invoices with something to pay that Stripe does not have yet. */
+    List<Long> unsentToStripe() {
+        return read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM invoice WHERE status = 'OPEN' AND stripe_invoice_id IS NULL AND total > 0"
+                    + " ORDER BY id")) {
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet result = statement.executeQuery()) {
+                    while (result.next()) {
+                        ids.add(result.getLong(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
     /** Gives the next number of a series (its row made by {@link #ensureSeries}); the row stays locked until the caller's transaction ends, so numbers are gapless. */
     long nextNumber(Connection connection, String series) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT last_number FROM invoice_sequence WHERE series = ? FOR UPDATE")) {

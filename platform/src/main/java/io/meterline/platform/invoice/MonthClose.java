@@ -28,13 +28,15 @@ public class MonthClose {
     private final InvoiceService invoices;
     private final InvoiceStore store;
     private final UsageRoller roller;
+    private final InvoiceStripe stripe;
     private final InvoiceConfiguration configuration;
     private final Clock clock;
 
-    public MonthClose(InvoiceService invoices, InvoiceStore store, UsageRoller roller, InvoiceConfiguration configuration, Clock clock) {
+    public MonthClose(InvoiceService invoices, InvoiceStore store, UsageRoller roller, InvoiceStripe stripe, InvoiceConfiguration configuration, Clock clock) {
         this.invoices = invoices;
         this.store = store;
         this.roller = roller;
+        this.stripe = stripe;
         this.configuration = configuration;
         this.clock = clock;
     }
@@ -90,6 +92,7 @@ public class MonthClose {
                 LOG.error("Finalizing invoice {} failed; the next run tries again", invoiceId, e);
             }
         }
+        stripe.sendPending();
         return new Result(claimed, finalized, failed);
     }
 }
