@@ -12,6 +12,7 @@ import { UsageControlsPage } from './UsageControlsPage';
 import { InsightsPage } from './InsightsPage';
 import { BusinessRulesPage } from './BusinessRulesPage';
 import { ProfilePage } from './ProfilePage';
+import { InvoicesPage } from './InvoicesPage';
 
 const ViewerQuery = graphql(`
   query ClientViewer {
@@ -33,6 +34,7 @@ const NAV = [
   { path: '/', label: 'Dashboard' },
   { path: '/balance', label: 'Balance' },
   { path: '/billing', label: 'Billing' },
+  { path: '/invoices', label: 'Invoices' },
   { path: '/budgets', label: 'Budgets' },
   { path: '/usage', label: 'Usage history' },
   { path: '/controls', label: 'Usage Controls' },
@@ -72,6 +74,7 @@ export function ClientApp({ email, onSignOut }: { email: string; onSignOut: () =
   switch (route) {
     case '/balance': page = <BalancePage org={org} />; break;
     case '/billing': page = <BillingPage org={org} />; break;
+    case '/invoices': page = <InvoicesPage />; break;
     case '/budgets': page = <BudgetsPage />; break;
     case '/usage': page = <UsageHistoryPage />; break;
     case '/controls': page = <UsageControlsPage org={org} />; break;
