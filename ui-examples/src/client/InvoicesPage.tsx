@@ -10,20 +10,28 @@ import { loadSession } from '../shared/session';
 
 const PAGE_SIZE = 12;
 
+// The list reads the summary of a page; the opened invoice is read on its own (lines, payments and credit notes
+// of twelve invoices at once would cost more than the API's per-query limit).
 const InvoicesQuery = graphql(`
   query ClientInvoices($first: Int!, $after: String, $status: InvoiceStatus) {
     invoices(first: $first, after: $after, status: $status) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      nodes {
-        id number status periodStart periodEnd finalizedAt pdfUrl taxName taxPercent taxExempt
-        billTo { companyName contactName addressLine1 city region postalCode country billingEmail }
-        lines { kind description usagePeriod quantity unit unitPrice { amount currencyCode } amount { amount currencyCode } }
-        subtotal { amount currencyCode } tax { amount currencyCode } total { amount currencyCode }
-        amountPaid { amount currencyCode } amountCredited { amount currencyCode } amountDue { amount currencyCode }
-        payments { amount { amount currencyCode } method reference paidAt }
-        creditNotes { number kind amount { amount currencyCode } reason createdAt }
-      }
+      nodes { id number status periodStart periodEnd pdfUrl total { amount currencyCode } amountDue { amount currencyCode } }
+    }
+  }
+`);
+
+const InvoiceQuery = graphql(`
+  query ClientInvoice($id: ID!) {
+    invoice(id: $id) {
+      id number status finalizedAt taxName taxPercent taxExempt
+      billTo { companyName contactName addressLine1 city region postalCode country billingEmail }
+      lines { kind description usagePeriod quantity unit unitPrice { amount currencyCode } amount { amount currencyCode } }
+      subtotal { amount currencyCode } tax { amount currencyCode } total { amount currencyCode }
+      amountPaid { amount currencyCode } amountCredited { amount currencyCode } amountDue { amount currencyCode }
+      payments { amount { amount currencyCode } method reference paidAt }
+      creditNotes { number kind amount { amount currencyCode } reason createdAt }
     }
   }
 `);
@@ -33,7 +41,6 @@ const money = (m: Money | null | undefined) => (m ? `${m.amount} ${m.currencyCod
 const STATUSES = ['', 'DRAFT', 'OPEN', 'PAID', 'VOID', 'UNCOLLECTIBLE'] as const;
 
 export function InvoicesPage() {
-  const timeZone = useTimeZone();
   const pager = usePager();
   const [status, setStatus] = useState<string>('');
   const [open, setOpen] = useState<string | null>(null);
@@ -92,50 +99,58 @@ export function InvoicesPage() {
       </table>
       {invoices && invoices.nodes.length === 0 && <p className="muted">No invoices yet: the first is made when your first month ends.</p>}
       <Pager pager={pager} pageInfo={invoices?.pageInfo} totalCount={invoices?.totalCount} pageSize={PAGE_SIZE} />
-      {invoices?.nodes.filter((invoice) => invoice.id === open).map((invoice) => (
-        <div key={invoice.id} data-testid="invoice-detail">
-          <h3>{invoice.number ?? 'Draft invoice'}{invoice.finalizedAt ? `, issued ${formatDateTime(invoice.finalizedAt, timeZone)}` : ''}</h3>
-          {invoice.billTo && (
-            <p>
-              <strong>BILL TO</strong><br />
-              {invoice.billTo.companyName}{invoice.billTo.contactName ? `, ${invoice.billTo.contactName}` : ''}<br />
-              {[invoice.billTo.addressLine1, invoice.billTo.city, invoice.billTo.region, invoice.billTo.postalCode, invoice.billTo.country].filter(Boolean).join(', ')}
-            </p>
-          )}
-          <table className="table">
-            <thead><tr><th>Description</th><th>Quantity</th><th>Unit</th><th>Unit price</th><th>Amount</th></tr></thead>
-            <tbody>
-              {invoice.lines.map((line, index) => (
-                <tr key={index}>
-                  <td>{line.description}</td>
-                  <td>{formatNumber(line.quantity, 9)}</td>
-                  <td>{line.unit}</td>
-                  <td>{line.unitPrice.amount}</td>
-                  <td>{money(line.amount)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr><td colSpan={4}>Subtotal</td><td>{money(invoice.subtotal)}</td></tr>
-              <tr><td colSpan={4}>{invoice.taxExempt ? 'Tax (exempt)' : invoice.taxName ? `Tax ${invoice.taxName} ${invoice.taxPercent} %` : 'Tax'}</td><td>{money(invoice.tax)}</td></tr>
-              <tr><td colSpan={4}><strong>Total</strong></td><td><strong>{money(invoice.total)}</strong></td></tr>
-              <tr><td colSpan={4}>Paid</td><td>{money(invoice.amountPaid)}</td></tr>
-              <tr><td colSpan={4}>Credited</td><td>{money(invoice.amountCredited)}</td></tr>
-              <tr><td colSpan={4}><strong>Amount due</strong></td><td><strong>{money(invoice.amountDue)}</strong></td></tr>
-            </tfoot>
-          </table>
-          <h4>Payments</h4>
-          {invoice.payments.length === 0 ? <p className="muted">None yet.</p> : (
-            <ul>{invoice.payments.map((p) => <li key={p.reference}>{formatDateTime(p.paidAt, timeZone)} · {p.method} · {p.reference} · {money(p.amount)}</li>)}</ul>
-          )}
-          {invoice.creditNotes.length > 0 && (
-            <>
-              <h4>Credit notes</h4>
-              <ul>{invoice.creditNotes.map((n) => <li key={n.number}>{n.number} · {n.reason} · {money(n.amount)}</li>)}</ul>
-            </>
-          )}
-        </div>
-      ))}
+      {open && <InvoiceDetail id={open} />}
     </Card>
+  );
+}
+
+function InvoiceDetail({ id }: { id: string }) {
+  const timeZone = useTimeZone();
+  const [result] = useQuery({ query: InvoiceQuery, variables: { id } });
+  const invoice = result.data?.invoice;
+  if (!invoice) return result.error ? <ErrorBox error={result.error} /> : <Loading fetching={result.fetching} />;
+  return (
+    <div data-testid="invoice-detail">
+      <h3>{invoice.number ?? 'Draft invoice'}{invoice.finalizedAt ? `, issued ${formatDateTime(invoice.finalizedAt, timeZone)}` : ''}</h3>
+      {invoice.billTo && (
+        <p>
+          <strong>BILL TO</strong><br />
+          {invoice.billTo.companyName}{invoice.billTo.contactName ? `, ${invoice.billTo.contactName}` : ''}<br />
+          {[invoice.billTo.addressLine1, invoice.billTo.city, invoice.billTo.region, invoice.billTo.postalCode, invoice.billTo.country].filter(Boolean).join(', ')}
+        </p>
+      )}
+      <table className="table">
+        <thead><tr><th>Description</th><th>Quantity</th><th>Unit</th><th>Unit price</th><th>Amount</th></tr></thead>
+        <tbody>
+          {invoice.lines.map((line, index) => (
+            <tr key={index}>
+              <td>{line.description}</td>
+              <td>{formatNumber(line.quantity, 9)}</td>
+              <td>{line.unit}</td>
+              <td>{line.unitPrice.amount}</td>
+              <td>{money(line.amount)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr><td colSpan={4}>Subtotal</td><td>{money(invoice.subtotal)}</td></tr>
+          <tr><td colSpan={4}>{invoice.taxExempt ? 'Tax (exempt)' : invoice.taxName ? `Tax ${invoice.taxName} ${invoice.taxPercent} %` : 'Tax'}</td><td>{money(invoice.tax)}</td></tr>
+          <tr><td colSpan={4}><strong>Total</strong></td><td><strong>{money(invoice.total)}</strong></td></tr>
+          <tr><td colSpan={4}>Paid</td><td>{money(invoice.amountPaid)}</td></tr>
+          <tr><td colSpan={4}>Credited</td><td>{money(invoice.amountCredited)}</td></tr>
+          <tr><td colSpan={4}><strong>Amount due</strong></td><td><strong>{money(invoice.amountDue)}</strong></td></tr>
+        </tfoot>
+      </table>
+      <h4>Payments</h4>
+      {invoice.payments.length === 0 ? <p className="muted">None yet.</p> : (
+        <ul>{invoice.payments.map((p) => <li key={p.reference}>{formatDateTime(p.paidAt, timeZone)} · {p.method} · {p.reference} · {money(p.amount)}</li>)}</ul>
+      )}
+      {invoice.creditNotes.length > 0 && (
+        <>
+          <h4>Credit notes</h4>
+          <ul>{invoice.creditNotes.map((n) => <li key={n.number}>{n.number} · {n.reason} · {money(n.amount)}</li>)}</ul>
+        </>
+      )}
+    </div>
   );
 }

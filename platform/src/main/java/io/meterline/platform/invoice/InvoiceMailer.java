@@ -1,14 +1,19 @@
 package io.meterline.platform.invoice;
 
 import io.meterline.platform.notification.EmailSender;
+import io.micronaut.core.propagation.PropagatedContext;
+import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Emails a finalized invoice with its PDF to the billing email of the BILL TO block, once the finalizing transaction
- * committed. Best effort: the invoice is issued and downloadable whether or not the mail goes out.
+ * committed, on the blocking executor (a month close of many organizations never waits for SMTP). Best effort: the
+ * invoice is issued and downloadable whether or not the mail goes out.
  */
 @Singleton
 public class InvoiceMailer {
@@ -19,12 +24,15 @@ public class InvoiceMailer {
     private final InvoiceDocuments documents;
     private final EmailSender emails;
     private final InvoiceConfiguration configuration;
+    private final ExecutorService executor;
 
-    public InvoiceMailer(InvoiceStore store, InvoiceDocuments documents, EmailSender emails, InvoiceConfiguration configuration) {
+    public InvoiceMailer(InvoiceStore store, InvoiceDocuments documents, EmailSender emails, InvoiceConfiguration configuration,
+                         @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
         this.store = store;
         this.documents = documents;
         this.emails = emails;
         this.configuration = configuration;
+        this.executor = executor;
     }
 
     @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
@@ -32,7 +40,16 @@ public class InvoiceMailer {
         if (!configuration.emailInvoices()) {
             return;
         }
-        Invoice invoice = store.find(finalized.invoiceId()).orElse(null);
+        executor.execute(() -> {
+            // The executor carries the finalizing context, whose connection is closed by now: start from none.
+            try (PropagatedContext.Scope ignored = PropagatedContext.empty().propagate()) {
+                send(finalized.invoiceId());
+            }
+        });
+    }
+
+    private void send(long invoiceId) {
+        Invoice invoice = store.find(invoiceId).orElse(null);
         if (invoice == null || invoice.billTo() == null || invoice.billTo().email() == null) {
             return;
         }

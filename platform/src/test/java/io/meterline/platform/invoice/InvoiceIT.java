@@ -155,6 +155,17 @@ class InvoiceIT extends ServerTest {
         return response.body();
     }
 
+    /** The emails to an address, waiting for the first one (invoices are emailed after the commit, on another thread). */
+    private List<MimeMessage> mailTo(String address) {
+        for (int more = 0; more < 5; more++) {
+            List<MimeMessage> sent = mail.to(address, mail.all().size() + more);
+            if (!sent.isEmpty()) {
+                return sent;
+            }
+        }
+        throw new AssertionError("no email to " + address);
+    }
+
     private static String text(byte[] pdf) throws Exception {
         try (PDDocument document = Loader.loadPDF(pdf)) {
             return new PDFTextStripper().getText(document);
@@ -195,8 +206,7 @@ class InvoiceIT extends ServerTest {
                 "Subtotal 3.33", "Tax HST 13 % 0.43", "Total USD 3.76", "Amount due USD 3.76");
 
         // Emailed to the billing email with the PDF attached.
-        List<MimeMessage> sent = mail.to("billing@inv-acme.test", mail.all().size());
-        assertThat(sent).isNotEmpty();
+        List<MimeMessage> sent = mailTo("billing@inv-acme.test");
         Multipart parts = (Multipart) sent.get(sent.size() - 1).getContent();
         List<String> attachments = new ArrayList<>();
         for (int i = 0; i < parts.getCount(); i++) {
@@ -216,6 +226,18 @@ class InvoiceIT extends ServerTest {
         assertThat(api.graphql(other.adminToken(), "query($org: ID) { invoices(organizationId: $org) { totalCount } }", Map.of("org", acme.organizationId()))
                 .at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
         pdf(other.adminToken(), (String) invoice.get("pdfUrl"), 404);
+        // Nor through a mutation or the review list naming them: NOT_FOUND before any other check, nothing written.
+        assertThat(api.graphql(other.adminToken(), VOID, Map.of("input", Map.of("invoiceId", id))).at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(api.graphql(other.adminToken(), CREDIT_NOTE, Map.of("input", Map.of("invoiceId", id, "amount", "1.00", "reason", "x")))
+                .at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(api.graphql(other.adminToken(), PAYMENT, Map.of("input", Map.of("invoiceId", id, "amount", "1.00")))
+                .at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(api.graphql(other.adminToken(), "query($org: ID) { lateUsageForReview(organizationId: $org) { model } }", Map.of("org", acme.organizationId()))
+                .at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(api.graphql(other.adminToken(), "mutation($input: TaxExemptionSetInput!) { taxExemptionSet(input: $input) { exempt } }",
+                Map.of("input", Map.of("organizationId", acme.organizationId(), "exempt", true, "reason", "x"))).at("errors.0.extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(rows.value("SELECT status FROM invoice WHERE id = ?", io.meterline.platform.common.GlobalId.require(id, "Invoice"))).isEqualTo("OPEN");
+        assertThat(rows.count("SELECT COUNT(*) FROM tax_exemption WHERE organization_id = ?", organizationRowId(acme))).isEqualTo(0);
         assertThat(api.graphql(acme.memberToken(), "{ invoices { totalCount nodes { number } } }").at("data.invoices.nodes.0.number")).isEqualTo(invoice.get("number"));
         assertThat(api.graphql(acme.memberToken(), "query($id: ID!) { node(id: $id) { ... on Invoice { number } } }", Map.of("id", id)).at("data.node.number"))
                 .isEqualTo(invoice.get("number"));
