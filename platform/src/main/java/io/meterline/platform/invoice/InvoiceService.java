@@ -384,6 +384,9 @@ public class InvoiceService {
     }
 
     private static Map<String, Object> money(BigDecimal amount, String currency) {
-        return Map.of("amount", Money.toMinorUnit(amount, currency).toPlainString(), "currencyCode", currency);
+        Map<String, Object> money = new LinkedHashMap<>();
+        money.put("amount", Money.toMinorUnit(amount, currency).toPlainString());
+        money.put("currencyCode", currency);
+        return money;
     }
 }

@@ -95,6 +95,9 @@ class InvoiceIT extends ServerTest {
         properties.put("meterline.analytics.scheduled-roll", "false");
         properties.put("meterline.analytics.mark-ttl", "0s");
         properties.put("meterline.invoices.scheduled-close", "false");
+        // Webhook events are checked in the outbox; the endpoint's host is allowed without a lookup, nothing is sent.
+        properties.put("meterline.webhooks.allowed-hosts", "hooks.inv-acme.test");
+        properties.put("meterline.webhooks.dispatch-interval", "1h");
         return properties;
     }
 
@@ -177,6 +180,9 @@ class InvoiceIT extends ServerTest {
         clock.set(START);
         Fixtures.Tenant acme = tenant("inv-acme", "America/Toronto");
         Fixtures.Tenant other = tenant("inv-other", "America/Toronto");
+        TestApi.Response endpoint = api.graphql(acme.adminToken(), "mutation { webhookEndpointCreate(input: {url: \"https://hooks.inv-acme.test/in\","
+                + " eventTypes: [\"invoice.finalized\", \"invoice.paid\"]}) { webhookEndpoint { id } userErrors { code } } }");
+        assertThat(endpoint.at("data.webhookEndpointCreate.userErrors")).as(endpoint.body()).isEqualTo(List.of());
         clock.set(Instant.parse("2025-12-01T06:00:00Z"));
         send(acme, "a1", "2025-11-03T15:00:00Z", 100_000);
         send(acme, "a2", "2025-11-20T15:00:00Z", 11_111);
@@ -199,6 +205,11 @@ class InvoiceIT extends ServerTest {
         assertThat(TestApi.at(invoice, "tax.amount")).isEqualTo("0.43");
         assertThat(TestApi.at(invoice, "total.amount")).isEqualTo("3.76");
         assertThat(TestApi.at(invoice, "amountDue.amount")).isEqualTo("3.76");
+
+        // invoice.finalized went to the organization's webhook endpoint, in the finalizing transaction.
+        assertThat(rows.value("SELECT event_type FROM webhook_delivery WHERE organization_id = ?", organizationRowId(acme))).isEqualTo("invoice.finalized");
+        assertThat((String) rows.value("SELECT payload FROM webhook_delivery WHERE organization_id = ?", organizationRowId(acme)))
+                .contains("\"number\":\"" + invoice.get("number") + "\"", "\"total\":{\"amount\":\"3.76\"");
 
         // The PDF shows the API's numbers.
         String text = text(pdf(acme.memberToken(), (String) invoice.get("pdfUrl"), 200));
