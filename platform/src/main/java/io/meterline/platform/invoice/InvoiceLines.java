@@ -67,22 +67,22 @@ public class InvoiceLines {
             lines.add(usage(entry.getKey(), entry.getValue(), draft.periodStart(), currency));
         }
         lines.addAll(lateUsage(connection, draft, now));
-        for (Object[] topUp : store.topUps(connection, organizationId, draft.startsAt(), draft.endsAt())) {
-            Instant paidAt = (Instant) topUp[3];
-            lines.add(informative(LineKind.TOP_UP, "Top-up of " + topUp[0] + " tokens, paid " + ((BigDecimal) topUp[1]).stripTrailingZeros().toPlainString() + " "
-                    + topUp[2] + " at checkout on " + paidAt.atZone(ZoneId.of(draft.timeZone())).toLocalDate(), BigDecimal.valueOf((Long) topUp[0]), currency));
+        for (InvoiceStore.TopUp topUp : store.topUps(connection, organizationId, draft.startsAt(), draft.endsAt())) {
+            lines.add(informative(LineKind.TOP_UP, "Top-up of " + topUp.tokens() + " tokens, paid " + topUp.amount().stripTrailingZeros().toPlainString() + " "
+                    + topUp.currency() + " at checkout on " + topUp.completedAt().atZone(ZoneId.of(draft.timeZone())).toLocalDate(),
+                    BigDecimal.valueOf(topUp.tokens()), currency));
         }
-        Map<String, BigDecimal[]> ledger = store.ledgerUsage(connection, organizationId, draft.periodStart(), draft.periodEnd(), currency);
+        Map<String, InvoiceStore.LedgerDraw> ledger = store.ledgerUsage(connection, organizationId, draft.periodStart(), draft.periodEnd(), currency);
         for (String account : List.of("PLAN_TOKENS", "TOPUP_TOKENS")) {
-            BigDecimal[] sums = ledger.get(account);
-            if (sums != null && sums[0].signum() != 0) {
+            InvoiceStore.LedgerDraw draw = ledger.get(account);
+            if (draw != null && draw.amount().signum() != 0) {
                 lines.add(informative(LineKind.ALLOWANCE_APPLIED, account.equals("PLAN_TOKENS") ? "Plan allowance applied" : "Top-up tokens applied",
-                        sums[0].abs().setScale(0, RoundingMode.HALF_EVEN), currency));
+                        draw.amount().abs().setScale(0, RoundingMode.HALF_EVEN), currency));
             }
         }
-        BigDecimal[] credits = ledger.get("CREDITS");
-        if (credits != null && credits[0].signum() != 0) {
-            lines.add(new InvoiceLine(LineKind.CREDITS_APPLIED, "Credits drawn by usage (" + currency + ")", null, null, credits[0].negate(), "credits",
+        InvoiceStore.LedgerDraw credits = ledger.get("CREDITS");
+        if (credits != null && credits.amount().signum() != 0) {
+            lines.add(new InvoiceLine(LineKind.CREDITS_APPLIED, "Credits drawn by usage (" + currency + ")", null, null, credits.amount().negate(), "credits",
                     BigDecimal.ZERO.setScale(UNIT_PRICE_SCALE), Money.toMinorUnit(BigDecimal.ZERO, currency)));
         }
         BigDecimal subtotal = lines.stream().map(InvoiceLine::amount).reduce(Money.toMinorUnit(BigDecimal.ZERO, currency), BigDecimal::add);
@@ -90,13 +90,13 @@ public class InvoiceLines {
     }
 
     private Optional<InvoiceLine> subscription(Connection connection, Invoice draft) throws SQLException {
-        Optional<Object[]> plan = store.paidPlan(connection, draft.organizationId());
+        Optional<InvoiceStore.Plan> plan = store.paidPlan(connection, draft.organizationId());
         if (plan.isEmpty()) {
             return Optional.empty();
         }
-        String name = (String) plan.get()[0];
-        BigDecimal price = (BigDecimal) plan.get()[1];
-        String planCurrency = (String) plan.get()[2];
+        String name = plan.get().name();
+        BigDecimal price = plan.get().monthlyPrice();
+        String planCurrency = plan.get().currency();
         Optional<BigDecimal> converted = planCurrency.equals(draft.currency()) ? Optional.of(price)
                 : fx.convert(price, planCurrency, draft.currency(), draft.periodStart()).map(conversion -> conversion.amount());
         if (converted.isEmpty()) {

@@ -61,6 +61,18 @@ public class InvoiceStore {
     public record LateUsage(long id, long organizationId, LocalDate usagePeriod, String dimensionValue, String currency, BigDecimal amount, Instant foundAt) {
     }
 
+    /** The paid plan an organization is on. */
+    record Plan(String name, BigDecimal monthlyPrice, String currency) {
+    }
+
+    /** A top-up bought at checkout. */
+    record TopUp(long tokens, BigDecimal amount, String currency, Instant completedAt) {
+    }
+
+    /** What the period's usage drew from one ledger account: the amount (money, or tokens for token accounts) and tokens. */
+    record LedgerDraw(BigDecimal amount, BigDecimal tokens) {
+    }
+
     /** A draft to claim a period with. */
     public record Draft(long organizationId, LocalDate periodStart, int issue, LocalDate periodEnd, Instant startsAt, Instant endsAt, Instant finalizeAfter,
                         String timeZone, String currency, @Nullable Long reissueOf, Instant now) {
@@ -550,8 +562,8 @@ public class InvoiceStore {
     }
 
     /** The ledger's usage entries of the period's days, per account, in the currency (tokens for the token accounts, money for credits). */
-    Map<String, BigDecimal[]> ledgerUsage(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
-        Map<String, BigDecimal[]> sums = new LinkedHashMap<>();
+    Map<String, LedgerDraw> ledgerUsage(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
+        Map<String, LedgerDraw> sums = new LinkedHashMap<>();
         try (PreparedStatement statement = connection.prepareStatement("SELECT account_kind, SUM(amount), SUM(tokens) FROM ledger_entry WHERE organization_id = ?"
                 + " AND kind = 'USAGE' AND usage_day >= ? AND usage_day < ? AND (account_kind <> 'CREDITS' OR currency = ?) GROUP BY account_kind")) {
             statement.setLong(1, organizationId);
@@ -560,7 +572,7 @@ public class InvoiceStore {
             statement.setString(4, currency);
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    sums.put(row.getString(1), new BigDecimal[] {row.getBigDecimal(2), row.getBigDecimal(3)});
+                    sums.put(row.getString(1), new LedgerDraw(row.getBigDecimal(2), row.getBigDecimal(3)));
                 }
             }
         }
@@ -568,27 +580,27 @@ public class InvoiceStore {
     }
 
     /** A paid plan the organization is on: name, monthly price, currency; empty on the free baseline. */
-    Optional<Object[]> paidPlan(Connection connection, long organizationId) throws SQLException {
+    Optional<Plan> paidPlan(Connection connection, long organizationId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT p.name, p.monthly_price, p.currency FROM ledger_balance b JOIN plan p ON p.id = b.plan_id"
                 + " WHERE b.organization_id = ? AND p.free_baseline = FALSE AND p.monthly_price > 0")) {
             statement.setLong(1, organizationId);
             try (ResultSet row = statement.executeQuery()) {
-                return row.next() ? Optional.of(new Object[] {row.getString(1), row.getBigDecimal(2), row.getString(3)}) : Optional.empty();
+                return row.next() ? Optional.of(new Plan(row.getString(1), row.getBigDecimal(2), row.getString(3))) : Optional.empty();
             }
         }
     }
 
     /** Top-up checkouts completed in the period: tokens, amount paid, currency, when. */
-    List<Object[]> topUps(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
+    List<TopUp> topUps(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT tokens, amount, currency, completed_at FROM billing_checkout WHERE organization_id = ?"
                 + " AND kind = 'TOP_UP' AND status = 'COMPLETED' AND completed_at >= ? AND completed_at < ? ORDER BY completed_at, id")) {
             statement.setLong(1, organizationId);
             statement.setObject(2, toColumn(from));
             statement.setObject(3, toColumn(to));
-            List<Object[]> rows = new ArrayList<>();
+            List<TopUp> rows = new ArrayList<>();
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    rows.add(new Object[] {row.getLong(1), row.getBigDecimal(2), row.getString(3), instant(row, 4)});
+                    rows.add(new TopUp(row.getLong(1), row.getBigDecimal(2), row.getString(3), instant(row, 4)));
                 }
             }
             return rows;

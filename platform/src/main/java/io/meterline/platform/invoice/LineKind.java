@@ -13,10 +13,5 @@ public enum LineKind {
     /** Money credits the period's usage drew from the ledger, shown for the record (amount 0; quantity the credits drawn). */
     CREDITS_APPLIED,
     /** Plan and top-up tokens the period's usage drew, shown for the record (amount 0). */
-    ALLOWANCE_APPLIED;
-
-    /** Lines that bill usage of a period (the ones late usage is compared with). */
-    boolean billsUsage() {
-        return this == USAGE || this == ADJUSTMENT;
-    }
+    ALLOWANCE_APPLIED
 }
