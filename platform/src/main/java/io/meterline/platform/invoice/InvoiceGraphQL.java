@@ -97,6 +97,10 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                         return payload;
                     });
                 })
+                .dataFetcher("invoiceMarkUncollectible", environment -> {
+                    Map<String, Object> input = environment.getArgument("input");
+                    return Payloads.of("invoice", () -> invoices.markUncollectible(viewer(environment), (String) input.get("invoiceId")));
+                })
                 .dataFetcher("invoiceVoid", environment -> {
                     Map<String, Object> input = environment.getArgument("input");
                     return Payloads.of("invoice", () -> invoices.voidAndReissue(viewer(environment), (String) input.get("invoiceId")));

@@ -246,6 +246,23 @@ public class InvoiceService {
         return store.find(reissueId).orElseThrow();
     }
 
+    /** Gives up collecting an open invoice (UNCOLLECTIBLE); it can still be voided and reissued. Platform admins. */
+    public Invoice markUncollectible(Viewer viewer, String id) {
+        Invoice invoice = find(viewer, id);
+        tenantScope.requirePlatformAdmin(viewer);
+        Instant now = clock.instant();
+        store.write(connection -> {
+            Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
+            if (locked.status() != InvoiceStatus.OPEN) {
+                throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open invoices can be marked uncollectible; this one is "
+                        + locked.status() + "."));
+            }
+            store.setStatus(connection, locked.id(), InvoiceStatus.UNCOLLECTIBLE, now);
+            return null;
+        });
+        return store.find(invoice.id()).orElseThrow();
+    }
+
     /** {@code invoicePaymentRecord}'s input, read once at the GraphQL boundary. */
     public record PaymentInput(@Nullable String invoiceId, @Nullable BigDecimal amount, @Nullable Instant paidAt, @Nullable String reference) {
     }

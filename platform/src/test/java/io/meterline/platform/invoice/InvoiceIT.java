@@ -459,6 +459,18 @@ class InvoiceIT extends ServerTest {
         assertThat(api.graphql(admin, INVOICE, Map.of("id", may.get("id"))).at("data.invoice.status")).isEqualTo("VOID");
         assertThat(api.graphql(admin, VOID, Map.of("input", Map.of("invoiceId", may.get("id")))).codes("data.invoiceVoid.userErrors"))
                 .containsExactly("INVALID_STATE");
+
+        // Given up on: an open invoice only, once; an uncollectible one can still be voided and reissued.
+        String reissuedId = (String) reissued.at("data.invoiceVoid.invoice.id");
+        String uncollectible = "mutation($input: InvoiceMarkUncollectibleInput!) { invoiceMarkUncollectible(input: $input) { invoice { status } userErrors { code } } }";
+        assertThat(api.graphql(tenant.adminToken(), uncollectible, Map.of("input", Map.of("invoiceId", reissuedId))).at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
+        assertThat(api.graphql(admin, uncollectible, Map.of("input", Map.of("invoiceId", reissuedId))).at("data.invoiceMarkUncollectible.invoice.status"))
+                .isEqualTo("UNCOLLECTIBLE");
+        assertThat(api.graphql(admin, uncollectible, Map.of("input", Map.of("invoiceId", reissuedId))).codes("data.invoiceMarkUncollectible.userErrors"))
+                .containsExactly("INVALID_STATE");
+        assertThat(api.graphql(admin, uncollectible, Map.of("input", Map.of("invoiceId", id))).codes("data.invoiceMarkUncollectible.userErrors"))
+                .containsExactly("INVALID_STATE");
+        assertThat(api.graphql(admin, VOID, Map.of("input", Map.of("invoiceId", reissuedId))).at("data.invoiceVoid.invoice.status")).isEqualTo("OPEN");
     }
 
     @Test

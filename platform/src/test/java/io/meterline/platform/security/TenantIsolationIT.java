@@ -104,6 +104,7 @@ class TenantIsolationIT extends ServerTest {
         attacks.put("taxExemptionSet", "mutation { taxExemptionSet(input: {organizationId: \"" + org + "\", exempt: true, reason: \"x\"}) { exempt } }");
         attacks.put("invoicePaymentRecord", "mutation { invoicePaymentRecord(input: {invoiceId: \"" + bInvoice + "\", amount: \"1.00\"}) { invoice { id } } }");
         attacks.put("creditNoteCreate", "mutation { creditNoteCreate(input: {invoiceId: \"" + bInvoice + "\", amount: \"1.00\", reason: \"x\"}) { creditNote { number } } }");
+        attacks.put("invoiceMarkUncollectible", "mutation { invoiceMarkUncollectible(input: {invoiceId: \"" + bInvoice + "\"}) { invoice { id } } }");
         attacks.put("invoiceVoid", "mutation { invoiceVoid(input: {invoiceId: \"" + bInvoice + "\"}) { invoice { id } } }");
         attacks.put("node", "{ node(id: \"" + org + "\") { id } }");
         attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
