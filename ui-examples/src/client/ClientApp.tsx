@@ -14,6 +14,7 @@ import { InsightsPage } from './InsightsPage';
 import { BusinessRulesPage } from './BusinessRulesPage';
 import { ProfilePage } from './ProfilePage';
 import { AllocationPage } from './AllocationPage';
+import { InvoicesPage } from './InvoicesPage';
 
 const ViewerQuery = graphql(`
   query ClientViewer {
@@ -35,6 +36,7 @@ const NAV = [
   { path: '/', label: 'Dashboard' },
   { path: '/balance', label: 'Balance' },
   { path: '/billing', label: 'Billing' },
+  { path: '/invoices', label: 'Invoices' },
   { path: '/budgets', label: 'Budgets' },
   { path: '/usage', label: 'Usage history' },
   { path: '/reports', label: 'Usage Reports' },
@@ -76,6 +78,7 @@ export function ClientApp({ email, onSignOut }: { email: string; onSignOut: () =
   switch (route) {
     case '/balance': page = <BalancePage org={org} />; break;
     case '/billing': page = <BillingPage org={org} />; break;
+    case '/invoices': page = <InvoicesPage />; break;
     case '/budgets': page = <BudgetsPage />; break;
     case '/usage': page = <UsageHistoryPage />; break;
     case '/reports': page = <UsageReportsPage />; break;

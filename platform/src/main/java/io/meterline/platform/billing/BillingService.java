@@ -479,6 +479,11 @@ public class BillingService {
      * and they changed since they were last sent; does nothing without Stripe or a customer (the
      * customer is created, with the details, when first needed).
      */
+    /** The organization's Stripe customer, created (or brought in step with the BILL TO details) first when needed. */
+    public String stripeCustomer(long organizationId) {
+        return customer(organizations.findById(organizationId).orElseThrow(() -> MeterlineException.notFound("Organization")));
+    }
+
     public void syncCustomer(long organizationId) {
         if (!stripe.configured() || store.customer(organizationId).isEmpty()) {
             return;

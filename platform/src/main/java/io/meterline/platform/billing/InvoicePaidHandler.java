@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code invoice.paid} of a renewal ({@code billing_reason: subscription_cycle}): the plan's tokens
+ * {@code invoice.paid} of one of Meterline's own invoices (metadata {@code meterline_invoice_id}) records its payment
+ * ({@link OwnInvoices}). {@code invoice.paid} of a renewal ({@code billing_reason: subscription_cycle}): the plan's tokens
  * reset for the new period, the old period's remainder expiring, once per invoice. The first
  * invoice of a subscription grants nothing here: the subscription event that put the organization
  * on the plan granted its allowance.
@@ -26,10 +27,12 @@ public class InvoicePaidHandler implements StripeEventHandler {
 
     private final BillingStore store;
     private final LedgerService ledger;
+    private final OwnInvoices ownInvoices;
 
-    public InvoicePaidHandler(BillingStore store, LedgerService ledger) {
+    public InvoicePaidHandler(BillingStore store, LedgerService ledger, OwnInvoices ownInvoices) {
         this.store = store;
         this.ledger = ledger;
+        this.ownInvoices = ownInvoices;
     }
 
     @Override
@@ -40,6 +43,12 @@ public class InvoicePaidHandler implements StripeEventHandler {
     @Override
     public void apply(Event event) {
         Invoice invoice = StripeEvents.object(event, Invoice.class);
+        Long own = ownInvoiceId(invoice);
+        if (own != null) {
+            ownInvoices.paid(own, invoice.getId(), invoice.getAmountPaid() == null ? 0 : invoice.getAmountPaid(),
+                    invoice.getCurrency() == null ? "" : invoice.getCurrency().toUpperCase(java.util.Locale.ROOT), StripeEvents.created(event));
+            return;
+        }
         if (!RENEWAL.equals(invoice.getBillingReason())) {
             return;
         }
@@ -62,6 +71,21 @@ public class InvoicePaidHandler implements StripeEventHandler {
         return store.customerByStripeId(invoice.getCustomer()).map(BillingStore.CustomerRow::organizationId)
                 .filter(organizationId -> store.subscription(organizationId)
                         .filter(row -> row.stripeSubscriptionId().equals(subscriptionId) && row.status().holdsPlan()).isPresent());
+    }
+
+    /** Our invoice's row id when the Stripe invoice collects one of Meterline's invoices (metadata {@link OwnInvoices#METADATA_KEY}); else null. */
+    @Nullable
+    static Long ownInvoiceId(Invoice invoice) {
+        String value = invoice.getMetadata() == null ? null : invoice.getMetadata().get(OwnInvoices.METADATA_KEY);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value);
+        }
+        catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Since API version 2025-03-31 an invoice names its subscription under {@code parent.subscription_details}. */

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code invoice.payment_failed}: the subscription is past due (set on our row, since the event
+ * {@code invoice.payment_failed} of one of Meterline's own invoices goes to {@link OwnInvoices}. Otherwise: the subscription is past due (set on our row, since the event
  * carries the invoice, not the subscription), a {@code billing.payment_failed} webhook event is
  * written to the outbox in this same transaction, and once it commits an alert is raised and the
  * organization's admins are emailed ({@link PaymentFailedNotifier}). Stripe sends one event per
@@ -36,12 +36,15 @@ public class InvoicePaymentFailedHandler implements StripeEventHandler {
     private final WebhookService webhooks;
     private final ApplicationEventPublisher<PaymentFailed> published;
     private final Clock clock;
+    private final OwnInvoices ownInvoices;
 
-    public InvoicePaymentFailedHandler(BillingStore store, WebhookService webhooks, ApplicationEventPublisher<PaymentFailed> published, Clock clock) {
+    public InvoicePaymentFailedHandler(BillingStore store, WebhookService webhooks, ApplicationEventPublisher<PaymentFailed> published, Clock clock,
+                                       OwnInvoices ownInvoices) {
         this.store = store;
         this.webhooks = webhooks;
         this.published = published;
         this.clock = clock;
+        this.ownInvoices = ownInvoices;
     }
 
     @Override
@@ -52,6 +55,12 @@ public class InvoicePaymentFailedHandler implements StripeEventHandler {
     @Override
     public void apply(Event event) {
         Invoice invoice = StripeEvents.object(event, Invoice.class);
+        Long own = InvoicePaidHandler.ownInvoiceId(invoice);
+        if (own != null) {
+            // One of our invoices, not the subscription's: the subscription is not past due for it.
+            ownInvoices.paymentFailed(own, invoice.getId(), invoice.getAttemptCount() == null ? 0 : invoice.getAttemptCount());
+            return;
+        }
         Optional<BillingStore.CustomerRow> customer = invoice.getCustomer() == null ? Optional.empty() : store.customerByStripeId(invoice.getCustomer());
         if (customer.isEmpty()) {
             LOG.warn("Failed invoice {} belongs to customer {}, which no organization has: nothing applied", invoice.getId(), invoice.getCustomer());

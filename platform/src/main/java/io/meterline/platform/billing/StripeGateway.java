@@ -88,6 +88,22 @@ public class StripeGateway {
         return events;
     }
 
+    /** Creates a draft invoice (Meterline's invoices are collected through Stripe); answers its id. */
+    public String createInvoice(com.stripe.param.InvoiceCreateParams params, String idempotencyKey) {
+        return call("create the Stripe invoice", idempotencyKey, (stripe, options) -> stripe.v1().invoices().create(params, options)).getId();
+    }
+
+    /** Adds an item to a draft invoice. */
+    public void createInvoiceItem(com.stripe.param.InvoiceItemCreateParams params, String idempotencyKey) {
+        call("add an item to the Stripe invoice", idempotencyKey, (stripe, options) -> stripe.v1().invoiceItems().create(params, options));
+    }
+
+    /** Finalizes a draft invoice, so Stripe collects it. */
+    public void finalizeInvoice(String invoiceId, String idempotencyKey) {
+        call("finalize the Stripe invoice", idempotencyKey, (stripe, options) -> stripe.v1().invoices()
+                .finalizeInvoice(invoiceId, com.stripe.param.InvoiceFinalizeInvoiceParams.builder().build(), options));
+    }
+
     /** Where Stripe sends the browser: a session's id and its URL. */
     public record Redirect(String sessionId, String url) {
     }

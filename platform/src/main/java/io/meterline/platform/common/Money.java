@@ -2,6 +2,8 @@ package io.meterline.platform.common;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Currency;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -27,5 +29,18 @@ public record Money(BigDecimal amount, String currencyCode) {
     /** Rounds an amount to the stored scale. */
     public static BigDecimal round(BigDecimal amount) {
         return amount.setScale(AMOUNT_SCALE, ROUNDING);
+    }
+
+    /** The digits of a currency's minor unit: 2 for CAD, 0 for JPY, 3 for KWD (ISO 4217). */
+    public static int minorDigits(String currencyCode) {
+        return Math.max(Currency.getInstance(currencyCode.toUpperCase(Locale.ROOT)).getDefaultFractionDigits(), 0);
+    }
+
+    /**
+     * Rounds an amount to the currency's minor unit, as documents (invoices) show and charge it: each
+     * figure is rounded once, here, and sums of rounded figures are then exact.
+     */
+    public static BigDecimal toMinorUnit(BigDecimal amount, String currencyCode) {
+        return amount.setScale(minorDigits(currencyCode), ROUNDING);
     }
 }

@@ -23,4 +23,21 @@ public class EmailSender {
         Objects.requireNonNull(body, "body is null");
         sender.send(Email.builder().from(configuration.from()).to(to).subject(subject).body(body));
     }
+
+    /** A file sent with an email, such as an invoice's PDF. */
+    public record Attachment(String fileName, String contentType, byte[] content) {
+    }
+
+    /** Sends one email with attachments; blocks until the SMTP server accepted it, and throws when it did not. */
+    public void send(String to, String subject, String body, Attachment... attachments) {
+        Objects.requireNonNull(to, "to is null");
+        Objects.requireNonNull(subject, "subject is null");
+        Objects.requireNonNull(body, "body is null");
+        Email.Builder email = Email.builder().from(configuration.from()).to(to).subject(subject).body(body);
+        for (Attachment attachment : attachments) {
+            email.attachment(io.micronaut.email.Attachment.builder().filename(attachment.fileName()).contentType(attachment.contentType())
+                    .content(attachment.content()).build());
+        }
+        sender.send(email);
+    }
 }

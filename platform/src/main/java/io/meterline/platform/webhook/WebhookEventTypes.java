@@ -18,10 +18,16 @@ public final class WebhookEventTypes {
     public static final String REPORT_COMPLETED = "report.completed";
     /** The totals of an organization's local day, sent after its local midnight. */
     public static final String USAGE_DAILY_SUMMARY = "usage.daily_summary";
+    /** An invoice was finalized: numbered, with its lines, tax and total (issue 17). */
+    public static final String INVOICE_FINALIZED = "invoice.finalized";
+    /** An invoice was settled: payments (recorded by hand or from Stripe) and credit notes cover its total. */
+    public static final String INVOICE_PAID = "invoice.paid";
+    /** Stripe could not collect one of our invoices (metadata meterline_invoice_id). */
+    public static final String INVOICE_PAYMENT_FAILED = "invoice.payment_failed";
 
     /** Every known type, in the order the API lists them. */
     public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY, BILLING_PAYMENT_FAILED, REPORT_COMPLETED,
-            USAGE_DAILY_SUMMARY);
+            USAGE_DAILY_SUMMARY, INVOICE_FINALIZED, INVOICE_PAID, INVOICE_PAYMENT_FAILED);
 
     private WebhookEventTypes() {
     }

@@ -11,6 +11,7 @@ import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
 import io.meterline.platform.alert.AlertRequest;
 import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.invoice.InvoiceStore;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
@@ -50,6 +51,9 @@ class TenantIsolationIT extends ServerTest {
     @Inject
     ApplicationEventPublisher<AlertRequest> alertRequests;
 
+    @Inject
+    InvoiceStore invoiceStore;
+
     Rows rows;
     Fixtures.Tenant a;
     Fixtures.Tenant b;
@@ -88,6 +92,20 @@ class TenantIsolationIT extends ServerTest {
                 .at("data.webhookDeliveries.nodes.0.id");
         alertRequests.publishEvent(new AlertRequest(GlobalId.decode(org).orElseThrow().id(), "BUDGET_THRESHOLD", "WARNING", "budget:1:2026-05:80", "B budget", "80 % used", Map.of()));
         bAlertId = (String) api.graphql(b.adminToken(), "{ alerts { nodes { id } } }").at("data.alerts.nodes.0.id");
+        // B's invoice of May 2026 (a draft claimed as the month close does).
+        long bInvoiceRow = invoiceStore.insertDraft(new InvoiceStore.Draft(GlobalId.decode(org).orElseThrow().id(), java.time.LocalDate.of(2026, 5, 1), 0,
+                java.time.LocalDate.of(2026, 6, 1), Instant.parse("2026-05-01T00:00:00Z"), Instant.parse("2026-06-01T00:00:00Z"),
+                Instant.parse("2026-06-01T01:00:00Z"), "UTC", "USD", null, Instant.now())).orElseThrow();
+        String bInvoice = GlobalId.encode("Invoice", bInvoiceRow);
+        attacks.put("invoices", "{ invoices(organizationId: \"" + org + "\") { totalCount } }");
+        attacks.put("invoice", "{ invoice(id: \"" + bInvoice + "\") { number } }");
+        attacks.put("lateUsageForReview", "{ lateUsageForReview(organizationId: \"" + org + "\") { model } }");
+        attacks.put("invoicePeriodClose", "mutation { invoicePeriodClose(input: {organizationId: \"" + org + "\", month: \"2026-05\"}) { invoice { id } } }");
+        attacks.put("taxExemptionSet", "mutation { taxExemptionSet(input: {organizationId: \"" + org + "\", exempt: true, reason: \"x\"}) { exempt } }");
+        attacks.put("invoicePaymentRecord", "mutation { invoicePaymentRecord(input: {invoiceId: \"" + bInvoice + "\", amount: \"1.00\"}) { invoice { id } } }");
+        attacks.put("creditNoteCreate", "mutation { creditNoteCreate(input: {invoiceId: \"" + bInvoice + "\", amount: \"1.00\", reason: \"x\"}) { creditNote { number } } }");
+        attacks.put("invoiceMarkUncollectible", "mutation { invoiceMarkUncollectible(input: {invoiceId: \"" + bInvoice + "\"}) { invoice { id } } }");
+        attacks.put("invoiceVoid", "mutation { invoiceVoid(input: {invoiceId: \"" + bInvoice + "\"}) { invoice { id } } }");
         attacks.put("node", "{ node(id: \"" + org + "\") { id } }");
         attacks.put("nodes", "{ nodes(ids: [\"" + org + "\", \"" + bUserId + "\", \"" + b.apiKeyId() + "\", \"" + bEventId + "\"]) { id } }");
         attacks.put("apiKeys", "{ apiKeys(organizationId: \"" + org + "\") { nodes { prefix } } }");
@@ -294,6 +312,9 @@ class TenantIsolationIT extends ServerTest {
         assertThat(String.valueOf(rows.value("SELECT CONCAT(code, name, archived) FROM cost_center"))).isEqualTo(costCenterState);
         assertThat(rows.count("SELECT COUNT(*) FROM allocation_rule")).isEqualTo(allocationRules).isEqualTo(1);
         assertThat(rows.count("SELECT COUNT(*) FROM allocation_split")).isEqualTo(allocationSplits).isEqualTo(1);
+        assertThat(rows.count("SELECT COUNT(*) FROM invoice WHERE status = 'DRAFT'")).isEqualTo(rows.count("SELECT COUNT(*) FROM invoice")).isEqualTo(1);
+        assertThat(rows.count("SELECT COUNT(*) FROM invoice_payment") + rows.count("SELECT COUNT(*) FROM credit_note") + rows.count("SELECT COUNT(*) FROM tax_exemption"))
+                .isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM billing_checkout")).isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM billing_customer")).isZero();
         assertThat(rows.count("SELECT COUNT(*) FROM organization_billing_currency")).isZero();

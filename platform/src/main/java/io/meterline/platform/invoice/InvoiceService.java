@@ -1,0 +1,409 @@
+package io.meterline.platform.invoice;
+
+import io.meterline.platform.common.ControlCharacters;
+import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.Money;
+import io.meterline.platform.common.UserError;
+import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.security.Owner;
+import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.Viewer;
+import io.meterline.platform.webhook.WebhookEventTypes;
+import io.meterline.platform.webhook.WebhookService;
+import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Month close and the life of an invoice.
+ *
+ * <p>The close is a small state machine whose state is the invoice row, so any instance can resume it after a crash:
+ * claim the period with a DRAFT (the unique key (organization, period start, issue 0) lets exactly one closer win, on
+ * any number of instances, and a second close finds the row and changes nothing); once the grace has ended, compute
+ * the lines into the draft (a resumed close computes them again); then, in one short transaction holding the invoice
+ * row and the number sequence row, copy BILL TO, apply tax, take the next number and make it OPEN. A finalized
+ * invoice never changes but for its status and the paid and credited totals.
+ */
+@Singleton
+public class InvoiceService {
+
+    /** The GraphQL type name of invoices, used in their global ids. */
+    public static final String INVOICE_TYPE = "Invoice";
+
+    private final InvoiceStore store;
+    private final InvoiceLines lines;
+    private final TaxRates taxRates;
+    private final InvoiceConfiguration configuration;
+    private final TenantScope tenantScope;
+    private final WebhookService webhooks;
+    private final ApplicationEventPublisher<InvoiceFinalized> finalizedEvents;
+    private final Clock clock;
+
+    public InvoiceService(InvoiceStore store, InvoiceLines lines, TaxRates taxRates, InvoiceConfiguration configuration, TenantScope tenantScope,
+                          WebhookService webhooks, ApplicationEventPublisher<InvoiceFinalized> finalizedEvents, Clock clock) {
+        this.store = store;
+        this.lines = lines;
+        this.taxRates = taxRates;
+        this.configuration = configuration;
+        this.tenantScope = tenantScope;
+        this.webhooks = webhooks;
+        this.finalizedEvents = finalizedEvents;
+        this.clock = clock;
+    }
+
+    /** Published in the transaction that finalized an invoice; listeners act after it commits (email, Stripe). */
+    public record InvoiceFinalized(long invoiceId) {
+    }
+
+    /** A billing period: an organization's local month, as days and as instants. */
+    record Period(LocalDate start, LocalDate end, Instant startsAt, Instant endsAt) {
+
+        static Period of(YearMonth month, ZoneId zone) {
+            LocalDate start = month.atDay(1);
+            LocalDate end = month.plusMonths(1).atDay(1);
+            return new Period(start, end, start.atStartOfDay(zone).toInstant(), end.atStartOfDay(zone).toInstant());
+        }
+    }
+
+    // ---- the close
+
+    /**
+     * Closes a month by hand. Platform admins; another organization's id is NOT_FOUND. Refused while the month has
+     * not ended in the organization's zone. Closing twice changes nothing.
+     */
+    public Invoice closeByHand(Viewer viewer, @Nullable String organizationId, @Nullable String month) {
+        long organization = tenantScope.organizationFor(viewer, organizationId);
+        tenantScope.requirePlatformAdmin(viewer);
+        YearMonth period = parseMonth(month);
+        InvoiceStore.OrganizationRow row = store.organization(organization).orElseThrow(() -> MeterlineException.notFound(organizationId));
+        Period bounds = Period.of(period, ZoneId.of(row.timeZone()));
+        Instant now = clock.instant();
+        if (now.isBefore(bounds.endsAt())) {
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.PERIOD_NOT_ENDED.name(), period + " has not ended yet in the organization's zone ("
+                    + row.timeZone() + "); it ends at " + bounds.endsAt() + "."));
+        }
+        if (!bounds.endsAt().isAfter(row.createdAt())) {
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.OUT_OF_RANGE.name(), period + " ended before the organization was created."));
+        }
+        return close(row, period, now);
+    }
+
+    private static YearMonth parseMonth(@Nullable String month) {
+        if (month == null || month.isBlank()) {
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.BLANK.name(), "Name the month, such as 2026-11."));
+        }
+        try {
+            return YearMonth.parse(month.trim());
+        }
+        catch (java.time.format.DateTimeParseException e) {
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.INVALID.name(), month + " is no month; write it as 2026-11."));
+        }
+    }
+
+    /** Claims the period (a draft, once ever) and finalizes it when the grace has ended; answers the period's invoice as it is then. */
+    Invoice close(InvoiceStore.OrganizationRow organization, YearMonth month, Instant now) {
+        claim(organization, month, now);
+        Invoice invoice = store.findByPeriod(organization.id(), Period.of(month, ZoneId.of(organization.timeZone())).start(), 0).orElseThrow();
+        if (invoice.status() == InvoiceStatus.DRAFT && !now.isBefore(invoice.finalizeAfter())) {
+            finalizeDraft(invoice.id(), now);
+            return store.find(invoice.id()).orElseThrow();
+        }
+        return invoice;
+    }
+
+    /** Claims a period with its draft; false when it was claimed before (by this or another instance, now or ever). */
+    boolean claim(InvoiceStore.OrganizationRow organization, YearMonth month, Instant now) {
+        Period period = Period.of(month, ZoneId.of(organization.timeZone()));
+        return store.insertDraft(new InvoiceStore.Draft(organization.id(), period.start(), 0, period.end(), period.startsAt(), period.endsAt(),
+                period.endsAt().plus(configuration.grace()), organization.timeZone(), organization.billingCurrency(), null, now)).isPresent();
+    }
+
+    /** The scheduled close of one organization: the last month that ended in its zone, unless it ended before the organization existed. */
+    Optional<YearMonth> monthToClose(InvoiceStore.OrganizationRow organization, Instant now) {
+        ZoneId zone = ZoneId.of(organization.timeZone());
+        YearMonth last = YearMonth.from(now.atZone(zone)).minusMonths(1);
+        Period period = Period.of(last, zone);
+        return period.endsAt().isAfter(organization.createdAt()) ? Optional.of(last) : Optional.empty();
+    }
+
+    /**
+     * Finalizes a draft whose grace has ended; a no-op when it is not a draft any more (another closer finished it).
+     * Safe to run again after a crash at any point: the lines are computed again into the draft, and the number is
+     * given in the same transaction that makes the invoice OPEN, so a crash before its commit gives the number back.
+     */
+    void finalizeDraft(long invoiceId, Instant now) {
+        boolean computed = store.write(connection -> {
+            Optional<Invoice> draft = store.find(connection, invoiceId, true);
+            if (draft.isEmpty() || draft.get().status() != InvoiceStatus.DRAFT) {
+                return false;
+            }
+            // A reissue keeps the lines it copied from the invoice it replaces.
+            if (draft.get().reissueOf() == null) {
+                InvoiceLines.Computed computedLines = lines.compute(connection, draft.get(), now);
+                store.replaceLines(connection, invoiceId, computedLines.lines(), computedLines.subtotal());
+            }
+            return true;
+        });
+        if (!computed) {
+            return;
+        }
+        String series = "INV-" + now.atZone(ZoneOffset.UTC).getYear();
+        store.ensureSeries(series);
+        store.write(connection -> {
+            Optional<Invoice> locked = store.find(connection, invoiceId, true);
+            if (locked.isEmpty() || locked.get().status() != InvoiceStatus.DRAFT) {
+                return false;
+            }
+            Invoice draft = locked.get();
+            BillTo billTo = store.billTo(connection, draft.organizationId()).orElse(null);
+            TaxRates.Applied tax = taxRates.apply(connection, draft.organizationId(), billTo, draft.periodEnd().minusDays(1), draft.subtotal(), draft.currency());
+            BigDecimal total = draft.subtotal().add(tax.amount());
+            String number = series + "-" + String.format("%06d", store.nextNumber(connection, series));
+            InvoiceStatus status = total.signum() > 0 ? InvoiceStatus.OPEN : InvoiceStatus.PAID;
+            store.finalizeDraft(connection, invoiceId, number, billTo, tax, total, status, now);
+            Invoice finalized = store.find(connection, invoiceId, false).orElseThrow();
+            webhooks.enqueue(draft.organizationId(), WebhookEventTypes.INVOICE_FINALIZED, webhookData(finalized));
+            if (status == InvoiceStatus.PAID) {
+                webhooks.enqueue(draft.organizationId(), WebhookEventTypes.INVOICE_PAID, webhookData(finalized));
+            }
+            finalizedEvents.publishEvent(new InvoiceFinalized(invoiceId));
+            return true;
+        });
+    }
+
+    /** Drafts whose grace has ended, a crashed closer's included. */
+    List<Long> draftsDue(Instant now) {
+        return store.draftsDue(now);
+    }
+
+    // ---- reading
+
+    /** An invoice the viewer may see; NOT_FOUND for another organization's. */
+    public Invoice find(Viewer viewer, String id) {
+        Invoice invoice = store.find(GlobalId.require(id, INVOICE_TYPE)).orElseThrow(() -> MeterlineException.notFound(id));
+        tenantScope.check(viewer, Owner.organization(invoice.organizationId()), id);
+        if (viewer.isToolUser()) {
+            throw MeterlineException.forbidden("An Account ID sign-in cannot read invoices");
+        }
+        return invoice;
+    }
+
+    /** A page of invoices and how many match. */
+    public record Page(List<Invoice> invoices, long totalCount) {
+    }
+
+    public Page page(Viewer viewer, @Nullable String organizationId, @Nullable InvoiceStatus status, long beforeId, int limit) {
+        if (viewer.isToolUser()) {
+            throw MeterlineException.forbidden("An Account ID sign-in cannot read invoices");
+        }
+        long organization = tenantScope.organizationFor(viewer, organizationId);
+        return new Page(store.page(organization, status, beforeId, limit), store.count(organization, status));
+    }
+
+    /** Late usage too old to bill, for review. Organization admins and platform admins. */
+    public List<InvoiceStore.LateUsage> lateUsage(Viewer viewer, @Nullable String organizationId) {
+        long organization = tenantScope.organizationToManage(viewer, organizationId);
+        return store.lateUsage(organization);
+    }
+
+    // ---- corrections and payments
+
+    /** Voids an open or uncollectible invoice and reissues its period at once with the same lines, fresh BILL TO and tax. Platform admins. */
+    public Invoice voidAndReissue(Viewer viewer, String id) {
+        Invoice invoice = find(viewer, id);
+        tenantScope.requirePlatformAdmin(viewer);
+        Instant now = clock.instant();
+        long reissueId = store.write(connection -> {
+            Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
+            if (locked.status() == InvoiceStatus.PAID || locked.amountPaid().signum() > 0) {
+                throw new UserInputException(UserError.of("id", InvoiceErrorCode.INVOICE_PAID.name(), "Invoice " + locked.number()
+                        + " received payments and cannot be voided: correct it with a credit note."));
+            }
+            if (locked.status() != InvoiceStatus.OPEN && locked.status() != InvoiceStatus.UNCOLLECTIBLE) {
+                throw new UserInputException(UserError.of("id", InvoiceErrorCode.INVALID_STATE.name(), "Only open or uncollectible invoices can be voided; this one is "
+                        + locked.status() + "."));
+            }
+            store.setStatus(connection, locked.id(), InvoiceStatus.VOID, now);
+            long reissue = store.insertDraft(connection, new InvoiceStore.Draft(locked.organizationId(), locked.periodStart(),
+                    store.lastIssue(connection, locked.organizationId(), locked.periodStart()) + 1, locked.periodEnd(), locked.startsAt(), locked.endsAt(), now,
+                    locked.timeZone(), locked.currency(), locked.id(), now));
+            store.replaceLines(connection, reissue, store.lines(List.of(locked.id())).getOrDefault(locked.id(), List.of()), locked.subtotal());
+            return reissue;
+        });
+        finalizeDraft(reissueId, now);
+        return store.find(reissueId).orElseThrow();
+    }
+
+    /** Gives up collecting an open invoice (UNCOLLECTIBLE); it can still be voided and reissued. Platform admins. */
+    public Invoice markUncollectible(Viewer viewer, String id) {
+        Invoice invoice = find(viewer, id);
+        tenantScope.requirePlatformAdmin(viewer);
+        Instant now = clock.instant();
+        store.write(connection -> {
+            Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
+            if (locked.status() != InvoiceStatus.OPEN) {
+                throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open invoices can be marked uncollectible; this one is "
+                        + locked.status() + "."));
+            }
+            store.setStatus(connection, locked.id(), InvoiceStatus.UNCOLLECTIBLE, now);
+            return null;
+        });
+        return store.find(invoice.id()).orElseThrow();
+    }
+
+    /** {@code invoicePaymentRecord}'s input, read once at the GraphQL boundary. */
+    public record PaymentInput(@Nullable String invoiceId, @Nullable BigDecimal amount, @Nullable Instant paidAt, @Nullable String reference) {
+    }
+
+    /** Records a payment received outside Stripe. Platform admins. */
+    public Invoice recordPayment(Viewer viewer, PaymentInput input) {
+        Invoice invoice = find(viewer, input.invoiceId());
+        tenantScope.requirePlatformAdmin(viewer);
+        Instant now = clock.instant();
+        BigDecimal amount = checkAmount(input.amount(), invoice.currency());
+        Instant paidAt = input.paidAt() == null ? now : input.paidAt();
+        if (paidAt.isAfter(now)) {
+            throw new UserInputException(UserError.of("paidAt", InvoiceErrorCode.OUT_OF_RANGE.name(), "A payment cannot be dated in the future."));
+        }
+        String reference = input.reference() == null || input.reference().isBlank() ? "manual-" + now.toEpochMilli() : input.reference().trim();
+        if (reference.length() > 255 || ControlCharacters.presentIn(reference)) {
+            throw new UserInputException(UserError.of("reference", InvoiceErrorCode.INVALID.name(), "The reference has at most 255 characters."));
+        }
+        applyPayment(invoice.id(), amount, "MANUAL", reference, paidAt, viewer.email(), true);
+        return store.find(invoice.id()).orElseThrow();
+    }
+
+    /**
+     * Adds a payment to an open invoice in one transaction; settles it (PAID, {@code invoice.paid}) when nothing is owed
+     * any more. A reference already recorded adds nothing. {@code strict}: refuse what is more than owed (by hand);
+     * Stripe's collection is recorded as at most what is owed.
+     */
+    boolean applyPayment(long invoiceId, BigDecimal amount, String method, String reference, Instant paidAt, String recordedBy, boolean strict) {
+        Instant now = clock.instant();
+        return store.write(connection -> {
+            Invoice locked = store.find(connection, invoiceId, true).orElseThrow();
+            if (store.hasPayment(connection, invoiceId, reference)) {
+                return false;
+            }
+            if (locked.status() != InvoiceStatus.OPEN) {
+                if (strict) {
+                    throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open invoices take payments; this one is "
+                            + locked.status() + "."));
+                }
+                return false;
+            }
+            BigDecimal due = locked.amountDue();
+            if (amount.compareTo(due) > 0 && strict) {
+                throw new UserInputException(UserError.of("amount", InvoiceErrorCode.EXCEEDS_AMOUNT.name(), "The invoice owes " + due.toPlainString() + " "
+                        + locked.currency() + "; record at most that."));
+            }
+            BigDecimal paid = amount.min(due);
+            store.insertPayment(connection, invoiceId, paid, method, reference, paidAt, recordedBy, now);
+            settleIfPaid(connection, locked, due.subtract(paid), now);
+            return true;
+        });
+    }
+
+    private void settleIfPaid(java.sql.Connection connection, Invoice invoice, BigDecimal stillDue, Instant now) throws java.sql.SQLException {
+        if (stillDue.signum() <= 0) {
+            store.setStatus(connection, invoice.id(), InvoiceStatus.PAID, now);
+            webhooks.enqueue(invoice.organizationId(), WebhookEventTypes.INVOICE_PAID, webhookData(store.find(connection, invoice.id(), false).orElseThrow()));
+        }
+    }
+
+    /** {@code creditNoteCreate}'s input, read once at the GraphQL boundary. */
+    public record CreditNoteInput(@Nullable String invoiceId, @Nullable BigDecimal amount, @Nullable String reason) {
+    }
+
+    /**
+     * Issues a credit note: on an open invoice it reduces what is owed (at most that), on a paid one it credits what was
+     * paid (at most the total less earlier credit notes). Platform admins.
+     */
+    public InvoiceStore.CreditNote createCreditNote(Viewer viewer, CreditNoteInput input) {
+        Invoice invoice = find(viewer, input.invoiceId());
+        tenantScope.requirePlatformAdmin(viewer);
+        BigDecimal amount = checkAmount(input.amount(), invoice.currency());
+        String reason = input.reason() == null ? "" : input.reason().trim();
+        if (reason.isEmpty()) {
+            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.BLANK.name(), "Say what the credit note corrects."));
+        }
+        if (reason.length() > 500 || ControlCharacters.presentIn(reason)) {
+            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.INVALID.name(), "The reason has at most 500 characters."));
+        }
+        Instant now = clock.instant();
+        String series = "CN-" + now.atZone(ZoneOffset.UTC).getYear();
+        store.ensureSeries(series);
+        long noteId = store.write(connection -> {
+            Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
+            BigDecimal limit;
+            String kind;
+            if (locked.status() == InvoiceStatus.OPEN) {
+                limit = locked.amountDue();
+                kind = "REDUCE_DUE";
+            }
+            else if (locked.status() == InvoiceStatus.PAID) {
+                limit = locked.total().subtract(locked.amountCredited());
+                kind = "CREDIT_PAID";
+            }
+            else {
+                throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open or paid invoices take credit notes; this one is "
+                        + locked.status() + "."));
+            }
+            if (amount.compareTo(limit) > 0) {
+                throw new UserInputException(UserError.of("amount", InvoiceErrorCode.EXCEEDS_AMOUNT.name(), "A credit note corrects at most "
+                        + limit.toPlainString() + " " + locked.currency() + " of this invoice."));
+            }
+            String number = series + "-" + String.format("%06d", store.nextNumber(connection, series));
+            long id = store.insertCreditNote(connection, locked.id(), number, kind, amount, reason, viewer.email(), now);
+            if (locked.status() == InvoiceStatus.OPEN) {
+                settleIfPaid(connection, locked, limit.subtract(amount), now);
+            }
+            return id;
+        });
+        return store.creditNotes(invoice.id()).stream().filter(note -> note.id() == noteId).findFirst().orElseThrow();
+    }
+
+    /** A positive amount in the currency's minor unit at most. */
+    private static BigDecimal checkAmount(@Nullable BigDecimal amount, String currency) {
+        if (amount == null) {
+            throw new UserInputException(UserError.of("amount", InvoiceErrorCode.BLANK.name(), "Enter the amount."));
+        }
+        if (amount.signum() <= 0 || amount.stripTrailingZeros().scale() > Money.minorDigits(currency)) {
+            throw new UserInputException(UserError.of("amount", InvoiceErrorCode.OUT_OF_RANGE.name(), "The amount must be more than 0, in whole "
+                    + (Money.minorDigits(currency) == 0 ? currency : "minor units of " + currency) + "."));
+        }
+        return Money.toMinorUnit(amount, currency);
+    }
+
+    /** The webhook events' data: the invoice's id, number, period, status and totals. */
+    static Map<String, Object> webhookData(Invoice invoice) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("invoiceId", GlobalId.encode(INVOICE_TYPE, invoice.id()));
+        data.put("number", invoice.number());
+        data.put("periodStart", invoice.periodStart().toString());
+        data.put("periodEnd", invoice.periodEnd().minusDays(1).toString());
+        data.put("status", invoice.status().name());
+        data.put("total", money(invoice.total(), invoice.currency()));
+        data.put("amountDue", money(invoice.amountDue(), invoice.currency()));
+        return data;
+    }
+
+    private static Map<String, Object> money(BigDecimal amount, String currency) {
+        Map<String, Object> money = new LinkedHashMap<>();
+        money.put("amount", Money.toMinorUnit(amount, currency).toPlainString());
+        money.put("currencyCode", currency);
+        return money;
+    }
+}
