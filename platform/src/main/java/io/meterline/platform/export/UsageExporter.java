@@ -4,6 +4,7 @@ import io.meterline.platform.account.ApiKeyService;
 import io.meterline.platform.analytics.EventReader;
 import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.GlobalId;
+import io.meterline.platform.common.JsonStrings;
 import io.meterline.platform.common.TimeColumns;
 import io.meterline.platform.usage.UsageQueries;
 import io.micronaut.jdbc.DataSourceResolver;
@@ -215,7 +216,7 @@ public class UsageExporter {
                     out.append(values[i]);
                 }
                 else {
-                    Json.quote(values[i], out);
+                    JsonStrings.quote(values[i], out);
                 }
             }
             out.append('}');

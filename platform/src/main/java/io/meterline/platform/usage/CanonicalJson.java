@@ -1,5 +1,6 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.common.JsonStrings;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ final class CanonicalJson {
                     out.append(',');
                 }
                 first = false;
-                appendString(out, String.valueOf(entry.getKey()));
+                JsonStrings.quote(String.valueOf(entry.getKey()), out);
                 out.append(':');
                 append(out, entry.getValue());
             }
@@ -55,30 +56,7 @@ final class CanonicalJson {
             out.append(bool);
         }
         else {
-            appendString(out, value.toString());
+            JsonStrings.quote(value.toString(), out);
         }
-    }
-
-    private static void appendString(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    }
-                    else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

@@ -1,13 +1,13 @@
-package io.meterline.platform.export;
+package io.meterline.platform.common;
 
-/** JSON string literals written by hand: an export writes millions of them, without building a tree per row. */
-final class Json {
+/** JSON string literals written by hand, for writers that build no tree: canonical hashing and streamed exports. */
+public final class JsonStrings {
 
-    private Json() {
+    private JsonStrings() {
     }
 
     /** Appends {@code value} as a JSON string (RFC 8259: quotes, backslashes and control characters escaped). */
-    static void quote(String value, StringBuilder out) {
+    public static void quote(String value, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
