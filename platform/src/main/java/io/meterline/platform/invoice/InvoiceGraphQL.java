@@ -14,6 +14,7 @@ import io.meterline.platform.graphql.Payloads;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -54,6 +55,26 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
         registry.register(INVOICES, BatchLoaders.byId(ids -> ids.stream().map(store::find).flatMap(java.util.Optional::stream).toList(), Invoice::id));
     }
 
+    /** {@code InvoicePeriodCloseInput}. */
+    record CloseInput(@Nullable String organizationId, @Nullable String month) {
+        static CloseInput of(Map<String, Object> input) {
+            return new CloseInput((String) input.get("organizationId"), (String) input.get("month"));
+        }
+    }
+
+    /** {@code TaxExemptionSetInput}. */
+    record ExemptionInput(@Nullable String organizationId, boolean exempt, @Nullable String reason) {
+        static ExemptionInput of(Map<String, Object> input) {
+            return new ExemptionInput((String) input.get("organizationId"), Boolean.TRUE.equals(input.get("exempt")), (String) input.get("reason"));
+        }
+    }
+
+    /** The {@code invoiceId} of the inputs that name only an invoice. */
+    @Nullable
+    private static String invoiceId(Map<String, Object> input) {
+        return (String) input.get("invoiceId");
+    }
+
     @Override
     public void wire(RuntimeWiring.Builder wiring) {
         wiring.type("Query", type -> type
@@ -64,8 +85,8 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                         .map(InvoiceGraphQL::lateUsage).toList()));
         wiring.type("Mutation", type -> type
                 .dataFetcher("invoicePeriodClose", environment -> {
-                    Map<String, Object> input = environment.getArgument("input");
-                    return Payloads.of("invoice", () -> invoices.closeByHand(viewer(environment), (String) input.get("organizationId"), (String) input.get("month")));
+                    CloseInput input = CloseInput.of(environment.getArgument("input"));
+                    return Payloads.of("invoice", () -> invoices.closeByHand(viewer(environment), input.organizationId(), input.month()));
                 })
                 .dataFetcher("taxRateSet", environment -> {
                     Map<String, Object> input = environment.getArgument("input");
@@ -75,9 +96,8 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                     return Payloads.of("taxRate", () -> taxRates.set(viewer(environment), rate));
                 })
                 .dataFetcher("taxExemptionSet", environment -> {
-                    Map<String, Object> input = environment.getArgument("input");
-                    return Payloads.of("exempt", () -> taxRates.setExemption(viewer(environment), (String) input.get("organizationId"),
-                            Boolean.TRUE.equals(input.get("exempt")), (String) input.get("reason")));
+                    ExemptionInput input = ExemptionInput.of(environment.getArgument("input"));
+                    return Payloads.of("exempt", () -> taxRates.setExemption(viewer(environment), input.organizationId(), input.exempt(), input.reason()));
                 })
                 .dataFetcher("invoicePaymentRecord", environment -> {
                     Map<String, Object> input = environment.getArgument("input");
@@ -98,12 +118,12 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                     });
                 })
                 .dataFetcher("invoiceMarkUncollectible", environment -> {
-                    Map<String, Object> input = environment.getArgument("input");
-                    return Payloads.of("invoice", () -> invoices.markUncollectible(viewer(environment), (String) input.get("invoiceId")));
+                    String invoiceId = invoiceId(environment.getArgument("input"));
+                    return Payloads.of("invoice", () -> invoices.markUncollectible(viewer(environment), invoiceId));
                 })
                 .dataFetcher("invoiceVoid", environment -> {
-                    Map<String, Object> input = environment.getArgument("input");
-                    return Payloads.of("invoice", () -> invoices.voidAndReissue(viewer(environment), (String) input.get("invoiceId")));
+                    String invoiceId = invoiceId(environment.getArgument("input"));
+                    return Payloads.of("invoice", () -> invoices.voidAndReissue(viewer(environment), invoiceId));
                 }));
         wiring.type("Invoice", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(InvoiceService.INVOICE_TYPE, invoice(environment).id()))
