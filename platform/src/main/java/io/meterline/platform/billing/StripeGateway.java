@@ -104,6 +104,17 @@ public class StripeGateway {
                 .finalizeInvoice(invoiceId, com.stripe.param.InvoiceFinalizeInvoiceParams.builder().build(), options));
     }
 
+    /** Creates a credit note on a Stripe invoice (reducing what an open one owes, or refunding what a paid one received); answers its id. */
+    public String createCreditNote(com.stripe.param.CreditNoteCreateParams params, String idempotencyKey) {
+        return call("create the Stripe credit note", idempotencyKey, (stripe, options) -> stripe.v1().creditNotes().create(params, options)).getId();
+    }
+
+    /** Voids a finalized Stripe invoice, so Stripe stops collecting it. */
+    public void voidInvoice(String invoiceId, String idempotencyKey) {
+        call("void the Stripe invoice", idempotencyKey, (stripe, options) -> stripe.v1().invoices()
+                .voidInvoice(invoiceId, com.stripe.param.InvoiceVoidInvoiceParams.builder().build(), options));
+    }
+
     /** Where Stripe sends the browser: a session's id and its URL. */
     public record Redirect(String sessionId, String url) {
     }

@@ -69,6 +69,12 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
         }
     }
 
+    /** {@code CreditNoteCreateInput}: the schema's enum arrives as its name. */
+    private static InvoiceService.CreditNoteInput creditNoteInput(Map<String, Object> input) {
+        return new InvoiceService.CreditNoteInput((String) input.get("invoiceId"), input.get("amount") instanceof BigDecimal amount ? amount : null,
+                (String) input.get("reason"), input.get("settlement") instanceof String settlement ? CreditNoteSettlement.valueOf(settlement) : null);
+    }
+
     /** The {@code invoiceId} of the inputs that name only an invoice. */
     @Nullable
     private static String invoiceId(Map<String, Object> input) {
@@ -106,9 +112,7 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                     return Payloads.of("invoice", () -> invoices.recordPayment(viewer(environment), payment));
                 })
                 .dataFetcher("creditNoteCreate", environment -> {
-                    Map<String, Object> input = environment.getArgument("input");
-                    InvoiceService.CreditNoteInput note = new InvoiceService.CreditNoteInput((String) input.get("invoiceId"),
-                            input.get("amount") instanceof BigDecimal amount ? amount : null, (String) input.get("reason"));
+                    InvoiceService.CreditNoteInput note = creditNoteInput(environment.getArgument("input"));
                     return Payloads.fields(() -> {
                         InvoiceStore.CreditNote created = invoices.createCreditNote(viewer(environment), note);
                         Map<String, Object> payload = new HashMap<>();
@@ -226,7 +230,11 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
     }
 
     private static Map<String, Object> creditNote(InvoiceStore.CreditNote note, String currency) {
-        return Map.of("number", note.number(), "kind", note.kind(), "amount", money(note.amount(), currency), "reason", note.reason(), "createdAt", note.createdAt());
+        Map<String, Object> view = new HashMap<>(Map.of("number", note.number(), "kind", note.kind(), "amount", money(note.amount(), currency), "reason",
+                note.reason(), "createdAt", note.createdAt()));
+        view.put("settlement", note.settlement() == null ? null : note.settlement().name());
+        view.put("stripeCreditNoteId", note.stripeCreditNoteId());
+        return view;
     }
 
     private static Map<String, Object> lateUsage(InvoiceStore.LateUsage late) {

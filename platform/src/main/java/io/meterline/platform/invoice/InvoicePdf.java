@@ -12,6 +12,7 @@ import com.lowagie.text.pdf.PdfPCell;
 import com.lowagie.text.pdf.PdfPTable;
 import com.lowagie.text.pdf.PdfWriter;
 import io.meterline.platform.common.Money;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
@@ -97,7 +98,8 @@ public class InvoicePdf {
                 document.add(new Paragraph(" ", NORMAL));
                 document.add(new Paragraph("CREDIT NOTES", BOLD));
                 for (InvoiceStore.CreditNote note : content.creditNotes()) {
-                    document.add(new Paragraph(note.number() + "  " + note.reason() + "  " + amount(note.amount(), currency) + " " + currency, NORMAL));
+                    document.add(new Paragraph(note.number() + "  " + settlement(note.settlement()) + "  " + note.reason() + "  " + amount(note.amount(), currency)
+                            + " " + currency, NORMAL));
                 }
             }
         }
@@ -154,5 +156,17 @@ public class InvoicePdf {
         value.setBorder(0);
         table.addCell(name);
         table.addCell(value);
+    }
+
+    /** How a credit note settled, as the PDF says it. */
+    private static String settlement(@Nullable CreditNoteSettlement settlement) {
+        if (settlement == null) {
+            return "Credited";
+        }
+        return switch (settlement) {
+            case REDUCE_AMOUNT_DUE -> "Amount due reduced";
+            case REFUND -> "Refunded";
+            case ACCOUNT_CREDIT -> "Credited to account";
+        };
     }
 }

@@ -1,11 +1,15 @@
 package io.meterline.platform.invoice;
 
+import io.meterline.platform.billing.StripeGateway;
 import io.meterline.platform.common.ControlCharacters;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.ledger.LedgerAccount;
+import io.meterline.platform.ledger.LedgerEntryKind;
+import io.meterline.platform.ledger.LedgerService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
@@ -25,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Month close and the life of an invoice.
@@ -39,6 +45,8 @@ import java.util.Optional;
 @Singleton
 public class InvoiceService {
 
+    private static final Logger LOG = LoggerFactory.getLogger(InvoiceService.class);
+
     /** The GraphQL type name of invoices, used in their global ids. */
     public static final String INVOICE_TYPE = "Invoice";
 
@@ -49,10 +57,14 @@ public class InvoiceService {
     private final TenantScope tenantScope;
     private final WebhookService webhooks;
     private final ApplicationEventPublisher<InvoiceFinalized> finalizedEvents;
+    private final ApplicationEventPublisher<StripeOwed> stripeEvents;
+    private final LedgerService ledger;
+    private final StripeGateway stripe;
     private final Clock clock;
 
     public InvoiceService(InvoiceStore store, InvoiceLines lines, TaxRates taxRates, InvoiceConfiguration configuration, TenantScope tenantScope,
-                          WebhookService webhooks, ApplicationEventPublisher<InvoiceFinalized> finalizedEvents, Clock clock) {
+                          WebhookService webhooks, ApplicationEventPublisher<InvoiceFinalized> finalizedEvents, ApplicationEventPublisher<StripeOwed> stripeEvents,
+                          LedgerService ledger, StripeGateway stripe, Clock clock) {
         this.store = store;
         this.lines = lines;
         this.taxRates = taxRates;
@@ -60,11 +72,21 @@ public class InvoiceService {
         this.tenantScope = tenantScope;
         this.webhooks = webhooks;
         this.finalizedEvents = finalizedEvents;
+        this.stripeEvents = stripeEvents;
+        this.ledger = ledger;
+        this.stripe = stripe;
         this.clock = clock;
     }
 
     /** Published in the transaction that finalized an invoice; listeners act after it commits (email, Stripe). */
     public record InvoiceFinalized(long invoiceId) {
+    }
+
+    /**
+     * Published in a transaction that left Stripe something to do (a credit note to create, an invoice to void); after
+     * the commit {@link InvoiceStripe} tells Stripe, and its outbox retries until Stripe answered.
+     */
+    public record StripeOwed(@Nullable Long creditNoteId, @Nullable Long voidedInvoiceId) {
     }
 
     /** A billing period: an organization's local month, as days and as instants. */
@@ -236,6 +258,7 @@ public class InvoiceService {
                         + locked.status() + "."));
             }
             store.setStatus(connection, locked.id(), InvoiceStatus.VOID, now);
+            voided(connection, locked.id());
             long reissue = store.insertDraft(connection, new InvoiceStore.Draft(locked.organizationId(), locked.periodStart(),
                     store.lastIssue(connection, locked.organizationId(), locked.periodStart()) + 1, locked.periodEnd(), locked.startsAt(), locked.endsAt(), now,
                     locked.timeZone(), locked.currency(), locked.id(), now));
@@ -244,6 +267,52 @@ public class InvoiceService {
         });
         finalizeDraft(reissueId, now);
         return store.find(reissueId).orElseThrow();
+    }
+
+    /** After an invoice became VOID in this transaction: {@code invoice.voided} to webhooks, and Stripe's invoice voided after the commit. */
+    private void voided(java.sql.Connection connection, long invoiceId) throws java.sql.SQLException {
+        Invoice voided = store.find(connection, invoiceId, false).orElseThrow();
+        webhooks.enqueue(voided.organizationId(), WebhookEventTypes.INVOICE_VOIDED, webhookData(voided));
+        if (voided.stripeInvoiceId() != null) {
+            stripeEvents.publishEvent(new StripeOwed(null, invoiceId));
+        }
+    }
+
+    /**
+     * Stripe voided the invoice it collects for ours ({@code invoice.voided}), in the Stripe inbox's transaction: an open or
+     * uncollectible invoice becomes VOID (not reissued: that is {@code invoiceVoid}'s, by a platform admin); a paid one
+     * stays paid (a late or stray event never undoes a payment); a void one is only marked void in Stripe too.
+     */
+    void voidedInStripe(long invoiceId) {
+        Instant now = clock.instant();
+        store.write(connection -> {
+            Invoice locked = store.find(connection, invoiceId, true).orElseThrow();
+            store.setStripeVoided(connection, invoiceId, now);
+            if (locked.status() == InvoiceStatus.OPEN || locked.status() == InvoiceStatus.UNCOLLECTIBLE) {
+                store.setStatus(connection, invoiceId, InvoiceStatus.VOID, now);
+                Invoice voided = store.find(connection, invoiceId, false).orElseThrow();
+                webhooks.enqueue(voided.organizationId(), WebhookEventTypes.INVOICE_VOIDED, webhookData(voided));
+            }
+            else if (locked.status() != InvoiceStatus.VOID) {
+                LOG.warn("Stripe voided invoice {} of ours, which is {} here: left {}", invoiceId, locked.status(), locked.status());
+            }
+            return null;
+        });
+    }
+
+    /** Stripe gave up collecting ours ({@code invoice.marked_uncollectible}): an open invoice becomes UNCOLLECTIBLE; any other stays as it is. */
+    void uncollectibleInStripe(long invoiceId) {
+        Instant now = clock.instant();
+        store.write(connection -> {
+            Invoice locked = store.find(connection, invoiceId, true).orElseThrow();
+            if (locked.status() == InvoiceStatus.OPEN) {
+                store.setStatus(connection, invoiceId, InvoiceStatus.UNCOLLECTIBLE, now);
+            }
+            else {
+                LOG.info("Stripe marked invoice {} of ours uncollectible, which is {} here: left {}", invoiceId, locked.status(), locked.status());
+            }
+            return null;
+        });
     }
 
     /** Gives up collecting an open invoice (UNCOLLECTIBLE); it can still be voided and reissued. Platform admins. */
@@ -323,13 +392,19 @@ public class InvoiceService {
         }
     }
 
-    /** {@code creditNoteCreate}'s input, read once at the GraphQL boundary. */
-    public record CreditNoteInput(@Nullable String invoiceId, @Nullable BigDecimal amount, @Nullable String reason) {
+    /** {@code creditNoteCreate}'s input, read once at the GraphQL boundary; {@code settlement} null: REDUCE_AMOUNT_DUE for an open invoice. */
+    public record CreditNoteInput(@Nullable String invoiceId, @Nullable BigDecimal amount, @Nullable String reason, @Nullable CreditNoteSettlement settlement) {
     }
 
     /**
-     * Issues a credit note: on an open invoice it reduces what is owed (at most that), on a paid one it credits what was
-     * paid (at most the total less earlier credit notes). Platform admins.
+     * Issues a credit note, settled as the input says, in one transaction with what settles it. REDUCE_AMOUNT_DUE: an
+     * open invoice owes less (at most what it owes; PAID when nothing is left). REFUND and ACCOUNT_CREDIT: a paid
+     * invoice's payments, at most the total less earlier credit notes. Every refund is a negative payment (method REFUND,
+     * reference the note's number) in the payment history; what Stripe collected Stripe refunds (after the commit, from
+     * the outbox), what was paid by hand is paid back by hand. An account credit posts a CREDIT_NOTE entry to the ledger's CREDITS. A
+     * reduction of an invoice Stripe collects reaches Stripe as a Stripe credit note, so Stripe collects only the rest.
+     * Only open invoices have an amount due, and only paid ones are refunded or credited: an open invoice's partial
+     * payments are corrected by reducing what it owes. Platform admins.
      */
     public InvoiceStore.CreditNote createCreditNote(Viewer viewer, CreditNoteInput input) {
         Invoice invoice = find(viewer, input.invoiceId());
@@ -347,32 +422,63 @@ public class InvoiceService {
         store.ensureSeries(series);
         long noteId = store.write(connection -> {
             Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
-            BigDecimal limit;
-            String kind;
-            if (locked.status() == InvoiceStatus.OPEN) {
-                limit = locked.amountDue();
-                kind = "REDUCE_DUE";
-            }
-            else if (locked.status() == InvoiceStatus.PAID) {
-                limit = locked.total().subtract(locked.amountCredited());
-                kind = "CREDIT_PAID";
-            }
-            else {
+            if (locked.status() != InvoiceStatus.OPEN && locked.status() != InvoiceStatus.PAID) {
                 throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open or paid invoices take credit notes; this one is "
                         + locked.status() + "."));
             }
+            CreditNoteSettlement settlement = settlement(input.settlement(), locked);
+            BigDecimal limit = settlement == CreditNoteSettlement.REDUCE_AMOUNT_DUE ? locked.amountDue() : locked.total().subtract(locked.amountCredited());
             if (amount.compareTo(limit) > 0) {
                 throw new UserInputException(UserError.of("amount", InvoiceErrorCode.EXCEEDS_AMOUNT.name(), "A credit note corrects at most "
                         + limit.toPlainString() + " " + locked.currency() + " of this invoice."));
             }
+            boolean throughStripe = switch (settlement) {
+                // An open invoice Stripe collects, or will once the finalization's send is done (the note waits for it).
+                case REDUCE_AMOUNT_DUE -> locked.stripeInvoiceId() != null || (stripe.configured() && locked.total().signum() > 0);
+                case REFUND -> locked.stripeInvoiceId() != null && store.paidThroughStripe(connection, locked.id());
+                case ACCOUNT_CREDIT -> false;
+            };
             String number = series + "-" + String.format("%06d", store.nextNumber(connection, series));
-            long id = store.insertCreditNote(connection, locked.id(), number, kind, amount, reason, viewer.email(), now);
-            if (locked.status() == InvoiceStatus.OPEN) {
-                settleIfPaid(connection, locked, limit.subtract(amount), now);
+            long id = store.insertCreditNote(connection, locked.id(), number, settlement, amount, reason, viewer.email(), throughStripe, now);
+            switch (settlement) {
+                case REDUCE_AMOUNT_DUE -> settleIfPaid(connection, locked, limit.subtract(amount), now);
+                // The payment history shows every refund, whoever pays it back; Stripe's credit note id is the note's.
+                case REFUND -> store.insertPayment(connection, locked.id(), amount.negate(), "REFUND", number, now, viewer.email(), now);
+                case ACCOUNT_CREDIT -> ledger.postSystemEntry(new LedgerService.SystemEntry(locked.organizationId(), LedgerEntryKind.CREDIT_NOTE,
+                        LedgerAccount.CREDITS, amount, locked.currency(), "Credit note " + number + " of invoice " + locked.number(), "credit-note:" + id));
+            }
+            Map<String, Object> data = new LinkedHashMap<>(webhookData(store.find(connection, locked.id(), false).orElseThrow()));
+            Map<String, Object> note = new LinkedHashMap<>();
+            note.put("number", number);
+            note.put("settlement", settlement.name());
+            note.put("amount", money(amount, locked.currency()));
+            note.put("reason", reason);
+            data.put("creditNote", note);
+            webhooks.enqueue(locked.organizationId(), WebhookEventTypes.INVOICE_CREDIT_NOTE_CREATED, data);
+            if (throughStripe) {
+                stripeEvents.publishEvent(new StripeOwed(id, null));
             }
             return id;
         });
-        return store.creditNotes(invoice.id()).stream().filter(note -> note.id() == noteId).findFirst().orElseThrow();
+        return store.creditNote(noteId).orElseThrow();
+    }
+
+    /** The settlement asked for, or REDUCE_AMOUNT_DUE on an open invoice; refused when it does not fit the invoice's status. */
+    private static CreditNoteSettlement settlement(@Nullable CreditNoteSettlement asked, Invoice invoice) {
+        boolean open = invoice.status() == InvoiceStatus.OPEN;
+        if (asked == null) {
+            if (open) {
+                return CreditNoteSettlement.REDUCE_AMOUNT_DUE;
+            }
+            throw new UserInputException(UserError.of("settlement", InvoiceErrorCode.BLANK.name(), "Invoice " + invoice.number()
+                    + " is paid: say whether the credit note refunds what was paid (REFUND) or credits it to the account (ACCOUNT_CREDIT)."));
+        }
+        if (open != (asked == CreditNoteSettlement.REDUCE_AMOUNT_DUE)) {
+            throw new UserInputException(UserError.of("settlement", InvoiceErrorCode.INVALID_STATE.name(), open
+                    ? "Invoice " + invoice.number() + " is open: a credit note reduces what it owes (REDUCE_AMOUNT_DUE); refunds and account credits are for paid invoices."
+                    : "Invoice " + invoice.number() + " is paid: a credit note refunds (REFUND) or credits (ACCOUNT_CREDIT) what was paid; nothing is owed to reduce."));
+        }
+        return asked;
     }
 
     /** A positive amount in the currency's minor unit at most. */

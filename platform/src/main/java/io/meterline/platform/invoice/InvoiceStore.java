@@ -53,8 +53,14 @@ public class InvoiceStore {
     public record Payment(long id, long invoiceId, BigDecimal amount, String method, String reference, Instant paidAt, String recordedBy) {
     }
 
-    /** A credit note. */
-    public record CreditNote(long id, long invoiceId, String number, String kind, BigDecimal amount, String reason, String createdBy, Instant createdAt) {
+    /**
+     * A credit note.
+     *
+     * @param settlement how it settles; null for a note on a paid invoice issued before settlements existed (it only recorded the amount)
+     * @param stripeCreditNoteId Stripe's credit note, once Stripe answered; null when Stripe need not hear of it, or has not yet
+     */
+    public record CreditNote(long id, long invoiceId, String number, String kind, BigDecimal amount, String reason, String createdBy, Instant createdAt,
+                             @Nullable CreditNoteSettlement settlement, @Nullable String stripeCreditNoteId) {
     }
 
     /** Late usage kept for review. */
@@ -413,13 +419,7 @@ public class InvoiceStore {
         return read(connection -> {
             try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM invoice WHERE status = 'OPEN' AND stripe_invoice_id IS NULL AND total > 0"
                     + " ORDER BY id")) {
-                List<Long> ids = new ArrayList<>();
-                try (ResultSet result = statement.executeQuery()) {
-                    while (result.next()) {
-                        ids.add(result.getLong(1));
-                    }
-                }
-                return ids;
+                return ids(statement);
             }
         });
     }
@@ -646,17 +646,20 @@ public class InvoiceStore {
         }
     }
 
-    long insertCreditNote(Connection connection, long invoiceId, String number, String kind, BigDecimal amount, String reason, String createdBy, Instant now)
-            throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO credit_note (invoice_id, number, kind, amount, reason, created_by, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)", PreparedStatement.RETURN_GENERATED_KEYS)) {
+    /** Inserts a credit note; {@code stripeRequired} puts it in the outbox of notes Stripe must hear of ({@link #unsentCreditNotes}). */
+    long insertCreditNote(Connection connection, long invoiceId, String number, CreditNoteSettlement settlement, BigDecimal amount, String reason,
+                          String createdBy, boolean stripeRequired, Instant now) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO credit_note (invoice_id, number, kind, settlement, amount, reason, created_by,"
+                + " created_at, stripe_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", PreparedStatement.RETURN_GENERATED_KEYS)) {
             statement.setLong(1, invoiceId);
             statement.setString(2, number);
-            statement.setString(3, kind);
-            statement.setBigDecimal(4, amount);
-            statement.setString(5, reason);
-            statement.setString(6, createdBy);
-            statement.setObject(7, toColumn(now));
+            statement.setString(3, settlement.kind());
+            statement.setString(4, settlement.name());
+            statement.setBigDecimal(5, amount);
+            statement.setString(6, reason);
+            statement.setString(7, createdBy);
+            statement.setObject(8, toColumn(now));
+            statement.setBoolean(9, stripeRequired);
             statement.executeUpdate();
             addTo(connection, invoiceId, "amount_credited", amount);
             try (ResultSet keys = statement.getGeneratedKeys()) {
@@ -691,21 +694,102 @@ public class InvoiceStore {
         });
     }
 
+    private static final String CREDIT_NOTE_COLUMNS = "id, invoice_id, number, kind, amount, reason, created_by, created_at, settlement, stripe_credit_note_id";
+
     public List<CreditNote> creditNotes(long invoiceId) {
         return read(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("SELECT id, invoice_id, number, kind, amount, reason, created_by, created_at FROM credit_note"
-                    + " WHERE invoice_id = ? ORDER BY id")) {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT " + CREDIT_NOTE_COLUMNS + " FROM credit_note WHERE invoice_id = ? ORDER BY id")) {
                 statement.setLong(1, invoiceId);
-                List<CreditNote> notes = new ArrayList<>();
-                try (ResultSet row = statement.executeQuery()) {
-                    while (row.next()) {
-                        notes.add(new CreditNote(row.getLong(1), row.getLong(2), row.getString(3), row.getString(4), row.getBigDecimal(5), row.getString(6),
-                                row.getString(7), instant(row, 8)));
-                    }
-                }
-                return notes;
+                return creditNotes(statement);
             }
         });
+    }
+
+    public Optional<CreditNote> creditNote(long id) {
+        return read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT " + CREDIT_NOTE_COLUMNS + " FROM credit_note WHERE id = ?")) {
+                statement.setLong(1, id);
+                return creditNotes(statement).stream().findFirst();
+            }
+        });
+    }
+
+    private static List<CreditNote> creditNotes(PreparedStatement statement) throws SQLException {
+        List<CreditNote> notes = new ArrayList<>();
+        try (ResultSet row = statement.executeQuery()) {
+            while (row.next()) {
+                String settlement = row.getString(9);
+                notes.add(new CreditNote(row.getLong(1), row.getLong(2), row.getString(3), row.getString(4), row.getBigDecimal(5), row.getString(6),
+                        row.getString(7), instant(row, 8), settlement == null ? null : CreditNoteSettlement.valueOf(settlement), row.getString(10)));
+            }
+        }
+        return notes;
+    }
+
+    /** Credit notes Stripe must hear of and has not answered yet, whose invoice Stripe has (a note waits for its invoice to be sent). */
+    List<Long> unsentCreditNotes(@Nullable Long invoiceId) {
+        return read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT c.id FROM credit_note c JOIN invoice i ON i.id = c.invoice_id"
+                    + " WHERE c.stripe_required = TRUE AND c.stripe_credit_note_id IS NULL AND i.stripe_invoice_id IS NOT NULL"
+                    + (invoiceId == null ? "" : " AND i.id = ?") + " ORDER BY c.id")) {
+                if (invoiceId != null) {
+                    statement.setLong(1, invoiceId);
+                }
+                return ids(statement);
+            }
+        });
+    }
+
+    void setStripeCreditNoteId(long creditNoteId, String stripeCreditNoteId) {
+        write(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("UPDATE credit_note SET stripe_credit_note_id = ? WHERE id = ?"
+                    + " AND stripe_credit_note_id IS NULL")) {
+                statement.setString(1, stripeCreditNoteId);
+                statement.setLong(2, creditNoteId);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    /** Void invoices Stripe still collects: voided here, not (known to be) voided in Stripe yet. */
+    List<Long> unvoidedInStripe() {
+        return read(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM invoice WHERE status = 'VOID' AND stripe_invoice_id IS NOT NULL"
+                    + " AND stripe_voided_at IS NULL ORDER BY id")) {
+                return ids(statement);
+            }
+        });
+    }
+
+    /** Stripe's invoice is void too (it answered our void, or told us with invoice.voided). */
+    void setStripeVoided(Connection connection, long invoiceId, Instant now) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("UPDATE invoice SET stripe_voided_at = ? WHERE id = ? AND stripe_voided_at IS NULL")) {
+            statement.setObject(1, toColumn(now));
+            statement.setLong(2, invoiceId);
+            statement.executeUpdate();
+        }
+    }
+
+    /** Whether Stripe collected a payment of the invoice (so a refund goes back through Stripe). */
+    boolean paidThroughStripe(Connection connection, long invoiceId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT COUNT(*) FROM invoice_payment WHERE invoice_id = ? AND method = 'STRIPE'"
+                + " AND amount > 0")) {
+            statement.setLong(1, invoiceId);
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1) > 0;
+            }
+        }
+    }
+
+    private static List<Long> ids(PreparedStatement statement) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                ids.add(result.getLong(1));
+            }
+        }
+        return ids;
     }
 
     @Nullable

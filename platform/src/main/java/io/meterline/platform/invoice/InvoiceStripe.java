@@ -1,5 +1,6 @@
 package io.meterline.platform.invoice;
 
+import com.stripe.param.CreditNoteCreateParams;
 import com.stripe.param.InvoiceCreateParams;
 import com.stripe.param.InvoiceItemCreateParams;
 import io.meterline.platform.billing.BillingService;
@@ -30,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * idempotency key is made from our ids, so a retry (the next month-close run retries invoices left without a Stripe
  * id) never creates a second one. Stripe's {@code invoice.paid} records the payment; {@code invoice.payment_failed}
  * sends {@code invoice.payment_failed} to webhooks. Without Stripe, payments are recorded by hand.
+ *
+ * <p>Corrections reach Stripe the same way: a credit note that reduces what an open Stripe invoice owes, or refunds
+ * what Stripe collected, becomes a Stripe credit note (idempotency key {@code meterline-credit-note-<id>}); voiding an
+ * invoice Stripe collects voids Stripe's ({@code meterline-invoice-<id>-void}). Both are sent after our commit and
+ * kept in an outbox (the credit note row without Stripe's id, the void invoice without {@code stripe_voided_at}) that
+ * {@link #sendPending} sends again with the same keys, so a crash between our commit and Stripe's answer neither loses
+ * nor doubles a refund. Stripe's {@code invoice.voided} and {@code invoice.marked_uncollectible} update ours.
  */
 @Singleton
 public class InvoiceStripe implements OwnInvoices {
@@ -42,15 +50,17 @@ public class InvoiceStripe implements OwnInvoices {
     private final InvoiceService invoices;
     private final WebhookService webhooks;
     private final ExecutorService executor;
+    private final java.time.Clock clock;
 
     public InvoiceStripe(StripeGateway stripe, BillingService billing, InvoiceStore store, InvoiceService invoices, WebhookService webhooks,
-                         @Named(TaskExecutors.BLOCKING) ExecutorService executor) {
+                         @Named(TaskExecutors.BLOCKING) ExecutorService executor, java.time.Clock clock) {
         this.stripe = stripe;
         this.billing = billing;
         this.store = store;
         this.invoices = invoices;
         this.webhooks = webhooks;
         this.executor = executor;
+        this.clock = clock;
     }
 
     @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
@@ -66,10 +76,32 @@ public class InvoiceStripe implements OwnInvoices {
         });
     }
 
-    /** Sends the finalized invoices Stripe does not have yet (a failed or interrupted send); the month close calls it. */
+    @TransactionalEventListener(TransactionalEventListener.TransactionPhase.AFTER_COMMIT)
+    void onStripeOwed(InvoiceService.StripeOwed owed) {
+        if (!stripe.configured()) {
+            return;
+        }
+        executor.execute(() -> {
+            try (PropagatedContext.Scope ignored = PropagatedContext.empty().propagate()) {
+                if (owed.creditNoteId() != null) {
+                    sendCreditNote(owed.creditNoteId());
+                }
+                if (owed.voidedInvoiceId() != null) {
+                    voidInStripe(owed.voidedInvoiceId());
+                }
+            }
+        });
+    }
+
+    /**
+     * Sends what Stripe does not have yet (a failed or interrupted send): finalized invoices, then credit notes, then
+     * voids. The month close calls it.
+     */
     public void sendPending() {
         if (stripe.configured()) {
             store.unsentToStripe().forEach(this::send);
+            store.unsentCreditNotes(null).forEach(this::sendCreditNote);
+            store.unvoidedInStripe().forEach(this::voidInStripe);
         }
     }
 
@@ -106,6 +138,8 @@ public class InvoiceStripe implements OwnInvoices {
             }
             stripe.finalizeInvoice(stripeInvoice, key + "-finalize");
             store.setStripeInvoiceId(invoice.id(), stripeInvoice);
+            // Credit notes issued before Stripe had the invoice waited for it.
+            store.unsentCreditNotes(invoice.id()).forEach(this::sendCreditNote);
             return true;
         }
         catch (UserInputException e) {
@@ -113,6 +147,58 @@ public class InvoiceStripe implements OwnInvoices {
         }
         catch (RuntimeException e) {
             LOG.error("Invoice {} was not created in Stripe; the next month-close run retries", invoiceId, e);
+        }
+        return false;
+    }
+
+    /**
+     * Creates a credit note's Stripe credit note on the Stripe invoice: a reduction of what it owes, or a refund of what
+     * Stripe collected ({@code refund_amount}: Stripe refunds the payment). False when it failed (logged; {@link
+     * #sendPending} retries with the same key) or there is nothing to send.
+     */
+    boolean sendCreditNote(long creditNoteId) {
+        try {
+            InvoiceStore.CreditNote note = store.creditNote(creditNoteId).orElseThrow();
+            Invoice invoice = store.find(note.invoiceId()).orElseThrow();
+            if (note.stripeCreditNoteId() != null || invoice.stripeInvoiceId() == null || note.settlement() == null) {
+                return false;
+            }
+            long amount = minorUnits(note.amount(), invoice.currency());
+            CreditNoteCreateParams.Builder params = CreditNoteCreateParams.builder()
+                    .setInvoice(invoice.stripeInvoiceId())
+                    .setAmount(amount)
+                    .setMemo(note.number() + ": " + note.reason())
+                    .putMetadata("meterline_credit_note_id", Long.toString(note.id()))
+                    .putMetadata("meterline_credit_note_number", note.number());
+            if (note.settlement() == CreditNoteSettlement.REFUND) {
+                params.setRefundAmount(amount);
+            }
+            String stripeCreditNote = stripe.createCreditNote(params.build(), "meterline-credit-note-" + note.id());
+            store.setStripeCreditNoteId(note.id(), stripeCreditNote);
+            return true;
+        }
+        catch (RuntimeException e) {
+            LOG.error("Credit note {} did not reach Stripe; the next month-close run retries", creditNoteId, e);
+        }
+        return false;
+    }
+
+    /** Voids Stripe's invoice of a void invoice of ours; false when it failed (logged; {@link #sendPending} retries with the same key). */
+    boolean voidInStripe(long invoiceId) {
+        try {
+            Invoice invoice = store.find(invoiceId).orElseThrow();
+            if (invoice.status() != InvoiceStatus.VOID || invoice.stripeInvoiceId() == null) {
+                return false;
+            }
+            stripe.voidInvoice(invoice.stripeInvoiceId(), "meterline-invoice-" + invoice.id() + "-void");
+            store.write(connection -> {
+                store.setStripeVoided(connection, invoiceId, java.time.Instant.now(clock));
+                return null;
+            });
+            return true;
+        }
+        catch (RuntimeException e) {
+            LOG.error("Invoice {} was voided here but not yet in Stripe; the next month-close run retries", invoiceId, e);
         }
         return false;
     }
@@ -149,6 +235,20 @@ public class InvoiceStripe implements OwnInvoices {
         Map<String, Object> data = new java.util.LinkedHashMap<>(InvoiceService.webhookData(invoice));
         data.put("attemptCount", attempt);
         webhooks.enqueue(invoice.organizationId(), WebhookEventTypes.INVOICE_PAYMENT_FAILED, data);
+    }
+
+    @Override
+    public void voided(long invoiceId, String stripeInvoiceId) {
+        if (ours(invoiceId, stripeInvoiceId) != null) {
+            invoices.voidedInStripe(invoiceId);
+        }
+    }
+
+    @Override
+    public void markedUncollectible(long invoiceId, String stripeInvoiceId) {
+        if (ours(invoiceId, stripeInvoiceId) != null) {
+            invoices.uncollectibleInStripe(invoiceId);
+        }
     }
 
     /** Our invoice, when the Stripe invoice is the one we created for it (the metadata alone is not trusted). */

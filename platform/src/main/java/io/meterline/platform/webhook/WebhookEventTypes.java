@@ -24,10 +24,14 @@ public final class WebhookEventTypes {
     public static final String INVOICE_PAID = "invoice.paid";
     /** Stripe could not collect one of our invoices (metadata meterline_invoice_id). */
     public static final String INVOICE_PAYMENT_FAILED = "invoice.payment_failed";
+    /** An invoice was voided: by {@code invoiceVoid} (which reissues its period), or in Stripe's dashboard. */
+    public static final String INVOICE_VOIDED = "invoice.voided";
+    /** A credit note corrected an invoice; its data names the note, its amount and how it settles (reduced, refunded, credited). */
+    public static final String INVOICE_CREDIT_NOTE_CREATED = "invoice.credit_note_created";
 
     /** Every known type, in the order the API lists them. */
     public static final List<String> KNOWN = List.of(BUDGET_THRESHOLD, BALANCE_LOW, USAGE_ANOMALY, BILLING_PAYMENT_FAILED, REPORT_COMPLETED,
-            USAGE_DAILY_SUMMARY, INVOICE_FINALIZED, INVOICE_PAID, INVOICE_PAYMENT_FAILED);
+            USAGE_DAILY_SUMMARY, INVOICE_FINALIZED, INVOICE_PAID, INVOICE_PAYMENT_FAILED, INVOICE_VOIDED, INVOICE_CREDIT_NOTE_CREATED);
 
     private WebhookEventTypes() {
     }
