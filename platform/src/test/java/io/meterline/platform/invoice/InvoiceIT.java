@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,6 +58,9 @@ class InvoiceIT extends ServerTest {
             + " payments { amount { amount } } } userErrors { field code } } }";
     private static final String CREDIT_NOTE = "mutation($input: CreditNoteCreateInput!) { creditNoteCreate(input: $input) { creditNote { number kind amount { amount } }"
             + " invoice { status amountDue { amount } amountCredited { amount } } userErrors { field code } } }";
+    private static final String CREDIT_NOTE_SETTLED = "mutation($input: CreditNoteCreateInput!) { creditNoteCreate(input: $input) { creditNote { number kind"
+            + " settlement stripeCreditNoteId amount { amount } } invoice { status amountPaid { amount } payments { amount { amount } method reference } }"
+            + " userErrors { field code } } }";
     private static final String VOID = "mutation($input: InvoiceVoidInput!) { invoiceVoid(input: $input) { invoice { id number status total { amount }"
             + " lines { amount { amount } } } userErrors { field code } } }";
 
@@ -438,14 +442,51 @@ class InvoiceIT extends ServerTest {
         TestApi.Response voidPaid = api.graphql(admin, VOID, Map.of("input", Map.of("invoiceId", id)));
         assertThat(voidPaid.codes("data.invoiceVoid.userErrors")).containsExactly("INVOICE_PAID");
         assertThat(rows.value("SELECT status FROM invoice WHERE number = ?", april.get("number"))).isEqualTo("PAID");
-        TestApi.Response creditPaid = api.graphql(admin, CREDIT_NOTE, Map.of("input", Map.of("invoiceId", id, "amount", "30.01", "reason", "Refund")));
+        // A paid invoice's credit note says how it settles; a settlement that does not fit, or more than was paid, stores nothing.
+        TestApi.Response unsettled = api.graphql(admin, CREDIT_NOTE, Map.of("input", Map.of("invoiceId", id, "amount", "1.00", "reason", "Refund")));
+        assertThat(unsettled.at("data.creditNoteCreate.userErrors")).isEqualTo(List.of(Map.of("field", List.of("input", "settlement"), "code", "BLANK")));
+        TestApi.Response reducePaid = api.graphql(admin, CREDIT_NOTE, Map.of("input", Map.of("invoiceId", id, "amount", "1.00", "reason", "Refund",
+                "settlement", "REDUCE_AMOUNT_DUE")));
+        assertThat(reducePaid.at("data.creditNoteCreate.userErrors")).isEqualTo(List.of(Map.of("field", List.of("input", "settlement"), "code", "INVALID_STATE")));
+        TestApi.Response creditPaid = api.graphql(admin, CREDIT_NOTE, Map.of("input", Map.of("invoiceId", id, "amount", "30.01", "reason", "Refund",
+                "settlement", "REFUND")));
         assertThat(creditPaid.codes("data.creditNoteCreate.userErrors")).containsExactly("EXCEEDS_AMOUNT");
-        assertThat(api.graphql(admin, CREDIT_NOTE, Map.of("input", Map.of("invoiceId", id, "amount", "30.00", "reason", "Refund")))
-                .at("data.creditNoteCreate.creditNote.kind")).isEqualTo("CREDIT_PAID");
+        assertThat(rows.count("SELECT COUNT(*) FROM credit_note")).isEqualTo(1);
+        assertThat(rows.count("SELECT COUNT(*) FROM invoice_payment")).isEqualTo(1);
 
-        // The PDF lists payments and credit notes.
+        // Refunded by hand (paid by hand): a negative payment in the history, naming the credit note.
+        TestApi.Response refunded = api.graphql(admin, CREDIT_NOTE_SETTLED, Map.of("input", Map.of("invoiceId", id, "amount", "10.00", "reason", "Refund",
+                "settlement", "REFUND")));
+        assertThat(refunded.at("data.creditNoteCreate.creditNote.kind")).as(refunded.body()).isEqualTo("CREDIT_PAID");
+        assertThat(refunded.at("data.creditNoteCreate.creditNote.settlement")).isEqualTo("REFUND");
+        assertThat(refunded.at("data.creditNoteCreate.creditNote.stripeCreditNoteId")).isNull();
+        String refundNote = (String) refunded.at("data.creditNoteCreate.creditNote.number");
+        assertThat(refunded.at("data.creditNoteCreate.invoice.amountPaid.amount")).isEqualTo("20.00");
+        assertThat(refunded.at("data.creditNoteCreate.invoice.payments")).isEqualTo(List.of(
+                Map.of("amount", Map.of("amount", "30.00"), "method", "MANUAL", "reference", "wire-1"),
+                Map.of("amount", Map.of("amount", "-10.00"), "method", "REFUND", "reference", refundNote)));
+
+        // Credited to the account: a CREDIT_NOTE entry in the ledger's CREDITS, in the same transaction; then nothing is left to credit.
+        String balance = "query($org: ID) { balance(organizationId: $org) { current { amount currencyCode } } }";
+        BigDecimal before = new BigDecimal((String) api.graphql(admin, balance, Map.of("org", tenant.organizationId())).at("data.balance.current.amount"));
+        TestApi.Response accountCredit = api.graphql(admin, CREDIT_NOTE_SETTLED, Map.of("input", Map.of("invoiceId", id, "amount", "20.00", "reason", "Goodwill credit",
+                "settlement", "ACCOUNT_CREDIT")));
+        assertThat(accountCredit.at("data.creditNoteCreate.creditNote.settlement")).as(accountCredit.body()).isEqualTo("ACCOUNT_CREDIT");
+        String creditNote = (String) accountCredit.at("data.creditNoteCreate.creditNote.number");
+        TestApi.Response after = api.graphql(admin, balance, Map.of("org", tenant.organizationId()));
+        assertThat(new BigDecimal((String) after.at("data.balance.current.amount")).subtract(before)).isEqualByComparingTo("20.00");
+        assertThat(after.at("data.balance.current.currencyCode")).isEqualTo("USD");
+        assertThat(rows.value("SELECT description FROM ledger_entry WHERE kind = 'CREDIT_NOTE' AND account_kind = 'CREDITS' AND currency = 'USD'"))
+                .isEqualTo("Credit note " + creditNote + " of invoice " + april.get("number"));
+        TestApi.Response nothingLeft = api.graphql(admin, CREDIT_NOTE, Map.of("input", Map.of("invoiceId", id, "amount", "0.01", "reason", "Again",
+                "settlement", "ACCOUNT_CREDIT")));
+        assertThat(nothingLeft.codes("data.creditNoteCreate.userErrors")).containsExactly("EXCEEDS_AMOUNT");
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE kind = 'CREDIT_NOTE'")).isEqualTo(1);
+
+        // The PDF lists payments, refunds and credit notes with how each settled.
         String text = text(pdf(tenant.memberToken(), (String) april.get("pdfUrl"), 200));
-        assertThat(text).contains("PAYMENTS", "wire-1", "CREDIT NOTES", "Goodwill", "Amount due USD 0.00");
+        assertThat(text).contains("PAYMENTS", "wire-1", "REFUND", "-10.00", "CREDIT NOTES", "Amount due reduced  Goodwill", "Refunded  Refund",
+                "Credited to account  Goodwill credit", "Amount due USD 0.00");
 
         // Void and reissue an open invoice: the same lines under a new number.
         clock.set(Instant.parse("2026-06-01T06:00:00Z"));
@@ -459,6 +500,15 @@ class InvoiceIT extends ServerTest {
         assertThat(api.graphql(admin, INVOICE, Map.of("id", may.get("id"))).at("data.invoice.status")).isEqualTo("VOID");
         assertThat(api.graphql(admin, VOID, Map.of("input", Map.of("invoiceId", may.get("id")))).codes("data.invoiceVoid.userErrors"))
                 .containsExactly("INVALID_STATE");
+        // An open invoice is not refunded nor credited to the account: what it owes is reduced.
+        long notes = rows.count("SELECT COUNT(*) FROM credit_note");
+        for (String settlement : List.of("REFUND", "ACCOUNT_CREDIT")) {
+            TestApi.Response wrong = api.graphql(admin, CREDIT_NOTE, Map.of("input", Map.of("invoiceId", reissued.at("data.invoiceVoid.invoice.id"), "amount", "1.00",
+                    "reason", "Refund", "settlement", settlement)));
+            assertThat(wrong.at("data.creditNoteCreate.userErrors")).isEqualTo(List.of(Map.of("field", List.of("input", "settlement"), "code", "INVALID_STATE")));
+        }
+        assertThat(rows.count("SELECT COUNT(*) FROM credit_note")).isEqualTo(notes);
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE kind = 'CREDIT_NOTE'")).isEqualTo(1);
 
         // Given up on: an open invoice only, once; an uncollectible one can still be voided and reissued.
         String reissuedId = (String) reissued.at("data.invoiceVoid.invoice.id");

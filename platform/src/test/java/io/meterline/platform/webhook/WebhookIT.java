@@ -252,7 +252,8 @@ class WebhookIT extends ServerTest {
         assertThat(member.at("errors.0.extensions.code")).isEqualTo("FORBIDDEN");
         assertThat(rows.count("SELECT COUNT(*) FROM webhook_endpoint")).isEqualTo(endpoints);
         assertThat(api.graphql(tenant.memberToken(), "{ webhookEventTypes }").at("data.webhookEventTypes")).isEqualTo(List.of("budget.threshold", "balance.low", "usage.anomaly",
-                "billing.payment_failed", "report.completed", "usage.daily_summary", "invoice.finalized", "invoice.paid", "invoice.payment_failed"));
+                "billing.payment_failed", "report.completed", "usage.daily_summary", "invoice.finalized", "invoice.paid", "invoice.payment_failed", "invoice.voided",
+                "invoice.credit_note_created"));
     }
 
     @Test
