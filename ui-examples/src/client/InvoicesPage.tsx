@@ -8,6 +8,16 @@ import { formatDate, formatDateTime, formatNumber } from '../shared/format';
 import { Card, ErrorBox, Loading, Pager, usePager, useTimeZone } from '../shared/ui';
 import { loadSession } from '../shared/session';
 
+// How a credit note settled; notes issued before settlements existed only recorded the amount.
+function settlementLabel(settlement: string | null | undefined): string {
+  switch (settlement) {
+    case 'REDUCE_AMOUNT_DUE': return 'Amount due reduced';
+    case 'REFUND': return 'Refunded';
+    case 'ACCOUNT_CREDIT': return 'Credited to account';
+    default: return 'Credited';
+  }
+}
+
 const PAGE_SIZE = 12;
 
 // The list reads the summary of a page; the opened invoice is read on its own (lines, payments and credit notes
@@ -31,7 +41,7 @@ const InvoiceQuery = graphql(`
       subtotal { amount currencyCode } tax { amount currencyCode } total { amount currencyCode }
       amountPaid { amount currencyCode } amountCredited { amount currencyCode } amountDue { amount currencyCode }
       payments { amount { amount currencyCode } method reference paidAt }
-      creditNotes { number kind amount { amount currencyCode } reason createdAt }
+      creditNotes { number kind settlement stripeCreditNoteId amount { amount currencyCode } reason createdAt }
     }
   }
 `);
@@ -148,7 +158,7 @@ function InvoiceDetail({ id }: { id: string }) {
       {invoice.creditNotes.length > 0 && (
         <>
           <h4>Credit notes</h4>
-          <ul>{invoice.creditNotes.map((n) => <li key={n.number}>{n.number} · {n.reason} · {money(n.amount)}</li>)}</ul>
+          <ul>{invoice.creditNotes.map((n) => <li key={n.number}>{n.number} · {settlementLabel(n.settlement)}{n.stripeCreditNoteId ? ' (Stripe)' : ''} · {n.reason} · {money(n.amount)}</li>)}</ul>
         </>
       )}
     </div>
