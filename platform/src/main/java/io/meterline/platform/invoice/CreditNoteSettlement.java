@@ -7,7 +7,7 @@ package io.meterline.platform.invoice;
 public enum CreditNoteSettlement {
     /** An open invoice owes less (in Stripe too: a Stripe credit note on the open Stripe invoice). */
     REDUCE_AMOUNT_DUE,
-    /** Money a paid invoice received goes back: through Stripe when Stripe collected it, else a negative payment row (paid back by hand). */
+    /** Money a paid invoice received goes back (a negative REFUND payment): Stripe refunds what it collected, the rest is paid back by hand. */
     REFUND,
     /** Money a paid invoice received becomes CREDITS in the organization's ledger (a CREDIT_NOTE entry). */
     ACCOUNT_CREDIT;

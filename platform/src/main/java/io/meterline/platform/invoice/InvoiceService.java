@@ -399,10 +399,11 @@ public class InvoiceService {
     /**
      * Issues a credit note, settled as the input says, in one transaction with what settles it. REDUCE_AMOUNT_DUE: an
      * open invoice owes less (at most what it owes; PAID when nothing is left). REFUND and ACCOUNT_CREDIT: a paid
-     * invoice's payments, at most the total less earlier credit notes. Every refund is a negative payment (method REFUND,
-     * reference the note's number) in the payment history; what Stripe collected Stripe refunds (after the commit, from
-     * the outbox), what was paid by hand is paid back by hand. An account credit posts a CREDIT_NOTE entry to the ledger's CREDITS. A
-     * reduction of an invoice Stripe collects reaches Stripe as a Stripe credit note, so Stripe collects only the rest.
+     * invoice's payments, at most the total less earlier credit notes. Every refund is a negative payment (method
+     * REFUND, reference the note's number) in the payment history; what Stripe collected Stripe refunds (after the
+     * commit, from the outbox), what was paid by hand is paid back by hand. An account credit posts a CREDIT_NOTE entry
+     * to the ledger's CREDITS. A reduction of an invoice Stripe collects reaches Stripe as a Stripe credit note, so
+     * Stripe collects only the rest.
      * Only open invoices have an amount due, and only paid ones are refunded or credited: an open invoice's partial
      * payments are corrected by reducing what it owes. Platform admins.
      */

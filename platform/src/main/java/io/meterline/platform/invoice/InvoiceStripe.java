@@ -16,6 +16,7 @@ import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -50,10 +51,10 @@ public class InvoiceStripe implements OwnInvoices {
     private final InvoiceService invoices;
     private final WebhookService webhooks;
     private final ExecutorService executor;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
     public InvoiceStripe(StripeGateway stripe, BillingService billing, InvoiceStore store, InvoiceService invoices, WebhookService webhooks,
-                         @Named(TaskExecutors.BLOCKING) ExecutorService executor, java.time.Clock clock) {
+                         @Named(TaskExecutors.BLOCKING) ExecutorService executor, Clock clock) {
         this.stripe = stripe;
         this.billing = billing;
         this.store = store;
@@ -192,7 +193,7 @@ public class InvoiceStripe implements OwnInvoices {
             }
             stripe.voidInvoice(invoice.stripeInvoiceId(), "meterline-invoice-" + invoice.id() + "-void");
             store.write(connection -> {
-                store.setStripeVoided(connection, invoiceId, java.time.Instant.now(clock));
+                store.setStripeVoided(connection, invoiceId, Instant.now(clock));
                 return null;
             });
             return true;
