@@ -10,7 +10,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import com.stripe.Stripe;
 import io.meterline.platform.analytics.UsageRoller;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.invoice.InvoiceStripe;
@@ -114,14 +113,8 @@ class InvoiceCorrectionStripeIT extends ServerTest {
     }
 
     private Object deliver(String type, String object) {
-        String id = "evt_test_correction_" + (++sequence) + "_" + Long.toHexString(System.nanoTime());
-        String payload = "{\"id\":\"" + id + "\",\"object\":\"event\",\"api_version\":\"" + Stripe.API_VERSION + "\",\"created\":" + clock.instant().getEpochSecond()
-                + ",\"livemode\":false,\"pending_webhooks\":1,\"request\":{\"id\":null,\"idempotency_key\":null},\"type\":\"" + type
-                + "\",\"data\":{\"object\":" + object + "}}";
-        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(server.getURI().resolve("/v1/stripe/webhook"))
-                .header("Content-Type", "application/json").header("Stripe-Signature", StripeWebhookIT.sign(SECRET, clock.instant().getEpochSecond(), payload))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(payload)).build();
-        assertThat(api.send(request).status()).isEqualTo(200);
+        String id = StripeFixtures.deliverSigned(api, server.getURI(), SECRET, clock.instant(), "evt_test_correction_" + (++sequence) + "_" + Long.toHexString(System.nanoTime()),
+                type, object);
         worker.work();
         return new Rows(transactions).value("SELECT status FROM stripe_event WHERE event_id = ?", id);
     }

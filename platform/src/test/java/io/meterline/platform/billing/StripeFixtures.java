@@ -10,8 +10,13 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.stripe.Stripe;
+import io.meterline.platform.support.TestApi;
+import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,5 +105,23 @@ final class StripeFixtures {
             fields.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
         }
         return fields;
+    }
+
+    /**
+     * Posts an event of {@code type} about {@code object} (JSON) to the webhook endpoint at {@code server}, signed with
+     * {@code secret} and created {@code now}, in stripe-java's API version; answers its new event id once the endpoint
+     * took it (the caller runs the worker).
+     */
+    static String deliverSigned(TestApi api, URI server, String secret, Instant now, String eventId, String type, String object) {
+        String payload = "{\"id\":\"" + eventId + "\",\"object\":\"event\",\"api_version\":\"" + Stripe.API_VERSION + "\",\"created\":" + now.getEpochSecond()
+                + ",\"livemode\":false,\"pending_webhooks\":1,\"request\":{\"id\":null,\"idempotency_key\":null},\"type\":\"" + type
+                + "\",\"data\":{\"object\":" + object + "}}";
+        HttpRequest request = HttpRequest.newBuilder(server.resolve("/v1/stripe/webhook"))
+                .header("Content-Type", "application/json").header("Stripe-Signature", StripeWebhookIT.sign(secret, now.getEpochSecond(), payload))
+                .POST(HttpRequest.BodyPublishers.ofString(payload)).build();
+        if (api.send(request).status() != 200) {
+            throw new AssertionError("The webhook endpoint refused event " + eventId);
+        }
+        return eventId;
     }
 }
