@@ -132,6 +132,29 @@ async function settled(base, token) {
   }
 }
 
+/** An amount as the Invoices page states it: the API's decimal string and the currency code. */
+const stated = (m) => `${m.amount} ${m.currencyCode}`;
+/** A positive decimal as written by the API or shown on a page ("CA$1,234.5", "662,240"), exactly, in billionths. */
+const exact = (text) => {
+  const [whole, fraction = ''] = String(text).replace(/[^0-9.]/g, '').split('.');
+  return BigInt(whole + fraction.padEnd(9, '0'));
+};
+/** The fraction digits of a decimal string. */
+const decimals = (amount) => (amount.split('.')[1] ?? '').replace(/0+$/, '').length;
+
+/** At a phone's 390x844 the page body does not scroll sideways (wide tables scroll inside their own box). */
+async function fitsPhone(page, name) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.waitForFunction(() => window.innerWidth === 390);
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth }));
+    await shot(page, name);
+    assert.ok(scrollWidth <= innerWidth, `the page is ${scrollWidth} px wide at ${innerWidth} px`);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+}
+
 /** RFC 4180 records (quoted fields may hold commas, quotes and line breaks). */
 function parseCsv(text) {
   const rows = [];
@@ -496,7 +519,7 @@ async function run(api, app, context) {
     await shot(page, 'client-05b-usage-history-note');
   });
 
-  await step('usage reports: Total Reports, the latest six months, filters, a report opened, and the usage export', async () => {
+  await step('usage reports: Total Reports, the latest six months, filters, a report opened and its PDF', async () => {
     await page.click('nav >> text=Usage Reports');
     await page.locator('[data-testid=reports-table] tbody tr').first().waitFor();
     const data = await gql(api, userToken, `{ usageReports { totalCount nodes { period tokens status } } }`);
@@ -515,6 +538,9 @@ async function run(api, app, context) {
     await shot(page, 'client-05c-usage-reports');
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=report-detail] button:has-text("PDF")')]);
     assert.match(pdf.suggestedFilename(), /^meterline-usage-report-northwind-\d{4}-\d{2}-\d{8}-\d{6}\.pdf$/);
+  });
+
+  await step('usage export: the CSV and JSON buttons download every event of the list, a row as the API states it', async () => {
     await page.click('nav >> text=Usage history');
     await page.locator('[data-testid=usage-table] tbody tr').first().waitFor();
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
@@ -522,9 +548,180 @@ async function run(api, app, context) {
     const file = join(target, csv.suggestedFilename());
     await csv.saveAs(file);
     const rows = parseCsv(readFileSync(file, 'utf8')).filter((r) => r.length > 1 || r[0] !== '');
-    assert.equal(rows[0][0], 'event_id');
-    const listed = await gql(api, userToken, `{ usageEvents(first: 1, range: { preset: LAST_30_DAYS }) { totalCount } }`);
+    const header = rows[0];
+    assert.deepEqual(header.slice(0, 12), ['event_id', 'occurred_at', 'received_at', 'provider', 'model', 'status', 'requests', 'input_tokens',
+      'output_tokens', 'tokens', 'cost', 'currency']);
+    const listed = await gql(api, userToken, `{ usageEvents(first: 1, range: { preset: LAST_30_DAYS }) { totalCount nodes {
+      eventId timestamp provider model inputTokens outputTokens totalTokens cost { amount currencyCode } dimensions { team project } } } }`);
     assert.equal(rows.length - 1, listed.usageEvents.totalCount, 'one CSV row per event of the list (30 days)');
+    // The newest event of the list, found by its id, holds what the API says of it.
+    const event = listed.usageEvents.nodes[0];
+    const record = (row) => Object.fromEntries(header.map((name, i) => [name, row[i]]));
+    const found = rows.slice(1).map(record).filter((r) => r.event_id === event.eventId);
+    assert.equal(found.length, 1, `one row for ${event.eventId}`);
+    const row = found[0];
+    assert.deepEqual(
+      [row.provider, row.model, Number(row.input_tokens), Number(row.output_tokens), Number(row.tokens), row.currency, row.team, row.project],
+      [event.provider, event.model, event.inputTokens, event.outputTokens, event.totalTokens, event.cost.currencyCode, event.dimensions.team ?? '', event.dimensions.project ?? '']);
+    assert.equal(Number(row.cost), Number(event.cost.amount));
+    // Timestamps carry the organization's offset: the same instant as the API's.
+    assert.match(row.occurred_at, /[+-]\d{2}:\d{2}$/);
+    assert.equal(new Date(row.occurred_at).getTime(), new Date(event.timestamp).getTime());
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+    assert.match(json.suggestedFilename(), /^meterline-usage-northwind-\d{8}-\d{6}\.json$/);
+    const jsonFile = join(target, json.suggestedFilename());
+    await json.saveAs(jsonFile);
+    const objects = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    assert.equal(objects.length, rows.length - 1, 'the JSON holds the rows of the CSV');
+    const same = objects.find((o) => o.event_id === event.eventId);
+    assert.deepEqual(Object.keys(same), header);
+    assert.deepEqual(Object.fromEntries(header.map((name) => [name, same[name] === null ? '' : String(same[name])])), row, 'the JSON object equals the CSV row');
+  });
+
+  await step('invoices: the closed month with its lines, tax, total and payment as the API states them; the PDF, refused to another organization', async () => {
+    await page.click('nav >> text=Invoices');
+    await page.getByTestId('invoice-row').first().waitFor();
+    const list = await gql(api, userToken, `{ invoices(first: 12) { nodes { id number status pdfUrl total { amount currencyCode } amountDue { amount currencyCode } } } }`);
+    // DemoData closes Northwind's previous month through the invoice service and records its payment.
+    const issued = list.invoices.nodes.find((n) => n.number !== null && n.status === 'PAID');
+    assert.ok(issued, `a paid invoice in the demo: ${JSON.stringify(list.invoices.nodes)}`);
+    const row = page.getByTestId('invoice-row').filter({ hasText: issued.number });
+    assert.equal(await row.getByTestId('invoice-row-status').innerText(), issued.status);
+    assert.equal(await row.getByTestId('invoice-row-total').innerText(), stated(issued.total));
+    assert.equal(await row.getByTestId('invoice-row-due').innerText(), stated(issued.amountDue));
+    await row.getByRole('button', { name: issued.number }).click();
+    const detail = page.getByTestId('invoice-detail');
+    await detail.getByTestId('invoice-total').waitFor();
+    const { invoice } = await gql(api, userToken, `query($id: ID!) { invoice(id: $id) {
+      taxName taxPercent lines { description amount { amount currencyCode } } subtotal { amount currencyCode } tax { amount currencyCode }
+      total { amount currencyCode } amountPaid { amount currencyCode } amountCredited { amount currencyCode } amountDue { amount currencyCode }
+      payments { reference amount { amount currencyCode } }
+    } }`, { id: issued.id });
+    assert.ok(invoice.lines.length > 0 && Number(invoice.tax.amount) > 0 && invoice.payments.length > 0, JSON.stringify(invoice));
+    const lines = await detail.getByTestId('invoice-line').evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent, tr.querySelector('[data-testid=invoice-line-amount]').textContent]));
+    assert.deepEqual(lines, invoice.lines.map((l) => [l.description, stated(l.amount)]));
+    for (const [testId, value] of [['invoice-subtotal', invoice.subtotal], ['invoice-tax', invoice.tax], ['invoice-total', invoice.total],
+      ['invoice-paid', invoice.amountPaid], ['invoice-credited', invoice.amountCredited], ['invoice-due', invoice.amountDue]]) {
+      assert.equal(await detail.getByTestId(testId).innerText(), stated(value), testId);
+    }
+    assert.equal(await detail.getByTestId('invoice-tax-label').innerText(), `Tax ${invoice.taxName} ${invoice.taxPercent} %`);
+    // Each line rounded once to the cent: the lines add up to the subtotal, subtotal + tax = total, exactly.
+    assert.equal(invoice.lines.reduce((sum, l) => sum + exact(l.amount.amount), 0n), exact(invoice.subtotal.amount));
+    assert.equal(exact(invoice.subtotal.amount) + exact(invoice.tax.amount), exact(invoice.total.amount));
+    const payments = await detail.getByTestId('invoice-payment').allInnerTexts();
+    assert.equal(payments.length, invoice.payments.length);
+    for (const [i, p] of invoice.payments.entries()) assert.ok(payments[i].includes(p.reference) && payments[i].endsWith(stated(p.amount)), payments[i]);
+    await shot(page, 'client-05d-invoice');
+
+    const [response, download] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(issued.pdfUrl)),
+      page.waitForEvent('download'),
+      row.getByTestId('invoice-pdf').click(),
+    ]);
+    assert.equal(response.status(), 200);
+    assert.match(response.headers()['content-type'], /^application\/pdf/);
+    assert.match(download.suggestedFilename(), new RegExp(`^meterline-invoice-${issued.number}-\\d{8}-\\d{6}\\.pdf$`));
+    const pdfFile = join(target, download.suggestedFilename());
+    await download.saveAs(pdfFile);
+    const bytes = readFileSync(pdfFile);
+    assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
+    // The same link with another organization's token, through the same proxy as the page: 404 as for no such invoice; none: 401.
+    const other = await login(api, { email: 'admin@kolkata-calls.demo', password: ORG_USER.password });
+    for (const token of [other, undefined]) {
+      const refused = await fetch(`${app}${issued.pdfUrl}`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      const body = Buffer.from(await refused.arrayBuffer());
+      assert.equal(refused.status, token ? 404 : 401, `with ${token ? "another organization's" : 'no'} token`);
+      assert.notEqual(body.subarray(0, 5).toString('latin1'), '%PDF-');
+    }
+    await fitsPhone(page, 'client-05e-invoices-390x844');
+  });
+
+  await step('cost centers: a 60/40 split adds up exactly to the usage total; a split of 90 % is refused and stores nothing', async () => {
+    await page.click('nav >> text=Cost centers');
+    const manage = page.getByTestId('allocation-manage');
+    await manage.waitFor();
+    await page.getByTestId('allocation-total').waitFor();
+    const range = { from: await page.inputValue('input[name=from]'), to: await page.inputValue('input[name=to]') };
+    const { usageBreakdown } = await gql(api, userToken, `query($range: DateRangeInput) { usageBreakdown(by: TEAM, first: 20, orderBy: TOKENS, range: $range) { groups { key totals { tokens } } } }`, { range });
+    const teams = usageBreakdown.groups.filter((g) => g.key !== '' && Number(g.totals.tokens) > 0);
+    assert.ok(teams.length >= 2, JSON.stringify(usageBreakdown));
+    for (const [code, name] of [['CLIN', 'Clinical'], ['FIN', 'Finance']]) {
+      await manage.locator('input[name=code]').fill(code);
+      await manage.locator('input[name=name]').fill(name);
+      await manage.getByRole('button', { name: 'Create' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=allocation-manage] input[name=code]').value === '');
+    }
+    const centers = await gql(api, userToken, `{ costCenters(first: 100) { nodes { code name } } }`);
+    assert.deepEqual(centers.costCenters.nodes.map((c) => [c.code, c.name]), [['CLIN', 'Clinical'], ['FIN', 'Finance']]);
+    const shared = teams[0];
+    await manage.locator('select[name=dimension]').selectOption('TEAM');
+    await manage.locator('input[name=value]').fill(shared.key);
+    await manage.locator('input[name=shares]').fill('CLIN 60, FIN 40');
+    await manage.getByRole('button', { name: 'Save rule' }).click();
+    await page.getByTestId('allocation-rule').filter({ hasText: shared.key }).waitFor();
+    const { allocationRules } = await gql(api, userToken, `{ allocationRules(first: 100) { nodes { dimension value splits { costCenter { code } percent } } } }`);
+    assert.equal(allocationRules.nodes.length, 1);
+    const rule = allocationRules.nodes[0];
+    assert.deepEqual([rule.dimension, rule.value, rule.splits.map((x) => [x.costCenter.code, Number(x.percent)])], ['TEAM', shared.key, [['CLIN', 60], ['FIN', 40]]]);
+    assert.equal(await page.getByTestId('allocation-rule').filter({ hasText: shared.key }).locator('td').nth(2).innerText(),
+      rule.splits.map((x) => `${x.costCenter.code} ${x.percent}%`).join(', '));
+    // The rules and the report are one query: with the rule listed, the report shown is the one after it.
+
+    // The page's figures are the API's, and its columns add up exactly to its total, which is the usage total of the days.
+    const { costAllocation: report, usageSummary } = await gql(api, userToken, `query($range: DateRangeInput) {
+      costAllocation(range: $range) {
+        costCenters { costCenter { code } cost { amount currencyCode } tokens requests }
+        unallocated { cost { amount currencyCode } tokens requests } total { cost { amount currencyCode } tokens requests }
+      }
+      usageSummary(range: $range) { tokens requests cost { amount currencyCode } }
+    }`, { range });
+    const shown = await page.getByTestId('cost-allocation').locator('[data-testid=allocation-row], [data-testid=allocation-unallocated], [data-testid=allocation-total]')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    const lines = [...report.costCenters, report.unallocated, report.total];
+    assert.equal(shown.length, lines.length);
+    for (const [i, line] of lines.entries()) {
+      assert.equal(shown[i][2].split(' (from ')[0], money(line.cost, Math.max(2, Math.min(6, decimals(line.cost.amount)))), `cost of line ${i}`);
+      assert.deepEqual([shown[i][3], shown[i][4]], [num(line.tokens), num(line.requests)], `line ${i}`);
+      if (i < report.costCenters.length) assert.equal(shown[i][0], line.costCenter.code);
+    }
+    const sum = (values) => values.reduce((a, b) => a + b, 0n);
+    const parts = shown.slice(0, -1);
+    const total = shown[shown.length - 1];
+    assert.equal(sum(parts.map((cells) => exact(cells[3]))), exact(total[3]), 'tokens add up');
+    assert.equal(sum(parts.map((cells) => exact(cells[4]))), exact(total[4]), 'requests add up');
+    const figure = (text) => exact(text.split(' (from ')[0]);
+    assert.equal(sum(parts.map((cells) => figure(cells[2]))), figure(total[2]), 'cost adds up');
+    // Allocation counts are exact decimals (shares of tokens), as strings; the summary's are whole numbers.
+    assert.deepEqual([Number(report.total.tokens), Number(report.total.requests)], [usageSummary.tokens, usageSummary.requests], 'the usage total of the days');
+    assert.equal(report.total.cost.currencyCode, usageSummary.cost.currencyCode);
+    assert.ok(Math.abs(Number(report.total.cost.amount) - Number(usageSummary.cost.amount)) < 0.005, `${report.total.cost.amount} vs ${usageSummary.cost.amount}`);
+    // The shared team's tokens go 60/40 to the two cost centers, exactly (largest remainder).
+    const byCode = Object.fromEntries(report.costCenters.map((l) => [l.costCenter.code, l]));
+    assert.equal(exact(byCode.CLIN.tokens) + exact(byCode.FIN.tokens), exact(shared.totals.tokens), JSON.stringify([byCode, shared]));
+    assert.ok(Math.abs(Number(byCode.CLIN.tokens) - Number(shared.totals.tokens) * 0.6) <= 1, JSON.stringify(byCode));
+    await shot(page, 'client-05f-cost-centers');
+
+    // 60 + 30: the typed error on the page, in the API's words, and nothing stored.
+    const before = await gql(api, userToken, `{ allocationRules(first: 100) { totalCount nodes { value splits { percent } } } }`);
+    const refusedTeam = teams[1].key;
+    await manage.locator('input[name=value]').fill(refusedTeam);
+    await manage.locator('input[name=shares]').fill('CLIN 60, FIN 30');
+    await manage.getByRole('button', { name: 'Save rule' }).click();
+    const alert = page.getByTestId('allocation-rule-errors').getByRole('alert');
+    await alert.waitFor();
+    assert.equal(await alert.getAttribute('data-code'), 'SPLIT_TOTAL');
+    const ids = await gql(api, userToken, `{ costCenters(first: 100) { nodes { id code } } }`);
+    const idOf = (code) => ids.costCenters.nodes.find((c) => c.code === code).id;
+    const own = await gql(api, userToken, `mutation($input: AllocationRuleSetInput!) { allocationRuleSet(input: $input) { allocationRule { id } userErrors { code field message } } }`,
+      { input: { dimension: 'TEAM', value: refusedTeam, splits: [{ costCenterId: idOf('CLIN'), percent: '60' }, { costCenterId: idOf('FIN'), percent: '30' }] } });
+    assert.equal(own.allocationRuleSet.allocationRule, null);
+    assert.deepEqual(own.allocationRuleSet.userErrors.map((e) => e.code), ['SPLIT_TOTAL']);
+    assert.equal(await alert.innerText(), own.allocationRuleSet.userErrors.map((e) => (e.field?.length ? `${e.field.join('.')}: ` : '') + e.message).join('; '));
+    const after = await gql(api, userToken, `{ allocationRules(first: 100) { totalCount nodes { value splits { percent } } } }`);
+    assert.deepEqual(after, before, 'nothing stored');
+    assert.ok(!after.allocationRules.nodes.some((r) => r.value === refusedTeam));
+    await fitsPhone(page, 'client-05g-cost-centers-390x844');
   });
 
   await step('business rules are saved; the profile time zone changes the dates shown', async () => {

@@ -96,7 +96,7 @@ export function AllocationPage({ org }: { org: OrgContext }) {
             <thead><tr><th>Dimension</th><th>Value</th><th>Shares</th><th /></tr></thead>
             <tbody>
               {data.allocationRules.nodes.map((rule) => (
-                <tr key={rule.id}>
+                <tr key={rule.id} data-testid="allocation-rule">
                   <td>{rule.dimension}</td><td>{rule.value}</td>
                   <td>{rule.splits.map((s) => `${s.costCenter.code} ${s.percent}%`).join(', ')}</td>
                   <td>{org.canManage && <DeleteRuleButton id={rule.id} onDone={refresh} />}</td>
@@ -125,7 +125,8 @@ function Manage({ onChange }: { onChange: () => void }) {
   const [shares, setShares] = useState('');
   const [created, create] = useMutation(CreateCostCenter);
   const [set, setRule] = useMutation(SetRule);
-  const [centers] = useQuery({ query: CostCenterIds });
+  // The list starts empty, so no CostCenter type is in its result for urql's document cache to invalidate on: name it.
+  const [centers] = useQuery({ query: CostCenterIds, context: CENTERS_CONTEXT });
   const idOf = (c: string) => centers.data?.costCenters.nodes.find((n) => n.code.toLowerCase() === c.toLowerCase())?.id ?? c;
   return (
     <section className="panel" data-testid="allocation-manage">
@@ -140,7 +141,7 @@ function Manage({ onChange }: { onChange: () => void }) {
       }}>Create</button>
       <h3>Set a rule</h3>
       <ErrorBox error={set.error} />
-      <UserErrors errors={set.data?.allocationRuleSet.userErrors} />
+      <div data-testid="allocation-rule-errors"><UserErrors errors={set.data?.allocationRuleSet.userErrors} /></div>
       <label>Dimension <select name="dimension" value={dimension} onChange={(e) => setDimension(e.target.value as AllocationDimension)}>
         {DIMENSIONS.map((d) => <option key={d} value={d}>{d}</option>)}
       </select></label>{' '}
@@ -156,6 +157,7 @@ function Manage({ onChange }: { onChange: () => void }) {
   );
 }
 
+const CENTERS_CONTEXT = { additionalTypenames: ['CostCenter'] };
 const CostCenterIds = graphql(`
   query ClientCostCenterIds { costCenters(first: 100) { nodes { id code } } }
 `);

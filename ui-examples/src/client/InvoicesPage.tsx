@@ -99,10 +99,10 @@ export function InvoicesPage() {
             <tr key={invoice.id} data-testid="invoice-row">
               <td><button type="button" className="link" onClick={() => setOpen(open === invoice.id ? null : invoice.id)}>{invoice.number ?? 'Draft'}</button></td>
               <td>{formatDate(invoice.periodStart)} – {formatDate(invoice.periodEnd)}</td>
-              <td>{invoice.status}</td>
-              <td>{money(invoice.total)}</td>
-              <td>{money(invoice.amountDue)}</td>
-              <td><button type="button" onClick={() => download(invoice.pdfUrl)}>PDF</button></td>
+              <td data-testid="invoice-row-status">{invoice.status}</td>
+              <td data-testid="invoice-row-total">{money(invoice.total)}</td>
+              <td data-testid="invoice-row-due">{money(invoice.amountDue)}</td>
+              <td><button type="button" data-testid="invoice-pdf" onClick={() => download(invoice.pdfUrl)}>PDF</button></td>
             </tr>
           ))}
         </tbody>
@@ -133,27 +133,27 @@ function InvoiceDetail({ id }: { id: string }) {
         <thead><tr><th>Description</th><th>Quantity</th><th>Unit</th><th>Unit price</th><th>Amount</th></tr></thead>
         <tbody>
           {invoice.lines.map((line, index) => (
-            <tr key={index}>
+            <tr key={index} data-testid="invoice-line">
               <td>{line.description}</td>
               <td>{formatNumber(line.quantity, 9)}</td>
               <td>{line.unit}</td>
               <td>{line.unitPrice.amount}</td>
-              <td>{money(line.amount)}</td>
+              <td data-testid="invoice-line-amount">{money(line.amount)}</td>
             </tr>
           ))}
         </tbody>
         <tfoot>
-          <tr><td colSpan={4}>Subtotal</td><td>{money(invoice.subtotal)}</td></tr>
-          <tr><td colSpan={4}>{invoice.taxExempt ? 'Tax (exempt)' : invoice.taxName ? `Tax ${invoice.taxName} ${invoice.taxPercent} %` : 'Tax'}</td><td>{money(invoice.tax)}</td></tr>
-          <tr><td colSpan={4}><strong>Total</strong></td><td><strong>{money(invoice.total)}</strong></td></tr>
-          <tr><td colSpan={4}>Paid</td><td>{money(invoice.amountPaid)}</td></tr>
-          <tr><td colSpan={4}>Credited</td><td>{money(invoice.amountCredited)}</td></tr>
-          <tr><td colSpan={4}><strong>Amount due</strong></td><td><strong>{money(invoice.amountDue)}</strong></td></tr>
+          <tr><td colSpan={4}>Subtotal</td><td data-testid="invoice-subtotal">{money(invoice.subtotal)}</td></tr>
+          <tr><td colSpan={4} data-testid="invoice-tax-label">{invoice.taxExempt ? 'Tax (exempt)' : invoice.taxName ? `Tax ${invoice.taxName} ${invoice.taxPercent} %` : 'Tax'}</td><td data-testid="invoice-tax">{money(invoice.tax)}</td></tr>
+          <tr><td colSpan={4}><strong>Total</strong></td><td data-testid="invoice-total"><strong>{money(invoice.total)}</strong></td></tr>
+          <tr><td colSpan={4}>Paid</td><td data-testid="invoice-paid">{money(invoice.amountPaid)}</td></tr>
+          <tr><td colSpan={4}>Credited</td><td data-testid="invoice-credited">{money(invoice.amountCredited)}</td></tr>
+          <tr><td colSpan={4}><strong>Amount due</strong></td><td data-testid="invoice-due"><strong>{money(invoice.amountDue)}</strong></td></tr>
         </tfoot>
       </table>
       <h4>Payments</h4>
       {invoice.payments.length === 0 ? <p className="muted">None yet.</p> : (
-        <ul>{invoice.payments.map((p) => <li key={p.reference}>{formatDateTime(p.paidAt, timeZone)} · {p.method} · {p.reference} · {money(p.amount)}</li>)}</ul>
+        <ul>{invoice.payments.map((p) => <li key={p.reference} data-testid="invoice-payment">{formatDateTime(p.paidAt, timeZone)} · {p.method} · {p.reference} · {money(p.amount)}</li>)}</ul>
       )}
       {invoice.creditNotes.length > 0 && (
         <>

@@ -124,9 +124,11 @@ export function ErrorBox({ error }: { error: CombinedError | undefined }) {
   return <p className="error" role="alert">{error.graphQLErrors.map((e) => e.message).join('; ') || error.message}</p>;
 }
 
-export function UserErrors({ errors }: { errors: readonly { message: string; field?: readonly string[] | null }[] | undefined }) {
+/** The user errors of a mutation, in their words; `data-code` lists their codes for tests (when the query selected them). */
+export function UserErrors({ errors }: { errors: readonly { message: string; code?: string | null; field?: readonly string[] | null }[] | undefined }) {
   if (!errors || errors.length === 0) return null;
-  return <p className="error" role="alert">{errors.map((e) => (e.field?.length ? `${e.field.join('.')}: ` : '') + e.message).join('; ')}</p>;
+  const codes = errors.map((e) => e.code).filter(Boolean).join(' ');
+  return <p className="error" role="alert" data-code={codes || undefined}>{errors.map((e) => (e.field?.length ? `${e.field.join('.')}: ` : '') + e.message).join('; ')}</p>;
 }
 
 /** A progress bar coloured by the band name the API gives (green / yellow / orange / red). */

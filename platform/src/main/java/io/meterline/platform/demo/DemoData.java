@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Seeds a fresh database with a platform admin, three organizations with their users and API keys,
- * and 90 days of synthetic usage over every first-party provider, then prints how to sign in.
+ * and 90 days of synthetic usage over every first-party provider, closes the subscribed organization's
+ * previous month into a paid invoice ({@link DemoMonthClose}), then prints how to sign in.
  *
  * <p>Exists only in the {@code demo} environment, and only while {@code meterline.demo.enabled} is
  * true (set by {@code application-demo.yml}), so demo data can never reach a real deployment. Seeding
@@ -79,6 +80,7 @@ public class DemoData {
     private final BudgetService budgets;
     private final LedgerService ledger;
     private final BillingService billing;
+    private final DemoMonthClose monthClose;
     private final OrganizationRepository organizations;
     private final UserRepository users;
     private final PlatformAdminRepository platformAdmins;
@@ -89,7 +91,7 @@ public class DemoData {
     private final int port;
 
     public DemoData(AccountService accounts, ApiKeyService apiKeys, AccountIdService accountIds, UsageIngestService usage, BudgetService budgets,
-                    LedgerService ledger, BillingService billing, OrganizationRepository organizations,
+                    LedgerService ledger, BillingService billing, DemoMonthClose monthClose, OrganizationRepository organizations,
                     UserRepository users, PlatformAdminRepository platformAdmins, TransactionOperations<Connection> transactions, Clock clock,
                     @Property(name = "meterline.bootstrap-admin.email", defaultValue = "") String bootstrapEmail,
                     @Property(name = "meterline.bootstrap-admin.password", defaultValue = "") String bootstrapPassword,
@@ -101,6 +103,7 @@ public class DemoData {
         this.budgets = budgets;
         this.ledger = ledger;
         this.billing = billing;
+        this.monthClose = monthClose;
         this.organizations = organizations;
         this.users = users;
         this.platformAdmins = platformAdmins;
@@ -209,6 +212,9 @@ public class DemoData {
         int recorded = counts[0];
         int unpriced = counts[1];
         buyCredits(viewer, organization, GlobalId.encode(TenantScope.ORGANIZATION_TYPE, tenant.organizationId()));
+        if (organization.slug().equals(SUBSCRIBED_SLUG)) {
+            monthClose.closePreviousMonth(viewer, GlobalId.encode(TenantScope.ORGANIZATION_TYPE, tenant.organizationId()), organization);
+        }
         LOG.info("Seeded {} ({}): {} usage events, {} of them unpriced", organization.name(), organization.slug(), recorded, unpriced);
         return new Seeded(organization, true, recorded, unpriced);
     }
@@ -216,6 +222,9 @@ public class DemoData {
     private Tenant createAccounts(Viewer viewer, DemoOrganization organization) {
         Organization created = accounts.createOrganization(viewer, new AccountService.NewOrganization(
                 organization.name(), organization.slug(), organization.billingCurrency(), organization.timeZone()));
+        if (organization.slug().equals(SUBSCRIBED_SLUG)) {
+            created = organizations.update(customerSinceHistoryStarts(created));
+        }
         String organizationId = GlobalId.encode(TenantScope.ORGANIZATION_TYPE, created.id());
         accounts.createUser(viewer, new AccountService.NewUser(organizationId, organization.adminEmail(), DemoOrganization.USER_PASSWORD,
                 organization.name() + " admin", Role.ORG_ADMIN));
@@ -230,6 +239,19 @@ public class DemoData {
         long production = apiKeys.createFor(created.id(), "Production gateway").apiKey().id();
         long staging = apiKeys.createFor(created.id(), "Staging gateway").apiKey().id();
         return new Tenant(created.id(), production, staging);
+    }
+
+    /**
+     * The subscribed organization as a customer since its usage history starts, {@link DemoUsageGenerator#DAYS} days
+     * ago, rather than since this start: the month close refuses months that ended before an organization existed, and
+     * {@link DemoMonthClose} closes its previous month. Only this organization is dated back, so the scheduled close
+     * issues no invoices for the other two while a demo runs.
+     */
+    private Organization customerSinceHistoryStarts(Organization organization) {
+        ZoneId zone = ZoneId.of(organization.timeZone());
+        Instant since = LocalDate.ofInstant(clock.instant(), zone).minusDays(DemoUsageGenerator.DAYS + 1L).atStartOfDay(zone).toInstant();
+        return new Organization(organization.id(), organization.name(), organization.slug(), organization.billingCurrency(), organization.timeZone(),
+                organization.unpricedUsagePolicy(), organization.costFactor(), organization.discountPercent(), since);
     }
 
     /**
