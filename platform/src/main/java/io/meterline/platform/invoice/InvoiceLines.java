@@ -1,5 +1,6 @@
 package io.meterline.platform.invoice;
 
+import io.meterline.platform.common.LargestRemainder;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.fx.FxConverter;
 import jakarta.inject.Singleton;
@@ -25,13 +26,13 @@ import org.slf4j.LoggerFactory;
  * Computes a draft's lines from the rollups, the ledger and the checkouts of its period. Every amount is rounded once
  * to the currency's minor unit, so the subtotal is the exact sum of the lines.
  *
- * <p>What the lines mean (the decisions of issue 17): the subscription fee and the usage per provider and model at its
- * cost in the billing currency are charged; usage of an earlier period that arrived after its close is charged as an
- * ADJUSTMENT naming that period while the period is within {@code late-usage-horizon}, else kept for review. The
- * prepaid balances the usage drew (money credits, plan and top-up tokens) and the top-ups bought are informative lines
- * (amount 0): the ledger draws credits whether or not they were prepaid (a balance may go below zero), so a netting
- * line would cancel the usage of every postpaid organization; netting needs the ledger to tell prepaid from overdrawn
- * credits (left for a later issue).
+ * <p>What the lines mean (the decisions of issue 17 and its follow-up): the subscription fee and the usage per provider
+ * and model at its cost in the billing currency are charged; usage of an earlier period that arrived after its close is
+ * charged as an ADJUSTMENT naming that period while the period is within {@code late-usage-horizon}, else kept for
+ * review. What prepaid balances paid for is netted by negative lines: the value the plan allowance and top-up tokens
+ * covered (ALLOWANCE_APPLIED; the fee and the checkout paid for them) and the prepaid money credits the usage drew
+ * (CREDITS_APPLIED), so usage is charged once; only the overdraft of a postpaid organization remains charged (see
+ * {@link #prepaid}). Top-ups bought are informative lines (amount 0): they were paid at checkout.
  */
 @Singleton
 public class InvoiceLines {
@@ -54,11 +55,20 @@ public class InvoiceLines {
         this.fx = fx;
     }
 
-    /** A draft's lines and their sum. */
-    record Computed(List<InvoiceLine> lines, BigDecimal subtotal) {
+    /**
+     * A draft's lines and their sum.
+     *
+     * @param overdraft the money credits the period's usage drew beyond what was prepaid: what the invoice bills of them
+     */
+    record Computed(List<InvoiceLine> lines, BigDecimal subtotal, BigDecimal overdraft) {
     }
 
-    Computed compute(Connection connection, Invoice draft, Instant now) throws SQLException {
+    /**
+     * Computes a draft's lines.
+     *
+     * @param record whether late usage beyond the horizon is recorded for review (the finalization); false for a read-only preview
+     */
+    Computed compute(Connection connection, Invoice draft, Instant now, boolean record) throws SQLException {
         String currency = draft.currency();
         long organizationId = draft.organizationId();
         List<InvoiceLine> lines = new ArrayList<>();
@@ -66,27 +76,86 @@ public class InvoiceLines {
         for (Map.Entry<String, InvoiceStore.Usage> entry : store.usageByModel(connection, organizationId, draft.startsAt(), draft.endsAt(), currency).entrySet()) {
             lines.add(usage(entry.getKey(), entry.getValue(), draft.periodStart(), currency));
         }
-        lines.addAll(lateUsage(connection, draft, now));
+        lines.addAll(lateUsage(connection, draft, now, record));
         for (InvoiceStore.TopUp topUp : store.topUps(connection, organizationId, draft.startsAt(), draft.endsAt())) {
             lines.add(informative(LineKind.TOP_UP, "Top-up of " + topUp.tokens() + " tokens, paid " + topUp.amount().stripTrailingZeros().toPlainString() + " "
                     + topUp.currency() + " at checkout on " + topUp.completedAt().atZone(ZoneId.of(draft.timeZone())).toLocalDate(),
                     BigDecimal.valueOf(topUp.tokens()), currency));
         }
-        Map<String, InvoiceStore.LedgerDraw> ledger = store.ledgerUsage(connection, organizationId, draft.periodStart(), draft.periodEnd(), currency);
-        for (String account : List.of("PLAN_TOKENS", "TOPUP_TOKENS")) {
-            InvoiceStore.LedgerDraw draw = ledger.get(account);
-            if (draw != null && draw.amount().signum() != 0) {
-                lines.add(informative(LineKind.ALLOWANCE_APPLIED, account.equals("PLAN_TOKENS") ? "Plan allowance applied" : "Top-up tokens applied",
-                        draw.amount().abs().setScale(0, RoundingMode.HALF_EVEN), currency));
+        BigDecimal overdraft = prepaid(connection, draft, lines);
+        BigDecimal subtotal = lines.stream().map(InvoiceLine::amount).reduce(Money.toMinorUnit(BigDecimal.ZERO, currency), BigDecimal::add);
+        return new Computed(lines, subtotal, overdraft);
+    }
+
+    /**
+     * Adds the lines that net what prepaid balances paid for (ALLOWANCE_APPLIED for plan and top-up tokens, CREDITS_APPLIED
+     * for prepaid money credits), negative, and answers the overdraft the invoice bills.
+     *
+     * <p>The ledger draws a token meter's quantity from PLAN_TOKENS, then TOPUP_TOKENS, and charges CREDITS only the
+     * uncovered share of the line's cost (other meters in full). So the value tokens covered is the usage's cost less the
+     * credits usage drew; it is split between plan and top-up tokens in proportion to the tokens each covered (largest
+     * remainder, so the two lines add up to it exactly). Both are rounded once to the minor unit, so a period whose usage
+     * tokens covered in full nets to exactly 0, and one covered in part charges exactly the credits drawn.
+     *
+     * <p>Of the credits drawn, only what was prepaid is netted: the positive CREDITS balance before the period, plus what
+     * entries other than usage added during it (purchases and grants add; refunds and negative adjustments take away,
+     * since money given back is no longer prepaid), never below 0. INVOICED entries are left out: they record an earlier
+     * invoice's overdraft as billed, which is owed, not prepaid. What usage drew beyond that is the overdraft (a balance
+     * may go below zero for postpaid organizations): the usage lines charge it, and finalization posts it as INVOICED.
+     *
+     * <p>Period boundaries: the ledger keeps usage per UTC day (the day whose exchange rate converted it) and cannot be
+     * cut at the organization's local midnight, while the usage lines come from local-day rollups. The netting therefore
+     * reads the UTC days {@code [periodStart, periodEnd)} on both sides: the usage cost from the UTC-hour rollups and the
+     * credits from the ledger's usage days, so it compares the same events. Usage in the hours between local and UTC
+     * midnight at a month edge is billed on one month's usage lines and netted on the adjacent month's invoice; over
+     * consecutive invoices each event is billed once and netted once. In a UTC organization the two agree exactly.
+     */
+    private BigDecimal prepaid(Connection connection, Invoice draft, List<InvoiceLine> lines) throws SQLException {
+        String currency = draft.currency();
+        BigDecimal zero = Money.toMinorUnit(BigDecimal.ZERO, currency);
+        Map<String, InvoiceStore.LedgerDraw> ledger = store.ledgerUsage(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd(), currency);
+        InvoiceStore.LedgerDraw creditsDraw = ledger.get("CREDITS");
+        BigDecimal drawn = Money.toMinorUnit(creditsDraw == null ? BigDecimal.ZERO : creditsDraw.amount().negate(), currency);
+        long planTokens = tokens(ledger.get("PLAN_TOKENS"));
+        long topupTokens = tokens(ledger.get("TOPUP_TOKENS"));
+        if (planTokens + topupTokens > 0) {
+            BigDecimal cost = Money.toMinorUnit(store.usageCostOnUtcDays(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd(), currency),
+                    currency);
+            BigDecimal covered = cost.subtract(drawn).max(zero);
+            BigDecimal total = BigDecimal.valueOf(planTokens + topupTokens);
+            List<BigDecimal> shares = LargestRemainder.round(List.of(
+                    covered.multiply(BigDecimal.valueOf(planTokens)).divide(total, MathContext.DECIMAL128),
+                    covered.multiply(BigDecimal.valueOf(topupTokens)).divide(total, MathContext.DECIMAL128)), Money.minorDigits(currency));
+            if (planTokens > 0) {
+                lines.add(allowance("Plan allowance applied", planTokens, shares.get(0), currency));
+            }
+            if (topupTokens > 0) {
+                lines.add(allowance("Top-up tokens applied", topupTokens, shares.get(1), currency));
             }
         }
-        InvoiceStore.LedgerDraw credits = ledger.get("CREDITS");
-        if (credits != null && credits.amount().signum() != 0) {
-            lines.add(new InvoiceLine(LineKind.CREDITS_APPLIED, "Credits drawn by usage (" + currency + ")", null, null, credits.amount().negate(), "credits",
-                    BigDecimal.ZERO.setScale(UNIT_PRICE_SCALE), Money.toMinorUnit(BigDecimal.ZERO, currency)));
+        if (drawn.signum() <= 0) {
+            return zero;
         }
-        BigDecimal subtotal = lines.stream().map(InvoiceLine::amount).reduce(Money.toMinorUnit(BigDecimal.ZERO, currency), BigDecimal::add);
-        return new Computed(lines, subtotal);
+        InvoiceStore.CreditsFlow flow = store.creditsFlow(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd(), currency);
+        BigDecimal prepaid = Money.toMinorUnit(flow.opening().max(BigDecimal.ZERO).add(flow.added()).max(BigDecimal.ZERO), currency);
+        BigDecimal applied = drawn.min(prepaid);
+        if (applied.signum() > 0) {
+            lines.add(new InvoiceLine(LineKind.CREDITS_APPLIED, "Prepaid credits applied: " + applied.toPlainString() + " of " + drawn.toPlainString() + " "
+                    + currency + " drawn by usage", null, null, drawn, "credits", applied.negate().divide(drawn, UNIT_PRICE_SCALE, Money.ROUNDING), applied.negate()));
+        }
+        return drawn.subtract(applied);
+    }
+
+    private static long tokens(InvoiceStore.LedgerDraw draw) {
+        return draw == null ? 0 : draw.amount().negate().max(BigDecimal.ZERO).longValue();
+    }
+
+    /** Tokens a balance covered, worth {@code value} of the usage lines, netted. */
+    private static InvoiceLine allowance(String description, long tokens, BigDecimal value, String currency) {
+        BigDecimal quantity = BigDecimal.valueOf(tokens);
+        BigDecimal amount = Money.toMinorUnit(value.negate(), currency);
+        BigDecimal unitPrice = amount.multiply(MILLION).divide(quantity, UNIT_PRICE_SCALE, Money.ROUNDING);
+        return new InvoiceLine(LineKind.ALLOWANCE_APPLIED, description, null, null, quantity, "1M tokens", unitPrice, amount);
     }
 
     private Optional<InvoiceLine> subscription(Connection connection, Invoice draft) throws SQLException {
@@ -131,7 +200,7 @@ public class InvoiceLines {
      * line per provider/model naming the period; older, a late_usage row for review. Periods still in draft bill
      * themselves and are skipped.
      */
-    private List<InvoiceLine> lateUsage(Connection connection, Invoice draft, Instant now) throws SQLException {
+    private List<InvoiceLine> lateUsage(Connection connection, Invoice draft, Instant now, boolean record) throws SQLException {
         List<InvoiceLine> lines = new ArrayList<>();
         String currency = draft.currency();
         for (Invoice earlier : store.earlierPeriods(connection, draft.organizationId(), draft.periodStart(), configuration.lateUsageHorizon() + REVIEW_WINDOW)) {
@@ -154,7 +223,7 @@ public class InvoiceLines {
                     lines.add(new InvoiceLine(LineKind.ADJUSTMENT, "Late usage of " + MONTH.format(earlier.periodStart()) + ": " + model, earlier.periodStart(), model,
                             BigDecimal.ONE, "adjustment", difference.setScale(UNIT_PRICE_SCALE), difference));
                 }
-                else {
+                else if (record) {
                     store.recordLateUsage(connection, draft.organizationId(), earlier.periodStart(), model, currency, difference, now);
                 }
             }

@@ -6,6 +6,9 @@ import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.ledger.LedgerAccount;
+import io.meterline.platform.ledger.LedgerEntryKind;
+import io.meterline.platform.ledger.LedgerService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
@@ -49,10 +52,11 @@ public class InvoiceService {
     private final TenantScope tenantScope;
     private final WebhookService webhooks;
     private final ApplicationEventPublisher<InvoiceFinalized> finalizedEvents;
+    private final LedgerService ledger;
     private final Clock clock;
 
     public InvoiceService(InvoiceStore store, InvoiceLines lines, TaxRates taxRates, InvoiceConfiguration configuration, TenantScope tenantScope,
-                          WebhookService webhooks, ApplicationEventPublisher<InvoiceFinalized> finalizedEvents, Clock clock) {
+                          WebhookService webhooks, ApplicationEventPublisher<InvoiceFinalized> finalizedEvents, LedgerService ledger, Clock clock) {
         this.store = store;
         this.lines = lines;
         this.taxRates = taxRates;
@@ -60,6 +64,7 @@ public class InvoiceService {
         this.tenantScope = tenantScope;
         this.webhooks = webhooks;
         this.finalizedEvents = finalizedEvents;
+        this.ledger = ledger;
         this.clock = clock;
     }
 
@@ -149,10 +154,14 @@ public class InvoiceService {
             if (draft.isEmpty() || draft.get().status() != InvoiceStatus.DRAFT) {
                 return false;
             }
-            // A reissue keeps the lines it copied from the invoice it replaces.
+            // A reissue keeps the lines it copied from the invoice it replaces, and the overdraft they bill.
             if (draft.get().reissueOf() == null) {
-                InvoiceLines.Computed computedLines = lines.compute(connection, draft.get(), now);
+                InvoiceLines.Computed computedLines = lines.compute(connection, draft.get(), now, true);
                 store.replaceLines(connection, invoiceId, computedLines.lines(), computedLines.subtotal());
+                store.setOverdraftBilled(connection, invoiceId, computedLines.overdraft());
+            }
+            else {
+                store.setOverdraftBilled(connection, invoiceId, store.overdraftBilled(connection, draft.get().reissueOf()));
             }
             return true;
         });
@@ -173,6 +182,7 @@ public class InvoiceService {
             String number = series + "-" + String.format("%06d", store.nextNumber(connection, series));
             InvoiceStatus status = total.signum() > 0 ? InvoiceStatus.OPEN : InvoiceStatus.PAID;
             store.finalizeDraft(connection, invoiceId, number, billTo, tax, total, status, now);
+            postOverdraft(draft, store.overdraftBilled(connection, invoiceId), "Overdraft billed on invoice " + number, "");
             Invoice finalized = store.find(connection, invoiceId, false).orElseThrow();
             webhooks.enqueue(draft.organizationId(), WebhookEventTypes.INVOICE_FINALIZED, webhookData(finalized));
             if (status == InvoiceStatus.PAID) {
@@ -181,6 +191,21 @@ public class InvoiceService {
             finalizedEvents.publishEvent(new InvoiceFinalized(invoiceId));
             return true;
         });
+    }
+
+    /**
+     * Records in the ledger, in the caller's transaction, that an invoice billed (or, voided, no longer bills) the credits
+     * its period's usage overdrew: an INVOICED CREDITS entry of {@code +overdraft} (the balance returns to where it was
+     * before the overdraft, so the next invoice does not count it), or of {@code -overdraft} when {@code suffix} is
+     * {@code :void}. Posted once per invoice and direction (the source key), so a resumed finalization or void posts nothing
+     * twice; a void-and-reissue reverses the voided invoice's entry and its reissue posts its own, one in effect.
+     */
+    private void postOverdraft(Invoice invoice, BigDecimal overdraft, String description, String suffix) {
+        if (overdraft.signum() <= 0) {
+            return;
+        }
+        ledger.postSystemEntry(new LedgerService.SystemEntry(invoice.organizationId(), LedgerEntryKind.INVOICED, LedgerAccount.CREDITS,
+                suffix.isEmpty() ? overdraft : overdraft.negate(), invoice.currency(), description, "invoice:" + invoice.id() + ":overdraft" + suffix));
     }
 
     /** Drafts whose grace has ended, a crashed closer's included. */
@@ -198,6 +223,32 @@ public class InvoiceService {
             throw MeterlineException.forbidden("An Account ID sign-in cannot read invoices");
         }
         return invoice;
+    }
+
+    /** A draft's lines and totals as they would be computed now. */
+    public record DraftFigures(List<InvoiceLine> lines, BigDecimal subtotal, BigDecimal tax, BigDecimal total) {
+    }
+
+    /**
+     * What a draft (its grace period, in which usage still counts) would bill if it were finalized now: its lines, subtotal,
+     * tax and total, computed in a read-only transaction and stored nowhere (late usage beyond the horizon is not recorded
+     * for review either); finalization computes them again and stores them. The invoice stays DRAFT, without a number.
+     * Empty for an invoice that is no draft (its stored figures stand) or no longer exists. The caller checked the viewer.
+     */
+    Optional<DraftFigures> draftFigures(long invoiceId) {
+        Instant now = clock.instant();
+        return store.read(connection -> {
+            Optional<Invoice> draft = store.find(connection, invoiceId, false);
+            if (draft.isEmpty() || draft.get().status() != InvoiceStatus.DRAFT || draft.get().reissueOf() != null) {
+                return Optional.empty();
+            }
+            Invoice invoice = draft.get();
+            InvoiceLines.Computed computed = lines.compute(connection, invoice, now, false);
+            BillTo billTo = store.billTo(connection, invoice.organizationId()).orElse(null);
+            TaxRates.Applied tax = taxRates.apply(connection, invoice.organizationId(), billTo, invoice.periodEnd().minusDays(1), computed.subtotal(),
+                    invoice.currency());
+            return Optional.of(new DraftFigures(computed.lines(), computed.subtotal(), tax.amount(), computed.subtotal().add(tax.amount())));
+        });
     }
 
     /** A page of invoices and how many match. */
@@ -236,6 +287,8 @@ public class InvoiceService {
                         + locked.status() + "."));
             }
             store.setStatus(connection, locked.id(), InvoiceStatus.VOID, now);
+            postOverdraft(locked, store.overdraftBilled(connection, locked.id()), "Invoice " + locked.number() + " voided: its overdraft is no longer billed on it",
+                    ":void");
             long reissue = store.insertDraft(connection, new InvoiceStore.Draft(locked.organizationId(), locked.periodStart(),
                     store.lastIssue(connection, locked.organizationId(), locked.periodStart()) + 1, locked.periodEnd(), locked.startsAt(), locked.endsAt(), now,
                     locked.timeZone(), locked.currency(), locked.id(), now));

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +72,15 @@ public class InvoiceStore {
 
     /** What the period's usage drew from one ledger account: the amount (money, or tokens for token accounts) and tokens. */
     record LedgerDraw(BigDecimal amount, BigDecimal tokens) {
+    }
+
+    /**
+     * The money credits around a period.
+     *
+     * @param opening the CREDITS balance before the period
+     * @param added what entries other than usage and INVOICED added in the period (negative when refunds took more away)
+     */
+    record CreditsFlow(BigDecimal opening, BigDecimal added) {
     }
 
     /** A draft to claim a period with. */
@@ -577,6 +587,70 @@ public class InvoiceStore {
             }
         }
         return sums;
+    }
+
+    /**
+     * The cost in the currency of the usage of the UTC days {@code [from, to)}, from the organization's UTC-hour rollups: the
+     * same events as the ledger's usage entries of those days (a usage entry's day is the UTC day of its usage).
+     */
+    BigDecimal usageCostOnUtcDays(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT SUM(billing_cost) FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL'"
+                + " AND grain = 'H' AND bucket_start >= ? AND bucket_start < ? AND billing_currency = ?")) {
+            statement.setLong(1, organizationId);
+            statement.setObject(2, toColumn(from.atStartOfDay(ZoneOffset.UTC).toInstant()));
+            statement.setObject(3, toColumn(to.atStartOfDay(ZoneOffset.UTC).toInstant()));
+            statement.setString(4, currency);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                BigDecimal sum = row.getBigDecimal(1);
+                return sum == null ? BigDecimal.ZERO : sum;
+            }
+        }
+    }
+
+    /**
+     * The CREDITS balance in the currency before the UTC day {@code from} (usage entries of earlier days, other entries posted
+     * before it), and what entries other than usage and INVOICED added to it in the UTC days {@code [from, to)}: purchases and
+     * grants add, refunds and negative adjustments take away.
+     */
+    CreditsFlow creditsFlow(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
+        Object start = toColumn(from.atStartOfDay(ZoneOffset.UTC).toInstant());
+        Object end = toColumn(to.atStartOfDay(ZoneOffset.UTC).toInstant());
+        try (PreparedStatement statement = connection.prepareStatement("SELECT"
+                + " SUM(CASE WHEN (kind = 'USAGE' AND usage_day < ?) OR (kind <> 'USAGE' AND created_at < ?) THEN amount ELSE 0 END),"
+                + " SUM(CASE WHEN kind NOT IN ('USAGE', 'INVOICED') AND created_at >= ? AND created_at < ? THEN amount ELSE 0 END)"
+                + " FROM ledger_entry WHERE organization_id = ? AND account_kind = 'CREDITS' AND currency = ?")) {
+            statement.setObject(1, from);
+            statement.setObject(2, start);
+            statement.setObject(3, start);
+            statement.setObject(4, end);
+            statement.setLong(5, organizationId);
+            statement.setString(6, currency);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                BigDecimal opening = row.getBigDecimal(1);
+                BigDecimal added = row.getBigDecimal(2);
+                return new CreditsFlow(opening == null ? BigDecimal.ZERO : opening, added == null ? BigDecimal.ZERO : added);
+            }
+        }
+    }
+
+    /** The overdraft an invoice billed (posted to the ledger as INVOICED when it was finalized); 0 when none. */
+    BigDecimal overdraftBilled(Connection connection, long invoiceId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT overdraft_billed FROM invoice WHERE id = ?")) {
+            statement.setLong(1, invoiceId);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? row.getBigDecimal(1) : BigDecimal.ZERO;
+            }
+        }
+    }
+
+    void setOverdraftBilled(Connection connection, long invoiceId, BigDecimal amount) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("UPDATE invoice SET overdraft_billed = ? WHERE id = ?")) {
+            statement.setBigDecimal(1, amount);
+            statement.setLong(2, invoiceId);
+            statement.executeUpdate();
+        }
     }
 
     /** A paid plan the organization is on: name, monthly price, currency; empty on the free baseline. */
