@@ -36,6 +36,8 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
     static final String LINES = "invoiceLines";
     /** DataLoader of invoices by row id (reissueOf). */
     static final String INVOICES = "invoices";
+    /** DataLoader of an invoice's feature charges by invoice id. */
+    static final String FEATURES = "invoiceFeatureCharges";
     /** DataLoader of a draft's figures as they would be computed now, by invoice id: computed once per draft and request. */
     static final String DRAFTS = "invoiceDrafts";
 
@@ -54,6 +56,9 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
         DataLoader<Long, List<InvoiceLine>> lines = DataLoaderFactory.newMappedDataLoader((Set<Long> ids) ->
                 CompletableFuture.completedFuture(store.lines(List.copyOf(ids))));
         registry.register(LINES, lines);
+        DataLoader<Long, List<InvoiceFeatureCharge>> features = DataLoaderFactory.newMappedDataLoader((Set<Long> ids) ->
+                CompletableFuture.completedFuture(store.featureCharges(List.copyOf(ids))));
+        registry.register(FEATURES, features);
         DataLoader<Long, InvoiceService.DraftFigures> drafts = DataLoaderFactory.newMappedDataLoader((Set<Long> ids) -> {
             Map<Long, InvoiceService.DraftFigures> figures = new HashMap<>();
             ids.forEach(id -> invoices.draftFigures(id).ifPresent(draft -> figures.put(id, draft)));
@@ -148,6 +153,16 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                     return loader.load(invoice.id()).thenApply(lines -> (lines == null ? List.<InvoiceLine>of() : lines).stream()
                             .map(line -> line(line, invoice.currency())).toList());
                 })
+                .dataFetcher("featureCharges", environment -> {
+                    Invoice invoice = invoice(environment);
+                    if (invoice.status() == InvoiceStatus.DRAFT) {
+                        return draft(environment, invoice, draft -> draft.featureCharges().stream().map(charge -> featureCharge(charge, invoice.currency())).toList(),
+                                List.of());
+                    }
+                    DataLoader<Long, List<InvoiceFeatureCharge>> loader = environment.getDataLoader(FEATURES);
+                    return loader.load(invoice.id()).thenApply(charges -> (charges == null ? List.<InvoiceFeatureCharge>of() : charges).stream()
+                            .map(charge -> featureCharge(charge, invoice.currency())).toList());
+                })
                 .dataFetcher("subtotal", environment -> figure(environment, Invoice::subtotal, InvoiceService.DraftFigures::subtotal))
                 .dataFetcher("taxPercent", environment -> invoice(environment).taxPercent() == null ? null : invoice(environment).taxPercent().stripTrailingZeros())
                 .dataFetcher("tax", environment -> figure(environment, Invoice::tax, InvoiceService.DraftFigures::tax))
@@ -221,6 +236,14 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
         view.put("unit", line.unit());
         view.put("unitPrice", new Money(line.unitPrice(), currency));
         view.put("amount", money(line.amount(), currency));
+        return view;
+    }
+
+    private static Map<String, Object> featureCharge(InvoiceFeatureCharge charge, String currency) {
+        Map<String, Object> view = new HashMap<>();
+        view.put("feature", charge.feature());
+        view.put("amount", money(charge.amount(), currency));
+        view.put("share", plain(charge.share()));
         return view;
     }
 

@@ -43,6 +43,7 @@ public class InvoiceLines {
     private static final Logger LOG = LoggerFactory.getLogger(InvoiceLines.class);
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
     private static final int UNIT_PRICE_SCALE = 12;
+    private static final int SHARE_SCALE = 6;
     private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM");
 
     private final InvoiceStore store;
@@ -59,8 +60,9 @@ public class InvoiceLines {
      * A draft's lines and their sum.
      *
      * @param overdraft the money credits the period's usage drew beyond what was prepaid: what the invoice bills of them
+     * @param featureCharges the usage lines' total by feature
      */
-    record Computed(List<InvoiceLine> lines, BigDecimal subtotal, BigDecimal overdraft) {
+    record Computed(List<InvoiceLine> lines, BigDecimal subtotal, BigDecimal overdraft, List<InvoiceFeatureCharge> featureCharges) {
     }
 
     /**
@@ -76,6 +78,7 @@ public class InvoiceLines {
         for (Map.Entry<String, InvoiceStore.Usage> entry : store.usageByModel(connection, organizationId, draft.startsAt(), draft.endsAt(), currency).entrySet()) {
             lines.add(usage(entry.getKey(), entry.getValue(), draft.periodStart(), currency));
         }
+        List<InvoiceFeatureCharge> featureCharges = featureCharges(connection, draft, lines);
         lines.addAll(lateUsage(connection, draft, now, record));
         for (InvoiceStore.TopUp topUp : store.topUps(connection, organizationId, draft.startsAt(), draft.endsAt())) {
             lines.add(informative(LineKind.TOP_UP, "Top-up of " + topUp.tokens() + " tokens, paid " + topUp.amount().stripTrailingZeros().toPlainString() + " "
@@ -84,7 +87,7 @@ public class InvoiceLines {
         }
         BigDecimal overdraft = prepaid(connection, draft, lines);
         BigDecimal subtotal = lines.stream().map(InvoiceLine::amount).reduce(Money.toMinorUnit(BigDecimal.ZERO, currency), BigDecimal::add);
-        return new Computed(lines, subtotal, overdraft);
+        return new Computed(lines, subtotal, overdraft, featureCharges);
     }
 
     /**
@@ -156,6 +159,45 @@ public class InvoiceLines {
         BigDecimal amount = Money.toMinorUnit(value.negate(), currency);
         BigDecimal unitPrice = amount.multiply(MILLION).divide(quantity, UNIT_PRICE_SCALE, Money.ROUNDING);
         return new InvoiceLine(LineKind.ALLOWANCE_APPLIED, description, null, null, quantity, "1M tokens", unitPrice, amount);
+    }
+
+    /**
+     * The USAGE lines' total split by the events' feature (the rollups' FEATURE dimension over the same local days and
+     * currency as the lines, so the same events): each feature's exact share of the cost, rounded by largest remainder so
+     * the amounts add up to the lines' total exactly, and the shares to exactly 1. Events that name no feature form the
+     * null (Unattributed) bucket, listed last. Late-usage ADJUSTMENT lines are not broken down.
+     */
+    private List<InvoiceFeatureCharge> featureCharges(Connection connection, Invoice draft, List<InvoiceLine> lines) throws SQLException {
+        String currency = draft.currency();
+        BigDecimal usage = lines.stream().filter(line -> line.kind() == LineKind.USAGE).map(InvoiceLine::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
+        Map<String, BigDecimal> byFeature = new java.util.LinkedHashMap<>();
+        BigDecimal unattributed = BigDecimal.ZERO;
+        for (Map.Entry<String, BigDecimal> entry : store.usageByFeature(connection, draft.organizationId(), draft.startsAt(), draft.endsAt(), currency).entrySet()) {
+            if (entry.getKey().isEmpty()) {
+                unattributed = entry.getValue();
+            }
+            else {
+                byFeature.put(entry.getKey(), entry.getValue());
+            }
+        }
+        List<String> features = new ArrayList<>(byFeature.keySet());
+        List<BigDecimal> costs = new ArrayList<>(byFeature.values());
+        if (unattributed.signum() != 0) {
+            features.add(null);
+            costs.add(unattributed);
+        }
+        BigDecimal cost = costs.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        if (cost.signum() == 0) {
+            return List.of();
+        }
+        List<BigDecimal> amounts = LargestRemainder.round(costs.stream().map(part -> usage.multiply(part).divide(cost, MathContext.DECIMAL128)).toList(),
+                Money.minorDigits(currency));
+        List<BigDecimal> shares = LargestRemainder.round(costs.stream().map(part -> part.divide(cost, MathContext.DECIMAL128)).toList(), SHARE_SCALE);
+        List<InvoiceFeatureCharge> charges = new ArrayList<>(features.size());
+        for (int i = 0; i < features.size(); i++) {
+            charges.add(new InvoiceFeatureCharge(features.get(i), amounts.get(i), shares.get(i)));
+        }
+        return List.copyOf(charges);
     }
 
     private Optional<InvoiceLine> subscription(Connection connection, Invoice draft) throws SQLException {

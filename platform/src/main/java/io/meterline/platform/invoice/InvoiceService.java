@@ -159,9 +159,12 @@ public class InvoiceService {
                 InvoiceLines.Computed computedLines = lines.compute(connection, draft.get(), now, true);
                 store.replaceLines(connection, invoiceId, computedLines.lines(), computedLines.subtotal());
                 store.setOverdraftBilled(connection, invoiceId, computedLines.overdraft());
+                store.replaceFeatureCharges(connection, invoiceId, computedLines.featureCharges());
             }
             else {
-                store.setOverdraftBilled(connection, invoiceId, store.overdraftBilled(connection, draft.get().reissueOf()));
+                long replaced = draft.get().reissueOf();
+                store.setOverdraftBilled(connection, invoiceId, store.overdraftBilled(connection, replaced));
+                store.replaceFeatureCharges(connection, invoiceId, store.featureCharges(connection, List.of(replaced)).getOrDefault(replaced, List.of()));
             }
             return true;
         });
@@ -226,7 +229,7 @@ public class InvoiceService {
     }
 
     /** A draft's lines and totals as they would be computed now. */
-    public record DraftFigures(List<InvoiceLine> lines, BigDecimal subtotal, BigDecimal tax, BigDecimal total) {
+    public record DraftFigures(List<InvoiceLine> lines, List<InvoiceFeatureCharge> featureCharges, BigDecimal subtotal, BigDecimal tax, BigDecimal total) {
     }
 
     /**
@@ -247,7 +250,7 @@ public class InvoiceService {
             BillTo billTo = store.billTo(connection, invoice.organizationId()).orElse(null);
             TaxRates.Applied tax = taxRates.apply(connection, invoice.organizationId(), billTo, invoice.periodEnd().minusDays(1), computed.subtotal(),
                     invoice.currency());
-            return Optional.of(new DraftFigures(computed.lines(), computed.subtotal(), tax.amount(), computed.subtotal().add(tax.amount())));
+            return Optional.of(new DraftFigures(computed.lines(), computed.featureCharges(), computed.subtotal(), tax.amount(), computed.subtotal().add(tax.amount())));
         });
     }
 

@@ -498,6 +498,75 @@ public class InvoiceStore {
         return usage;
     }
 
+    /** The period's usage cost per feature in the billing currency, from the local-day rollups; '' for events naming no feature. */
+    Map<String, BigDecimal> usageByFeature(Connection connection, long organizationId, Instant from, Instant to, String currency) throws SQLException {
+        Map<String, BigDecimal> usage = new LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT dimension_value, SUM(billing_cost) FROM usage_rollup"
+                + " WHERE organization_id = ? AND dimension = 'FEATURE' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency = ?"
+                + " GROUP BY dimension_value ORDER BY dimension_value")) {
+            statement.setLong(1, organizationId);
+            statement.setObject(2, toColumn(from));
+            statement.setObject(3, toColumn(to));
+            statement.setString(4, currency);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    usage.put(row.getString(1), row.getBigDecimal(2));
+                }
+            }
+        }
+        return usage;
+    }
+
+    /** Replaces an invoice's feature charges (a resumed finalization computes them again). */
+    void replaceFeatureCharges(Connection connection, long invoiceId, List<InvoiceFeatureCharge> charges) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM invoice_feature_charge WHERE invoice_id = ?")) {
+            statement.setLong(1, invoiceId);
+            statement.executeUpdate();
+        }
+        if (charges.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO invoice_feature_charge (invoice_id, position, feature, amount, share)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+            int position = 0;
+            for (InvoiceFeatureCharge charge : charges) {
+                statement.setLong(1, invoiceId);
+                statement.setInt(2, position++);
+                statement.setString(3, charge.feature());
+                statement.setBigDecimal(4, charge.amount());
+                statement.setBigDecimal(5, charge.share());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** The feature charges of several invoices at once (one statement behind a connection's page). */
+    public Map<Long, List<InvoiceFeatureCharge>> featureCharges(List<Long> invoiceIds) {
+        return read(connection -> featureCharges(connection, invoiceIds));
+    }
+
+    Map<Long, List<InvoiceFeatureCharge>> featureCharges(Connection connection, List<Long> invoiceIds) throws SQLException {
+        Map<Long, List<InvoiceFeatureCharge>> charges = new LinkedHashMap<>();
+        if (invoiceIds.isEmpty()) {
+            return charges;
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(invoiceIds.size(), "?"));
+        try (PreparedStatement statement = connection.prepareStatement("SELECT invoice_id, feature, amount, share FROM invoice_feature_charge"
+                + " WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
+            for (int i = 0; i < invoiceIds.size(); i++) {
+                statement.setLong(i + 1, invoiceIds.get(i));
+            }
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    charges.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(new InvoiceFeatureCharge(row.getString(2), row.getBigDecimal(3),
+                            row.getBigDecimal(4)));
+                }
+            }
+        }
+        return charges;
+    }
+
     /** What invoices that are not void billed so far for a period's usage, per {@code provider/model} (USAGE and ADJUSTMENT lines). */
     Map<String, BigDecimal> billedByModel(Connection connection, long organizationId, LocalDate usagePeriod, String currency) throws SQLException {
         Map<String, BigDecimal> billed = new LinkedHashMap<>();

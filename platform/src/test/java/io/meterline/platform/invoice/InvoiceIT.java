@@ -46,6 +46,7 @@ class InvoiceIT extends ServerTest {
     private static final String INVOICE_FIELDS = "id number status periodStart periodEnd startsAt endsAt pdfUrl taxName taxPercent taxExempt"
             + " billTo { companyName region country billingEmail }"
             + " lines { kind description usagePeriod quantity unit unitPrice { amount } amount { amount currencyCode } }"
+            + " featureCharges { feature share amount { amount currencyCode } }"
             + " subtotal { amount currencyCode } tax { amount } total { amount } amountPaid { amount } amountCredited { amount } amountDue { amount }"
             + " payments { amount { amount } method reference } creditNotes { number kind amount { amount } reason }";
     private static final String CLOSE = "mutation($input: InvoicePeriodCloseInput!) { invoicePeriodClose(input: $input) { invoice { " + INVOICE_FIELDS
@@ -126,7 +127,12 @@ class InvoiceIT extends ServerTest {
     }
 
     private void send(Fixtures.Tenant tenant, String id, String timestamp, int inputTokens) {
-        Map<String, Object> event = Map.of("id", id, "timestamp", timestamp, "provider", "openai", "model", "gpt-4", "meters", Map.of("input_tokens", inputTokens));
+        send(tenant, id, timestamp, inputTokens, Map.of());
+    }
+
+    private void send(Fixtures.Tenant tenant, String id, String timestamp, int inputTokens, Map<String, String> dimensions) {
+        Map<String, Object> event = Map.of("id", id, "timestamp", timestamp, "provider", "openai", "model", "gpt-4", "meters", Map.of("input_tokens", inputTokens),
+                "dimensions", dimensions);
         TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(event))));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         roller.rollAll();
@@ -663,5 +669,46 @@ class InvoiceIT extends ServerTest {
         assertThat(credits(tenant)).isEqualByComparingTo("0");
         assertThat((java.math.BigDecimal) rows.value("SELECT SUM(amount) FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED'", organization))
                 .isEqualByComparingTo("5.00");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> featureSummary(Map<String, Object> invoice) {
+        return ((List<Map<String, Object>>) invoice.get("featureCharges")).stream()
+                .map(charge -> charge.get("feature") + " " + charge.get("share") + " " + ((Map<String, Object>) charge.get("amount")).get("amount")).toList();
+    }
+
+    @Test
+    void featureChargesBreakTheUsageDownAndAddUpExactly() throws Exception {
+        clock.set(Instant.parse("2026-08-20T12:00:00Z"));
+        Fixtures.Tenant tenant = tenant("inv-features", "UTC");
+        // Three events of 0.33333 USD each: one per feature and one naming none. The usage line is 0.99999 rounded once: 1.00.
+        clock.set(Instant.parse("2026-09-20T00:00:00Z"));
+        send(tenant, "f1", "2026-09-05T10:00:00Z", 11_111, Map.of("feature", "chat"));
+        send(tenant, "f2", "2026-09-06T10:00:00Z", 11_111, Map.of("feature", "agents"));
+        send(tenant, "f3", "2026-09-07T10:00:00Z", 11_111);
+        // Still a draft in the grace: the breakdown as it would be computed now.
+        clock.set(Instant.parse("2026-10-01T00:30:00Z"));
+        Map<String, Object> draft = closed(tenant, "2026-09");
+        assertThat(draft.get("status")).isEqualTo("DRAFT");
+        List<String> thirds = List.of("agents 0.333334 0.34", "chat 0.333333 0.33", "null 0.333333 0.33");
+        assertThat(featureSummary(draft)).isEqualTo(thirds);
+
+        clock.set(Instant.parse("2026-10-01T02:00:00Z"));
+        Map<String, Object> september = closed(tenant, "2026-09");
+        assertThat(lineSummary(september)).containsExactly("USAGE 33333 1.00");
+        // A breakdown of the same usage, not more lines: the subtotal is the usage line alone; the thirds add up to it exactly.
+        assertThat(TestApi.at(september, "subtotal.amount")).isEqualTo("1.00");
+        assertThat(featureSummary(september)).isEqualTo(thirds);
+        long invoiceRow = io.meterline.platform.common.GlobalId.require((String) september.get("id"), "Invoice");
+        assertThat((java.math.BigDecimal) rows.value("SELECT SUM(amount) FROM invoice_feature_charge WHERE invoice_id = ?", invoiceRow)).isEqualByComparingTo("1.00");
+        assertThat((java.math.BigDecimal) rows.value("SELECT SUM(share) FROM invoice_feature_charge WHERE invoice_id = ?", invoiceRow)).isEqualByComparingTo("1");
+
+        // Frozen at finalization: usage arriving later changes neither the lines nor the breakdown.
+        send(tenant, "f4", "2026-09-08T10:00:00Z", 100_000, Map.of("feature", "chat"));
+        Map<String, Object> read = (Map<String, Object>) api.graphql(tenant.memberToken(), INVOICE, Map.of("id", september.get("id"))).at("data.invoice");
+        assertThat(featureSummary(read)).isEqualTo(thirds);
+
+        String text = text(pdf(tenant.memberToken(), (String) september.get("pdfUrl"), 200));
+        assertThat(text).contains("Usage by feature", "agents 0.333334 0.34", "chat 0.333333 0.33", "Unattributed 0.333333 0.33", "Subtotal 1.00");
     }
 }
