@@ -2,6 +2,7 @@ package io.meterline.platform.invoice;
 
 import io.meterline.platform.common.LargestRemainder;
 import io.meterline.platform.common.Money;
+import io.meterline.platform.fx.CrossRate;
 import io.meterline.platform.fx.FxConverter;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -75,17 +76,16 @@ public class InvoiceLines {
         long organizationId = draft.organizationId();
         List<InvoiceLine> lines = new ArrayList<>();
         subscription(connection, draft).ifPresent(lines::add);
-        for (Map.Entry<String, InvoiceStore.Usage> entry : store.usageByModel(connection, organizationId, draft.startsAt(), draft.endsAt(), currency).entrySet()) {
-            lines.add(usage(entry.getKey(), entry.getValue(), draft.periodStart(), currency));
-        }
-        List<InvoiceFeatureCharge> featureCharges = featureCharges(connection, draft, lines);
+        FormerCurrencies former = new FormerCurrencies(connection, draft.organizationId(), currency, draft.periodStart(), draft.periodEnd());
+        lines.addAll(usageLines(connection, draft, draft, former));
+        List<InvoiceFeatureCharge> featureCharges = featureCharges(connection, draft, lines, former);
         lines.addAll(lateUsage(connection, draft, now, record));
         for (InvoiceStore.TopUp topUp : store.topUps(connection, organizationId, draft.startsAt(), draft.endsAt())) {
             lines.add(informative(LineKind.TOP_UP, "Top-up of " + topUp.tokens() + " tokens, paid " + topUp.amount().stripTrailingZeros().toPlainString() + " "
                     + topUp.currency() + " at checkout on " + topUp.completedAt().atZone(ZoneId.of(draft.timeZone())).toLocalDate(),
                     BigDecimal.valueOf(topUp.tokens()), currency));
         }
-        BigDecimal overdraft = prepaid(connection, draft, lines);
+        BigDecimal overdraft = prepaid(connection, draft, lines, former);
         BigDecimal subtotal = lines.stream().map(InvoiceLine::amount).reduce(Money.toMinorUnit(BigDecimal.ZERO, currency), BigDecimal::add);
         return new Computed(lines, subtotal, overdraft, featureCharges);
     }
@@ -113,18 +113,26 @@ public class InvoiceLines {
      * midnight at a month edge is billed on one month's usage lines and netted on the adjacent month's invoice; over
      * consecutive invoices each event is billed once and netted once. In a UTC organization the two agree exactly.
      */
-    private BigDecimal prepaid(Connection connection, Invoice draft, List<InvoiceLine> lines) throws SQLException {
+    private BigDecimal prepaid(Connection connection, Invoice draft, List<InvoiceLine> lines, FormerCurrencies former) throws SQLException {
         String currency = draft.currency();
         BigDecimal zero = Money.toMinorUnit(BigDecimal.ZERO, currency);
         Map<String, InvoiceStore.LedgerDraw> ledger = store.ledgerUsage(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd(), currency);
-        InvoiceStore.LedgerDraw creditsDraw = ledger.get("CREDITS");
-        BigDecimal drawn = Money.toMinorUnit(creditsDraw == null ? BigDecimal.ZERO : creditsDraw.amount().negate(), currency);
+        Map<String, BigDecimal> drawnBy = store.creditsDrawn(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd());
+        BigDecimal drawn = Money.toMinorUnit(drawnBy.getOrDefault(currency, BigDecimal.ZERO), currency);
         long planTokens = tokens(ledger.get("PLAN_TOKENS"));
         long topupTokens = tokens(ledger.get("TOPUP_TOKENS"));
         if (planTokens + topupTokens > 0) {
-            BigDecimal cost = Money.toMinorUnit(store.usageCostOnUtcDays(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd(), currency),
-                    currency);
-            BigDecimal covered = cost.subtract(drawn).max(zero);
+            // Tokens are drawn whatever the billing currency; usage billed in a former one is covered at its converted value.
+            BigDecimal covered = zero;
+            for (Map.Entry<String, BigDecimal> cost : store.usageCostOnUtcDays(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd()).entrySet()) {
+                if (cost.getKey().equals(currency)) {
+                    covered = covered.add(Money.toMinorUnit(cost.getValue(), currency).subtract(drawn));
+                }
+                else {
+                    covered = covered.add(former.convert(cost.getValue().subtract(drawnBy.getOrDefault(cost.getKey(), BigDecimal.ZERO)), cost.getKey()).map(value -> Money.toMinorUnit(value, currency)).orElse(zero));
+                }
+            }
+            covered = covered.max(zero);
             BigDecimal total = BigDecimal.valueOf(planTokens + topupTokens);
             List<BigDecimal> shares = LargestRemainder.round(List.of(
                     covered.multiply(BigDecimal.valueOf(planTokens)).divide(total, MathContext.DECIMAL128),
@@ -167,17 +175,21 @@ public class InvoiceLines {
      * the amounts add up to the lines' total exactly, and the shares to exactly 1. Events that name no feature form the
      * null (Unattributed) bucket, listed last. Late-usage ADJUSTMENT lines are not broken down.
      */
-    private List<InvoiceFeatureCharge> featureCharges(Connection connection, Invoice draft, List<InvoiceLine> lines) throws SQLException {
+    private List<InvoiceFeatureCharge> featureCharges(Connection connection, Invoice draft, List<InvoiceLine> lines, FormerCurrencies former) throws SQLException {
         String currency = draft.currency();
         BigDecimal usage = lines.stream().filter(line -> line.kind() == LineKind.USAGE).map(InvoiceLine::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
-        Map<String, BigDecimal> byFeature = new java.util.LinkedHashMap<>();
+        Map<String, BigDecimal> byFeature = new java.util.TreeMap<>();
         BigDecimal unattributed = BigDecimal.ZERO;
-        for (Map.Entry<String, BigDecimal> entry : store.usageByFeature(connection, draft.organizationId(), draft.startsAt(), draft.endsAt(), currency).entrySet()) {
-            if (entry.getKey().isEmpty()) {
-                unattributed = entry.getValue();
-            }
-            else {
-                byFeature.put(entry.getKey(), entry.getValue());
+        for (Map.Entry<String, Map<String, BigDecimal>> billed : store.usageByFeature(connection, draft.organizationId(), draft.startsAt(), draft.endsAt()).entrySet()) {
+            for (Map.Entry<String, BigDecimal> entry : billed.getValue().entrySet()) {
+                // Usage billed in a former currency counts at the value its converted USAGE line has (none without a rate).
+                BigDecimal cost = billed.getKey().equals(currency) ? entry.getValue() : former.convert(entry.getValue(), billed.getKey()).orElse(BigDecimal.ZERO);
+                if (entry.getKey().isEmpty()) {
+                    unattributed = unattributed.add(cost);
+                }
+                else {
+                    byFeature.merge(entry.getKey(), cost, BigDecimal::add);
+                }
             }
         }
         List<String> features = new ArrayList<>(byFeature.keySet());
@@ -198,6 +210,74 @@ public class InvoiceLines {
             charges.add(new InvoiceFeatureCharge(features.get(i), amounts.get(i), shares.get(i)));
         }
         return List.copyOf(charges);
+    }
+
+    /**
+     * A period's USAGE lines, one per provider/model and billing currency: first the usage billed in the invoice currency,
+     * then usage billed in a former billing currency during the period (the currency changed, effective from a UTC day),
+     * converted once into the invoice currency (see {@link FormerCurrencies}), its description naming the original
+     * currency, amount and rate. Without a rate such usage cannot be stated in the invoice currency: it is logged and
+     * left off, as the fee is.
+     */
+    private List<InvoiceLine> usageLines(Connection connection, Invoice invoice, Invoice period, FormerCurrencies former) throws SQLException {
+        String currency = invoice.currency();
+        Map<String, Map<String, InvoiceStore.Usage>> byCurrency = store.usageByModel(connection, invoice.organizationId(), period.startsAt(), period.endsAt());
+        List<InvoiceLine> lines = new ArrayList<>();
+        for (Map.Entry<String, InvoiceStore.Usage> entry : byCurrency.getOrDefault(currency, Map.of()).entrySet()) {
+            lines.add(usage(entry.getKey(), entry.getValue(), period.periodStart(), currency));
+        }
+        for (Map.Entry<String, Map<String, InvoiceStore.Usage>> billed : byCurrency.entrySet()) {
+            String original = billed.getKey();
+            if (original.equals(currency)) {
+                continue;
+            }
+            Optional<CrossRate> rate = former.rate(original);
+            if (rate.isEmpty()) {
+                LOG.warn("No {} to {} rate on {} for the usage of organization {} billed in {}: the invoice of {} leaves it off", original, currency, former.day(),
+                        invoice.organizationId(), original, period.periodStart());
+                continue;
+            }
+            for (Map.Entry<String, InvoiceStore.Usage> entry : billed.getValue().entrySet()) {
+                InvoiceStore.Usage usage = entry.getValue();
+                InvoiceLine converted = usage(entry.getKey(), new InvoiceStore.Usage(usage.requests(), usage.tokens(), Money.round(usage.cost().multiply(rate.get().rate()))),
+                        period.periodStart(), currency);
+                lines.add(new InvoiceLine(converted.kind(), entry.getKey() + " (billed in " + original + ": " + Money.toMinorUnit(usage.cost(), original).toPlainString()
+                        + " " + original + " at " + rate.get().rate().stripTrailingZeros().toPlainString() + " " + currency + "/" + original + " of " + rate.get().rateDate()
+                        + ")", converted.usagePeriod(), converted.dimensionValue(), converted.quantity(), converted.unit(), converted.unitPrice(), converted.amount()));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Converts what a period billed in a former billing currency into the invoice currency, once, at the rate of the day
+     * the billing currency last changed to the invoice currency before the period ended (the change's effective day; the
+     * period's first day when no change is recorded, such as usage billed in another currency by a change back and forth).
+     * Rates are looked up once per currency.
+     */
+    private final class FormerCurrencies {
+
+        private final String currency;
+        private final LocalDate day;
+        private final Map<String, Optional<CrossRate>> rates = new java.util.HashMap<>();
+
+        FormerCurrencies(Connection connection, long organizationId, String currency, LocalDate periodStart, LocalDate periodEnd) throws SQLException {
+            this.currency = currency;
+            this.day = store.changedTo(connection, organizationId, currency, periodEnd).filter(changed -> !changed.isBefore(periodStart)).orElse(periodStart);
+        }
+
+        LocalDate day() {
+            return day;
+        }
+
+        Optional<CrossRate> rate(String original) {
+            return rates.computeIfAbsent(original, from -> fx.rate(from, currency, day));
+        }
+
+        /** The amount in the invoice currency, 9 decimals (rounded to the minor unit by the caller, once). */
+        Optional<BigDecimal> convert(BigDecimal amount, String original) {
+            return rate(original).map(rate -> Money.round(amount.multiply(rate.rate())));
+        }
     }
 
     private Optional<InvoiceLine> subscription(Connection connection, Invoice draft) throws SQLException {
@@ -249,13 +329,18 @@ public class InvoiceLines {
             if (earlier.status() == InvoiceStatus.DRAFT) {
                 continue;
             }
-            Map<String, InvoiceStore.Usage> current = store.usageByModel(connection, draft.organizationId(), earlier.startsAt(), earlier.endsAt(), currency);
+            // What the earlier period's usage lines would be now, in this invoice's currency, former currencies converted as they were.
+            Map<String, BigDecimal> current = new java.util.HashMap<>();
+            FormerCurrencies former = new FormerCurrencies(connection, draft.organizationId(), currency, earlier.periodStart(), earlier.periodEnd());
+            for (InvoiceLine line : usageLines(connection, draft, earlier, former)) {
+                current.merge(line.dimensionValue(), line.amount(), BigDecimal::add);
+            }
             Map<String, BigDecimal> billed = store.billedByModel(connection, draft.organizationId(), earlier.periodStart(), currency);
             TreeSet<String> models = new TreeSet<>(current.keySet());
             models.addAll(billed.keySet());
             boolean withinHorizon = ChronoUnit.MONTHS.between(earlier.periodStart(), draft.periodStart()) <= configuration.lateUsageHorizon();
             for (String model : models) {
-                BigDecimal currentAmount = current.containsKey(model) ? Money.toMinorUnit(current.get(model).cost(), currency) : Money.toMinorUnit(BigDecimal.ZERO, currency);
+                BigDecimal currentAmount = current.getOrDefault(model, Money.toMinorUnit(BigDecimal.ZERO, currency));
                 BigDecimal difference = currentAmount.subtract(billed.getOrDefault(model, BigDecimal.ZERO));
                 if (difference.signum() == 0) {
                     continue;

@@ -481,36 +481,62 @@ public class InvoiceStore {
 
     /** The period's usage per {@code provider/model} in the billing currency, from the local-day rollups. */
     Map<String, Usage> usageByModel(Connection connection, long organizationId, Instant from, Instant to, String currency) throws SQLException {
-        Map<String, Usage> usage = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT dimension_value, SUM(requests), SUM(tokens), SUM(billing_cost) FROM usage_rollup"
-                + " WHERE organization_id = ? AND dimension = 'MODEL' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency = ?"
-                + " GROUP BY dimension_value ORDER BY dimension_value")) {
+        return usageByModel(connection, organizationId, from, to).getOrDefault(currency, Map.of());
+    }
+
+    /**
+     * The period's usage per billing currency (the current one and any the organization was billed in before a change
+     * during the period) and {@code provider/model}, from the local-day rollups; unconverted usage ('') is left out.
+     */
+    Map<String, Map<String, Usage>> usageByModel(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
+        Map<String, Map<String, Usage>> usage = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, dimension_value, SUM(requests), SUM(tokens), SUM(billing_cost)"
+                + " FROM usage_rollup WHERE organization_id = ? AND dimension = 'MODEL' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ?"
+                + " AND billing_currency <> '' GROUP BY billing_currency, dimension_value ORDER BY billing_currency, dimension_value")) {
             statement.setLong(1, organizationId);
             statement.setObject(2, toColumn(from));
             statement.setObject(3, toColumn(to));
-            statement.setString(4, currency);
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    usage.put(row.getString(1), new Usage(row.getLong(2), row.getBigDecimal(3), row.getBigDecimal(4)));
+                    usage.computeIfAbsent(row.getString(1), currency -> new LinkedHashMap<>())
+                            .put(row.getString(2), new Usage(row.getLong(3), row.getBigDecimal(4), row.getBigDecimal(5)));
                 }
             }
         }
         return usage;
     }
 
-    /** The period's usage cost per feature in the billing currency, from the local-day rollups; '' for events naming no feature. */
-    Map<String, BigDecimal> usageByFeature(Connection connection, long organizationId, Instant from, Instant to, String currency) throws SQLException {
-        Map<String, BigDecimal> usage = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT dimension_value, SUM(billing_cost) FROM usage_rollup"
-                + " WHERE organization_id = ? AND dimension = 'FEATURE' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency = ?"
-                + " GROUP BY dimension_value ORDER BY dimension_value")) {
+    /**
+     * The day an organization's billing currency last changed to {@code currency} before {@code before}: the day whose
+     * rate converts usage billed in a former currency during a period into it. Empty when no change is recorded.
+     */
+    Optional<LocalDate> changedTo(Connection connection, long organizationId, String currency, LocalDate before) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT MAX(effective_from) FROM organization_billing_currency WHERE organization_id = ?"
+                + " AND currency = ? AND effective_from < ?")) {
+            statement.setLong(1, organizationId);
+            statement.setString(2, currency);
+            statement.setObject(3, before);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? Optional.ofNullable(row.getObject(1, LocalDate.class)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The period's usage cost per billing currency and feature, from the local-day rollups; '' for events naming no feature,
+     * unconverted usage left out.
+     */
+    Map<String, Map<String, BigDecimal>> usageByFeature(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
+        Map<String, Map<String, BigDecimal>> usage = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, dimension_value, SUM(billing_cost) FROM usage_rollup"
+                + " WHERE organization_id = ? AND dimension = 'FEATURE' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency <> ''"
+                + " GROUP BY billing_currency, dimension_value ORDER BY billing_currency, dimension_value")) {
             statement.setLong(1, organizationId);
             statement.setObject(2, toColumn(from));
             statement.setObject(3, toColumn(to));
-            statement.setString(4, currency);
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    usage.put(row.getString(1), row.getBigDecimal(2));
+                    usage.computeIfAbsent(row.getString(1), currency -> new LinkedHashMap<>()).put(row.getString(2), row.getBigDecimal(3));
                 }
             }
         }
@@ -659,22 +685,40 @@ public class InvoiceStore {
     }
 
     /**
-     * The cost in the currency of the usage of the UTC days {@code [from, to)}, from the organization's UTC-hour rollups: the
-     * same events as the ledger's usage entries of those days (a usage entry's day is the UTC day of its usage).
+     * The cost per billing currency of the usage of the UTC days {@code [from, to)}, from the organization's UTC-hour
+     * rollups: the same events as the ledger's usage entries of those days (a usage entry's day is the UTC day of its usage).
      */
-    BigDecimal usageCostOnUtcDays(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT SUM(billing_cost) FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL'"
-                + " AND grain = 'H' AND bucket_start >= ? AND bucket_start < ? AND billing_currency = ?")) {
+    Map<String, BigDecimal> usageCostOnUtcDays(Connection connection, long organizationId, LocalDate from, LocalDate to) throws SQLException {
+        Map<String, BigDecimal> costs = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, SUM(billing_cost) FROM usage_rollup WHERE organization_id = ?"
+                + " AND dimension = 'ALL' AND grain = 'H' AND bucket_start >= ? AND bucket_start < ? AND billing_currency <> '' GROUP BY billing_currency")) {
             statement.setLong(1, organizationId);
             statement.setObject(2, toColumn(from.atStartOfDay(ZoneOffset.UTC).toInstant()));
             statement.setObject(3, toColumn(to.atStartOfDay(ZoneOffset.UTC).toInstant()));
-            statement.setString(4, currency);
             try (ResultSet row = statement.executeQuery()) {
-                row.next();
-                BigDecimal sum = row.getBigDecimal(1);
-                return sum == null ? BigDecimal.ZERO : sum;
+                while (row.next()) {
+                    costs.put(row.getString(1), row.getBigDecimal(2));
+                }
             }
         }
+        return costs;
+    }
+
+    /** The money credits the usage of the UTC days {@code [from, to)} drew, per currency (positive: what was drawn). */
+    Map<String, BigDecimal> creditsDrawn(Connection connection, long organizationId, LocalDate from, LocalDate to) throws SQLException {
+        Map<String, BigDecimal> drawn = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT currency, -SUM(amount) FROM ledger_entry WHERE organization_id = ? AND kind = 'USAGE'"
+                + " AND account_kind = 'CREDITS' AND usage_day >= ? AND usage_day < ? GROUP BY currency")) {
+            statement.setLong(1, organizationId);
+            statement.setObject(2, from);
+            statement.setObject(3, to);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    drawn.put(row.getString(1), row.getBigDecimal(2));
+                }
+            }
+        }
+        return drawn;
     }
 
     /**

@@ -118,7 +118,11 @@ class InvoiceIT extends ServerTest {
     }
 
     private Fixtures.Tenant tenant(String slug, String zone) {
-        Fixtures.Tenant tenant = Fixtures.tenant(api, slug, zone, "USD");
+        return tenant(slug, zone, "USD");
+    }
+
+    private Fixtures.Tenant tenant(String slug, String zone, String billingCurrency) {
+        Fixtures.Tenant tenant = Fixtures.tenant(api, slug, zone, billingCurrency);
         TestApi.Response details = api.graphql(tenant.adminToken(), "mutation($input: CompanyDetailsUpdateInput!) { companyDetailsUpdate(input: $input) {"
                 + " userErrors { field code } } }", Map.of("input", Map.of("companyName", "Company " + slug, "billingEmail", "billing@" + slug + ".test",
                 "addressLine1", "1 King St W", "city", "Toronto", "region", "ON", "postalCode", "M5H 1A1", "country", "CA")));
@@ -710,5 +714,40 @@ class InvoiceIT extends ServerTest {
 
         String text = text(pdf(tenant.memberToken(), (String) september.get("pdfUrl"), 200));
         assertThat(text).contains("Usage by feature", "agents 0.333334 0.34", "chat 0.333333 0.33", "Unattributed 0.333333 0.33", "Subtotal 1.00");
+    }
+
+    @Test
+    void usageBilledInAFormerCurrencyDuringThePeriodIsBilledConvertedAtTheChangeDaysRate() {
+        clock.set(Instant.parse("2026-08-20T12:00:00Z"));
+        io.meterline.platform.support.FxFixtures.setRate(api, admin, "USD", "1.25", "2026-08-01");
+        Fixtures.Tenant tenant = tenant("inv-fx", "UTC", "EUR");
+        // Billed in EUR until the change: 3.00 USD is 2.40 EUR at 1.25 USD per euro.
+        clock.set(Instant.parse("2026-09-10T00:00:00Z"));
+        send(tenant, "fx1", "2026-09-05T10:00:00Z", 100_000);
+        clock.set(Instant.parse("2026-09-15T00:00:00Z"));
+        io.meterline.platform.support.FxFixtures.setRate(api, admin, "USD", "1.20", "2026-09-15");
+        TestApi.Response changed = api.graphql(admin, "mutation($input: BillingCurrencyChangeInput!) { billingCurrencyChange(input: $input) {"
+                + " organization { billingCurrency } userErrors { field code } } }", Map.of("input", Map.of("organizationId", tenant.organizationId(), "currencyCode", "USD")));
+        assertThat(changed.at("data.billingCurrencyChange.organization.billingCurrency")).as(changed.body()).isEqualTo("USD");
+        clock.set(Instant.parse("2026-09-21T00:00:00Z"));
+        send(tenant, "fx2", "2026-09-20T10:00:00Z", 100_000);
+
+        // Both parts are billed: the EUR part once converted at the rate of the change's day (1.20), 2.40 EUR = 2.88 USD.
+        clock.set(Instant.parse("2026-10-01T02:00:00Z"));
+        Map<String, Object> september = closed(tenant, "2026-09");
+        assertThat(lineSummary(september)).containsExactly("USAGE 100000 3.00", "USAGE 100000 2.88");
+        assertThat(TestApi.at(september, "lines.1.description")).isEqualTo("openai/gpt-4 (billed in EUR: 2.40 EUR at 1.2 USD/EUR of 2026-09-15)");
+        assertThat(TestApi.at(september, "subtotal.amount")).isEqualTo("5.88");
+        assertThat(TestApi.at(september, "subtotal.currencyCode")).isEqualTo("USD");
+        assertThat(featureSummary(september)).containsExactly("null 1 5.88");
+
+        // Late usage of a day still billed in EUR (0.33333 USD = 0.266664 EUR) is adjusted the same way: 2.666664 EUR is 3.20 USD, 0.32 more.
+        clock.set(Instant.parse("2026-10-05T00:00:00Z"));
+        send(tenant, "fx3", "2026-09-06T10:00:00Z", 11_111);
+        assertThat(rows.value("SELECT billing_currency FROM usage_event WHERE event_id = 'fx3'")).isEqualTo("EUR");
+        clock.set(Instant.parse("2026-11-01T02:00:00Z"));
+        Map<String, Object> october = closed(tenant, "2026-10");
+        assertThat(lineSummary(october)).containsExactly("ADJUSTMENT 1 0.32");
+        assertThat(TestApi.at(october, "lines.0.description")).isEqualTo("Late usage of 2026-09: openai/gpt-4");
     }
 }
