@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * review. What prepaid balances paid for is netted by negative lines: the value the plan allowance and top-up tokens
  * covered (ALLOWANCE_APPLIED; the fee and the checkout paid for them) and the prepaid money credits the usage drew
  * (CREDITS_APPLIED), so usage is charged once; only the overdraft of a postpaid organization remains charged (see
- * {@link #prepaid}). Top-ups bought are informative lines (amount 0): they were paid at checkout.
+ * {@link #prepaid}). Usage billed in a former billing currency is billed converted (see {@link #usageLines}). Top-ups
+ * bought are informative lines (amount 0): they were paid at checkout. The usage lines' total is broken down by feature
+ * beside the lines (see {@link #featureCharges}).
  */
 @Singleton
 public class InvoiceLines {
@@ -105,6 +107,8 @@ public class InvoiceLines {
      * since money given back is no longer prepaid), never below 0. INVOICED entries are left out: they record an earlier
      * invoice's overdraft as billed, which is owed, not prepaid. What usage drew beyond that is the overdraft (a balance
      * may go below zero for postpaid organizations): the usage lines charge it, and finalization posts it as INVOICED.
+     * Credits drawn in a former billing currency are not netted: the CREDITS balance is kept in the billing currency only
+     * (entries in another currency are listed apart), so nothing of it was prepaid in the invoice currency.
      *
      * <p>Period boundaries: the ledger keeps usage per UTC day (the day whose exchange rate converted it) and cannot be
      * cut at the organization's local midnight, while the usage lines come from local-day rollups. The netting therefore
@@ -116,11 +120,11 @@ public class InvoiceLines {
     private BigDecimal prepaid(Connection connection, Invoice draft, List<InvoiceLine> lines, FormerCurrencies former) throws SQLException {
         String currency = draft.currency();
         BigDecimal zero = Money.toMinorUnit(BigDecimal.ZERO, currency);
-        Map<String, InvoiceStore.LedgerDraw> ledger = store.ledgerUsage(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd(), currency);
-        Map<String, BigDecimal> drawnBy = store.creditsDrawn(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd());
+        InvoiceStore.UsageDraws draws = store.usageDraws(connection, draft.organizationId(), draft.periodStart(), draft.periodEnd());
+        Map<String, BigDecimal> drawnBy = draws.credits();
         BigDecimal drawn = Money.toMinorUnit(drawnBy.getOrDefault(currency, BigDecimal.ZERO), currency);
-        long planTokens = tokens(ledger.get("PLAN_TOKENS"));
-        long topupTokens = tokens(ledger.get("TOPUP_TOKENS"));
+        long planTokens = draws.planTokens();
+        long topupTokens = draws.topupTokens();
         if (planTokens + topupTokens > 0) {
             // Tokens are drawn whatever the billing currency; usage billed in a former one is covered at its converted value.
             BigDecimal covered = zero;
@@ -129,7 +133,8 @@ public class InvoiceLines {
                     covered = covered.add(Money.toMinorUnit(cost.getValue(), currency).subtract(drawn));
                 }
                 else {
-                    covered = covered.add(former.convert(cost.getValue().subtract(drawnBy.getOrDefault(cost.getKey(), BigDecimal.ZERO)), cost.getKey()).map(value -> Money.toMinorUnit(value, currency)).orElse(zero));
+                    BigDecimal coveredThere = cost.getValue().subtract(drawnBy.getOrDefault(cost.getKey(), BigDecimal.ZERO));
+                    covered = covered.add(former.convert(coveredThere, cost.getKey()).map(value -> Money.toMinorUnit(value, currency)).orElse(zero));
                 }
             }
             covered = covered.max(zero);
@@ -155,10 +160,6 @@ public class InvoiceLines {
                     + currency + " drawn by usage", null, null, drawn, "credits", applied.negate().divide(drawn, UNIT_PRICE_SCALE, Money.ROUNDING), applied.negate()));
         }
         return drawn.subtract(applied);
-    }
-
-    private static long tokens(InvoiceStore.LedgerDraw draw) {
-        return draw == null ? 0 : draw.amount().negate().max(BigDecimal.ZERO).longValue();
     }
 
     /** Tokens a balance covered, worth {@code value} of the usage lines, netted. */

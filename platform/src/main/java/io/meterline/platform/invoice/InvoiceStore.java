@@ -70,8 +70,8 @@ public class InvoiceStore {
     record TopUp(long tokens, BigDecimal amount, String currency, Instant completedAt) {
     }
 
-    /** What the period's usage drew from one ledger account: the amount (money, or tokens for token accounts) and tokens. */
-    record LedgerDraw(BigDecimal amount, BigDecimal tokens) {
+    /** What a period's usage drew: plan and top-up tokens, and money credits per currency. */
+    record UsageDraws(long planTokens, long topupTokens, Map<String, BigDecimal> credits) {
     }
 
     /**
@@ -666,24 +666,6 @@ public class InvoiceStore {
         });
     }
 
-    /** The ledger's usage entries of the period's days, per account, in the currency (tokens for the token accounts, money for credits). */
-    Map<String, LedgerDraw> ledgerUsage(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
-        Map<String, LedgerDraw> sums = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT account_kind, SUM(amount), SUM(tokens) FROM ledger_entry WHERE organization_id = ?"
-                + " AND kind = 'USAGE' AND usage_day >= ? AND usage_day < ? AND (account_kind <> 'CREDITS' OR currency = ?) GROUP BY account_kind")) {
-            statement.setLong(1, organizationId);
-            statement.setObject(2, from);
-            statement.setObject(3, to);
-            statement.setString(4, currency);
-            try (ResultSet row = statement.executeQuery()) {
-                while (row.next()) {
-                    sums.put(row.getString(1), new LedgerDraw(row.getBigDecimal(2), row.getBigDecimal(3)));
-                }
-            }
-        }
-        return sums;
-    }
-
     /**
      * The cost per billing currency of the usage of the UTC days {@code [from, to)}, from the organization's UTC-hour
      * rollups: the same events as the ledger's usage entries of those days (a usage entry's day is the UTC day of its usage).
@@ -704,21 +686,31 @@ public class InvoiceStore {
         return costs;
     }
 
-    /** The money credits the usage of the UTC days {@code [from, to)} drew, per currency (positive: what was drawn). */
-    Map<String, BigDecimal> creditsDrawn(Connection connection, long organizationId, LocalDate from, LocalDate to) throws SQLException {
-        Map<String, BigDecimal> drawn = new java.util.TreeMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT currency, -SUM(amount) FROM ledger_entry WHERE organization_id = ? AND kind = 'USAGE'"
-                + " AND account_kind = 'CREDITS' AND usage_day >= ? AND usage_day < ? GROUP BY currency")) {
+    /**
+     * What the usage of the UTC days {@code [from, to)} drew from the balances, from the ledger's usage entries of those days:
+     * plan and top-up tokens, and money credits per currency (positive: what was drawn).
+     */
+    UsageDraws usageDraws(Connection connection, long organizationId, LocalDate from, LocalDate to) throws SQLException {
+        long planTokens = 0;
+        long topupTokens = 0;
+        Map<String, BigDecimal> credits = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT account_kind, currency, -SUM(amount) FROM ledger_entry WHERE organization_id = ?"
+                + " AND kind = 'USAGE' AND usage_day >= ? AND usage_day < ? GROUP BY account_kind, currency")) {
             statement.setLong(1, organizationId);
             statement.setObject(2, from);
             statement.setObject(3, to);
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    drawn.put(row.getString(1), row.getBigDecimal(2));
+                    BigDecimal drawn = row.getBigDecimal(3);
+                    switch (row.getString(1)) {
+                        case "PLAN_TOKENS" -> planTokens += drawn.max(BigDecimal.ZERO).longValue();
+                        case "TOPUP_TOKENS" -> topupTokens += drawn.max(BigDecimal.ZERO).longValue();
+                        default -> credits.put(row.getString(2), drawn);
+                    }
                 }
             }
         }
-        return drawn;
+        return new UsageDraws(planTokens, topupTokens, credits);
     }
 
     /**
