@@ -335,24 +335,35 @@ public class InvoiceStore {
     }
 
     private static Map<Long, List<InvoiceLine>> lines(Connection connection, List<Long> invoiceIds) throws SQLException {
-        Map<Long, List<InvoiceLine>> lines = new LinkedHashMap<>();
+        return perInvoice(connection, "SELECT invoice_id, kind, description, usage_period, dimension_value, quantity, unit, unit_price, amount FROM invoice_line",
+                invoiceIds, row -> new InvoiceLine(LineKind.valueOf(row.getString(2)), row.getString(3), row.getObject(4, LocalDate.class), row.getString(5),
+                        row.getBigDecimal(6), row.getString(7), row.getBigDecimal(8), row.getBigDecimal(9)));
+    }
+
+    /** Reads one row of a per-invoice table (its first column the invoice id). */
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** The rows of a per-invoice table ({@code select} reads the invoice id first) of several invoices, in their position order, in one statement. */
+    private static <T> Map<Long, List<T>> perInvoice(Connection connection, String select, List<Long> invoiceIds, RowReader<T> reader) throws SQLException {
+        Map<Long, List<T>> rows = new LinkedHashMap<>();
         if (invoiceIds.isEmpty()) {
-            return lines;
+            return rows;
         }
         String marks = String.join(", ", java.util.Collections.nCopies(invoiceIds.size(), "?"));
-        try (PreparedStatement statement = connection.prepareStatement("SELECT invoice_id, kind, description, usage_period, dimension_value, quantity, unit,"
-                + " unit_price, amount FROM invoice_line WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
+        try (PreparedStatement statement = connection.prepareStatement(select + " WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
             for (int i = 0; i < invoiceIds.size(); i++) {
                 statement.setLong(i + 1, invoiceIds.get(i));
             }
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    lines.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(new InvoiceLine(LineKind.valueOf(row.getString(2)), row.getString(3),
-                            row.getObject(4, LocalDate.class), row.getString(5), row.getBigDecimal(6), row.getString(7), row.getBigDecimal(8), row.getBigDecimal(9)));
+                    rows.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(reader.read(row));
                 }
             }
         }
-        return lines;
+        return rows;
     }
 
     /**
@@ -489,17 +500,27 @@ public class InvoiceStore {
      * during the period) and {@code provider/model}, from the local-day rollups; unconverted usage ('') is left out.
      */
     Map<String, Map<String, Usage>> usageByModel(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
-        Map<String, Map<String, Usage>> usage = new java.util.TreeMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, dimension_value, SUM(requests), SUM(tokens), SUM(billing_cost)"
-                + " FROM usage_rollup WHERE organization_id = ? AND dimension = 'MODEL' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ?"
-                + " AND billing_currency <> '' GROUP BY billing_currency, dimension_value ORDER BY billing_currency, dimension_value")) {
+        return byBillingCurrency(connection, organizationId, "MODEL", "SUM(requests), SUM(tokens), SUM(billing_cost)", from, to,
+                row -> new Usage(row.getLong(3), row.getBigDecimal(4), row.getBigDecimal(5)));
+    }
+
+    /**
+     * Sums of one dimension's local-day rollups of a period per billing currency and value ({@code sums} read by
+     * {@code reader} from the third column on), both in order; unconverted usage ('') is left out.
+     */
+    private static <T> Map<String, Map<String, T>> byBillingCurrency(Connection connection, long organizationId, String dimension, String sums, Instant from,
+                                                                     Instant to, RowReader<T> reader) throws SQLException {
+        Map<String, Map<String, T>> usage = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, dimension_value, " + sums + " FROM usage_rollup"
+                + " WHERE organization_id = ? AND dimension = ? AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency <> ''"
+                + " GROUP BY billing_currency, dimension_value ORDER BY billing_currency, dimension_value")) {
             statement.setLong(1, organizationId);
-            statement.setObject(2, toColumn(from));
-            statement.setObject(3, toColumn(to));
+            statement.setString(2, dimension);
+            statement.setObject(3, toColumn(from));
+            statement.setObject(4, toColumn(to));
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    usage.computeIfAbsent(row.getString(1), currency -> new LinkedHashMap<>())
-                            .put(row.getString(2), new Usage(row.getLong(3), row.getBigDecimal(4), row.getBigDecimal(5)));
+                    usage.computeIfAbsent(row.getString(1), currency -> new LinkedHashMap<>()).put(row.getString(2), reader.read(row));
                 }
             }
         }
@@ -527,20 +548,7 @@ public class InvoiceStore {
      * unconverted usage left out.
      */
     Map<String, Map<String, BigDecimal>> usageByFeature(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
-        Map<String, Map<String, BigDecimal>> usage = new java.util.TreeMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, dimension_value, SUM(billing_cost) FROM usage_rollup"
-                + " WHERE organization_id = ? AND dimension = 'FEATURE' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency <> ''"
-                + " GROUP BY billing_currency, dimension_value ORDER BY billing_currency, dimension_value")) {
-            statement.setLong(1, organizationId);
-            statement.setObject(2, toColumn(from));
-            statement.setObject(3, toColumn(to));
-            try (ResultSet row = statement.executeQuery()) {
-                while (row.next()) {
-                    usage.computeIfAbsent(row.getString(1), currency -> new LinkedHashMap<>()).put(row.getString(2), row.getBigDecimal(3));
-                }
-            }
-        }
-        return usage;
+        return byBillingCurrency(connection, organizationId, "FEATURE", "SUM(billing_cost)", from, to, row -> row.getBigDecimal(3));
     }
 
     /** Replaces an invoice's feature charges (a resumed finalization computes them again). */
@@ -573,24 +581,8 @@ public class InvoiceStore {
     }
 
     Map<Long, List<InvoiceFeatureCharge>> featureCharges(Connection connection, List<Long> invoiceIds) throws SQLException {
-        Map<Long, List<InvoiceFeatureCharge>> charges = new LinkedHashMap<>();
-        if (invoiceIds.isEmpty()) {
-            return charges;
-        }
-        String marks = String.join(", ", java.util.Collections.nCopies(invoiceIds.size(), "?"));
-        try (PreparedStatement statement = connection.prepareStatement("SELECT invoice_id, feature, amount, share FROM invoice_feature_charge"
-                + " WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
-            for (int i = 0; i < invoiceIds.size(); i++) {
-                statement.setLong(i + 1, invoiceIds.get(i));
-            }
-            try (ResultSet row = statement.executeQuery()) {
-                while (row.next()) {
-                    charges.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(new InvoiceFeatureCharge(row.getString(2), row.getBigDecimal(3),
-                            row.getBigDecimal(4)));
-                }
-            }
-        }
-        return charges;
+        return perInvoice(connection, "SELECT invoice_id, feature, amount, share FROM invoice_feature_charge", invoiceIds,
+                row -> new InvoiceFeatureCharge(row.getString(2), row.getBigDecimal(3), row.getBigDecimal(4)));
     }
 
     /** What invoices that are not void billed so far for a period's usage, per {@code provider/model} (USAGE and ADJUSTMENT lines). */

@@ -567,10 +567,19 @@ class InvoiceIT extends ServerTest {
     }
 
     /** The lines of an invoice as kind, quantity and amount, to compare in one go. */
-    @SuppressWarnings("unchecked")
     private static List<String> lineSummary(Map<String, Object> invoice) {
-        return ((List<Map<String, Object>>) invoice.get("lines")).stream()
-                .map(line -> line.get("kind") + " " + line.get("quantity") + " " + ((Map<String, Object>) line.get("amount")).get("amount")).toList();
+        return summary(invoice, "lines", "kind", "quantity");
+    }
+
+    /** The feature charges of an invoice as feature, share and amount. */
+    private static List<String> featureSummary(Map<String, Object> invoice) {
+        return summary(invoice, "featureCharges", "feature", "share");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> summary(Map<String, Object> invoice, String list, String first, String second) {
+        return ((List<Map<String, Object>>) invoice.get(list)).stream()
+                .map(item -> item.get(first) + " " + item.get(second) + " " + ((Map<String, Object>) item.get("amount")).get("amount")).toList();
     }
 
     @Test
@@ -675,12 +684,6 @@ class InvoiceIT extends ServerTest {
                 .isEqualByComparingTo("5.00");
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<String> featureSummary(Map<String, Object> invoice) {
-        return ((List<Map<String, Object>>) invoice.get("featureCharges")).stream()
-                .map(charge -> charge.get("feature") + " " + charge.get("share") + " " + ((Map<String, Object>) charge.get("amount")).get("amount")).toList();
-    }
-
     @Test
     void featureChargesBreakTheUsageDownAndAddUpExactly() throws Exception {
         clock.set(Instant.parse("2026-08-20T12:00:00Z"));
@@ -709,6 +712,7 @@ class InvoiceIT extends ServerTest {
 
         // Frozen at finalization: usage arriving later changes neither the lines nor the breakdown.
         send(tenant, "f4", "2026-09-08T10:00:00Z", 100_000, Map.of("feature", "chat"));
+        @SuppressWarnings("unchecked")
         Map<String, Object> read = (Map<String, Object>) api.graphql(tenant.memberToken(), INVOICE, Map.of("id", september.get("id"))).at("data.invoice");
         assertThat(featureSummary(read)).isEqualTo(thirds);
 
