@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.dataloader.DataLoader;
 import org.dataloader.DataLoaderFactory;
 import org.dataloader.DataLoaderRegistry;
@@ -178,8 +179,8 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
     }
 
     /** A draft's figure as it would be computed now (see {@link InvoiceService#draftFigures}); the stored one of any other invoice. */
-    private static CompletableFuture<Money> figure(DataFetchingEnvironment environment, java.util.function.Function<Invoice, BigDecimal> stored,
-                                                                 java.util.function.Function<InvoiceService.DraftFigures, BigDecimal> drafted) {
+    private static CompletableFuture<Money> figure(DataFetchingEnvironment environment, Function<Invoice, BigDecimal> stored,
+                                                   Function<InvoiceService.DraftFigures, BigDecimal> drafted) {
         Invoice invoice = invoice(environment);
         if (invoice.status() != InvoiceStatus.DRAFT) {
             return CompletableFuture.completedFuture(money(stored.apply(invoice), invoice.currency()));
@@ -187,8 +188,8 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
         return draft(environment, invoice, draft -> money(drafted.apply(draft), invoice.currency()), money(stored.apply(invoice), invoice.currency()));
     }
 
-    private static <T> CompletableFuture<T> draft(DataFetchingEnvironment environment, Invoice invoice, java.util.function.Function<InvoiceService.DraftFigures, T> read,
-                                                  T otherwise) {
+    /** What {@code read} takes from a draft's figures; {@code otherwise} when the invoice is no draft any more. */
+    private static <T> CompletableFuture<T> draft(DataFetchingEnvironment environment, Invoice invoice, Function<InvoiceService.DraftFigures, T> read, T otherwise) {
         DataLoader<Long, InvoiceService.DraftFigures> loader = environment.getDataLoader(DRAFTS);
         return loader.load(invoice.id()).thenApply(draft -> draft == null ? otherwise : read.apply(draft));
     }

@@ -185,7 +185,7 @@ public class InvoiceService {
             String number = series + "-" + String.format("%06d", store.nextNumber(connection, series));
             InvoiceStatus status = total.signum() > 0 ? InvoiceStatus.OPEN : InvoiceStatus.PAID;
             store.finalizeDraft(connection, invoiceId, number, billTo, tax, total, status, now);
-            postOverdraft(draft, store.overdraftBilled(connection, invoiceId), "Overdraft billed on invoice " + number, "");
+            postOverdraft(draft, store.overdraftBilled(connection, invoiceId), false, "Overdraft billed on invoice " + number);
             Invoice finalized = store.find(connection, invoiceId, false).orElseThrow();
             webhooks.enqueue(draft.organizationId(), WebhookEventTypes.INVOICE_FINALIZED, webhookData(finalized));
             if (status == InvoiceStatus.PAID) {
@@ -199,16 +199,16 @@ public class InvoiceService {
     /**
      * Records in the ledger, in the caller's transaction, that an invoice billed (or, voided, no longer bills) the credits
      * its period's usage overdrew: an INVOICED CREDITS entry of {@code +overdraft} (the balance returns to where it was
-     * before the overdraft, so the next invoice does not count it), or of {@code -overdraft} when {@code suffix} is
-     * {@code :void}. Posted once per invoice and direction (the source key), so a resumed finalization or void posts nothing
-     * twice; a void-and-reissue reverses the voided invoice's entry and its reissue posts its own, one in effect.
+     * before the overdraft, so the next invoice does not count it), or of {@code -overdraft} when the invoice was voided.
+     * Posted once per invoice and direction (the source key), so a resumed finalization or void posts nothing twice; a
+     * void-and-reissue reverses the voided invoice's entry and its reissue posts its own, one in effect.
      */
-    private void postOverdraft(Invoice invoice, BigDecimal overdraft, String description, String suffix) {
+    private void postOverdraft(Invoice invoice, BigDecimal overdraft, boolean voided, String description) {
         if (overdraft.signum() <= 0) {
             return;
         }
         ledger.postSystemEntry(new LedgerService.SystemEntry(invoice.organizationId(), LedgerEntryKind.INVOICED, LedgerAccount.CREDITS,
-                suffix.isEmpty() ? overdraft : overdraft.negate(), invoice.currency(), description, "invoice:" + invoice.id() + ":overdraft" + suffix));
+                voided ? overdraft.negate() : overdraft, invoice.currency(), description, "invoice:" + invoice.id() + ":overdraft" + (voided ? ":void" : "")));
     }
 
     /** Drafts whose grace has ended, a crashed closer's included. */
@@ -290,8 +290,7 @@ public class InvoiceService {
                         + locked.status() + "."));
             }
             store.setStatus(connection, locked.id(), InvoiceStatus.VOID, now);
-            postOverdraft(locked, store.overdraftBilled(connection, locked.id()), "Invoice " + locked.number() + " voided: its overdraft is no longer billed on it",
-                    ":void");
+            postOverdraft(locked, store.overdraftBilled(connection, locked.id()), true, "Invoice " + locked.number() + " voided: its overdraft is no longer billed on it");
             long reissue = store.insertDraft(connection, new InvoiceStore.Draft(locked.organizationId(), locked.periodStart(),
                     store.lastIssue(connection, locked.organizationId(), locked.periodStart()) + 1, locked.periodEnd(), locked.startsAt(), locked.endsAt(), now,
                     locked.timeZone(), locked.currency(), locked.id(), now));
