@@ -116,6 +116,11 @@ public class InvoiceLines {
      * credits from the ledger's usage days, so it compares the same events. Usage in the hours between local and UTC
      * midnight at a month edge is billed on one month's usage lines and netted on the adjacent month's invoice; over
      * consecutive invoices each event is billed once and netted once. In a UTC organization the two agree exactly.
+     *
+     * <p>Not netted: late usage of an earlier period (its ADJUSTMENT charges the full cost, and the credits it drew are
+     * outside this period's usage days, so its overdraft is not posted as INVOICED). Netting it right needs the ledger to
+     * record, when it draws, which part of a charge was prepaid and which overdrew: recomputing the earlier period now
+     * would net prepaid credits that later periods have since used.
      */
     private BigDecimal prepaid(Connection connection, Invoice draft, List<InvoiceLine> lines, FormerCurrencies former) throws SQLException {
         String currency = draft.currency();
