@@ -1,10 +1,12 @@
 // Seeds 000 and 004: the organization's invoices (one per local month), newest first, with their lines, tax,
 // totals, payments and credit notes, and the PDF download. Amounts are shown exactly as the API states them
-// (in the currency's minor unit), so the page, the PDF and the API agree to the cent.
+// (in the currency's minor unit), so the page, the PDF and the API agree to the cent. What prepaid balances paid for
+// (plan allowance, top-up tokens, prepaid credits) appears as negative lines; usage by feature is a breakdown of the
+// usage lines, not more charges. A draft shows what it would bill if finalized now.
 import { useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import { formatDate, formatDateTime, formatNumber } from '../shared/format';
+import { formatDate, formatDateTime, formatNumber, percent } from '../shared/format';
 import { Card, ErrorBox, Loading, Pager, usePager, useTimeZone } from '../shared/ui';
 import { loadSession } from '../shared/session';
 
@@ -38,6 +40,7 @@ const InvoiceQuery = graphql(`
       id number status finalizedAt taxName taxPercent taxExempt
       billTo { companyName contactName addressLine1 city region postalCode country billingEmail }
       lines { kind description usagePeriod quantity unit unitPrice { amount currencyCode } amount { amount currencyCode } }
+      featureCharges { feature share amount { amount currencyCode } }
       subtotal { amount currencyCode } tax { amount currencyCode } total { amount currencyCode }
       amountPaid { amount currencyCode } amountCredited { amount currencyCode } amountDue { amount currencyCode }
       payments { amount { amount currencyCode } method reference paidAt }
@@ -122,6 +125,11 @@ function InvoiceDetail({ id }: { id: string }) {
   return (
     <div data-testid="invoice-detail">
       <h3>{invoice.number ?? 'Draft invoice'}{invoice.finalizedAt ? `, issued ${formatDateTime(invoice.finalizedAt, timeZone)}` : ''}</h3>
+      {invoice.status === 'DRAFT' && (
+        <p className="muted" data-testid="invoice-draft-note">
+          DRAFT: the lines and totals as they would be billed if the invoice were finalized now. Usage still counts until the grace period ends.
+        </p>
+      )}
       {invoice.billTo && (
         <p>
           <strong>BILL TO</strong><br />
@@ -132,15 +140,19 @@ function InvoiceDetail({ id }: { id: string }) {
       <table className="table">
         <thead><tr><th>Description</th><th>Quantity</th><th>Unit</th><th>Unit price</th><th>Amount</th></tr></thead>
         <tbody>
-          {invoice.lines.map((line, index) => (
-            <tr key={index} data-testid="invoice-line">
-              <td>{line.description}</td>
-              <td>{formatNumber(line.quantity, 9)}</td>
-              <td>{line.unit}</td>
-              <td>{line.unitPrice.amount}</td>
-              <td data-testid="invoice-line-amount">{money(line.amount)}</td>
-            </tr>
-          ))}
+          {invoice.lines.map((line, index) => {
+            // Netting lines (allowance, top-up tokens, prepaid credits) are negative: what was already paid for.
+            const netted = Number(line.amount.amount) < 0;
+            return (
+              <tr key={index} data-testid="invoice-line" data-kind={line.kind}>
+                <td>{line.description}</td>
+                <td>{formatNumber(line.quantity, 9)}</td>
+                <td>{line.unit}</td>
+                <td>{line.unitPrice.amount}</td>
+                <td className={netted ? 'ok' : undefined} data-testid="invoice-line-amount">{money(line.amount)}</td>
+              </tr>
+            );
+          })}
         </tbody>
         <tfoot>
           <tr><td colSpan={4}>Subtotal</td><td data-testid="invoice-subtotal">{money(invoice.subtotal)}</td></tr>
@@ -151,6 +163,24 @@ function InvoiceDetail({ id }: { id: string }) {
           <tr><td colSpan={4}><strong>Amount due</strong></td><td data-testid="invoice-due"><strong>{money(invoice.amountDue)}</strong></td></tr>
         </tfoot>
       </table>
+      {invoice.featureCharges.length > 0 && (
+        <>
+          <h4>Usage by feature</h4>
+          <p className="muted">A breakdown of the usage lines above, not extra charges: the amounts add up to their total.</p>
+          <table className="table" data-testid="invoice-feature-charges">
+            <thead><tr><th>Feature</th><th>Share</th><th>Amount</th></tr></thead>
+            <tbody>
+              {invoice.featureCharges.map((charge) => (
+                <tr key={charge.feature ?? ''}>
+                  <td>{charge.feature ?? <span className="muted">Unattributed</span>}</td>
+                  <td>{percent(Number(charge.share) * 100, 2)}</td>
+                  <td>{money(charge.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       <h4>Payments</h4>
       {invoice.payments.length === 0 ? <p className="muted">None yet.</p> : (
         <ul>{invoice.payments.map((p) => <li key={p.reference} data-testid="invoice-payment">{formatDateTime(p.paidAt, timeZone)} · {p.method} · {p.reference} · {money(p.amount)}</li>)}</ul>

@@ -1,6 +1,7 @@
 package io.meterline.platform.invoice;
 
 import jakarta.inject.Singleton;
+import java.util.List;
 
 /** An invoice's PDF from what is stored: the same figures the API answers. */
 @Singleton
@@ -15,6 +16,7 @@ public class InvoiceDocuments {
     }
 
     public byte[] pdf(Invoice invoice) {
-        return pdf.render(new InvoicePdf.Content(invoice, store.lines(invoice.id()), store.payments(invoice.id()), store.creditNotes(invoice.id())));
+        return pdf.render(new InvoicePdf.Content(invoice, store.lines(invoice.id()), store.featureCharges(List.of(invoice.id())).getOrDefault(invoice.id(), List.of()),
+                store.payments(invoice.id()), store.creditNotes(invoice.id())));
     }
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.dataloader.DataLoader;
 import org.dataloader.DataLoaderFactory;
 import org.dataloader.DataLoaderRegistry;
@@ -36,6 +37,10 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
     static final String LINES = "invoiceLines";
     /** DataLoader of invoices by row id (reissueOf). */
     static final String INVOICES = "invoices";
+    /** DataLoader of an invoice's feature charges by invoice id. */
+    static final String FEATURES = "invoiceFeatureCharges";
+    /** DataLoader of a draft's figures as they would be computed now, by invoice id: computed once per draft and request. */
+    static final String DRAFTS = "invoiceDrafts";
 
     private final InvoiceService invoices;
     private final TaxRates taxRates;
@@ -52,6 +57,15 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
         DataLoader<Long, List<InvoiceLine>> lines = DataLoaderFactory.newMappedDataLoader((Set<Long> ids) ->
                 CompletableFuture.completedFuture(store.lines(List.copyOf(ids))));
         registry.register(LINES, lines);
+        DataLoader<Long, List<InvoiceFeatureCharge>> features = DataLoaderFactory.newMappedDataLoader((Set<Long> ids) ->
+                CompletableFuture.completedFuture(store.featureCharges(List.copyOf(ids))));
+        registry.register(FEATURES, features);
+        DataLoader<Long, InvoiceService.DraftFigures> drafts = DataLoaderFactory.newMappedDataLoader((Set<Long> ids) -> {
+            Map<Long, InvoiceService.DraftFigures> figures = new HashMap<>();
+            ids.forEach(id -> invoices.draftFigures(id).ifPresent(draft -> figures.put(id, draft)));
+            return CompletableFuture.completedFuture(figures);
+        });
+        registry.register(DRAFTS, drafts);
         registry.register(INVOICES, BatchLoaders.byId(ids -> ids.stream().map(store::find).flatMap(java.util.Optional::stream).toList(), Invoice::id));
     }
 
@@ -137,14 +151,27 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("billTo", environment -> billTo(invoice(environment).billTo()))
                 .dataFetcher("lines", environment -> {
                     Invoice invoice = invoice(environment);
+                    if (invoice.status() == InvoiceStatus.DRAFT) {
+                        return draft(environment, invoice, draft -> draft.lines().stream().map(line -> line(line, invoice.currency())).toList(), List.of());
+                    }
                     DataLoader<Long, List<InvoiceLine>> loader = environment.getDataLoader(LINES);
                     return loader.load(invoice.id()).thenApply(lines -> (lines == null ? List.<InvoiceLine>of() : lines).stream()
                             .map(line -> line(line, invoice.currency())).toList());
                 })
-                .dataFetcher("subtotal", environment -> money(invoice(environment).subtotal(), invoice(environment).currency()))
+                .dataFetcher("featureCharges", environment -> {
+                    Invoice invoice = invoice(environment);
+                    if (invoice.status() == InvoiceStatus.DRAFT) {
+                        return draft(environment, invoice, draft -> draft.featureCharges().stream().map(charge -> featureCharge(charge, invoice.currency())).toList(),
+                                List.of());
+                    }
+                    DataLoader<Long, List<InvoiceFeatureCharge>> loader = environment.getDataLoader(FEATURES);
+                    return loader.load(invoice.id()).thenApply(charges -> (charges == null ? List.<InvoiceFeatureCharge>of() : charges).stream()
+                            .map(charge -> featureCharge(charge, invoice.currency())).toList());
+                })
+                .dataFetcher("subtotal", environment -> figure(environment, Invoice::subtotal, InvoiceService.DraftFigures::subtotal))
                 .dataFetcher("taxPercent", environment -> invoice(environment).taxPercent() == null ? null : invoice(environment).taxPercent().stripTrailingZeros())
-                .dataFetcher("tax", environment -> money(invoice(environment).tax(), invoice(environment).currency()))
-                .dataFetcher("total", environment -> money(invoice(environment).total(), invoice(environment).currency()))
+                .dataFetcher("tax", environment -> figure(environment, Invoice::tax, InvoiceService.DraftFigures::tax))
+                .dataFetcher("total", environment -> figure(environment, Invoice::total, InvoiceService.DraftFigures::total))
                 .dataFetcher("amountPaid", environment -> money(invoice(environment).amountPaid(), invoice(environment).currency()))
                 .dataFetcher("amountCredited", environment -> money(invoice(environment).amountCredited(), invoice(environment).currency()))
                 .dataFetcher("amountDue", environment -> money(invoice(environment).amountDue(), invoice(environment).currency()))
@@ -153,6 +180,22 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("creditNotes", environment -> store.creditNotes(invoice(environment).id()).stream()
                         .map(note -> creditNote(note, invoice(environment).currency())).toList())
                 .dataFetcher("pdfUrl", environment -> InvoicePdfController.path(invoice(environment).id())));
+    }
+
+    /** A draft's figure as it would be computed now (see {@link InvoiceService#draftFigures}); the stored one of any other invoice. */
+    private static CompletableFuture<Money> figure(DataFetchingEnvironment environment, Function<Invoice, BigDecimal> stored,
+                                                   Function<InvoiceService.DraftFigures, BigDecimal> drafted) {
+        Invoice invoice = invoice(environment);
+        if (invoice.status() != InvoiceStatus.DRAFT) {
+            return CompletableFuture.completedFuture(money(stored.apply(invoice), invoice.currency()));
+        }
+        return draft(environment, invoice, draft -> money(drafted.apply(draft), invoice.currency()), money(stored.apply(invoice), invoice.currency()));
+    }
+
+    /** What {@code read} takes from a draft's figures; {@code otherwise} when the invoice is no draft any more. */
+    private static <T> CompletableFuture<T> draft(DataFetchingEnvironment environment, Invoice invoice, Function<InvoiceService.DraftFigures, T> read, T otherwise) {
+        DataLoader<Long, InvoiceService.DraftFigures> loader = environment.getDataLoader(DRAFTS);
+        return loader.load(invoice.id()).thenApply(draft -> draft == null ? otherwise : read.apply(draft));
     }
 
     private Connection<Invoice> page(DataFetchingEnvironment environment) {
@@ -198,6 +241,14 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
         view.put("unit", line.unit());
         view.put("unitPrice", new Money(line.unitPrice(), currency));
         view.put("amount", money(line.amount(), currency));
+        return view;
+    }
+
+    private static Map<String, Object> featureCharge(InvoiceFeatureCharge charge, String currency) {
+        Map<String, Object> view = new HashMap<>();
+        view.put("feature", charge.feature());
+        view.put("amount", money(charge.amount(), currency));
+        view.put("share", plain(charge.share()));
         return view;
     }
 

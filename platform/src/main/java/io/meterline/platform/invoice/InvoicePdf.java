@@ -33,8 +33,9 @@ public class InvoicePdf {
     private static final Font NORMAL = FontFactory.getFont(FontFactory.HELVETICA, 9);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ISO_LOCAL_DATE;
 
-    /** What a PDF shows: the invoice, its lines, payments and credit notes. */
-    public record Content(Invoice invoice, List<InvoiceLine> lines, List<InvoiceStore.Payment> payments, List<InvoiceStore.CreditNote> creditNotes) {
+    /** What a PDF shows: the invoice, its lines, their usage by feature, payments and credit notes. */
+    public record Content(Invoice invoice, List<InvoiceLine> lines, List<InvoiceFeatureCharge> featureCharges, List<InvoiceStore.Payment> payments,
+                          List<InvoiceStore.CreditNote> creditNotes) {
     }
 
     public byte[] render(Content content) {
@@ -86,6 +87,22 @@ public class InvoicePdf {
             total(totals, "Amount due " + currency, amount(invoice.amountDue(), currency));
             document.add(totals);
 
+            if (!content.featureCharges().isEmpty()) {
+                // A breakdown of the usage lines above, not more charges: its amounts add up to their total.
+                document.add(new Paragraph(" ", NORMAL));
+                document.add(new Paragraph("Usage by feature", BOLD));
+                PdfPTable features = new PdfPTable(new float[] {6, 2, 2});
+                features.setWidthPercentage(100);
+                for (String header : List.of("Feature", "Share", "Amount " + currency)) {
+                    features.addCell(cell(header, BOLD, Element.ALIGN_LEFT));
+                }
+                for (InvoiceFeatureCharge charge : content.featureCharges()) {
+                    features.addCell(cell(charge.feature() == null ? "Unattributed" : charge.feature(), NORMAL, Element.ALIGN_LEFT));
+                    features.addCell(cell(InvoiceGraphQL.plain(charge.share()).toPlainString(), NORMAL, Element.ALIGN_RIGHT));
+                    features.addCell(cell(amount(charge.amount(), currency), NORMAL, Element.ALIGN_RIGHT));
+                }
+                document.add(features);
+            }
             if (!content.payments().isEmpty()) {
                 document.add(new Paragraph(" ", NORMAL));
                 document.add(new Paragraph("PAYMENTS", BOLD));

@@ -171,10 +171,17 @@ public class InvoiceService {
             if (draft.isEmpty() || draft.get().status() != InvoiceStatus.DRAFT) {
                 return false;
             }
-            // A reissue keeps the lines it copied from the invoice it replaces.
+            // A reissue keeps the lines it copied from the invoice it replaces, and the overdraft they bill.
             if (draft.get().reissueOf() == null) {
-                InvoiceLines.Computed computedLines = lines.compute(connection, draft.get(), now);
+                InvoiceLines.Computed computedLines = lines.compute(connection, draft.get(), now, true);
                 store.replaceLines(connection, invoiceId, computedLines.lines(), computedLines.subtotal());
+                store.setOverdraftBilled(connection, invoiceId, computedLines.overdraft());
+                store.replaceFeatureCharges(connection, invoiceId, computedLines.featureCharges());
+            }
+            else {
+                long replaced = draft.get().reissueOf();
+                store.setOverdraftBilled(connection, invoiceId, store.overdraftBilled(connection, replaced));
+                store.replaceFeatureCharges(connection, invoiceId, store.featureCharges(connection, List.of(replaced)).getOrDefault(replaced, List.of()));
             }
             return true;
         });
@@ -195,6 +202,7 @@ public class InvoiceService {
             String number = series + "-" + String.format("%06d", store.nextNumber(connection, series));
             InvoiceStatus status = total.signum() > 0 ? InvoiceStatus.OPEN : InvoiceStatus.PAID;
             store.finalizeDraft(connection, invoiceId, number, billTo, tax, total, status, now);
+            postOverdraft(draft, store.overdraftBilled(connection, invoiceId), false, "Overdraft billed on invoice " + number);
             Invoice finalized = store.find(connection, invoiceId, false).orElseThrow();
             webhooks.enqueue(draft.organizationId(), WebhookEventTypes.INVOICE_FINALIZED, webhookData(finalized));
             if (status == InvoiceStatus.PAID) {
@@ -203,6 +211,21 @@ public class InvoiceService {
             finalizedEvents.publishEvent(new InvoiceFinalized(invoiceId));
             return true;
         });
+    }
+
+    /**
+     * Records in the ledger, in the caller's transaction, that an invoice billed (or, voided, no longer bills) the credits
+     * its period's usage overdrew: an INVOICED CREDITS entry of {@code +overdraft} (the balance returns to where it was
+     * before the overdraft, so the next invoice does not count it), or of {@code -overdraft} when the invoice was voided.
+     * Posted once per invoice and direction (the source key), so a resumed finalization or void posts nothing twice; a
+     * void-and-reissue reverses the voided invoice's entry and its reissue posts its own, one in effect.
+     */
+    private void postOverdraft(Invoice invoice, BigDecimal overdraft, boolean voided, String description) {
+        if (overdraft.signum() <= 0) {
+            return;
+        }
+        ledger.postSystemEntry(new LedgerService.SystemEntry(invoice.organizationId(), LedgerEntryKind.INVOICED, LedgerAccount.CREDITS,
+                voided ? overdraft.negate() : overdraft, invoice.currency(), description, "invoice:" + invoice.id() + ":overdraft" + (voided ? ":void" : "")));
     }
 
     /** Drafts whose grace has ended, a crashed closer's included. */
@@ -220,6 +243,32 @@ public class InvoiceService {
             throw MeterlineException.forbidden("An Account ID sign-in cannot read invoices");
         }
         return invoice;
+    }
+
+    /** A draft's lines and totals as they would be computed now. */
+    public record DraftFigures(List<InvoiceLine> lines, List<InvoiceFeatureCharge> featureCharges, BigDecimal subtotal, BigDecimal tax, BigDecimal total) {
+    }
+
+    /**
+     * What a draft (its grace period, in which usage still counts) would bill if it were finalized now: its lines, subtotal,
+     * tax and total, computed in a read-only transaction and stored nowhere (late usage beyond the horizon is not recorded
+     * for review either); finalization computes them again and stores them. The invoice stays DRAFT, without a number.
+     * Empty for an invoice that is no draft (its stored figures stand) or no longer exists. The caller checked the viewer.
+     */
+    Optional<DraftFigures> draftFigures(long invoiceId) {
+        Instant now = clock.instant();
+        return store.read(connection -> {
+            Optional<Invoice> draft = store.find(connection, invoiceId, false);
+            if (draft.isEmpty() || draft.get().status() != InvoiceStatus.DRAFT || draft.get().reissueOf() != null) {
+                return Optional.empty();
+            }
+            Invoice invoice = draft.get();
+            InvoiceLines.Computed computed = lines.compute(connection, invoice, now, false);
+            BillTo billTo = store.billTo(connection, invoice.organizationId()).orElse(null);
+            TaxRates.Applied tax = taxRates.apply(connection, invoice.organizationId(), billTo, invoice.periodEnd().minusDays(1), computed.subtotal(),
+                    invoice.currency());
+            return Optional.of(new DraftFigures(computed.lines(), computed.featureCharges(), computed.subtotal(), tax.amount(), computed.subtotal().add(tax.amount())));
+        });
     }
 
     /** A page of invoices and how many match. */
@@ -258,7 +307,7 @@ public class InvoiceService {
                         + locked.status() + "."));
             }
             store.setStatus(connection, locked.id(), InvoiceStatus.VOID, now);
-            voided(connection, locked.id());
+            voided(connection, locked.id(), true);
             long reissue = store.insertDraft(connection, new InvoiceStore.Draft(locked.organizationId(), locked.periodStart(),
                     store.lastIssue(connection, locked.organizationId(), locked.periodStart()) + 1, locked.periodEnd(), locked.startsAt(), locked.endsAt(), now,
                     locked.timeZone(), locked.currency(), locked.id(), now));
@@ -269,11 +318,15 @@ public class InvoiceService {
         return store.find(reissueId).orElseThrow();
     }
 
-    /** After an invoice became VOID in this transaction: {@code invoice.voided} to webhooks, and Stripe's invoice voided after the commit. */
-    private void voided(java.sql.Connection connection, long invoiceId) throws java.sql.SQLException {
+    /**
+     * After an invoice became VOID in this transaction: the overdraft it billed goes back to the ledger,
+     * {@code invoice.voided} to webhooks, and (when the void is ours, not Stripe's) Stripe's invoice voided after the commit.
+     */
+    private void voided(java.sql.Connection connection, long invoiceId, boolean voidInStripe) throws java.sql.SQLException {
         Invoice voided = store.find(connection, invoiceId, false).orElseThrow();
+        postOverdraft(voided, store.overdraftBilled(connection, invoiceId), true, "Invoice " + voided.number() + " voided: its overdraft is no longer billed on it");
         webhooks.enqueue(voided.organizationId(), WebhookEventTypes.INVOICE_VOIDED, webhookData(voided));
-        if (voided.stripeInvoiceId() != null) {
+        if (voidInStripe && voided.stripeInvoiceId() != null) {
             stripeEvents.publishEvent(new StripeOwed(null, invoiceId));
         }
     }
@@ -290,8 +343,7 @@ public class InvoiceService {
             store.setStripeVoided(connection, invoiceId, now);
             if (locked.status() == InvoiceStatus.OPEN || locked.status() == InvoiceStatus.UNCOLLECTIBLE) {
                 store.setStatus(connection, invoiceId, InvoiceStatus.VOID, now);
-                Invoice voided = store.find(connection, invoiceId, false).orElseThrow();
-                webhooks.enqueue(voided.organizationId(), WebhookEventTypes.INVOICE_VOIDED, webhookData(voided));
+                voided(connection, invoiceId, false);
             }
             else if (locked.status() != InvoiceStatus.VOID) {
                 LOG.warn("Stripe voided invoice {} of ours, which is {} here: left {}", invoiceId, locked.status(), locked.status());

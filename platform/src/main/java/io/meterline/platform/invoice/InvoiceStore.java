@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,8 +76,17 @@ public class InvoiceStore {
     record TopUp(long tokens, BigDecimal amount, String currency, Instant completedAt) {
     }
 
-    /** What the period's usage drew from one ledger account: the amount (money, or tokens for token accounts) and tokens. */
-    record LedgerDraw(BigDecimal amount, BigDecimal tokens) {
+    /** What a period's usage drew: plan and top-up tokens, and money credits per currency. */
+    record UsageDraws(long planTokens, long topupTokens, Map<String, BigDecimal> credits) {
+    }
+
+    /**
+     * The money credits around a period.
+     *
+     * @param opening the CREDITS balance before the period
+     * @param added what entries other than usage and INVOICED added in the period (negative when refunds took more away)
+     */
+    record CreditsFlow(BigDecimal opening, BigDecimal added) {
     }
 
     /** A draft to claim a period with. */
@@ -331,24 +341,35 @@ public class InvoiceStore {
     }
 
     private static Map<Long, List<InvoiceLine>> lines(Connection connection, List<Long> invoiceIds) throws SQLException {
-        Map<Long, List<InvoiceLine>> lines = new LinkedHashMap<>();
+        return perInvoice(connection, "SELECT invoice_id, kind, description, usage_period, dimension_value, quantity, unit, unit_price, amount FROM invoice_line",
+                invoiceIds, row -> new InvoiceLine(LineKind.valueOf(row.getString(2)), row.getString(3), row.getObject(4, LocalDate.class), row.getString(5),
+                        row.getBigDecimal(6), row.getString(7), row.getBigDecimal(8), row.getBigDecimal(9)));
+    }
+
+    /** Reads one row of a per-invoice table (its first column the invoice id). */
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** The rows of a per-invoice table ({@code select} reads the invoice id first) of several invoices, in their position order, in one statement. */
+    private static <T> Map<Long, List<T>> perInvoice(Connection connection, String select, List<Long> invoiceIds, RowReader<T> reader) throws SQLException {
+        Map<Long, List<T>> rows = new LinkedHashMap<>();
         if (invoiceIds.isEmpty()) {
-            return lines;
+            return rows;
         }
         String marks = String.join(", ", java.util.Collections.nCopies(invoiceIds.size(), "?"));
-        try (PreparedStatement statement = connection.prepareStatement("SELECT invoice_id, kind, description, usage_period, dimension_value, quantity, unit,"
-                + " unit_price, amount FROM invoice_line WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
+        try (PreparedStatement statement = connection.prepareStatement(select + " WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
             for (int i = 0; i < invoiceIds.size(); i++) {
                 statement.setLong(i + 1, invoiceIds.get(i));
             }
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    lines.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(new InvoiceLine(LineKind.valueOf(row.getString(2)), row.getString(3),
-                            row.getObject(4, LocalDate.class), row.getString(5), row.getBigDecimal(6), row.getString(7), row.getBigDecimal(8), row.getBigDecimal(9)));
+                    rows.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(reader.read(row));
                 }
             }
         }
-        return lines;
+        return rows;
     }
 
     /**
@@ -471,21 +492,97 @@ public class InvoiceStore {
 
     /** The period's usage per {@code provider/model} in the billing currency, from the local-day rollups. */
     Map<String, Usage> usageByModel(Connection connection, long organizationId, Instant from, Instant to, String currency) throws SQLException {
-        Map<String, Usage> usage = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT dimension_value, SUM(requests), SUM(tokens), SUM(billing_cost) FROM usage_rollup"
-                + " WHERE organization_id = ? AND dimension = 'MODEL' AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency = ?"
-                + " GROUP BY dimension_value ORDER BY dimension_value")) {
+        return usageByModel(connection, organizationId, from, to).getOrDefault(currency, Map.of());
+    }
+
+    /**
+     * The period's usage per billing currency (the current one and any the organization was billed in before a change
+     * during the period) and {@code provider/model}, from the local-day rollups; unconverted usage ('') is left out.
+     */
+    Map<String, Map<String, Usage>> usageByModel(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
+        return byBillingCurrency(connection, organizationId, "MODEL", "SUM(requests), SUM(tokens), SUM(billing_cost)", from, to,
+                row -> new Usage(row.getLong(3), row.getBigDecimal(4), row.getBigDecimal(5)));
+    }
+
+    /**
+     * Sums of one dimension's local-day rollups of a period per billing currency and value ({@code sums} read by
+     * {@code reader} from the third column on), both in order; unconverted usage ('') is left out.
+     */
+    private static <T> Map<String, Map<String, T>> byBillingCurrency(Connection connection, long organizationId, String dimension, String sums, Instant from,
+                                                                     Instant to, RowReader<T> reader) throws SQLException {
+        Map<String, Map<String, T>> usage = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, dimension_value, " + sums + " FROM usage_rollup"
+                + " WHERE organization_id = ? AND dimension = ? AND grain = 'D' AND bucket_start >= ? AND bucket_start < ? AND billing_currency <> ''"
+                + " GROUP BY billing_currency, dimension_value ORDER BY billing_currency, dimension_value")) {
             statement.setLong(1, organizationId);
-            statement.setObject(2, toColumn(from));
-            statement.setObject(3, toColumn(to));
-            statement.setString(4, currency);
+            statement.setString(2, dimension);
+            statement.setObject(3, toColumn(from));
+            statement.setObject(4, toColumn(to));
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    usage.put(row.getString(1), new Usage(row.getLong(2), row.getBigDecimal(3), row.getBigDecimal(4)));
+                    usage.computeIfAbsent(row.getString(1), currency -> new LinkedHashMap<>()).put(row.getString(2), reader.read(row));
                 }
             }
         }
         return usage;
+    }
+
+    /**
+     * The day an organization's billing currency last changed to {@code currency} before {@code before}: the day whose
+     * rate converts usage billed in a former currency during a period into it. Empty when no change is recorded.
+     */
+    Optional<LocalDate> changedTo(Connection connection, long organizationId, String currency, LocalDate before) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT MAX(effective_from) FROM organization_billing_currency WHERE organization_id = ?"
+                + " AND currency = ? AND effective_from < ?")) {
+            statement.setLong(1, organizationId);
+            statement.setString(2, currency);
+            statement.setObject(3, before);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? Optional.ofNullable(row.getObject(1, LocalDate.class)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The period's usage cost per billing currency and feature, from the local-day rollups; '' for events naming no feature,
+     * unconverted usage left out.
+     */
+    Map<String, Map<String, BigDecimal>> usageByFeature(Connection connection, long organizationId, Instant from, Instant to) throws SQLException {
+        return byBillingCurrency(connection, organizationId, "FEATURE", "SUM(billing_cost)", from, to, row -> row.getBigDecimal(3));
+    }
+
+    /** Replaces an invoice's feature charges (a resumed finalization computes them again). */
+    void replaceFeatureCharges(Connection connection, long invoiceId, List<InvoiceFeatureCharge> charges) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("DELETE FROM invoice_feature_charge WHERE invoice_id = ?")) {
+            statement.setLong(1, invoiceId);
+            statement.executeUpdate();
+        }
+        if (charges.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO invoice_feature_charge (invoice_id, position, feature, amount, share)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+            int position = 0;
+            for (InvoiceFeatureCharge charge : charges) {
+                statement.setLong(1, invoiceId);
+                statement.setInt(2, position++);
+                statement.setString(3, charge.feature());
+                statement.setBigDecimal(4, charge.amount());
+                statement.setBigDecimal(5, charge.share());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** The feature charges of several invoices at once (one statement behind a connection's page). */
+    public Map<Long, List<InvoiceFeatureCharge>> featureCharges(List<Long> invoiceIds) {
+        return read(connection -> featureCharges(connection, invoiceIds));
+    }
+
+    Map<Long, List<InvoiceFeatureCharge>> featureCharges(Connection connection, List<Long> invoiceIds) throws SQLException {
+        return perInvoice(connection, "SELECT invoice_id, feature, amount, share FROM invoice_feature_charge", invoiceIds,
+                row -> new InvoiceFeatureCharge(row.getString(2), row.getBigDecimal(3), row.getBigDecimal(4)));
     }
 
     /** What invoices that are not void billed so far for a period's usage, per {@code provider/model} (USAGE and ADJUSTMENT lines). */
@@ -561,22 +658,96 @@ public class InvoiceStore {
         });
     }
 
-    /** The ledger's usage entries of the period's days, per account, in the currency (tokens for the token accounts, money for credits). */
-    Map<String, LedgerDraw> ledgerUsage(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
-        Map<String, LedgerDraw> sums = new LinkedHashMap<>();
-        try (PreparedStatement statement = connection.prepareStatement("SELECT account_kind, SUM(amount), SUM(tokens) FROM ledger_entry WHERE organization_id = ?"
-                + " AND kind = 'USAGE' AND usage_day >= ? AND usage_day < ? AND (account_kind <> 'CREDITS' OR currency = ?) GROUP BY account_kind")) {
+    /**
+     * The cost per billing currency of the usage of the UTC days {@code [from, to)}, from the organization's UTC-hour
+     * rollups: the same events as the ledger's usage entries of those days (a usage entry's day is the UTC day of its usage).
+     */
+    Map<String, BigDecimal> usageCostOnUtcDays(Connection connection, long organizationId, LocalDate from, LocalDate to) throws SQLException {
+        Map<String, BigDecimal> costs = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT billing_currency, SUM(billing_cost) FROM usage_rollup WHERE organization_id = ?"
+                + " AND dimension = 'ALL' AND grain = 'H' AND bucket_start >= ? AND bucket_start < ? AND billing_currency <> '' GROUP BY billing_currency")) {
             statement.setLong(1, organizationId);
-            statement.setObject(2, from);
-            statement.setObject(3, to);
-            statement.setString(4, currency);
+            statement.setObject(2, toColumn(from.atStartOfDay(ZoneOffset.UTC).toInstant()));
+            statement.setObject(3, toColumn(to.atStartOfDay(ZoneOffset.UTC).toInstant()));
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
-                    sums.put(row.getString(1), new LedgerDraw(row.getBigDecimal(2), row.getBigDecimal(3)));
+                    costs.put(row.getString(1), row.getBigDecimal(2));
                 }
             }
         }
-        return sums;
+        return costs;
+    }
+
+    /**
+     * What the usage of the UTC days {@code [from, to)} drew from the balances, from the ledger's usage entries of those days:
+     * plan and top-up tokens, and money credits per currency (positive: what was drawn).
+     */
+    UsageDraws usageDraws(Connection connection, long organizationId, LocalDate from, LocalDate to) throws SQLException {
+        long planTokens = 0;
+        long topupTokens = 0;
+        Map<String, BigDecimal> credits = new java.util.TreeMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT account_kind, currency, -SUM(amount) FROM ledger_entry WHERE organization_id = ?"
+                + " AND kind = 'USAGE' AND usage_day >= ? AND usage_day < ? GROUP BY account_kind, currency")) {
+            statement.setLong(1, organizationId);
+            statement.setObject(2, from);
+            statement.setObject(3, to);
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    BigDecimal drawn = row.getBigDecimal(3);
+                    switch (row.getString(1)) {
+                        case "PLAN_TOKENS" -> planTokens += drawn.max(BigDecimal.ZERO).longValue();
+                        case "TOPUP_TOKENS" -> topupTokens += drawn.max(BigDecimal.ZERO).longValue();
+                        default -> credits.put(row.getString(2), drawn);
+                    }
+                }
+            }
+        }
+        return new UsageDraws(planTokens, topupTokens, credits);
+    }
+
+    /**
+     * The CREDITS balance in the currency before the UTC day {@code from} (usage entries of earlier days, other entries posted
+     * before it), and what entries other than usage and INVOICED added to it in the UTC days {@code [from, to)}: purchases and
+     * grants add, refunds and negative adjustments take away.
+     */
+    CreditsFlow creditsFlow(Connection connection, long organizationId, LocalDate from, LocalDate to, String currency) throws SQLException {
+        Object start = toColumn(from.atStartOfDay(ZoneOffset.UTC).toInstant());
+        Object end = toColumn(to.atStartOfDay(ZoneOffset.UTC).toInstant());
+        try (PreparedStatement statement = connection.prepareStatement("SELECT"
+                + " SUM(CASE WHEN (kind = 'USAGE' AND usage_day < ?) OR (kind <> 'USAGE' AND created_at < ?) THEN amount ELSE 0 END),"
+                + " SUM(CASE WHEN kind NOT IN ('USAGE', 'INVOICED') AND created_at >= ? AND created_at < ? THEN amount ELSE 0 END)"
+                + " FROM ledger_entry WHERE organization_id = ? AND account_kind = 'CREDITS' AND currency = ?")) {
+            statement.setObject(1, from);
+            statement.setObject(2, start);
+            statement.setObject(3, start);
+            statement.setObject(4, end);
+            statement.setLong(5, organizationId);
+            statement.setString(6, currency);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                BigDecimal opening = row.getBigDecimal(1);
+                BigDecimal added = row.getBigDecimal(2);
+                return new CreditsFlow(opening == null ? BigDecimal.ZERO : opening, added == null ? BigDecimal.ZERO : added);
+            }
+        }
+    }
+
+    /** The overdraft an invoice billed (posted to the ledger as INVOICED when it was finalized); 0 when none. */
+    BigDecimal overdraftBilled(Connection connection, long invoiceId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT overdraft_billed FROM invoice WHERE id = ?")) {
+            statement.setLong(1, invoiceId);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? row.getBigDecimal(1) : BigDecimal.ZERO;
+            }
+        }
+    }
+
+    void setOverdraftBilled(Connection connection, long invoiceId, BigDecimal amount) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("UPDATE invoice SET overdraft_billed = ? WHERE id = ?")) {
+            statement.setBigDecimal(1, amount);
+            statement.setLong(2, invoiceId);
+            statement.executeUpdate();
+        }
     }
 
     /** A paid plan the organization is on: name, monthly price, currency; empty on the free baseline. */

@@ -10,8 +10,8 @@ public enum LineKind {
     ADJUSTMENT,
     /** Top-up tokens bought in the period: paid at checkout, shown for the record (amount 0). */
     TOP_UP,
-    /** Money credits the period's usage drew from the ledger, shown for the record (amount 0; quantity the credits drawn). */
+    /** Prepaid money credits the period's usage drew, netted (negative; quantity the credits drawn, prepaid or not). */
     CREDITS_APPLIED,
-    /** Plan and top-up tokens the period's usage drew, shown for the record (amount 0). */
+    /** The value of the usage the plan allowance or top-up tokens covered, netted (negative; quantity the tokens drawn). */
     ALLOWANCE_APPLIED
 }

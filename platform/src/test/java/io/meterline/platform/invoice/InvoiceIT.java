@@ -47,6 +47,7 @@ class InvoiceIT extends ServerTest {
     private static final String INVOICE_FIELDS = "id number status periodStart periodEnd startsAt endsAt pdfUrl taxName taxPercent taxExempt"
             + " billTo { companyName region country billingEmail }"
             + " lines { kind description usagePeriod quantity unit unitPrice { amount } amount { amount currencyCode } }"
+            + " featureCharges { feature share amount { amount currencyCode } }"
             + " subtotal { amount currencyCode } tax { amount } total { amount } amountPaid { amount } amountCredited { amount } amountDue { amount }"
             + " payments { amount { amount } method reference } creditNotes { number kind amount { amount } reason }";
     private static final String CLOSE = "mutation($input: InvoicePeriodCloseInput!) { invoicePeriodClose(input: $input) { invoice { " + INVOICE_FIELDS
@@ -121,7 +122,11 @@ class InvoiceIT extends ServerTest {
     }
 
     private Fixtures.Tenant tenant(String slug, String zone) {
-        Fixtures.Tenant tenant = Fixtures.tenant(api, slug, zone, "USD");
+        return tenant(slug, zone, "USD");
+    }
+
+    private Fixtures.Tenant tenant(String slug, String zone, String billingCurrency) {
+        Fixtures.Tenant tenant = Fixtures.tenant(api, slug, zone, billingCurrency);
         TestApi.Response details = api.graphql(tenant.adminToken(), "mutation($input: CompanyDetailsUpdateInput!) { companyDetailsUpdate(input: $input) {"
                 + " userErrors { field code } } }", Map.of("input", Map.of("companyName", "Company " + slug, "billingEmail", "billing@" + slug + ".test",
                 "addressLine1", "1 King St W", "city", "Toronto", "region", "ON", "postalCode", "M5H 1A1", "country", "CA")));
@@ -130,7 +135,12 @@ class InvoiceIT extends ServerTest {
     }
 
     private void send(Fixtures.Tenant tenant, String id, String timestamp, int inputTokens) {
-        Map<String, Object> event = Map.of("id", id, "timestamp", timestamp, "provider", "openai", "model", "gpt-4", "meters", Map.of("input_tokens", inputTokens));
+        send(tenant, id, timestamp, inputTokens, Map.of());
+    }
+
+    private void send(Fixtures.Tenant tenant, String id, String timestamp, int inputTokens, Map<String, String> dimensions) {
+        Map<String, Object> event = Map.of("id", id, "timestamp", timestamp, "provider", "openai", "model", "gpt-4", "meters", Map.of("input_tokens", inputTokens),
+                "dimensions", dimensions);
         TestApi.Response response = api.usage(tenant.apiKey(), api.write(Map.of("events", List.of(event))));
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         roller.rollAll();
@@ -268,10 +278,24 @@ class InvoiceIT extends ServerTest {
         Map<String, Object> draft = closed(tenant, "2026-01");
         assertThat(draft.get("status")).isEqualTo("DRAFT");
         assertThat(draft.get("number")).isNull();
-        assertThat((List<?>) draft.get("lines")).isEmpty();
+        // A draft shows the lines and totals it would bill if finalized now, stored nowhere.
+        assertThat(TestApi.at(draft, "lines.0.kind")).isEqualTo("USAGE");
+        assertThat(TestApi.at(draft, "lines.0.amount.amount")).isEqualTo("3.00");
+        assertThat(TestApi.at(draft, "subtotal.amount")).isEqualTo("3.00");
+        assertThat(TestApi.at(draft, "tax.amount")).isEqualTo("0.39");
+        assertThat(TestApi.at(draft, "total.amount")).isEqualTo("3.39");
+        assertThat(TestApi.at(draft, "amountDue.amount")).isEqualTo("0.00");
+        long draftRow = io.meterline.platform.common.GlobalId.require((String) draft.get("id"), "Invoice");
+        assertThat(rows.count("SELECT COUNT(*) FROM invoice_line WHERE invoice_id = ?", draftRow)).isEqualTo(0);
+        assertThat((java.math.BigDecimal) rows.value("SELECT subtotal FROM invoice WHERE id = ?", draftRow)).isEqualByComparingTo("0");
         // Usage arriving in the grace still counts.
         send(tenant, "t2", "2026-01-31T20:00:00Z", 100_000);
-        assertThat(closed(tenant, "2026-01").get("id")).isEqualTo(draft.get("id"));
+        Map<String, Object> later = closed(tenant, "2026-01");
+        assertThat(later.get("id")).isEqualTo(draft.get("id"));
+        assertThat(later.get("status")).isEqualTo("DRAFT");
+        assertThat(TestApi.at(later, "subtotal.amount")).isEqualTo("6.00");
+        assertThat(api.graphql(tenant.memberToken(), "{ invoices { nodes { status lines { amount { amount } } total { amount } } } }").at("data.invoices.nodes.0.total.amount"))
+                .isEqualTo("6.78");
 
         clock.set(Instant.parse("2026-02-01T06:00:00Z"));
         Map<String, Object> finalized = closed(tenant, "2026-01");
@@ -325,7 +349,7 @@ class InvoiceIT extends ServerTest {
         long draftId = store.findByPeriod(organization.id(), java.time.LocalDate.of(2026, 3, 1), 0).orElseThrow().id();
         store.write(connection -> {
             Invoice draft = store.find(connection, draftId, true).orElseThrow();
-            InvoiceLines.Computed computed = lines.compute(connection, draft, clock.instant());
+            InvoiceLines.Computed computed = lines.compute(connection, draft, clock.instant(), true);
             store.replaceLines(connection, draftId, computed.lines(), computed.subtotal());
             return null;
         });
@@ -580,5 +604,204 @@ class InvoiceIT extends ServerTest {
         assertThat((String) july.get("number")).matches("INV-2026-\\d{6}");
         assertThat(TestApi.at(july, "total.amount")).isEqualTo("0.00");
         assertThat(july.get("status")).isEqualTo("PAID");
+    }
+
+    private void ledgerEntry(String organizationId, String kind, String account, String amount) {
+        TestApi.Response response = api.graphql(admin, "mutation($input: LedgerEntryCreateInput!) { ledgerEntryCreate(input: $input) { userErrors { field code } } }",
+                Map.of("input", Map.of("organizationId", organizationId, "kind", kind, "account", account, "amount", amount, "reason", "Invoice test")));
+        assertThat(response.at("data.ledgerEntryCreate.userErrors")).as(response.body()).isEqualTo(List.of());
+    }
+
+    private java.math.BigDecimal credits(Fixtures.Tenant tenant) {
+        return (java.math.BigDecimal) rows.value("SELECT credits FROM ledger_balance WHERE organization_id = ?", organizationRowId(tenant));
+    }
+
+    /** The lines of an invoice as kind, quantity and amount, to compare in one go. */
+    private static List<String> lineSummary(Map<String, Object> invoice) {
+        return summary(invoice, "lines", "kind", "quantity");
+    }
+
+    /** The feature charges of an invoice as feature, share and amount. */
+    private static List<String> featureSummary(Map<String, Object> invoice) {
+        return summary(invoice, "featureCharges", "feature", "share");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> summary(Map<String, Object> invoice, String list, String first, String second) {
+        return ((List<Map<String, Object>>) invoice.get(list)).stream()
+                .map(item -> item.get(first) + " " + item.get(second) + " " + ((Map<String, Object>) item.get("amount")).get("amount")).toList();
+    }
+
+    @Test
+    void usageInsideThePlanAllowanceOrTopUpTokensIsNettedSoOnlyTheFeeAndTheUncoveredCostAreCharged() throws Exception {
+        clock.set(Instant.parse("2026-08-20T12:00:00Z"));
+        Fixtures.Tenant tenant = tenant("inv-plan", "UTC");
+        TestApi.Response plan = api.graphql(admin, "mutation($input: PlanCreateInput!) { planCreate(input: $input) { plan { id } userErrors { code } } }",
+                Map.of("input", Map.of("name", "Invoice Team", "monthlyPrice", "10", "currencyCode", "USD", "monthlyTokens", 200_000, "resetDay", 1)));
+        assertThat(plan.at("data.planCreate.userErrors")).as(plan.body()).isEqualTo(List.of());
+        TestApi.Response set = api.graphql(admin, "mutation($input: OrganizationPlanSetInput!) { organizationPlanSet(input: $input) { userErrors { code } } }",
+                Map.of("input", Map.of("organizationId", tenant.organizationId(), "planId", plan.at("data.planCreate.plan.id"))));
+        assertThat(set.at("data.organizationPlanSet.userErrors")).as(set.body()).isEqualTo(List.of());
+
+        // September: 150,000 tokens (4.50 USD), all inside the 200,000-token allowance: the fee only.
+        clock.set(Instant.parse("2026-09-21T00:00:00Z"));
+        send(tenant, "pl1", "2026-09-05T10:00:00Z", 100_000);
+        send(tenant, "pl2", "2026-09-20T10:00:00Z", 50_000);
+        clock.set(Instant.parse("2026-10-01T02:00:00Z"));
+        Map<String, Object> september = closed(tenant, "2026-09");
+        assertThat(lineSummary(september)).containsExactly("SUBSCRIPTION 1 10.00", "USAGE 150000 4.50", "ALLOWANCE_APPLIED 150000 -4.50");
+        assertThat(TestApi.at(september, "lines.2.description")).isEqualTo("Plan allowance applied");
+        assertThat(TestApi.at(september, "subtotal.amount")).isEqualTo("10.00");
+        assertThat(TestApi.at(september, "total.amount")).isEqualTo("11.30");
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED'", organizationRowId(tenant))).isEqualTo(0);
+
+        // October: a new allowance of 200,000 plus 30,000 top-up tokens; 250,000 tokens used (7.50 USD): 20,000 tokens (0.60 USD)
+        // drawn from credits, overdrawn, charged; the 230,000 covered (6.90) netted, 6.00 plan and 0.90 top-up by their tokens.
+        clock.set(Instant.parse("2026-10-04T00:00:00Z"));
+        ledgerEntry(tenant.organizationId(), "GRANT", "TOPUP_TOKENS", "30000");
+        clock.set(Instant.parse("2026-10-06T00:00:00Z"));
+        send(tenant, "pl3", "2026-10-05T10:00:00Z", 250_000);
+        clock.set(Instant.parse("2026-11-01T02:00:00Z"));
+        Map<String, Object> october = closed(tenant, "2026-10");
+        assertThat(lineSummary(october)).containsExactly("SUBSCRIPTION 1 10.00", "USAGE 250000 7.50", "ALLOWANCE_APPLIED 200000 -6.00",
+                "ALLOWANCE_APPLIED 30000 -0.90");
+        assertThat(TestApi.at(october, "lines.3.description")).isEqualTo("Top-up tokens applied");
+        // Fee plus exactly the uncovered cost: 10.00 + 0.60.
+        assertThat(TestApi.at(october, "subtotal.amount")).isEqualTo("10.60");
+        assertThat(TestApi.at(october, "tax.amount")).isEqualTo("1.38");
+        // The overdraft billed is recorded in the ledger: the balance is back to 0.
+        assertThat(credits(tenant)).isEqualByComparingTo("0");
+        assertThat(rows.value("SELECT description FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED'", organizationRowId(tenant)))
+                .isEqualTo("Overdraft billed on invoice " + october.get("number"));
+
+        // The PDF shows the API's numbers, negative lines included.
+        String text = text(pdf(tenant.memberToken(), (String) october.get("pdfUrl"), 200));
+        assertThat(text).contains("Plan allowance applied", "-6.00", "Top-up tokens applied", "-0.90", "Subtotal 10.60", "Total USD 11.98");
+    }
+
+    @Test
+    void prepaidCreditsAreNettedAndAPostpaidOverdraftIsBilledOnceAndPostedBackWhenVoided() {
+        clock.set(Instant.parse("2026-08-20T12:00:00Z"));
+        Fixtures.Tenant tenant = tenant("inv-prepaid", "UTC");
+        ledgerEntry(tenant.organizationId(), "PURCHASE", "CREDITS", "10.00");
+
+        // September: 3.00 USD of usage, paid from the 10.00 bought: nothing to pay for usage.
+        clock.set(Instant.parse("2026-09-06T00:00:00Z"));
+        send(tenant, "pp1", "2026-09-05T10:00:00Z", 100_000);
+        clock.set(Instant.parse("2026-10-01T02:00:00Z"));
+        Map<String, Object> september = closed(tenant, "2026-09");
+        assertThat(lineSummary(september)).containsExactly("USAGE 100000 3.00", "CREDITS_APPLIED 3 -3.00");
+        assertThat(TestApi.at(september, "lines.1.description")).isEqualTo("Prepaid credits applied: 3.00 of 3.00 USD drawn by usage");
+        assertThat(TestApi.at(september, "total.amount")).isEqualTo("0.00");
+        assertThat(september.get("status")).isEqualTo("PAID");
+        assertThat(credits(tenant)).isEqualByComparingTo("7.00");
+
+        // October: 9.00 of usage, 7.00 prepaid: the 2.00 overdraft is billed and posted to the ledger (balance back to 0).
+        clock.set(Instant.parse("2026-10-06T00:00:00Z"));
+        send(tenant, "pp2", "2026-10-05T10:00:00Z", 300_000);
+        clock.set(Instant.parse("2026-11-01T02:00:00Z"));
+        Map<String, Object> october = closed(tenant, "2026-10");
+        assertThat(lineSummary(october)).containsExactly("USAGE 300000 9.00", "CREDITS_APPLIED 9 -7.00");
+        assertThat(TestApi.at(october, "subtotal.amount")).isEqualTo("2.00");
+        assertThat(credits(tenant)).isEqualByComparingTo("0");
+
+        // November: 3.00 of usage and nothing prepaid: 3.00 billed, October's overdraft not again.
+        clock.set(Instant.parse("2026-11-06T00:00:00Z"));
+        send(tenant, "pp3", "2026-11-05T10:00:00Z", 100_000);
+        clock.set(Instant.parse("2026-12-01T02:00:00Z"));
+        Map<String, Object> november = closed(tenant, "2026-11");
+        assertThat(lineSummary(november)).containsExactly("USAGE 100000 3.00");
+        assertThat(TestApi.at(november, "subtotal.amount")).isEqualTo("3.00");
+        assertThat(credits(tenant)).isEqualByComparingTo("0");
+        long organization = organizationRowId(tenant);
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED'", organization)).isEqualTo(2);
+
+        // Voiding November posts its overdraft back; the reissue bills it again: one in effect, not two.
+        TestApi.Response reissued = api.graphql(admin, VOID, Map.of("input", Map.of("invoiceId", november.get("id"))));
+        assertThat(reissued.at("data.invoiceVoid.userErrors")).as(reissued.body()).isEqualTo(List.of());
+        String reissueNumber = (String) reissued.at("data.invoiceVoid.invoice.number");
+        assertThat(rows.value("SELECT amount FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED' AND description = ?", organization,
+                "Invoice " + november.get("number") + " voided: its overdraft is no longer billed on it").toString()).startsWith("-3.00");
+        assertThat(rows.value("SELECT amount FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED' AND description = ?", organization,
+                "Overdraft billed on invoice " + reissueNumber).toString()).startsWith("3.00");
+        assertThat(credits(tenant)).isEqualByComparingTo("0");
+        // Voiding the reissue (no new one finalized twice): its entry is posted back once, and its own reissue posts once.
+        TestApi.Response again = api.graphql(admin, VOID, Map.of("input", Map.of("invoiceId", reissued.at("data.invoiceVoid.invoice.id"))));
+        assertThat(again.at("data.invoiceVoid.userErrors")).as(again.body()).isEqualTo(List.of());
+        assertThat(rows.count("SELECT COUNT(*) FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED'", organization)).isEqualTo(6);
+        assertThat(credits(tenant)).isEqualByComparingTo("0");
+        assertThat((java.math.BigDecimal) rows.value("SELECT SUM(amount) FROM ledger_entry WHERE organization_id = ? AND kind = 'INVOICED'", organization))
+                .isEqualByComparingTo("5.00");
+    }
+
+    @Test
+    void featureChargesBreakTheUsageDownAndAddUpExactly() throws Exception {
+        clock.set(Instant.parse("2026-08-20T12:00:00Z"));
+        Fixtures.Tenant tenant = tenant("inv-features", "UTC");
+        // Three events of 0.33333 USD each: one per feature and one naming none. The usage line is 0.99999 rounded once: 1.00.
+        clock.set(Instant.parse("2026-09-20T00:00:00Z"));
+        send(tenant, "f1", "2026-09-05T10:00:00Z", 11_111, Map.of("feature", "chat"));
+        send(tenant, "f2", "2026-09-06T10:00:00Z", 11_111, Map.of("feature", "agents"));
+        send(tenant, "f3", "2026-09-07T10:00:00Z", 11_111);
+        // Still a draft in the grace: the breakdown as it would be computed now.
+        clock.set(Instant.parse("2026-10-01T00:30:00Z"));
+        Map<String, Object> draft = closed(tenant, "2026-09");
+        assertThat(draft.get("status")).isEqualTo("DRAFT");
+        List<String> thirds = List.of("agents 0.333334 0.34", "chat 0.333333 0.33", "null 0.333333 0.33");
+        assertThat(featureSummary(draft)).isEqualTo(thirds);
+
+        clock.set(Instant.parse("2026-10-01T02:00:00Z"));
+        Map<String, Object> september = closed(tenant, "2026-09");
+        assertThat(lineSummary(september)).containsExactly("USAGE 33333 1.00");
+        // A breakdown of the same usage, not more lines: the subtotal is the usage line alone; the thirds add up to it exactly.
+        assertThat(TestApi.at(september, "subtotal.amount")).isEqualTo("1.00");
+        assertThat(featureSummary(september)).isEqualTo(thirds);
+        long invoiceRow = io.meterline.platform.common.GlobalId.require((String) september.get("id"), "Invoice");
+        assertThat((java.math.BigDecimal) rows.value("SELECT SUM(amount) FROM invoice_feature_charge WHERE invoice_id = ?", invoiceRow)).isEqualByComparingTo("1.00");
+        assertThat((java.math.BigDecimal) rows.value("SELECT SUM(share) FROM invoice_feature_charge WHERE invoice_id = ?", invoiceRow)).isEqualByComparingTo("1");
+
+        // Frozen at finalization: usage arriving later changes neither the lines nor the breakdown.
+        send(tenant, "f4", "2026-09-08T10:00:00Z", 100_000, Map.of("feature", "chat"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> read = (Map<String, Object>) api.graphql(tenant.memberToken(), INVOICE, Map.of("id", september.get("id"))).at("data.invoice");
+        assertThat(featureSummary(read)).isEqualTo(thirds);
+
+        String text = text(pdf(tenant.memberToken(), (String) september.get("pdfUrl"), 200));
+        assertThat(text).contains("Usage by feature", "agents 0.333334 0.34", "chat 0.333333 0.33", "Unattributed 0.333333 0.33", "Subtotal 1.00");
+    }
+
+    @Test
+    void usageBilledInAFormerCurrencyDuringThePeriodIsBilledConvertedAtTheChangeDaysRate() {
+        clock.set(Instant.parse("2026-08-20T12:00:00Z"));
+        io.meterline.platform.support.FxFixtures.setRate(api, admin, "USD", "1.25", "2026-08-01");
+        Fixtures.Tenant tenant = tenant("inv-fx", "UTC", "EUR");
+        // Billed in EUR until the change: 3.00 USD is 2.40 EUR at 1.25 USD per euro.
+        clock.set(Instant.parse("2026-09-10T00:00:00Z"));
+        send(tenant, "fx1", "2026-09-05T10:00:00Z", 100_000);
+        clock.set(Instant.parse("2026-09-15T00:00:00Z"));
+        io.meterline.platform.support.FxFixtures.setRate(api, admin, "USD", "1.20", "2026-09-15");
+        TestApi.Response changed = api.graphql(admin, "mutation($input: BillingCurrencyChangeInput!) { billingCurrencyChange(input: $input) {"
+                + " organization { billingCurrency } userErrors { field code } } }", Map.of("input", Map.of("organizationId", tenant.organizationId(), "currencyCode", "USD")));
+        assertThat(changed.at("data.billingCurrencyChange.organization.billingCurrency")).as(changed.body()).isEqualTo("USD");
+        clock.set(Instant.parse("2026-09-21T00:00:00Z"));
+        send(tenant, "fx2", "2026-09-20T10:00:00Z", 100_000);
+
+        // Both parts are billed: the EUR part once converted at the rate of the change's day (1.20), 2.40 EUR = 2.88 USD.
+        clock.set(Instant.parse("2026-10-01T02:00:00Z"));
+        Map<String, Object> september = closed(tenant, "2026-09");
+        assertThat(lineSummary(september)).containsExactly("USAGE 100000 3.00", "USAGE 100000 2.88");
+        assertThat(TestApi.at(september, "lines.1.description")).isEqualTo("openai/gpt-4 (billed in EUR: 2.40 EUR at 1.2 USD/EUR of 2026-09-15)");
+        assertThat(TestApi.at(september, "subtotal.amount")).isEqualTo("5.88");
+        assertThat(TestApi.at(september, "subtotal.currencyCode")).isEqualTo("USD");
+        assertThat(featureSummary(september)).containsExactly("null 1 5.88");
+
+        // Late usage of a day still billed in EUR (0.33333 USD = 0.266664 EUR) is adjusted the same way: 2.666664 EUR is 3.20 USD, 0.32 more.
+        clock.set(Instant.parse("2026-10-05T00:00:00Z"));
+        send(tenant, "fx3", "2026-09-06T10:00:00Z", 11_111);
+        assertThat(rows.value("SELECT billing_currency FROM usage_event WHERE event_id = 'fx3'")).isEqualTo("EUR");
+        clock.set(Instant.parse("2026-11-01T02:00:00Z"));
+        Map<String, Object> october = closed(tenant, "2026-10");
+        assertThat(lineSummary(october)).containsExactly("ADJUSTMENT 1 0.32");
+        assertThat(TestApi.at(october, "lines.0.description")).isEqualTo("Late usage of 2026-09: openai/gpt-4");
     }
 }
