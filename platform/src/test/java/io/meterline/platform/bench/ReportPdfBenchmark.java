@@ -1,5 +1,7 @@
 package io.meterline.platform.bench;
 
+import static io.meterline.platform.bench.InvoiceCloseBenchmark.percentile;
+
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.analytics.Dimension;
 import io.meterline.platform.report.ReportDocument;
@@ -19,7 +21,6 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,6 @@ import java.util.Map;
  */
 public final class ReportPdfBenchmark {
 
-    private static final String[] ZONES = {"UTC", "Asia/Kolkata", "Europe/Berlin", "America/New_York", "Asia/Kathmandu"};
     private static final double TARGET_P95_MILLIS = 200;
     /** Calls a day, divisible by every dimension's number of values. */
     private static final int CALLS_A_DAY = 2_520;
@@ -173,31 +173,13 @@ public final class ReportPdfBenchmark {
             statement.execute("SET time_zone = '+00:00'");
         }
         raw.setAutoCommit(false);
-        try (PreparedStatement organization = raw.prepareStatement("INSERT INTO organization (id, name, slug, billing_currency, time_zone, unpriced_usage_policy,"
-                + " cost_factor, discount_percent, created_at) VALUES (?, ?, ?, 'USD', ?, 'ACCEPT', 1, 0, '2020-01-01 00:00:00')");
-             PreparedStatement details = raw.prepareStatement("INSERT INTO company_details (organization_id, company_name, billing_email, address_line1, city,"
-                     + " postal_code, region, country, updated_at, updated_by) VALUES (?, ?, ?, '1 Bench Street', 'Toronto', 'M5V 1A1', 'ON', 'CA', NOW(6), 'bench')")) {
-            for (int i = 1; i <= orgs; i++) {
-                long id = 1_000_000L + i;
-                organization.setLong(1, id);
-                organization.setString(2, "Bench " + i);
-                organization.setString(3, "bench-report-" + i);
-                organization.setString(4, ZONES[i % ZONES.length]);
-                organization.addBatch();
-                details.setLong(1, id);
-                details.setString(2, "Bench Company " + i);
-                details.setString(3, "billing@bench-" + i + ".test");
-                details.addBatch();
-            }
-            organization.executeBatch();
-            details.executeBatch();
-        }
+        InvoiceCloseBenchmark.organizations(raw, orgs, "bench-report-");
         long rows = 0;
         try (PreparedStatement rollup = raw.prepareStatement("INSERT INTO usage_rollup (organization_id, dimension, grain, bucket_start, dimension_value, currency,"
                 + " billing_currency, requests, error_requests, tokens, input_tokens, output_tokens, characters, minutes, images, cost, billing_cost, duration_ms)"
                 + " VALUES (?, ?, 'D', ?, ?, 'USD', 'USD', ?, 0, ?, ?, ?, 0, 0, 0, ?, ?, ?)")) {
             for (int i = 1; i <= orgs; i++) {
-                ZoneId zone = ZoneId.of(ZONES[i % ZONES.length]);
+                ZoneId zone = ZoneId.of(InvoiceCloseBenchmark.ZONES[i % InvoiceCloseBenchmark.ZONES.length]);
                 for (LocalDate date = month.minusMonths(1).atDay(1); !date.isAfter(month.atEndOfMonth()); date = date.plusDays(1)) {
                     long calls = (long) CALLS_A_DAY * (1 + date.getDayOfMonth() % 3);
                     LocalDateTime start = LocalDateTime.ofInstant(date.atStartOfDay(zone).toInstant(), ZoneOffset.UTC);
@@ -228,11 +210,5 @@ public final class ReportPdfBenchmark {
         }
         raw.setAutoCommit(true);
         return rows;
-    }
-
-    private static double percentile(long[] nanos, double fraction) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return sorted.length == 0 ? 0 : sorted[(int) Math.ceil(sorted.length * fraction) - 1] / 1e6;
     }
 }
