@@ -25,8 +25,8 @@ import java.util.Optional;
 
 /**
  * Monthly usage reports and custom reports, every figure read through {@link AnalyticsService} (the rollups), never
- * from raw events, but for a custom report's model within a feature (see {@link #modelWithinFeature}). Months are the organization's local months; a month is CURRENT until its end plus
- * {@link ReportConfiguration#grace()}, COMPLETED after.
+ * from raw events, but for a custom report's model within a feature (see {@link #modelWithinFeature}). Months are the
+ * organization's local months; a month is CURRENT until its end plus {@link ReportConfiguration#grace()}, COMPLETED after.
  */
 @Singleton
 public class UsageReportService {
