@@ -1,6 +1,7 @@
 package io.meterline.platform.allocation;
 
 import io.meterline.platform.common.JdbcWork;
+import io.meterline.platform.common.SqlStates;
 import io.meterline.platform.common.TimeColumns;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -173,15 +174,35 @@ public class AllocationStore {
         return JdbcWork.read(transactions, connection -> rules(connection, RULE_SELECT + " WHERE r.organization_id = ? ORDER BY r.id, c.code, c.id", organizationId));
     }
 
+    /** How often {@link #setRule} runs its transaction when a concurrent first set of the same value took the unique key. */
+    private static final int SET_RULE_ATTEMPTS = 3;
+
     /**
      * Sets the rule of a dimension value (found ignoring case, as MariaDB's unique key compares): its splits are replaced
-     * in one transaction, so a report never sees half a rule.
+     * in one transaction, so a report never sees half a rule. Concurrent sets of one value: the rule row's update
+     * serializes those that find it, and the last to commit wins whole. Two first-time sets both find no rule and both
+     * insert; the unique key refuses the later (whose transaction rolls back whole), which then runs again, finds the
+     * committed rule and replaces its splits. The look-up is a plain read, not {@code FOR UPDATE}: on InnoDB a locking
+     * read that finds nothing takes gap locks, and the two inserts into the same gap would deadlock instead.
      */
     long setRule(long organizationId, AllocationDimension dimension, String value, List<NewSplit> splits, Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeRule(organizationId, dimension, value, splits, now);
+            }
+            catch (RuntimeException e) {
+                if (attempt == SET_RULE_ATTEMPTS || !SqlStates.isDuplicateKey(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private long writeRule(long organizationId, AllocationDimension dimension, String value, List<NewSplit> splits, Instant now) {
         return JdbcWork.write(transactions, connection -> {
             Long id = null;
             try (PreparedStatement statement = connection.prepareStatement("SELECT id FROM allocation_rule WHERE organization_id = ? AND dimension = ?"
-                    + " AND UPPER(dimension_value) = UPPER(?) FOR UPDATE")) {
+                    + " AND UPPER(dimension_value) = UPPER(?)")) {
                 statement.setLong(1, organizationId);
                 statement.setString(2, dimension.name());
                 statement.setString(3, value);

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -136,6 +137,37 @@ public class AnalyticsService {
             breakdowns.add(new Breakdown(spans.get(i).days(), dimension, sorted(groups.get(i)), all.get(i), asOf));
         }
         return breakdowns;
+    }
+
+    /**
+     * The totals of an organization's events that hold every one of {@code values} (a dimension to its value, as
+     * {@link EventReader} reads it: a model as {@code provider/model}, '' for none), over each range, in order. For what
+     * the rollups cannot answer: they keep one dimension per row, so the intersection of two (a model within a feature)
+     * is only in the events. One statement over the {@code (organization_id, occurred_at)} index for all the ranges,
+     * read as a rollup read's raw stretches are (events up to the roll's mark, outside its gaps), so one value answers
+     * exactly what {@link #breakdowns} answers from the rows, as of the same roll. The events are filtered here, not in
+     * SQL: the model's key and an absent value ('' for NULL) are {@link EventReader}'s, the one reading the roll-up uses.
+     */
+    public List<Totals> matching(long organizationId, List<DayRange> ranges, Map<Dimension, String> values) {
+        List<Target> targets = new ArrayList<>();
+        List<TimeGrid.Plan> plans = new ArrayList<>();
+        List<Totals> totals = new ArrayList<>();
+        for (DayRange days : ranges) {
+            // The grid holds the range to a breakdown's limits; its events are one raw window.
+            targets.add(new Target(organizationId, TimeGrid.of(days, TimeGrid.Granularity.MONTH).whole()));
+            plans.add(new TimeGrid.Plan(Map.of(), List.of(new TimeGrid.Window(days.start(), days.end(), 0))));
+            totals.add(new Totals());
+        }
+        if (ranges.isEmpty()) {
+            return totals;
+        }
+        Map<Long, List<Integer>> targetsOf = Map.of(organizationId, IntStream.range(0, ranges.size()).boxed().toList());
+        withConnection(connection -> {
+            readEvents(connection, targets, plans, targetsOf, Dimension.ALL, roller.progress(connection), (target, index, value, row) -> totals.get(target).add(row),
+                    event -> values.entrySet().stream().allMatch(entry -> entry.getValue().equals(event.values().get(entry.getKey()))));
+            return null;
+        });
+        return totals;
     }
 
     /**
@@ -450,7 +482,7 @@ public class AnalyticsService {
                 }
             }
             if (plans.stream().anyMatch(plan -> !plan.raw().isEmpty())) {
-                readEvents(connection, targets, plans, targetsOf, dimension, progress, sink);
+                readEvents(connection, targets, plans, targetsOf, dimension, progress, sink, event -> true);
             }
             return progress.rolledAt();
         });
@@ -483,9 +515,12 @@ public class AnalyticsService {
         return true;
     }
 
-    /** The events of the plans' raw stretches; {@code targetsOf}: each organization's targets (indexes into {@code plans}). */
+    /**
+     * The events of the plans' raw stretches that {@code counted} accepts; {@code targetsOf}: each organization's targets
+     * (indexes into {@code plans}).
+     */
     private void readEvents(Connection connection, List<Target> targets, List<TimeGrid.Plan> plans, Map<Long, List<Integer>> targetsOf, Dimension dimension,
-                            UsageRoller.Progress progress, RowSink sink) throws SQLException {
+                            UsageRoller.Progress progress, RowSink sink, Predicate<EventReader.Event> counted) throws SQLException {
         // Per organization, adjacent stretches of neighbouring buckets are one range of the (organization_id, occurred_at) index.
         Map<Long, List<Instant[]>> rangesOf = new LinkedHashMap<>();
         for (int i = 0; i < targets.size(); i++) {
@@ -525,6 +560,9 @@ public class AnalyticsService {
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     EventReader.Event event = events.read(rows);
+                    if (!counted.test(event)) {
+                        continue;
+                    }
                     for (int target : targetsOf.getOrDefault(event.organizationId(), List.of())) {
                         List<TimeGrid.Window> windows = plans.get(target).raw();
                         int found = Collections.binarySearch(windows, new TimeGrid.Window(event.occurredAt(), event.occurredAt(), -1),

@@ -172,14 +172,25 @@ public class UsageReportGraphQL implements GraphQLWiring, BatchLoaders {
         result.put("daily", daily(reports.daily(organizationId, range), figure).getData());
         result.put("model", models == null ? null : picked(models.get(0), input.model(), Dimension.MODEL, figure));
         result.put("feature", features == null ? null : picked(features.get(0), input.feature(), Dimension.FEATURE, figure));
-        result.put("comparison", comparison(input.compareTo(), totals.get(0).totals(), totals.get(1).totals(), figure,
+        Map<String, Object> comparison = comparison(input.compareTo(), totals.get(0).totals(), totals.get(1).totals(), figure,
                 models == null ? null : picked(models.get(1), input.model(), Dimension.MODEL, figure),
-                features == null ? null : picked(features.get(1), input.feature(), Dimension.FEATURE, figure)));
+                features == null ? null : picked(features.get(1), input.feature(), Dimension.FEATURE, figure));
+        // Both chosen: the model within the feature, from the events (no rollup row holds two dimensions), shares of the same totals.
+        List<Totals> both = input.model() == null || input.feature() == null ? null
+                : reports.modelWithinFeature(organizationId, periods, input.model(), input.feature());
+        String key = input.model() + " | " + input.feature();
+        result.put("modelAndFeature", both == null ? null : intersection(key, both.get(0), totals.get(0).totals(), figure));
+        comparison.put("modelAndFeature", both == null ? null : intersection(key, both.get(1), totals.get(1).totals(), figure));
+        result.put("comparison", comparison);
         return withFigure(result, figure);
     }
 
     private static AnalyticsGraphQL.GroupView picked(AnalyticsService.Breakdown breakdown, String key, Dimension dimension, BillingFigures.In figure) {
         return AnalyticsGraphQL.GroupView.of(List.of(UsageReportService.group(breakdown, key)), breakdown.totals(), dimension, figure).get(0);
+    }
+
+    private static AnalyticsGraphQL.GroupView intersection(String key, Totals part, Totals whole, BillingFigures.In figure) {
+        return AnalyticsGraphQL.GroupView.of(List.of(new AnalyticsService.Group(key, part)), whole, Dimension.ALL, figure).get(0);
     }
 
     /** A comparison of {@code current} with {@code other} (over {@code days}); changes in percent, null against nothing. */

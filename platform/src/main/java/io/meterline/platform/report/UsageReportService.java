@@ -25,8 +25,8 @@ import java.util.Optional;
 
 /**
  * Monthly usage reports and custom reports, every figure read through {@link AnalyticsService} (the rollups), never
- * from raw events. Months are the organization's local months; a month is CURRENT until its end plus
- * {@link ReportConfiguration#grace()}, COMPLETED after.
+ * from raw events, but for a custom report's model within a feature (see {@link #modelWithinFeature}). Months are the
+ * organization's local months; a month is CURRENT until its end plus {@link ReportConfiguration#grace()}, COMPLETED after.
  */
 @Singleton
 public class UsageReportService {
@@ -150,6 +150,14 @@ public class UsageReportService {
     /** The same breakdown over several ranges of one organization, in one read. */
     public List<AnalyticsService.Breakdown> breakdowns(long organizationId, List<DayRange> ranges, Dimension dimension) {
         return analytics.breakdowns(ranges.stream().map(days -> new AnalyticsService.Span(organizationId, days)).toList(), dimension);
+    }
+
+    /**
+     * The chosen model's usage within the chosen feature over each range, in order: their intersection, which no rollup
+     * row holds, read from the events (see {@link AnalyticsService#matching}); costs in the same figure as the rollups'.
+     */
+    public List<Totals> modelWithinFeature(long organizationId, List<DayRange> ranges, String model, String feature) {
+        return analytics.matching(organizationId, ranges, Map.of(Dimension.MODEL, model, Dimension.FEATURE, feature));
     }
 
     /** The period a report is compared with: the month before. */

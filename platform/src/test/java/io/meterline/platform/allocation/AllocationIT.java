@@ -12,6 +12,7 @@ import io.meterline.platform.support.StatementCounter;
 import io.meterline.platform.support.TestApi;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -262,6 +268,56 @@ class AllocationIT extends ServerTest {
         }
         finally {
             setRule(northwind, "PROJECT", "apollo", split("ALPHA", "33.33"), split("BRAVO", "33.33"), split("CHARLIE", "33.34"));
+        }
+    }
+
+    @Test
+    void twoFirstTimeSetsOfOneValueAtTheSameInstantBothSucceedAndLeaveOneWholeRule() throws Exception {
+        // An organization of its own: its rules do not change the others' reports and counts.
+        Fixtures.Tenant racing = Fixtures.tenant(api, "alloc-race", "UTC", "EUR");
+        String east = createCostCenter(racing, "EAST", "East");
+        String west = createCostCenter(racing, "WEST", "West");
+        String north = createCostCenter(racing, "NORTH", "North");
+        List<List<Map<String, Object>>> splitSets = List.of(
+                List.of(Map.of("costCenterId", east, "percent", "100")),
+                List.of(Map.of("costCenterId", west, "percent", "40"), Map.of("costCenterId", north, "percent", "60")));
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 8; round++) {
+                String value = "race-" + round;
+                CountDownLatch ready = new CountDownLatch(2);
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<TestApi.Response>> answers = new ArrayList<>();
+                for (List<Map<String, Object>> splits : splitSets) {
+                    answers.add(threads.submit(() -> {
+                        ready.countDown();
+                        go.await();
+                        return api.graphql(racing.adminToken(), SET_RULE, Map.of("input", Map.of("dimension", "PROJECT", "value", value, "splits", splits)));
+                    }));
+                }
+                ready.await();
+                go.countDown();
+                List<String> ids = new ArrayList<>();
+                for (Future<TestApi.Response> answer : answers) {
+                    TestApi.Response response = answer.get(60, TimeUnit.SECONDS);
+                    assertThat(response.at("errors")).as(response.body()).isNull();
+                    assertThat(response.at("data.allocationRuleSet.userErrors")).as(response.body()).isEqualTo(List.of());
+                    ids.add((String) response.at("data.allocationRuleSet.allocationRule.id"));
+                }
+                assertThat(ids.get(0)).as("both answer the one rule").isEqualTo(ids.get(1));
+                assertThat(rows.count("SELECT COUNT(*) FROM allocation_rule r JOIN organization o ON o.id = r.organization_id WHERE o.slug = 'alloc-race'"
+                        + " AND r.dimension_value = ?", value)).isEqualTo(1);
+                // One set whole, never a mix: the splits of one call, adding up to 100 %.
+                TestApi.Response rule = api.graphql(racing.memberToken(), "query($id: ID!) { node(id: $id) { ... on AllocationRule { splits { costCenter { code } percent } } } }",
+                        Map.of("id", ids.get(0)));
+                List<String> stored = ((List<?>) rule.at("data.node.splits")).stream()
+                        .map(split -> TestApi.at(split, "costCenter.code") + " " + new BigDecimal((String) TestApi.at(split, "percent")).stripTrailingZeros().toPlainString())
+                        .toList();
+                assertThat(stored).as(rule.body()).isIn(List.of("EAST 100"), List.of("NORTH 60", "WEST 40"));
+            }
+        }
+        finally {
+            threads.shutdownNow();
         }
     }
 

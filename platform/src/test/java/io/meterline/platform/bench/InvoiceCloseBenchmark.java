@@ -40,7 +40,7 @@ import java.util.Map;
  */
 public final class InvoiceCloseBenchmark {
 
-    private static final String[] ZONES = {"UTC", "Asia/Kolkata", "Europe/Berlin", "America/New_York", "Asia/Kathmandu"};
+    static final String[] ZONES = {"UTC", "Asia/Kolkata", "Europe/Berlin", "America/New_York", "Asia/Kathmandu"};
     private static final int MODELS = 10;
     private static final double TARGET_CLOSE_SECONDS = 60;
     private static final double TARGET_PDF_P95_MILLIS = 200;
@@ -136,25 +136,7 @@ public final class InvoiceCloseBenchmark {
             statement.execute("INSERT INTO tax_rate (country, region, name, percent, effective_from, created_by, created_at)"
                     + " VALUES ('CA', 'ON', 'HST', 13, '2020-01-01', 'bench', NOW(6))");
         }
-        try (PreparedStatement organization = raw.prepareStatement("INSERT INTO organization (id, name, slug, billing_currency, time_zone, unpriced_usage_policy,"
-                + " cost_factor, discount_percent, created_at) VALUES (?, ?, ?, 'USD', ?, 'ACCEPT', 1, 0, '2020-01-01 00:00:00')");
-             PreparedStatement details = raw.prepareStatement("INSERT INTO company_details (organization_id, company_name, billing_email, region, country,"
-                     + " updated_at, updated_by) VALUES (?, ?, ?, 'ON', 'CA', NOW(6), 'bench')")) {
-            for (int i = 1; i <= orgs; i++) {
-                long id = 1_000_000L + i;
-                organization.setLong(1, id);
-                organization.setString(2, "Bench " + i);
-                organization.setString(3, "bench-close-" + i);
-                organization.setString(4, ZONES[i % ZONES.length]);
-                organization.addBatch();
-                details.setLong(1, id);
-                details.setString(2, "Bench Company " + i);
-                details.setString(3, "billing@bench-" + i + ".test");
-                details.addBatch();
-            }
-            organization.executeBatch();
-            details.executeBatch();
-        }
+        organizations(raw, orgs, "bench-close-");
         YearMonth closed = month.plusMonths(1);
         int days = closed.lengthOfMonth();
         long rowsPerOrg = (long) days * MODELS;
@@ -192,6 +174,32 @@ public final class InvoiceCloseBenchmark {
         raw.commit();
         raw.setAutoCommit(true);
         return rows;
+    }
+
+    /**
+     * Organizations {@code 1,000,001} to {@code 1,000,000 + orgs}, billed in USD, in {@link #ZONES} by turns, each with
+     * company details in Ontario (the BILL TO block); in the caller's transaction.
+     */
+    static void organizations(Connection raw, int orgs, String slugPrefix) throws Exception {
+        try (PreparedStatement organization = raw.prepareStatement("INSERT INTO organization (id, name, slug, billing_currency, time_zone, unpriced_usage_policy,"
+                + " cost_factor, discount_percent, created_at) VALUES (?, ?, ?, 'USD', ?, 'ACCEPT', 1, 0, '2020-01-01 00:00:00')");
+             PreparedStatement details = raw.prepareStatement("INSERT INTO company_details (organization_id, company_name, billing_email, region, country,"
+                     + " updated_at, updated_by) VALUES (?, ?, ?, 'ON', 'CA', NOW(6), 'bench')")) {
+            for (int i = 1; i <= orgs; i++) {
+                long id = 1_000_000L + i;
+                organization.setLong(1, id);
+                organization.setString(2, "Bench " + i);
+                organization.setString(3, slugPrefix + i);
+                organization.setString(4, ZONES[i % ZONES.length]);
+                organization.addBatch();
+                details.setLong(1, id);
+                details.setString(2, "Bench Company " + i);
+                details.setString(3, "billing@bench-" + i + ".test");
+                details.addBatch();
+            }
+            organization.executeBatch();
+            details.executeBatch();
+        }
     }
 
     /** The least a close must do: sum the period's rollups per organization and model, and write as many invoices and lines. */
@@ -251,8 +259,13 @@ public final class InvoiceCloseBenchmark {
     }
 
     private static double p95(long[] nanos) {
+        return percentile(nanos, 0.95);
+    }
+
+    /** The {@code fraction} percentile of the timings, in milliseconds (nearest rank). */
+    static double percentile(long[] nanos, double fraction) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        return sorted.length == 0 ? 0 : sorted[(int) Math.ceil(sorted.length * 0.95) - 1] / 1e6;
+        return sorted.length == 0 ? 0 : sorted[(int) Math.ceil(sorted.length * fraction) - 1] / 1e6;
     }
 }
