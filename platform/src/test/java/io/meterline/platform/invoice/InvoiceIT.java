@@ -514,8 +514,11 @@ class InvoiceIT extends ServerTest {
 
         // Void and reissue an open invoice: the same lines under a new number.
         clock.set(Instant.parse("2026-06-01T06:00:00Z"));
-        send(tenant, "p2", "2026-05-10T15:00:00Z", 100_000);
+        send(tenant, "p2", "2026-05-10T15:00:00Z", 1_000_000);
         Map<String, Object> may = closed(tenant, "2026-05");
+        // May's 30.00 of usage draws the 20.00 credited to the account first: it nets it and bills the 10.00 overdraft (+ 13 %).
+        assertThat(TestApi.at(may, "subtotal.amount")).as(may.toString()).isEqualTo("10.00");
+        assertThat(TestApi.at(may, "total.amount")).isEqualTo("11.30");
         TestApi.Response reissued = api.graphql(admin, VOID, Map.of("input", Map.of("invoiceId", may.get("id"))));
         assertThat(reissued.at("data.invoiceVoid.userErrors")).as(reissued.body()).isEqualTo(List.of());
         assertThat(reissued.at("data.invoiceVoid.invoice.status")).isEqualTo("OPEN");
