@@ -28,12 +28,12 @@ import org.junit.jupiter.api.Test;
  */
 class BudgetAuthorizeIT extends ServerTest {
 
-    @Inject
-    MutableClock clock;
-
     static final String AUTHORIZE = "mutation($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { authorization { decision reservationId expiresAt"
             + " reason remaining resetsAt deniedBy { budget { id name } scope period limit consumed reserved requested remaining resetsAt }"
             + " budgets { budget { name } requested } } userErrors { field code } } }";
+
+    @Inject
+    MutableClock clock;
 
     @Override
     public Map<String, String> getProperties() {
