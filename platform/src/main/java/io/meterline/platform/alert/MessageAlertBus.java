@@ -50,6 +50,11 @@ public class MessageAlertBus implements AlertBus {
         return sink.asFlux();
     }
 
+    /** How many subscriptions listen on this instance now; tests wait on it instead of sleeping. */
+    int subscriberCount() {
+        return sink.currentSubscriberCount();
+    }
+
     private void receive(String message) {
         try {
             Alert alert = json.readValue(message, Argument.of(Alert.class));

@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.meterline.platform.graphql.ws.WsClient;
+import io.meterline.platform.support.Await;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestRedis;
@@ -85,8 +86,11 @@ class AlertDeliveryIT extends ServerTest {
         // The second instance's own dispatcher may claim the delivery first: it must allow the loopback receiver too.
         try (EmbeddedServer second = startSecondInstance(Map.of("meterline.webhooks.allow-http", "true", "meterline.webhooks.allowed-networks", "127.0.0.1/32"));
              WsClient subscriber = WsClient.initialised(second.getURI(), jsonMapper, tenant.memberToken())) {
+            MessageAlertBus secondBus = second.getApplicationContext().getBean(MessageAlertBus.class);
+            int listening = secondBus.subscriberCount();
             subscriber.subscribe("1", "subscription { alertRaised { sequence kind level subject data } }", Map.of());
-            Thread.sleep(300);
+            // The crossing must happen after instance 2 listens, or its bus has nobody to hand the alert to.
+            Await.until("instance 2 listens for the subscription", Duration.ofSeconds(10), () -> secondBus.subscriberCount() > listening);
 
             Instant crossingSent = Instant.now();
             for (int i = 0; i < 8; i++) {

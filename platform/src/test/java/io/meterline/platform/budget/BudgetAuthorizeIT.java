@@ -3,11 +3,14 @@ package io.meterline.platform.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.support.Fixtures;
+import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;
 import io.micronaut.runtime.server.EmbeddedServer;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +31,25 @@ class BudgetAuthorizeIT extends ServerTest {
     static final String AUTHORIZE = "mutation($input: UsageAuthorizeInput!) { usageAuthorize(input: $input) { authorization { decision reservationId expiresAt"
             + " reason remaining resetsAt deniedBy { budget { id name } scope period limit consumed reserved requested remaining resetsAt }"
             + " budgets { budget { name } requested } } userErrors { field code } } }";
+
+    @Inject
+    MutableClock clock;
+
+    @Override
+    public Map<String, String> getProperties() {
+        Map<String, String> properties = new HashMap<>(super.getProperties());
+        properties.put(MutableClock.ENABLE, "true");
+        return properties;
+    }
+
+    /**
+     * Each test starts at the real time, so the events it sends with real timestamps fall in the current
+     * periods; a hold's expiry is reached by moving the clock rather than by waiting for it.
+     */
+    @BeforeEach
+    void startAtRealTime() {
+        clock.set(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    }
 
     String budget(Fixtures.Tenant owner, Map<String, Object> input) {
         TestApi.Response response = api.graphql(owner.adminToken(), BudgetIT.CREATE, Map.of("input", input));
@@ -170,7 +193,11 @@ class BudgetAuthorizeIT extends ServerTest {
         assertThat(shortHold.at("decision")).isEqualTo("ALLOW");
         assertThat(api.post("/v1/authorize", owner.apiKey(), "application/json",
                 "{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"estimate\":{\"tokens\":1}}").at("decision")).isEqualTo("DENY");
-        Thread.sleep(Math.max(0, Duration.between(Instant.now(), Instant.parse((String) shortHold.at("expires_at"))).toMillis()) + 200);
+        Instant expiresAt = Instant.parse((String) shortHold.at("expires_at"));
+        clock.set(expiresAt.minusMillis(1));
+        assertThat(api.post("/v1/authorize", owner.apiKey(), "application/json",
+                "{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"estimate\":{\"tokens\":1}}").at("decision")).as("held until its expiry").isEqualTo("DENY");
+        clock.set(expiresAt);
         TestApi.Response afterExpiry = api.post("/v1/authorize", owner.apiKey(), "application/json",
                 "{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"estimate\":{\"tokens\":100}}");
         assertThat(afterExpiry.at("decision")).as(afterExpiry.body()).isEqualTo("ALLOW");
