@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
 import io.meterline.plugin.architecture.fixture.LeakyPlugin;
 import io.meterline.plugin.spi.fixture.LeakySpiType;
 import io.meterline.plugin.toolkit.fixture.LeakyHelper;
@@ -15,33 +16,28 @@ class PluginWallsCatchLeaksTest {
 
     @ArchTest
     static void aPluginUsingThePlatformIsCaught(JavaClasses leaks) {
-        assertThatThrownBy(() -> PluginWallsTest.pluginsNeverUseThePlatform.check(leaks))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining(LeakyPlugin.class.getName())
-                .hasMessageContaining("io.meterline.platform.fixture.PlatformService");
+        assertCaught(PluginWallsTest.pluginsNeverUseThePlatform, leaks, LeakyPlugin.class, "io.meterline.platform.fixture.PlatformService");
     }
 
     @ArchTest
     static void anSpiTypeBeyondTheJdkIsCaught(JavaClasses leaks) {
-        assertThatThrownBy(() -> PluginWallsTest.spiUsesOnlyTheJdk.check(leaks))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining(LeakySpiType.class.getName())
-                .hasMessageContaining("io.meterline.plugin.toolkit.NativeUsage");
+        assertCaught(PluginWallsTest.spiUsesOnlyTheJdk, leaks, LeakySpiType.class, "io.meterline.plugin.toolkit.NativeUsage");
     }
 
     @ArchTest
     static void aToolkitHelperUsingTheSpiIsCaught(JavaClasses leaks) {
-        assertThatThrownBy(() -> PluginWallsTest.toolkitUsesOnlyTheJdk.check(leaks))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining(LeakyHelper.class.getName())
-                .hasMessageContaining("io.meterline.plugin.spi.UsageException");
+        assertCaught(PluginWallsTest.toolkitUsesOnlyTheJdk, leaks, LeakyHelper.class, "io.meterline.plugin.spi.UsageException");
     }
 
     @ArchTest
     static void aPluginUsingAnotherIsCaught(JavaClasses leaks) {
-        assertThatThrownBy(() -> PluginWallsTest.pluginsStayApart.check(leaks))
+        assertCaught(PluginWallsTest.pluginsStayApart, leaks, LeakyPlugin.class, "io.meterline.plugin.openai.OpenAiPluginFactory");
+    }
+
+    private static void assertCaught(ArchRule rule, JavaClasses leaks, Class<?> offender, String forbidden) {
+        assertThatThrownBy(() -> rule.check(leaks))
                 .isInstanceOf(AssertionError.class)
-                .hasMessageContaining(LeakyPlugin.class.getName())
-                .hasMessageContaining("io.meterline.plugin.openai.OpenAiPluginFactory");
+                .hasMessageContaining(offender.getName())
+                .hasMessageContaining(forbidden);
     }
 }
