@@ -1,14 +1,13 @@
 package io.meterline.plugin.anthropic;
 
-import static io.meterline.plugin.anthropic.NativeUsageFields.ROOT;
-import static io.meterline.plugin.anthropic.NativeUsageFields.optionalCount;
-import static io.meterline.plugin.anthropic.NativeUsageFields.requiredCount;
+import static io.meterline.plugin.toolkit.NativeUsage.ROOT;
 
 import io.meterline.plugin.spi.Meter;
 import io.meterline.plugin.spi.Model;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.Rate;
 import io.meterline.plugin.spi.UsageException;
+import io.meterline.plugin.toolkit.NativeUsage;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -44,6 +43,10 @@ import java.util.Map;
  * USD per 1,000,000 tokens, as Anthropic publishes them.
  */
 public final class AnthropicPlugin implements ProviderPlugin {
+
+    /** Reads the native usage object; a refused field is INVALID_USAGE. */
+    private static final NativeUsage<UsageException> USAGE = new NativeUsage<>(
+            (field, message) -> new UsageException(field, UsageException.Code.INVALID_USAGE, message));
 
     /** The plugin version recorded with every priced line. */
     public static final String VERSION = "1.0.0";
@@ -120,10 +123,10 @@ public final class AnthropicPlugin implements ProviderPlugin {
     public Map<String, BigDecimal> fromNativeUsage(Map<String, Object> nativeUsage) throws UsageException {
         return Map.of(
                 // Taken as is: Anthropic already leaves cache reads and writes out of input_tokens.
-                INPUT_TOKENS, requiredCount(nativeUsage, ROOT, "input_tokens"),
-                OUTPUT_TOKENS, requiredCount(nativeUsage, ROOT, "output_tokens"),
-                CACHE_WRITE_TOKENS, optionalCount(nativeUsage, ROOT, "cache_creation_input_tokens").orElse(BigDecimal.ZERO),
-                CACHE_READ_TOKENS, optionalCount(nativeUsage, ROOT, "cache_read_input_tokens").orElse(BigDecimal.ZERO));
+                INPUT_TOKENS, USAGE.requiredCount(nativeUsage, ROOT, "input_tokens"),
+                OUTPUT_TOKENS, USAGE.requiredCount(nativeUsage, ROOT, "output_tokens"),
+                CACHE_WRITE_TOKENS, USAGE.optionalCount(nativeUsage, ROOT, "cache_creation_input_tokens").orElse(BigDecimal.ZERO),
+                CACHE_READ_TOKENS, USAGE.optionalCount(nativeUsage, ROOT, "cache_read_input_tokens").orElse(BigDecimal.ZERO));
     }
 
     private static List<Rate> rates() {

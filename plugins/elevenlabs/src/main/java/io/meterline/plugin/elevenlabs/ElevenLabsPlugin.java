@@ -1,13 +1,13 @@
 package io.meterline.plugin.elevenlabs;
 
-import static io.meterline.plugin.elevenlabs.NativeUsageFields.ROOT;
-import static io.meterline.plugin.elevenlabs.NativeUsageFields.requiredCount;
+import static io.meterline.plugin.toolkit.NativeUsage.ROOT;
 
 import io.meterline.plugin.spi.Meter;
 import io.meterline.plugin.spi.Model;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.Rate;
 import io.meterline.plugin.spi.UsageException;
+import io.meterline.plugin.toolkit.NativeUsage;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -28,6 +28,10 @@ import java.util.Map;
  * not change the price until the price book gives one of them its own rate.
  */
 public final class ElevenLabsPlugin implements ProviderPlugin {
+
+    /** Reads the native usage object; a refused field is INVALID_USAGE. */
+    private static final NativeUsage<UsageException> USAGE = new NativeUsage<>(
+            (field, message) -> new UsageException(field, UsageException.Code.INVALID_USAGE, message));
 
     /** The plugin version recorded with every priced line. */
     public static final String VERSION = "1.0.0";
@@ -89,6 +93,6 @@ public final class ElevenLabsPlugin implements ProviderPlugin {
      */
     @Override
     public Map<String, BigDecimal> fromNativeUsage(Map<String, Object> nativeUsage) throws UsageException {
-        return Map.of(CHARACTERS, requiredCount(nativeUsage, ROOT, "character_count"));
+        return Map.of(CHARACTERS, USAGE.requiredCount(nativeUsage, ROOT, "character_count"));
     }
 }

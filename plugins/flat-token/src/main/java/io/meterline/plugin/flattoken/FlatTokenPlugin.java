@@ -1,14 +1,13 @@
 package io.meterline.plugin.flattoken;
 
-import static io.meterline.plugin.flattoken.NativeUsageFields.ROOT;
-import static io.meterline.plugin.flattoken.NativeUsageFields.invalid;
-import static io.meterline.plugin.flattoken.NativeUsageFields.optionalCount;
+import static io.meterline.plugin.toolkit.NativeUsage.ROOT;
 
 import io.meterline.plugin.spi.Meter;
 import io.meterline.plugin.spi.Model;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.Rate;
 import io.meterline.plugin.spi.UsageException;
+import io.meterline.plugin.toolkit.NativeUsage;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -33,6 +32,10 @@ import java.util.Optional;
  * EUR) per token. The plugin lists no models because the price does not depend on one.
  */
 public final class FlatTokenPlugin implements ProviderPlugin {
+
+    /** Reads the native usage object; a refused field is INVALID_USAGE. */
+    private static final NativeUsage<UsageException> USAGE = new NativeUsage<>(
+            (field, message) -> new UsageException(field, UsageException.Code.INVALID_USAGE, message));
 
     /** The plugin version recorded with every priced line. */
     public static final String VERSION = "1.0.0";
@@ -97,18 +100,18 @@ public final class FlatTokenPlugin implements ProviderPlugin {
      */
     @Override
     public Map<String, BigDecimal> fromNativeUsage(Map<String, Object> nativeUsage) throws UsageException {
-        Optional<BigDecimal> prompt = optionalCount(nativeUsage, ROOT, "prompt_tokens");
-        Optional<BigDecimal> completion = optionalCount(nativeUsage, ROOT, "completion_tokens");
-        Optional<BigDecimal> total = optionalCount(nativeUsage, ROOT, "total_tokens");
+        Optional<BigDecimal> prompt = USAGE.optionalCount(nativeUsage, ROOT, "prompt_tokens");
+        Optional<BigDecimal> completion = USAGE.optionalCount(nativeUsage, ROOT, "completion_tokens");
+        Optional<BigDecimal> total = USAGE.optionalCount(nativeUsage, ROOT, "total_tokens");
         if (prompt.isEmpty() && completion.isEmpty()) {
             if (total.isEmpty()) {
-                throw invalid(ROOT, "usage needs prompt_tokens and completion_tokens, or total_tokens");
+                throw USAGE.invalid(ROOT, "usage needs prompt_tokens and completion_tokens, or total_tokens");
             }
             return Map.of(TOKENS, total.get());
         }
         BigDecimal sum = prompt.orElse(BigDecimal.ZERO).add(completion.orElse(BigDecimal.ZERO));
         if (total.isPresent() && total.get().compareTo(sum) != 0) {
-            throw invalid(ROOT + ".total_tokens", ROOT + ".total_tokens is " + total.get().toPlainString()
+            throw USAGE.invalid(ROOT + ".total_tokens", ROOT + ".total_tokens is " + total.get().toPlainString()
                     + " but prompt_tokens + completion_tokens is " + sum.toPlainString());
         }
         return Map.of(TOKENS, sum);

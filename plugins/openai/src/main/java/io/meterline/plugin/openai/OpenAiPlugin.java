@@ -1,17 +1,13 @@
 package io.meterline.plugin.openai;
 
-import static io.meterline.plugin.openai.NativeUsageFields.ROOT;
-import static io.meterline.plugin.openai.NativeUsageFields.invalid;
-import static io.meterline.plugin.openai.NativeUsageFields.optionalCount;
-import static io.meterline.plugin.openai.NativeUsageFields.optionalObject;
-import static io.meterline.plugin.openai.NativeUsageFields.present;
-import static io.meterline.plugin.openai.NativeUsageFields.requiredCount;
+import static io.meterline.plugin.toolkit.NativeUsage.ROOT;
 
 import io.meterline.plugin.spi.Meter;
 import io.meterline.plugin.spi.Model;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.Rate;
 import io.meterline.plugin.spi.UsageException;
+import io.meterline.plugin.toolkit.NativeUsage;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -58,6 +54,10 @@ import java.util.Optional;
  * a generic AI text service.
  */
 public final class OpenAiPlugin implements ProviderPlugin {
+
+    /** Reads the native usage object; a refused field is INVALID_USAGE. */
+    private static final NativeUsage<UsageException> USAGE = new NativeUsage<>(
+            (field, message) -> new UsageException(field, UsageException.Code.INVALID_USAGE, message));
 
     /** The plugin version recorded with every priced line. */
     public static final String VERSION = "1.0.0";
@@ -152,10 +152,10 @@ public final class OpenAiPlugin implements ProviderPlugin {
      */
     @Override
     public Map<String, BigDecimal> fromNativeUsage(Map<String, Object> nativeUsage) throws UsageException {
-        boolean chatCompletions = present(nativeUsage, "prompt_tokens");
-        boolean responses = present(nativeUsage, "input_tokens");
+        boolean chatCompletions = USAGE.present(nativeUsage, "prompt_tokens");
+        boolean responses = USAGE.present(nativeUsage, "input_tokens");
         if (chatCompletions && responses) {
-            throw invalid(ROOT, "usage has both prompt_tokens (Chat Completions) and input_tokens (Responses API); send one object");
+            throw USAGE.invalid(ROOT, "usage has both prompt_tokens (Chat Completions) and input_tokens (Responses API); send one object");
         }
         if (chatCompletions) {
             return read(nativeUsage, "prompt_tokens", "completion_tokens", false, "prompt_tokens_details", "completion_tokens_details");
@@ -163,42 +163,42 @@ public final class OpenAiPlugin implements ProviderPlugin {
         if (responses) {
             return read(nativeUsage, "input_tokens", "output_tokens", true, "input_tokens_details", "output_tokens_details");
         }
-        throw invalid(ROOT, "usage needs prompt_tokens (Chat Completions) or input_tokens (Responses API)");
+        throw USAGE.invalid(ROOT, "usage needs prompt_tokens (Chat Completions) or input_tokens (Responses API)");
     }
 
     /** Both objects have the same shape under different names, and both count cached tokens inside the prompt. */
     private static Map<String, BigDecimal> read(Map<String, Object> usage, String promptKey, String completionKey,
             boolean completionRequired, String promptDetailsKey, String completionDetailsKey) throws UsageException {
-        BigDecimal prompt = requiredCount(usage, ROOT, promptKey);
+        BigDecimal prompt = USAGE.requiredCount(usage, ROOT, promptKey);
         BigDecimal completion = completionRequired
-                ? requiredCount(usage, ROOT, completionKey)
-                : optionalCount(usage, ROOT, completionKey).orElse(BigDecimal.ZERO);
+                ? USAGE.requiredCount(usage, ROOT, completionKey)
+                : USAGE.optionalCount(usage, ROOT, completionKey).orElse(BigDecimal.ZERO);
 
-        Optional<BigDecimal> total = optionalCount(usage, ROOT, "total_tokens");
+        Optional<BigDecimal> total = USAGE.optionalCount(usage, ROOT, "total_tokens");
         if (total.isPresent() && total.get().compareTo(prompt.add(completion)) != 0) {
-            throw invalid(ROOT + ".total_tokens", ROOT + ".total_tokens is " + total.get().toPlainString() + " but "
+            throw USAGE.invalid(ROOT + ".total_tokens", ROOT + ".total_tokens is " + total.get().toPlainString() + " but "
                     + promptKey + " + " + completionKey + " is " + prompt.add(completion).toPlainString());
         }
 
         String promptDetailsPath = ROOT + "." + promptDetailsKey;
         BigDecimal cached = BigDecimal.ZERO;
-        Optional<Map<String, Object>> promptDetails = optionalObject(usage, ROOT, promptDetailsKey);
+        Optional<Map<String, Object>> promptDetails = USAGE.optionalObject(usage, ROOT, promptDetailsKey);
         if (promptDetails.isPresent()) {
-            cached = optionalCount(promptDetails.get(), promptDetailsPath, "cached_tokens").orElse(BigDecimal.ZERO);
+            cached = USAGE.optionalCount(promptDetails.get(), promptDetailsPath, "cached_tokens").orElse(BigDecimal.ZERO);
         }
         if (cached.compareTo(prompt) > 0) {
-            throw invalid(promptDetailsPath + ".cached_tokens", promptDetailsPath + ".cached_tokens is " + cached.toPlainString()
+            throw USAGE.invalid(promptDetailsPath + ".cached_tokens", promptDetailsPath + ".cached_tokens is " + cached.toPlainString()
                     + " but " + ROOT + "." + promptKey + ", which includes the cached tokens, is only " + prompt.toPlainString());
         }
 
         String completionDetailsPath = ROOT + "." + completionDetailsKey;
-        Optional<Map<String, Object>> completionDetails = optionalObject(usage, ROOT, completionDetailsKey);
+        Optional<Map<String, Object>> completionDetails = USAGE.optionalObject(usage, ROOT, completionDetailsKey);
         if (completionDetails.isPresent()) {
             // Reasoning is charged as output and already counted there; more reasoning than output means
             // the caller split them apart, and adding them back would be a guess.
-            Optional<BigDecimal> reasoning = optionalCount(completionDetails.get(), completionDetailsPath, "reasoning_tokens");
+            Optional<BigDecimal> reasoning = USAGE.optionalCount(completionDetails.get(), completionDetailsPath, "reasoning_tokens");
             if (reasoning.isPresent() && reasoning.get().compareTo(completion) > 0) {
-                throw invalid(completionDetailsPath + ".reasoning_tokens", completionDetailsPath + ".reasoning_tokens is "
+                throw USAGE.invalid(completionDetailsPath + ".reasoning_tokens", completionDetailsPath + ".reasoning_tokens is "
                         + reasoning.get().toPlainString() + " but " + ROOT + "." + completionKey
                         + ", which includes the reasoning tokens, is only " + completion.toPlainString());
             }

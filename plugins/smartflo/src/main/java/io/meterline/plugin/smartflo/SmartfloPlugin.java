@@ -1,13 +1,13 @@
 package io.meterline.plugin.smartflo;
 
-import static io.meterline.plugin.smartflo.NativeUsageFields.ROOT;
-import static io.meterline.plugin.smartflo.NativeUsageFields.requiredNumber;
+import static io.meterline.plugin.toolkit.NativeUsage.ROOT;
 
 import io.meterline.plugin.spi.Meter;
 import io.meterline.plugin.spi.Model;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.Rate;
 import io.meterline.plugin.spi.UsageException;
+import io.meterline.plugin.toolkit.NativeUsage;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -36,6 +36,10 @@ import java.util.Map;
  * One rate for every model: 0.02 USD per minute. The {@code voice} model is listed for admins.
  */
 public final class SmartfloPlugin implements ProviderPlugin {
+
+    /** Reads the native usage object; a refused field is INVALID_USAGE. */
+    private static final NativeUsage<UsageException> USAGE = new NativeUsage<>(
+            (field, message) -> new UsageException(field, UsageException.Code.INVALID_USAGE, message));
 
     /** The plugin version recorded with every priced line. */
     public static final String VERSION = "1.0.0";
@@ -118,7 +122,7 @@ public final class SmartfloPlugin implements ProviderPlugin {
      */
     @Override
     public Map<String, BigDecimal> fromNativeUsage(Map<String, Object> nativeUsage) throws UsageException {
-        BigDecimal seconds = requiredNumber(nativeUsage, ROOT, "duration_seconds");
+        BigDecimal seconds = USAGE.requiredNumber(nativeUsage, ROOT, "duration_seconds");
         return Map.of(MINUTES, plain(seconds.divide(SECONDS_PER_MINUTE, QUANTITY_SCALE, RoundingMode.HALF_UP)));
     }
 
