@@ -16,6 +16,7 @@ import io.meterline.platform.security.PasswordPolicy;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.Sessions;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.time.ViewerZones;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -35,15 +36,17 @@ public class ProfileGraphQL implements GraphQLWiring {
     private static final List<String> TIME_ZONES = ZoneId.getAvailableZoneIds().stream().sorted().toList();
 
     private final ProfileService profiles;
+    private final ViewerZones zones;
     private final CompanyDetailsService companyDetails;
     private final MemberService members;
     private final CredentialService credentials;
     private final PasswordPolicy passwordPolicy;
     private final Clock clock;
 
-    public ProfileGraphQL(ProfileService profiles, CompanyDetailsService companyDetails, MemberService members, CredentialService credentials,
+    public ProfileGraphQL(ProfileService profiles, ViewerZones zones, CompanyDetailsService companyDetails, MemberService members, CredentialService credentials,
                           PasswordPolicy passwordPolicy, Clock clock) {
         this.profiles = profiles;
+        this.zones = zones;
         this.companyDetails = companyDetails;
         this.members = members;
         this.credentials = credentials;
@@ -113,7 +116,10 @@ public class ProfileGraphQL implements GraphQLWiring {
                     return Payloads.of("email", () -> credentials.confirmEmailChange((String) input.get("token")));
                 }));
         wiring.type("Viewer", type -> type
-                .dataFetcher("timeZone", environment -> profiles.viewerZone(viewer(environment)).getId()));
+                .dataFetcher("timeZone", environment -> {
+                    Viewer viewer = viewer(environment);
+                    return zones.viewerZone(viewer.userId(), viewer.organizationId()).getId();
+                }));
         wiring.type("Profile", type -> type
                 .dataFetcher("displayName", environment -> environment.<ProfileService.Profile>getSource().user().displayName())
                 .dataFetcher("email", environment -> environment.<ProfileService.Profile>getSource().user().email())
