@@ -10,7 +10,7 @@ import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
-import io.meterline.platform.notification.EmailSender;
+import io.meterline.platform.mail.EmailSender;
 import io.meterline.platform.security.AccountLinks;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.PasswordHasher;

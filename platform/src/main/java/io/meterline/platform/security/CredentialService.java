@@ -7,7 +7,7 @@ import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
-import io.meterline.platform.notification.EmailSender;
+import io.meterline.platform.mail.EmailSender;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;
