@@ -13,6 +13,8 @@ import io.meterline.platform.graphql.Payloads;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.User;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.data.model.Pageable;

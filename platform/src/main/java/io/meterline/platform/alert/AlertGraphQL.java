@@ -5,7 +5,7 @@ import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.account.OrganizationRepository;
-import io.meterline.platform.account.UserRepository;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.graphql.BatchLoaders;

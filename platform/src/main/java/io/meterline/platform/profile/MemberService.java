@@ -2,8 +2,8 @@ package io.meterline.platform.profile;
 
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
+import io.meterline.platform.security.User;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.GlobalId;

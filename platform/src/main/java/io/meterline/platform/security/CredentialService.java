@@ -1,7 +1,5 @@
 package io.meterline.platform.security;
 
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
 import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
