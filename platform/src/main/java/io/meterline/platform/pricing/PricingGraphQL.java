@@ -11,6 +11,7 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.Viewer;
 import io.meterline.platform.usage.UsageRepricer;
@@ -27,9 +28,6 @@ import org.dataloader.DataLoaderRegistry;
 @Singleton
 public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
 
-    /** DataLoader of rate versions by row id. */
-    public static final String RATES = "rates";
-
     private final RateRepository rates;
 
     private final PluginRegistry plugins;
@@ -45,7 +43,7 @@ public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
 
     @Override
     public void register(DataLoaderRegistry registry) {
-        registry.register(RATES, BatchLoaders.byId(rates::findByIdIn, RateRecord::id));
+        registry.register(SharedLoaders.RATES, BatchLoaders.byId(rates::findByIdIn, RateRecord::id));
     }
 
     @Override

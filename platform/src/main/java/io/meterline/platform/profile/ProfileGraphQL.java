@@ -2,7 +2,6 @@ package io.meterline.platform.profile;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.Connection;
@@ -10,6 +9,7 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.CredentialService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.PasswordPolicy;
@@ -131,7 +131,7 @@ public class ProfileGraphQL implements GraphQLWiring {
         wiring.type("Invitation", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(Invitation.TYPE, environment.<Invitation>getSource().id()))
                 .dataFetcher("status", environment -> environment.<Invitation>getSource().status(clock.instant()).name())
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, environment.<Invitation>getSource().organizationId())));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, environment.<Invitation>getSource().organizationId())));
     }
 
     private Connection<Invitation> invitationPage(DataFetchingEnvironment environment) {

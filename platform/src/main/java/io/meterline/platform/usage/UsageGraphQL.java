@@ -3,7 +3,6 @@ package io.meterline.platform.usage;
 import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
@@ -13,9 +12,9 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PluginRegistry;
-import io.meterline.platform.pricing.PricingGraphQL;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
@@ -110,7 +109,7 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                 })
                 .dataFetcher("meters", environment -> environment.<UsageEventView>getSource().lines().stream()
                         .map(line -> new UsageSummary.MeterQuantity(line.meter(), line.quantity())).toList())
-                .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, AccountGraphQL.API_KEYS, environment.<UsageEventView>getSource().apiKeyId()))
+                .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, SharedLoaders.API_KEYS, environment.<UsageEventView>getSource().apiKeyId()))
                 .dataFetcher("inputTokens", environment -> tokens(environment.getSource(), false))
                 .dataFetcher("outputTokens", environment -> tokens(environment.getSource(), true))
                 .dataFetcher("totalTokens", environment -> tokens(environment.getSource(), false) + tokens(environment.getSource(), true))
@@ -135,7 +134,7 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                     UsageEventView event = environment.getLocalContext();
                     return line.priced() && event.fxRate() != null ? new Money(Money.round(line.amount().multiply(event.fxRate())), event.billingCurrency()) : null;
                 })
-                .dataFetcher("rate", environment -> BatchLoaders.load(environment, PricingGraphQL.RATES, environment.<StoredLine>getSource().rateId())));
+                .dataFetcher("rate", environment -> BatchLoaders.load(environment, SharedLoaders.RATES, environment.<StoredLine>getSource().rateId())));
     }
 
     private UsageSummary summary(DataFetchingEnvironment environment) {
