@@ -365,6 +365,6 @@ public class AdminService {
 
     /** The month asked for, else the current month in the viewer's time zone. */
     private YearMonth monthFor(Viewer viewer, @Nullable LocalDate month) {
-        return month != null ? YearMonth.from(month) : YearMonth.now(clock.withZone(zones.viewerZone(viewer.userId(), viewer.organizationId())));
+        return month != null ? YearMonth.from(month) : YearMonth.now(clock.withZone(zones.zoneFor(viewer.userId(), viewer.organizationId())));
     }
 }

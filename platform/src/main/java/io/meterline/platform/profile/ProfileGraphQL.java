@@ -118,7 +118,7 @@ public class ProfileGraphQL implements GraphQLWiring {
         wiring.type("Viewer", type -> type
                 .dataFetcher("timeZone", environment -> {
                     Viewer viewer = viewer(environment);
-                    return zones.viewerZone(viewer.userId(), viewer.organizationId()).getId();
+                    return zones.zoneFor(viewer.userId(), viewer.organizationId()).getId();
                 }));
         wiring.type("Profile", type -> type
                 .dataFetcher("displayName", environment -> environment.<ProfileService.Profile>getSource().user().displayName())

@@ -31,34 +31,13 @@ public class ViewerZones {
         this.connections = connections;
     }
 
-    /** The zone the user's dates are shown in: their own, else their organization's (none for a platform admin), else UTC. */
-    public ZoneId viewerZone(long userId, @Nullable Long organizationId) {
-        return read(userId, organizationId);
-    }
-
     /**
-     * The zone a query about an organization defaults to for this user: their own zone when they set
-     * one, else that organization's (so a platform admin reading an organization sees its days).
+     * The zone the user's dates are shown in, and the zone a query about an organization defaults to:
+     * their own zone when they set one, else that organization's (so a platform admin reading an
+     * organization sees its days; none for a platform admin's own pages), else UTC. Read on every
+     * dated query, so one statement on an auto-commit connection, no transaction.
      */
-    public ZoneId zoneFor(long userId, long organizationId) {
-        return read(userId, organizationId);
-    }
-
-    /** The IANA zone a query names, else {@link #zoneFor(long, long)}; BAD_USER_INPUT for a name that is no zone. */
-    public ZoneId zoneFor(long userId, long organizationId, @Nullable String requested) {
-        if (requested == null) {
-            return zoneFor(userId, organizationId);
-        }
-        try {
-            return ZoneId.of(requested);
-        }
-        catch (DateTimeException e) {
-            throw MeterlineException.badInput(requested + " is not an IANA time zone");
-        }
-    }
-
-    /** Read on every dated query, so one statement on an auto-commit connection, no transaction. */
-    private ZoneId read(long userId, @Nullable Long organizationId) {
+    public ZoneId zoneFor(long userId, @Nullable Long organizationId) {
         return connections.execute(ConnectionDefinition.DEFAULT, status -> {
             try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT (SELECT time_zone FROM user_profile WHERE user_id = ?),"
                     + " (SELECT time_zone FROM organization WHERE id = ?)")) {
@@ -79,5 +58,18 @@ public class ViewerZones {
                 throw new IllegalStateException("Reading the time zone of user " + userId + " failed", e);
             }
         });
+    }
+
+    /** The IANA zone a query names, else {@link #zoneFor(long, Long)}; BAD_USER_INPUT for a name that is no zone. */
+    public ZoneId zoneFor(long userId, long organizationId, @Nullable String requested) {
+        if (requested == null) {
+            return zoneFor(userId, organizationId);
+        }
+        try {
+            return ZoneId.of(requested);
+        }
+        catch (DateTimeException e) {
+            throw MeterlineException.badInput(requested + " is not an IANA time zone");
+        }
     }
 }

@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Prices events that were stored unpriced once a rate covers them. Only the unpriced lines are
+ * Prices events that were stored unpriced once a rate covers them, on pricing's {@link RateSet}. Only the unpriced lines are
  * priced; lines priced before keep their amounts, so no earlier cost ever changes. Each repriced
  * event gets an audit row, and the aggregates move from "unpriced" to the rate's currency in the
  * same transaction. The listeners see every repriced event once at the end ({@link RepriceListener#repriced}),
