@@ -10,9 +10,12 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.User;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.data.model.Pageable;
@@ -28,10 +31,6 @@ import org.dataloader.DataLoaderRegistry;
 public class AccountGraphQL implements GraphQLWiring, BatchLoaders {
 
     static final String USER_TYPE = "User";
-    /** DataLoader of organizations by row id. */
-    public static final String ORGANIZATIONS = "organizations";
-    /** DataLoader of API keys by row id. */
-    public static final String API_KEYS = "apiKeys";
 
     private final AccountService accounts;
     private final ApiKeyService apiKeys;
@@ -52,8 +51,8 @@ public class AccountGraphQL implements GraphQLWiring, BatchLoaders {
 
     @Override
     public void register(DataLoaderRegistry registry) {
-        registry.register(ORGANIZATIONS, BatchLoaders.byId(organizations::findByIdIn, Organization::id));
-        registry.register(API_KEYS, BatchLoaders.byId(apiKeyRows::findByIdIn, ApiKey::id));
+        registry.register(SharedLoaders.ORGANIZATIONS, BatchLoaders.byId(organizations::findByIdIn, Organization::id));
+        registry.register(SharedLoaders.API_KEYS, BatchLoaders.byId(apiKeyRows::findByIdIn, ApiKey::id));
     }
 
     @Override
@@ -99,10 +98,10 @@ public class AccountGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("apiKeys", environment -> apiKeyPage(environment, environment.<Organization>getSource().id())));
         wiring.type("User", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(USER_TYPE, environment.<User>getSource().id()))
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, ORGANIZATIONS, environment.<User>getSource().organizationId())));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, environment.<User>getSource().organizationId())));
         wiring.type("ApiKey", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(ApiKeyService.TYPE, environment.<ApiKey>getSource().id()))
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, ORGANIZATIONS, environment.<ApiKey>getSource().organizationId())));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, environment.<ApiKey>getSource().organizationId())));
     }
 
     private static Viewer viewer(DataFetchingEnvironment environment) {

@@ -7,6 +7,8 @@ import io.meterline.platform.security.PasswordHasher;
 import io.meterline.platform.security.PasswordPolicy;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.TenantScope;
+import io.meterline.platform.security.User;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.annotation.Transactional;

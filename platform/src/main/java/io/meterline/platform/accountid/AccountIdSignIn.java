@@ -4,7 +4,7 @@ import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.authentication.Authentication;

@@ -4,7 +4,7 @@ import io.meterline.platform.budget.BudgetMeasure;
 import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.usage.RecordedUsage;
 import io.meterline.platform.usage.StoredLine;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.TimeBuckets;
 import io.meterline.platform.usage.UsageListener;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;

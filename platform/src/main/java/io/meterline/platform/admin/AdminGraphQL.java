@@ -2,12 +2,12 @@ package io.meterline.platform.admin;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.Viewer;
 import io.meterline.platform.usage.UsageEventView;
 import jakarta.inject.Singleton;
@@ -40,7 +40,7 @@ public class AdminGraphQL implements GraphQLWiring {
                 .dataFetcher("timeZone", environment -> environment.<CustomerMonth>getSource().customer().timeZone()));
         wiring.type("RecentCall", type -> type
                 .dataFetcher("time", environment -> event(environment).timestamp())
-                .dataFetcher("customer", environment -> BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, event(environment).organizationId()))
+                .dataFetcher("customer", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, event(environment).organizationId()))
                 .dataFetcher("service", environment -> event(environment).provider())
                 .dataFetcher("model", environment -> event(environment).model())
                 .dataFetcher("status", environment -> event(environment).status())

@@ -18,10 +18,10 @@ import io.meterline.platform.fx.FxConverter;
 import io.meterline.platform.fx.ReportConverter;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.pricing.PluginRegistry;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.meterline.platform.usage.StoredLine;
 import io.meterline.platform.usage.UsageEventView;
 import io.meterline.platform.usage.UsageQueries;
@@ -84,7 +84,7 @@ public class AdminService {
     private final BudgetService budgetService;
     private final PluginRegistry plugins;
     private final UsageQueries events;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final TenantScope tenantScope;
     private final FxConverter fx;
     private final ReportConverter reports;
@@ -92,7 +92,7 @@ public class AdminService {
     private final Clock clock;
 
     AdminService(AdminStore store, AnalyticsService analytics, OrganizationRepository organizations, AlertService alerts, BudgetRepository budgets, BudgetService budgetService,
-                 PluginRegistry plugins, UsageQueries events, ProfileService profiles, TenantScope tenantScope, FxConverter fx, ReportConverter reports,
+                 PluginRegistry plugins, UsageQueries events, ViewerZones zones, TenantScope tenantScope, FxConverter fx, ReportConverter reports,
                  ReportingConfiguration reporting, Clock clock) {
         this.store = store;
         this.analytics = analytics;
@@ -102,7 +102,7 @@ public class AdminService {
         this.budgetService = budgetService;
         this.plugins = plugins;
         this.events = events;
-        this.profiles = profiles;
+        this.zones = zones;
         this.tenantScope = tenantScope;
         this.fx = fx;
         this.reports = reports;
@@ -365,6 +365,6 @@ public class AdminService {
 
     /** The month asked for, else the current month in the viewer's time zone. */
     private YearMonth monthFor(Viewer viewer, @Nullable LocalDate month) {
-        return month != null ? YearMonth.from(month) : YearMonth.now(clock.withZone(profiles.viewerZone(viewer)));
+        return month != null ? YearMonth.from(month) : YearMonth.now(clock.withZone(zones.zoneFor(viewer.userId(), viewer.organizationId())));
     }
 }

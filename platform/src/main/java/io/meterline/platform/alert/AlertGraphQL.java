@@ -3,9 +3,9 @@ package io.meterline.platform.alert;
 import graphql.language.OperationDefinition;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.account.OrganizationRepository;
-import io.meterline.platform.account.UserRepository;
+import io.meterline.platform.graphql.SharedLoaders;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.graphql.BatchLoaders;
@@ -59,7 +59,7 @@ public class AlertGraphQL implements GraphQLWiring {
                     if (environment.getOperationDefinition().getOperation() == OperationDefinition.Operation.SUBSCRIPTION) {
                         return organizations.findById(organizationId).orElseThrow();
                     }
-                    return BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, organizationId);
+                    return BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, organizationId);
                 })
                 .dataFetcher("data", environment -> alerts.data(environment.getSource()))
                 .dataFetcher("cost", environment -> alerts.cost(environment.getSource()))

@@ -1,6 +1,6 @@
 package io.meterline.platform.alert;
 
-import io.meterline.platform.notification.MessageBus;
+import io.meterline.platform.bus.MessageBus;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.annotation.PreDestroy;

@@ -9,11 +9,11 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -29,13 +29,13 @@ public class AllocationGraphQL implements GraphQLWiring {
 
     private final AllocationService service;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final Clock clock;
 
-    AllocationGraphQL(AllocationService service, TenantScope tenantScope, ProfileService profiles, Clock clock) {
+    AllocationGraphQL(AllocationService service, TenantScope tenantScope, ViewerZones zones, Clock clock) {
         this.service = service;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.clock = clock;
     }
 
@@ -104,7 +104,7 @@ public class AllocationGraphQL implements GraphQLWiring {
     private Map<String, Object> report(DataFetchingEnvironment environment) {
         Viewer viewer = viewer(environment);
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
-        ZoneId zone = profiles.zoneFor(viewer, organizationId, environment.getArgument("timeZone"));
+        ZoneId zone = zones.zoneFor(viewer.userId(), organizationId, environment.getArgument("timeZone"));
         DayRange days = DayRange.of(environment.<Map<String, Object>>getArgument("range"), DayRange.Preset.CURRENT_MONTH, zone, clock);
         AllocationService.CostAllocation report = service.report(organizationId, days);
         Map<String, Object> result = new HashMap<>();

@@ -13,7 +13,7 @@ import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
 import io.meterline.platform.usage.BillingFigures;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;

@@ -9,11 +9,11 @@ import io.meterline.platform.common.Money;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.meterline.platform.usage.BillingFigures;
-import io.meterline.platform.usage.DayRange;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -39,14 +39,14 @@ public class AnalyticsGraphQL implements GraphQLWiring {
 
     private final AnalyticsService analytics;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final BillingFigures figures;
     private final Clock clock;
 
-    AnalyticsGraphQL(AnalyticsService analytics, TenantScope tenantScope, ProfileService profiles, BillingFigures figures, Clock clock) {
+    AnalyticsGraphQL(AnalyticsService analytics, TenantScope tenantScope, ViewerZones zones, BillingFigures figures, Clock clock) {
         this.analytics = analytics;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.figures = figures;
         this.clock = clock;
     }
@@ -146,7 +146,7 @@ public class AnalyticsGraphQL implements GraphQLWiring {
 
     private DataFetcherResult<Map<String, Object>> totals(DataFetchingEnvironment environment) {
         long organizationId = organization(environment);
-        ZoneId zone = profiles.zoneFor(GraphQLContextKeys.viewer(environment), organizationId, environment.getArgument("timeZone"));
+        ZoneId zone = zones.zoneFor(GraphQLContextKeys.viewer(environment).userId(), organizationId, environment.getArgument("timeZone"));
         LocalDate today = LocalDate.now(clock.withZone(zone));
         BillingFigures.In figure = figures(organizationId, today);
         AnalyticsService.Series month = analytics.series(organizationId, DayRange.of(DayRange.Preset.CURRENT_MONTH, null, null, zone, clock),
@@ -196,7 +196,7 @@ public class AnalyticsGraphQL implements GraphQLWiring {
     }
 
     private DayRange days(DataFetchingEnvironment environment, long organizationId) {
-        ZoneId zone = profiles.zoneFor(GraphQLContextKeys.viewer(environment), organizationId, environment.getArgument("timeZone"));
+        ZoneId zone = zones.zoneFor(GraphQLContextKeys.viewer(environment).userId(), organizationId, environment.getArgument("timeZone"));
         return DayRange.of(environment.<Map<String, Object>>getArgument("range"), DayRange.Preset.CURRENT_MONTH, zone, clock);
     }
 

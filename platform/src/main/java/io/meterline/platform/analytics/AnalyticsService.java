@@ -1,7 +1,7 @@
 package io.meterline.platform.analytics;
 
-import io.meterline.platform.usage.DayRange;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.connection.ConnectionDefinition;
 import io.micronaut.data.connection.ConnectionOperations;

@@ -3,7 +3,7 @@ package io.meterline.platform.analytics;
 import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.usage.StoredLine;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.TimeBuckets;
 import io.meterline.platform.usage.UsageStore;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;

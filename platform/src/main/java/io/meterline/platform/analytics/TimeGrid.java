@@ -1,8 +1,8 @@
 package io.meterline.platform.analytics;
 
 import io.meterline.platform.common.MeterlineException;
-import io.meterline.platform.usage.DayRange;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.TimeBuckets;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;

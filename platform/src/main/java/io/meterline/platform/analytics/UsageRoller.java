@@ -1,7 +1,7 @@
 package io.meterline.platform.analytics;
 
 import io.meterline.platform.usage.RepriceListener;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;

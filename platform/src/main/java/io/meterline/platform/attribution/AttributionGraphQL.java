@@ -2,7 +2,7 @@ package io.meterline.platform.attribution;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.User;
+import io.meterline.platform.security.User;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.graphql.BatchLoaders;

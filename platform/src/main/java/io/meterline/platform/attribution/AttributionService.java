@@ -1,6 +1,6 @@
 package io.meterline.platform.attribution;
 
-import io.meterline.platform.account.User;
+import io.meterline.platform.security.User;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.ControlCharacters;

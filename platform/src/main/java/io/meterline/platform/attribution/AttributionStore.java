@@ -1,7 +1,7 @@
 package io.meterline.platform.attribution;
 
 import io.meterline.platform.usage.RecordedUsage;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.TimeBuckets;
 import io.meterline.platform.usage.UsageListener;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;

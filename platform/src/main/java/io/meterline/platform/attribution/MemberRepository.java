@@ -1,6 +1,6 @@
 package io.meterline.platform.attribution;
 
-import io.meterline.platform.account.User;
+import io.meterline.platform.security.User;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;

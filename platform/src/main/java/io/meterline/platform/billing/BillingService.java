@@ -15,7 +15,7 @@ import io.meterline.platform.profile.CompanyDetailsRepository;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.meterline.platform.usage.UsageSummaryService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;

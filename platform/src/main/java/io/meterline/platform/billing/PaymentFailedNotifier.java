@@ -1,10 +1,10 @@
 package io.meterline.platform.billing;
 
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
+import io.meterline.platform.security.User;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.alert.AlertRequest;
 import io.meterline.platform.alert.AlertService;
-import io.meterline.platform.notification.EmailSender;
+import io.meterline.platform.mail.EmailSender;
 import io.meterline.platform.security.Role;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.transaction.annotation.TransactionalEventListener;

@@ -2,7 +2,6 @@ package io.meterline.platform.budget;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.account.ApiKey;
 import io.meterline.platform.account.ApiKeyService;
 import io.meterline.platform.common.GlobalId;
@@ -13,6 +12,7 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
@@ -82,7 +82,7 @@ public class BudgetGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("usageAuthorize", this::authorize));
         wiring.type("Budget", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(Budget.TYPE, environment.<Budget>getSource().id()))
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, environment.<Budget>getSource().organizationId()))
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, environment.<Budget>getSource().organizationId()))
                 .dataFetcher("scope", environment -> environment.<Budget>getSource().scopeKind())
                 .dataFetcher("scopeKey", environment -> scopeKeyOf(environment.getSource()))
                 .dataFetcher("period", environment -> environment.<Budget>getSource().periodKind())

@@ -12,7 +12,7 @@ import java.time.temporal.TemporalAdjusters;
 
 /**
  * The one place where budget periods are computed: minutes, local days (local midnight), ISO weeks
- * (Monday) and months (the 1st) in the organization's time zone, as {@code usage/DayRange} reads days.
+ * (Monday) and months (the 1st) in the organization's time zone, as {@code time/DayRange} reads days.
  * Budgets that never reset (TOTAL, or ONE_TIME) have one window that starts at {@link #FOREVER}.
  */
 public final class BudgetPeriods {

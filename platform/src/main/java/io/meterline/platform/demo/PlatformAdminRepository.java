@@ -1,6 +1,6 @@
 package io.meterline.platform.demo;
 
-import io.meterline.platform.account.User;
+import io.meterline.platform.security.User;
 import io.meterline.platform.security.Role;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;

@@ -3,10 +3,10 @@ package io.meterline.platform.export;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.MeterlineException;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.meterline.platform.usage.UsageQueries;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpParameters;
@@ -37,18 +37,18 @@ public class UsageExportController {
     private final UsageExporter exporter;
     private final UsageQueries queries;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final OrganizationRepository organizations;
     private final Clock clock;
     /** Runs the statement: blocking JDBC stays off the Netty event loop that asks for the next chunk. */
     private final Scheduler io;
 
-    UsageExportController(UsageExporter exporter, UsageQueries queries, TenantScope tenantScope, ProfileService profiles, OrganizationRepository organizations,
+    UsageExportController(UsageExporter exporter, UsageQueries queries, TenantScope tenantScope, ViewerZones zones, OrganizationRepository organizations,
                           Clock clock, @Named(TaskExecutors.IO) ExecutorService executor) {
         this.exporter = exporter;
         this.queries = queries;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.organizations = organizations;
         this.clock = clock;
         this.io = Schedulers.fromExecutorService(executor);
@@ -84,7 +84,7 @@ public class UsageExportController {
             Organization organization = organizations.findById(id).orElseThrow(() -> MeterlineException.notFound(parameters.organizationId()));
             DayRange days = parameters.preset() == null && parameters.from() == null && parameters.to() == null ? null
                     : DayRange.of(Downloads.enumValue(DayRange.Preset.class, parameters.preset(), "preset"), Downloads.day(parameters.from(), "from"),
-                    Downloads.day(parameters.to(), "to"), profiles.zoneFor(viewer, id), clock);
+                    Downloads.day(parameters.to(), "to"), zones.zoneFor(viewer.userId(), id), clock);
             UsageQueries.Filter filter = new UsageQueries.Filter(parameters.provider(), parameters.model(), Boolean.TRUE.equals(parameters.unpricedOnly()),
                     days == null ? null : days.start(), days == null ? null : days.end(),
                     parameters.key() == null ? null : queries.apiKeysMatching(id, parameters.key()), parameters.mode(),

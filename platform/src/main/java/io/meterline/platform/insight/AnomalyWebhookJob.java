@@ -2,8 +2,8 @@ package io.meterline.platform.insight;
 
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.analytics.AnalyticsService;
-import io.meterline.platform.usage.DayRange;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.TimeBuckets;
 import io.meterline.platform.webhook.WebhookEventTypes;
 import io.meterline.platform.webhook.WebhookService;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;

@@ -4,10 +4,10 @@ import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -19,13 +19,13 @@ public class InsightGraphQL implements GraphQLWiring {
 
     private final InsightService insights;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final Clock clock;
 
-    InsightGraphQL(InsightService insights, TenantScope tenantScope, ProfileService profiles, Clock clock) {
+    InsightGraphQL(InsightService insights, TenantScope tenantScope, ViewerZones zones, Clock clock) {
         this.insights = insights;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.clock = clock;
     }
 
@@ -66,7 +66,7 @@ public class InsightGraphQL implements GraphQLWiring {
     private Scope scope(DataFetchingEnvironment environment) {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
-        return new Scope(organizationId, profiles.zoneFor(viewer, organizationId, environment.getArgument("timeZone")));
+        return new Scope(organizationId, zones.zoneFor(viewer.userId(), organizationId, environment.getArgument("timeZone")));
     }
 
     private static Insights.Metric metric(DataFetchingEnvironment environment) {

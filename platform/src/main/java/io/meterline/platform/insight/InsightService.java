@@ -14,7 +14,7 @@ import io.meterline.platform.insight.Insights.Metric;
 import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.pricing.PriceBook;
 import io.meterline.platform.pricing.RateRecord;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.meterline.plugin.spi.Rate;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.annotation.Transactional;

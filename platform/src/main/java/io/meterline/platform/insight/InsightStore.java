@@ -1,7 +1,7 @@
 package io.meterline.platform.insight;
 
 import io.meterline.platform.pricing.PluginRegistry;
-import io.meterline.platform.usage.TimeBuckets;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;

@@ -1,6 +1,6 @@
 package io.meterline.platform.invoice;
 
-import io.meterline.platform.notification.EmailSender;
+import io.meterline.platform.mail.EmailSender;
 import io.micronaut.core.propagation.PropagatedContext;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.transaction.annotation.TransactionalEventListener;

@@ -9,11 +9,11 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -32,13 +32,13 @@ public class LedgerGraphQL implements GraphQLWiring {
 
     private final LedgerService ledger;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final Clock clock;
 
-    public LedgerGraphQL(LedgerService ledger, TenantScope tenantScope, ProfileService profiles, Clock clock) {
+    public LedgerGraphQL(LedgerService ledger, TenantScope tenantScope, ViewerZones zones, Clock clock) {
         this.ledger = ledger;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.clock = clock;
     }
 
@@ -57,7 +57,7 @@ public class LedgerGraphQL implements GraphQLWiring {
                     Viewer viewer = viewer(environment);
                     Map<String, Object> range = environment.getArgument("range");
                     DayRange days = range == null ? null : DayRange.of(range, DayRange.Preset.CURRENT_MONTH,
-                            profiles.zoneFor(viewer, tenantScope.organizationFor(viewer, environment.getArgument("organizationId"))), clock);
+                            zones.zoneFor(viewer.userId(), tenantScope.organizationFor(viewer, environment.getArgument("organizationId"))), clock);
                     return entries(environment, "types", days);
                 }));
         wiring.type("Mutation", type -> type

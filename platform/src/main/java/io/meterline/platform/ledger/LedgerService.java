@@ -13,7 +13,7 @@ import io.meterline.platform.fx.FxConverter;
 import io.meterline.platform.pricing.PriceBook;
 import io.meterline.platform.pricing.RateRecord;
 import io.meterline.platform.security.TenantScope;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.annotation.Nullable;

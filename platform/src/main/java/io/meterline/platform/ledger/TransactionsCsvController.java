@@ -4,10 +4,10 @@ import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -56,17 +56,17 @@ public class TransactionsCsvController {
 
     private final LedgerService ledger;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final OrganizationRepository organizations;
     private final Clock clock;
     /** Runs the page reads: blocking JDBC stays off the Netty event loop that asks for the next chunk. */
     private final Scheduler pages;
 
-    public TransactionsCsvController(LedgerService ledger, TenantScope tenantScope, ProfileService profiles, OrganizationRepository organizations, Clock clock,
+    public TransactionsCsvController(LedgerService ledger, TenantScope tenantScope, ViewerZones zones, OrganizationRepository organizations, Clock clock,
                                      @Named(TaskExecutors.IO) ExecutorService executor) {
         this.ledger = ledger;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.organizations = organizations;
         this.clock = clock;
         this.pages = Schedulers.fromExecutorService(executor);
@@ -103,7 +103,7 @@ public class TransactionsCsvController {
             }
             long id = tenantScope.organizationFor(viewer, organizationId);
             Organization organization = organizations.findById(id).orElseThrow(() -> MeterlineException.notFound(organizationId));
-            ZoneId zone = profiles.zoneFor(viewer, id);
+            ZoneId zone = zones.zoneFor(viewer.userId(), id);
             Set<LedgerEntryKind> kinds = kinds(type);
             DayRange range = preset == null && from == null && to == null ? null
                     : DayRange.of(preset == null ? null : enumValue(DayRange.Preset.class, preset, "preset"), day(from, "from"), day(to, "to"), zone, clock);

@@ -1,5 +1,6 @@
 package io.meterline.platform.notification;
 
+import io.meterline.platform.mail.EmailSender;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

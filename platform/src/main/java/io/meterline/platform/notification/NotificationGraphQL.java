@@ -2,11 +2,11 @@ package io.meterline.platform.notification;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import jakarta.inject.Singleton;
 import java.util.Map;
 
@@ -27,7 +27,7 @@ public class NotificationGraphQL implements GraphQLWiring {
         wiring.type("Mutation", type -> type
                 .dataFetcher("alertSettingsUpdate", this::update));
         wiring.type("AlertSettings", type -> type
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, environment.<AlertSettings>getSource().organizationId())));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, environment.<AlertSettings>getSource().organizationId())));
     }
 
     private Map<String, Object> update(DataFetchingEnvironment environment) {

@@ -11,9 +11,9 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.Viewer;
-import io.meterline.platform.usage.UsageRepricer;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -27,25 +27,22 @@ import org.dataloader.DataLoaderRegistry;
 @Singleton
 public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
 
-    /** DataLoader of rate versions by row id. */
-    public static final String RATES = "rates";
-
     private final RateRepository rates;
 
     private final PluginRegistry plugins;
     private final PriceBook priceBook;
-    private final UsageRepricer repricer;
+    private final PricingService pricing;
 
-    public PricingGraphQL(PluginRegistry plugins, PriceBook priceBook, UsageRepricer repricer, RateRepository rates) {
+    public PricingGraphQL(PluginRegistry plugins, PriceBook priceBook, PricingService pricing, RateRepository rates) {
         this.rates = rates;
         this.plugins = plugins;
         this.priceBook = priceBook;
-        this.repricer = repricer;
+        this.pricing = pricing;
     }
 
     @Override
     public void register(DataLoaderRegistry registry) {
-        registry.register(RATES, BatchLoaders.byId(rates::findByIdIn, RateRecord::id));
+        registry.register(SharedLoaders.RATES, BatchLoaders.byId(rates::findByIdIn, RateRecord::id));
     }
 
     @Override
@@ -71,7 +68,7 @@ public class PricingGraphQL implements GraphQLWiring, BatchLoaders {
             Map<String, Object> result = Payloads.fields(() -> {
                 OffsetDateTime effectiveFrom = (OffsetDateTime) input.get("effectiveFrom");
                 Number per = (Number) input.get("per");
-                UsageRepricer.RateChange change = repricer.setRate(viewer, new PricingService.NewRate((String) input.get("provider"), (String) input.get("model"),
+                PricingService.RateChange change = pricing.setRate(viewer, new PricingService.NewRate((String) input.get("provider"), (String) input.get("model"),
                         (String) input.get("meter"), (BigDecimal) input.get("unitPrice"), per == null ? null : per.longValue(),
                         (String) input.get("currencyCode"), effectiveFrom == null ? null : effectiveFrom.toInstant()));
                 Map<String, Object> payload = new HashMap<>();

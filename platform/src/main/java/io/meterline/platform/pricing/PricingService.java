@@ -5,6 +5,7 @@ import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -27,13 +28,16 @@ public class PricingService {
     private final PriceBook priceBook;
     private final RateRepository rates;
     private final TenantScope tenantScope;
+    private final ApplicationEventPublisher<RateSet> rateSetEvents;
     private final Clock clock;
 
-    public PricingService(PluginRegistry plugins, PriceBook priceBook, RateRepository rates, TenantScope tenantScope, Clock clock) {
+    public PricingService(PluginRegistry plugins, PriceBook priceBook, RateRepository rates, TenantScope tenantScope, ApplicationEventPublisher<RateSet> rateSetEvents,
+                          Clock clock) {
         this.plugins = plugins;
         this.priceBook = priceBook;
         this.rates = rates;
         this.tenantScope = tenantScope;
+        this.rateSetEvents = rateSetEvents;
         this.clock = clock;
     }
 
@@ -42,9 +46,16 @@ public class PricingService {
                           @Nullable String currencyCode, @Nullable Instant effectiveFrom) {
     }
 
-    /** Stores a new version; the caller reprices unpriced events it covers in the same transaction. */
+    /** A new rate version and how many unpriced events it priced. */
+    public record RateChange(RateRecord rate, long repricedEventCount) {
+    }
+
+    /**
+     * Stores a new version and publishes {@link RateSet}, whose listener (usage) prices the unpriced
+     * events it covers, all in one transaction.
+     */
     @Transactional
-    public RateRecord setRate(Viewer viewer, NewRate input) {
+    public RateChange setRate(Viewer viewer, NewRate input) {
         tenantScope.requirePlatformAdmin(viewer);
         List<UserError> errors = new ArrayList<>();
         Optional<ProviderPlugin> plugin = plugins.find(input.provider());
@@ -82,6 +93,8 @@ public class PricingService {
         RateRecord saved = rates.save(new RateRecord(null, input.provider(), input.model(), input.meter(), input.unitPrice(), per, currency, version,
                 input.effectiveFrom() == null ? now : input.effectiveFrom(), now, viewer.email()));
         priceBook.refresh();
-        return saved;
+        RateSet event = new RateSet(saved, viewer.email());
+        rateSetEvents.publishEvent(event);
+        return new RateChange(saved, event.repricedEventCount());
     }
 }

@@ -2,15 +2,15 @@ package io.meterline.platform.profile;
 
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
+import io.meterline.platform.security.User;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
-import io.meterline.platform.notification.EmailSender;
+import io.meterline.platform.mail.EmailSender;
 import io.meterline.platform.security.AccountLinks;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.PasswordHasher;

@@ -2,7 +2,6 @@ package io.meterline.platform.profile;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.Connection;
@@ -10,12 +9,14 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.CredentialService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.PasswordPolicy;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.Sessions;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.time.ViewerZones;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -35,15 +36,17 @@ public class ProfileGraphQL implements GraphQLWiring {
     private static final List<String> TIME_ZONES = ZoneId.getAvailableZoneIds().stream().sorted().toList();
 
     private final ProfileService profiles;
+    private final ViewerZones zones;
     private final CompanyDetailsService companyDetails;
     private final MemberService members;
     private final CredentialService credentials;
     private final PasswordPolicy passwordPolicy;
     private final Clock clock;
 
-    public ProfileGraphQL(ProfileService profiles, CompanyDetailsService companyDetails, MemberService members, CredentialService credentials,
+    public ProfileGraphQL(ProfileService profiles, ViewerZones zones, CompanyDetailsService companyDetails, MemberService members, CredentialService credentials,
                           PasswordPolicy passwordPolicy, Clock clock) {
         this.profiles = profiles;
+        this.zones = zones;
         this.companyDetails = companyDetails;
         this.members = members;
         this.credentials = credentials;
@@ -113,7 +116,10 @@ public class ProfileGraphQL implements GraphQLWiring {
                     return Payloads.of("email", () -> credentials.confirmEmailChange((String) input.get("token")));
                 }));
         wiring.type("Viewer", type -> type
-                .dataFetcher("timeZone", environment -> profiles.viewerZone(viewer(environment)).getId()));
+                .dataFetcher("timeZone", environment -> {
+                    Viewer viewer = viewer(environment);
+                    return zones.zoneFor(viewer.userId(), viewer.organizationId()).getId();
+                }));
         wiring.type("Profile", type -> type
                 .dataFetcher("displayName", environment -> environment.<ProfileService.Profile>getSource().user().displayName())
                 .dataFetcher("email", environment -> environment.<ProfileService.Profile>getSource().user().email())
@@ -125,7 +131,7 @@ public class ProfileGraphQL implements GraphQLWiring {
         wiring.type("Invitation", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(Invitation.TYPE, environment.<Invitation>getSource().id()))
                 .dataFetcher("status", environment -> environment.<Invitation>getSource().status(clock.instant()).name())
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, environment.<Invitation>getSource().organizationId())));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, environment.<Invitation>getSource().organizationId())));
     }
 
     private Connection<Invitation> invitationPage(DataFetchingEnvironment environment) {

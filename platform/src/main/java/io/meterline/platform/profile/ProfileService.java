@@ -2,8 +2,8 @@ package io.meterline.platform.profile;
 
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
+import io.meterline.platform.security.User;
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
@@ -12,17 +12,10 @@ import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.security.CredentialService;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.data.connection.ConnectionDefinition;
-import io.micronaut.data.connection.ConnectionOperations;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,13 +23,13 @@ import java.util.Optional;
 /**
  * The signed-in user's profile (display name, phone, email read only) and time zone. A user's own
  * zone, when set, is the zone their dates are shown in; otherwise the organization's. The effective
- * zone is resolved here, in one place, for the viewer and for queries that default to it.
+ * zone for the viewer and for queries that default to it is resolved in one place,
+ * {@link io.meterline.platform.time.ViewerZones}.
  */
 @Singleton
 public class ProfileService {
 
     static final int MAX_DISPLAY_NAME = 200;
-    private static final ZoneId UTC = ZoneId.of("UTC");
 
     /**
      * What the profile page shows.
@@ -65,17 +58,15 @@ public class ProfileService {
     private final OrganizationRepository organizations;
     private final CredentialService credentials;
     private final JdbcOperations jdbc;
-    private final ConnectionOperations<Connection> connections;
     private final Clock clock;
 
     public ProfileService(UserRepository users, UserProfileRepository profiles, OrganizationRepository organizations, CredentialService credentials,
-                          JdbcOperations jdbc, ConnectionOperations<Connection> connections, Clock clock) {
+                          JdbcOperations jdbc, Clock clock) {
         this.users = users;
         this.profiles = profiles;
         this.organizations = organizations;
         this.credentials = credentials;
         this.jdbc = jdbc;
-        this.connections = connections;
         this.clock = clock;
     }
 
@@ -127,51 +118,6 @@ public class ProfileService {
             profiles.save(saved);
         }
         return toProfile(users.findById(user.id()).orElseThrow(), Optional.of(saved));
-    }
-
-    /** The zone the viewer's dates are shown in: their own, else their organization's, else UTC. */
-    public ZoneId viewerZone(Viewer viewer) {
-        return viewer.organizationId() == null ? ownZone(viewer.userId()).orElse(UTC) : zoneFor(viewer, viewer.organizationId());
-    }
-
-    /**
-     * The zone a query about an organization defaults to for this viewer: the viewer's own zone when
-     * they set one, else that organization's (so a platform admin reading an organization sees its days).
-     * Read on every dated query, so one statement on an auto-commit connection, no transaction.
-     */
-    public ZoneId zoneFor(Viewer viewer, long organizationId) {
-        return connections.execute(ConnectionDefinition.DEFAULT, status -> {
-            try (PreparedStatement statement = status.getConnection().prepareStatement("SELECT (SELECT time_zone FROM user_profile WHERE user_id = ?),"
-                    + " (SELECT time_zone FROM organization WHERE id = ?)")) {
-                statement.setLong(1, viewer.userId());
-                statement.setLong(2, organizationId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    String zone = rows.getString(1) != null ? rows.getString(1) : rows.getString(2);
-                    return zone == null ? UTC : ZoneId.of(zone);
-                }
-            }
-            catch (SQLException e) {
-                throw new IllegalStateException("Reading the time zone of user " + viewer.userId() + " failed", e);
-            }
-        });
-    }
-
-    /** The IANA zone a query names, else {@link #zoneFor(Viewer, long)}; BAD_USER_INPUT for a name that is no zone. */
-    public ZoneId zoneFor(Viewer viewer, long organizationId, @Nullable String requested) {
-        if (requested == null) {
-            return zoneFor(viewer, organizationId);
-        }
-        try {
-            return ZoneId.of(requested);
-        }
-        catch (java.time.DateTimeException e) {
-            throw MeterlineException.badInput(requested + " is not an IANA time zone");
-        }
-    }
-
-    private Optional<ZoneId> ownZone(long userId) {
-        return profiles.findById(userId).map(UserProfile::timeZone).map(ZoneId::of);
     }
 
     private Profile toProfile(User user, Optional<UserProfile> profile) {

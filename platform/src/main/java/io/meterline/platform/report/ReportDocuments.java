@@ -55,7 +55,7 @@ public class ReportDocuments {
         UsageReport report = document.report();
         List<List<Object>> rows = new ArrayList<>();
         rows.add(row("TOTAL", report.month().toString(), report.days().from(), report.days().to(), document.totals(), document, null));
-        io.meterline.platform.usage.DayRange previous = UsageReportService.previous(report);
+        io.meterline.platform.time.DayRange previous = UsageReportService.previous(report);
         rows.add(row("PREVIOUS", report.month().minusMonths(1).toString(), previous.from(), previous.to(), document.previous(), document, null));
         for (AnalyticsService.SeriesBucket day : document.daily()) {
             rows.add(row("DAY", day.bucket().date().toString(), day.bucket().date(), day.bucket().date(), day.totals(), document, null));

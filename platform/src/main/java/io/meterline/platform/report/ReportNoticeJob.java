@@ -5,7 +5,7 @@ import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.analytics.AnalyticsService;
 import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.Money;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.meterline.platform.webhook.WebhookEventTypes;
 import io.meterline.platform.webhook.WebhookService;
 import io.micronaut.scheduling.annotation.Scheduled;

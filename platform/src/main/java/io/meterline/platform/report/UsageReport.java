@@ -1,7 +1,7 @@
 package io.meterline.platform.report;
 
 import io.meterline.platform.common.GlobalId;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.Objects;

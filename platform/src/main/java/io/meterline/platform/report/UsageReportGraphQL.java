@@ -16,12 +16,12 @@ import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
-import io.meterline.platform.profile.ProfileService;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.meterline.platform.usage.BillingFigures;
-import io.meterline.platform.usage.DayRange;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -51,13 +51,13 @@ public class UsageReportGraphQL implements GraphQLWiring, BatchLoaders {
 
     private final UsageReportService reports;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final Clock clock;
 
-    UsageReportGraphQL(UsageReportService reports, TenantScope tenantScope, ProfileService profiles, Clock clock) {
+    UsageReportGraphQL(UsageReportService reports, TenantScope tenantScope, ViewerZones zones, Clock clock) {
         this.reports = reports;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.clock = clock;
     }
 
@@ -154,7 +154,7 @@ public class UsageReportGraphQL implements GraphQLWiring, BatchLoaders {
     private DataFetcherResult<Map<String, Object>> custom(DataFetchingEnvironment environment) {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
-        ZoneId zone = profiles.zoneFor(viewer, organizationId, environment.getArgument("timeZone"));
+        ZoneId zone = zones.zoneFor(viewer.userId(), organizationId, environment.getArgument("timeZone"));
         DayRange range = DayRange.of(environment.<Map<String, Object>>getArgument("range"), DayRange.Preset.CURRENT_MONTH, zone, clock);
         Map<String, Object> compareTo = environment.getArgument("compareTo");
         CustomInput input = new CustomInput(range, compareTo == null ? UsageReportService.before(range) : DayRange.of(compareTo, DayRange.Preset.PREVIOUS_MONTH, zone, clock),

@@ -9,7 +9,7 @@ import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.profile.CompanyDetailsRepository;
 import io.meterline.platform.usage.BillingFigures;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Clock;

@@ -1,13 +1,11 @@
 package io.meterline.platform.security;
 
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
 import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.ErrorCode;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
-import io.meterline.platform.notification.EmailSender;
+import io.meterline.platform.mail.EmailSender;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.TransactionOperations;

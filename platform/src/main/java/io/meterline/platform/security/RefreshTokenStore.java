@@ -1,7 +1,5 @@
 package io.meterline.platform.security;
 
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.security.authentication.Authentication;

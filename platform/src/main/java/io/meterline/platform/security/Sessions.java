@@ -1,6 +1,5 @@
 package io.meterline.platform.security;
 
-import io.meterline.platform.account.User;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.token.generator.AccessRefreshTokenGenerator;
 import io.micronaut.security.token.render.AccessRefreshToken;

@@ -2,7 +2,7 @@ package io.meterline.platform.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.meterline.platform.notification.MessageBus;
+import io.meterline.platform.bus.MessageBus;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.connection.ConnectionDefinition;

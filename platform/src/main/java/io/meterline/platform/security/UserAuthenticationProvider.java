@@ -1,7 +1,5 @@
 package io.meterline.platform.security;
 
-import io.meterline.platform.account.User;
-import io.meterline.platform.account.UserRepository;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.core.annotation.NonNull;
 import io.micronaut.core.annotation.Nullable;

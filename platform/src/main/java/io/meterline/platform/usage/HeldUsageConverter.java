@@ -5,6 +5,7 @@ import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.fx.Conversion;
 import io.meterline.platform.fx.FxRatesStored;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.scheduling.annotation.Scheduled;

@@ -3,7 +3,6 @@ package io.meterline.platform.usage;
 import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
@@ -13,13 +12,14 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
-import io.meterline.platform.pricing.PluginRegistry;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.pricing.MeterClass;
-import io.meterline.platform.pricing.PricingGraphQL;
-import io.meterline.platform.profile.ProfileService;
+import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.ViewerZones;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -51,18 +51,18 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
     private final UsageNoteService notes;
     private final PluginRegistry plugins;
     private final TenantScope tenantScope;
-    private final ProfileService profiles;
+    private final ViewerZones zones;
     private final Clock clock;
 
     UsageGraphQL(UsageIngestService ingest, UsageSummaryService summaries, UsageQueries queries, UsageNoteService notes,
-                 PluginRegistry plugins, TenantScope tenantScope, ProfileService profiles, Clock clock) {
+                 PluginRegistry plugins, TenantScope tenantScope, ViewerZones zones, Clock clock) {
         this.ingest = ingest;
         this.summaries = summaries;
         this.queries = queries;
         this.notes = notes;
         this.plugins = plugins;
         this.tenantScope = tenantScope;
-        this.profiles = profiles;
+        this.zones = zones;
         this.clock = clock;
     }
 
@@ -109,7 +109,7 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                 })
                 .dataFetcher("meters", environment -> environment.<UsageEventView>getSource().lines().stream()
                         .map(line -> new UsageSummary.MeterQuantity(line.meter(), line.quantity())).toList())
-                .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, AccountGraphQL.API_KEYS, environment.<UsageEventView>getSource().apiKeyId()))
+                .dataFetcher("apiKey", environment -> BatchLoaders.load(environment, SharedLoaders.API_KEYS, environment.<UsageEventView>getSource().apiKeyId()))
                 .dataFetcher("inputTokens", environment -> tokens(environment.getSource(), false))
                 .dataFetcher("outputTokens", environment -> tokens(environment.getSource(), true))
                 .dataFetcher("totalTokens", environment -> tokens(environment.getSource(), false) + tokens(environment.getSource(), true))
@@ -134,13 +134,13 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                     UsageEventView event = environment.getLocalContext();
                     return line.priced() && event.fxRate() != null ? new Money(Money.round(line.amount().multiply(event.fxRate())), event.billingCurrency()) : null;
                 })
-                .dataFetcher("rate", environment -> BatchLoaders.load(environment, PricingGraphQL.RATES, environment.<StoredLine>getSource().rateId())));
+                .dataFetcher("rate", environment -> BatchLoaders.load(environment, SharedLoaders.RATES, environment.<StoredLine>getSource().rateId())));
     }
 
     private UsageSummary summary(DataFetchingEnvironment environment) {
         Viewer viewer = GraphQLContextKeys.viewer(environment);
         long organizationId = tenantScope.organizationFor(viewer, environment.getArgument("organizationId"));
-        ZoneId zone = profiles.zoneFor(viewer, organizationId, environment.getArgument("timeZone"));
+        ZoneId zone = zones.zoneFor(viewer.userId(), organizationId, environment.getArgument("timeZone"));
         return summaries.summarize(organizationId, DayRange.of(environment.<Map<String, Object>>getArgument("range"), DayRange.Preset.CURRENT_MONTH, zone, clock));
     }
 
@@ -150,7 +150,7 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
         int first = Connection.first(environment);
         Boolean unpricedOnly = environment.getArgument("unpricedOnly");
         Map<String, Object> range = environment.getArgument("range");
-        DayRange days = range == null ? null : DayRange.of(range, DayRange.Preset.CURRENT_MONTH, profiles.zoneFor(viewer, organizationId), clock);
+        DayRange days = range == null ? null : DayRange.of(range, DayRange.Preset.CURRENT_MONTH, zones.zoneFor(viewer.userId(), organizationId), clock);
         String key = environment.getArgument("key");
         String status = environment.getArgument("status");
         UsageQueries.Filter filter = new UsageQueries.Filter(environment.getArgument("provider"), environment.getArgument("model"), Boolean.TRUE.equals(unpricedOnly),

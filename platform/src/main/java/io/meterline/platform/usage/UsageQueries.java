@@ -2,6 +2,7 @@ package io.meterline.platform.usage;
 
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.graphql.Connection;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;

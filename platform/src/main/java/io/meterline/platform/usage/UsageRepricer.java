@@ -1,5 +1,6 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.time.TimeBuckets;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.Rate;
 import io.meterline.platform.account.BillingCurrencyHistory;
@@ -7,10 +8,10 @@ import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.fx.Conversion;
 import io.meterline.platform.pricing.PluginRegistry;
-import io.meterline.platform.pricing.PricingService;
 import io.meterline.platform.pricing.RateRecord;
-import io.meterline.platform.security.Viewer;
+import io.meterline.platform.pricing.RateSet;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -28,7 +29,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Prices events that were stored unpriced once a rate covers them. Only the unpriced lines are
+ * Prices events that were stored unpriced once a rate covers them, on pricing's {@link RateSet}. Only the unpriced lines are
  * priced; lines priced before keep their amounts, so no earlier cost ever changes. Each repriced
  * event gets an audit row, and the aggregates move from "unpriced" to the rate's currency in the
  * same transaction. The listeners see every repriced event once at the end ({@link RepriceListener#repriced}),
@@ -47,14 +48,12 @@ public class UsageRepricer {
     private final PluginRegistry plugins;
     private final OrganizationRepository organizations;
     private final Clock clock;
-    private final PricingService pricing;
     private final List<RepriceListener> listeners;
 
-    UsageRepricer(PricingService pricing, JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, UsageConverter converter,
+    UsageRepricer(JdbcOperations jdbc, UsageQueries queries, UsageStore store, UsagePricer pricer, UsageConverter converter,
                   PluginRegistry plugins,
                   OrganizationRepository organizations, Clock clock, List<RepriceListener> listeners) {
         this.listeners = listeners;
-        this.pricing = pricing;
         this.jdbc = jdbc;
         this.queries = queries;
         this.store = store;
@@ -65,15 +64,10 @@ public class UsageRepricer {
         this.clock = clock;
     }
 
-    /** A new rate version and how many unpriced events it priced. */
-    public record RateChange(RateRecord rate, long repricedEventCount) {
-    }
-
-    /** Adds a rate version and prices the unpriced events it covers, in one transaction. */
-    @Transactional
-    public RateChange setRate(Viewer viewer, PricingService.NewRate input) {
-        RateRecord rate = pricing.setRate(viewer, input);
-        return new RateChange(rate, reprice(rate, viewer.email()));
+    /** Prices the unpriced events a new rate covers, in the transaction that stored the rate. */
+    @EventListener
+    public void onRateSet(RateSet event) {
+        event.addRepriced(reprice(event.rate(), event.by()));
     }
 
     /** Prices the unpriced events a new rate covers; returns how many events changed. */

@@ -1,6 +1,7 @@
 package io.meterline.platform.usage;
 
 import io.meterline.platform.fx.Conversion;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;

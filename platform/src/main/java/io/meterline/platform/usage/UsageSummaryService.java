@@ -7,6 +7,8 @@ import io.meterline.platform.common.Money;
 import io.meterline.platform.pricing.PluginRegistry;
 import io.meterline.platform.pricing.PriceBook;
 import io.meterline.platform.pricing.RateRecord;
+import io.meterline.platform.time.DayRange;
+import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;

@@ -2,7 +2,6 @@ package io.meterline.platform.webhook;
 
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
-import io.meterline.platform.account.AccountGraphQL;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.Connection;
@@ -10,6 +9,7 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.graphql.GraphQLWiring;
 import io.meterline.platform.graphql.NodeLoader;
 import io.meterline.platform.graphql.Payloads;
+import io.meterline.platform.graphql.SharedLoaders;
 import io.meterline.platform.security.Owner;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Factory;
@@ -71,7 +71,7 @@ public class WebhookGraphQL implements GraphQLWiring, BatchLoaders {
         wiring.type("WebhookEndpoint", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(WebhookService.ENDPOINT_TYPE, environment.<WebhookEndpoint>getSource().id()))
                 .dataFetcher("eventTypes", environment -> environment.<WebhookEndpoint>getSource().eventTypeList())
-                .dataFetcher("organization", environment -> BatchLoaders.load(environment, AccountGraphQL.ORGANIZATIONS, environment.<WebhookEndpoint>getSource().organizationId())));
+                .dataFetcher("organization", environment -> BatchLoaders.load(environment, SharedLoaders.ORGANIZATIONS, environment.<WebhookEndpoint>getSource().organizationId())));
         wiring.type("WebhookDelivery", type -> type
                 .dataFetcher("id", environment -> GlobalId.encode(WebhookService.DELIVERY_TYPE, environment.<WebhookDelivery>getSource().id()))
                 .dataFetcher("status", environment -> environment.<WebhookDelivery>getSource().status().name())

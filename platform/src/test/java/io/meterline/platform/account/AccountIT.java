@@ -2,6 +2,7 @@ package io.meterline.platform.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meterline.platform.security.UserRepository;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.TestApi;

@@ -11,7 +11,7 @@ import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;
 import io.meterline.platform.support.StatementCounter;
 import io.meterline.platform.support.TestApi;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;

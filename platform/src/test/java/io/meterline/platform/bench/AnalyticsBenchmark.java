@@ -12,7 +12,7 @@ import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.security.Role;
 import io.meterline.platform.security.Viewer;
 import io.meterline.platform.support.TestApi;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.json.JsonMapper;

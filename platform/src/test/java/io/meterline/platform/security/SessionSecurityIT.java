@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.meterline.platform.graphql.ws.WsClient;
-import io.meterline.platform.notification.MessageBus;
+import io.meterline.platform.bus.MessageBus;
 import io.meterline.platform.support.Fixtures;
 import io.meterline.platform.support.Rows;
 import io.meterline.platform.support.ServerTest;

@@ -1,6 +1,5 @@
-package io.meterline.platform.account;
+package io.meterline.platform.security;
 
-import io.meterline.platform.security.Role;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.data.model.query.builder.sql.Dialect;

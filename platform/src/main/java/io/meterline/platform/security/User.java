@@ -1,6 +1,5 @@
-package io.meterline.platform.account;
+package io.meterline.platform.security;
 
-import io.meterline.platform.security.Role;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.GeneratedValue;
 import io.micronaut.data.annotation.Id;

@@ -1,4 +1,4 @@
-package io.meterline.platform.usage;
+package io.meterline.platform.time;
 
 import io.meterline.platform.common.MeterlineException;
 import io.micronaut.core.annotation.Nullable;

@@ -1,4 +1,4 @@
-package io.meterline.platform.notification;
+package io.meterline.platform.mail;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;

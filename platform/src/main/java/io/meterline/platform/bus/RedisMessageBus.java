@@ -1,4 +1,4 @@
-package io.meterline.platform.notification;
+package io.meterline.platform.bus;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -1,4 +1,4 @@
-package io.meterline.platform.usage;
+package io.meterline.platform.time;
 
 import io.meterline.platform.common.TimeColumns;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.meterline.platform.notification;
+package io.meterline.platform.mail;
 
 import io.micronaut.email.Email;
 import jakarta.inject.Singleton;

@@ -1,4 +1,4 @@
-package io.meterline.platform.notification;
+package io.meterline.platform.mail;
 
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.email.javamail.sender.DefaultSessionProvider;

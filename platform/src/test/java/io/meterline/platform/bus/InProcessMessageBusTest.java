@@ -1,4 +1,4 @@
-package io.meterline.platform.notification;
+package io.meterline.platform.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.meterline.platform.notification;
+package io.meterline.platform.bus;
 
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
