@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meterline.platform.common.MeterlineException;
-import io.meterline.platform.usage.DayRange;
+import io.meterline.platform.time.DayRange;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.meterline.platform.usage;
+package io.meterline.platform.time;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
