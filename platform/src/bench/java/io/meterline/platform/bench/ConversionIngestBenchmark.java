@@ -36,7 +36,7 @@ public final class ConversionIngestBenchmark {
     }
 
     private static int run() throws Exception {
-        String databaseUrl = System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
+        String databaseUrl = BenchMain.option("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
         String user = System.getProperty("db.user", "root");
         String password = System.getProperty("db.password", "");
         // The bench profile passes the ingestion benchmark's default (1,000,000); two sides of that would take too long here.

@@ -101,7 +101,7 @@ public final class IngestBenchmark {
                     intProperty("batch", 1_000),
                     intProperty("clients", 4),
                     intProperty("warmup", 100),
-                    System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench"),
+                    BenchMain.option("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench"),
                     System.getProperty("db.user", "root"),
                     System.getProperty("db.password", ""),
                     EventCorpus.Timestamps.valueOf(System.getProperty("timestamps", "ordered").trim().toUpperCase(Locale.ROOT)),

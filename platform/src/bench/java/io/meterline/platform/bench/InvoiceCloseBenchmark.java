@@ -53,7 +53,7 @@ public final class InvoiceCloseBenchmark {
     }
 
     private static int run() throws Exception {
-        String databaseUrl = System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench_invoice");
+        String databaseUrl = BenchMain.option("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench_invoice");
         String user = System.getProperty("db.user", "root");
         String password = System.getProperty("db.password", "");
         int orgs = Integer.getInteger("orgs", 1_000);

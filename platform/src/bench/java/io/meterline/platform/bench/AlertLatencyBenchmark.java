@@ -54,7 +54,7 @@ public final class AlertLatencyBenchmark {
     }
 
     private static int run() throws Exception {
-        String databaseUrl = System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
+        String databaseUrl = BenchMain.option("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
         String user = System.getProperty("db.user", "root");
         String password = System.getProperty("db.password", "");
         String redisUri = System.getProperty("redis.uri", "redis://127.0.0.1:6379");

@@ -101,7 +101,7 @@ public final class AnalyticsBenchmark {
     }
 
     private static int run() throws Exception {
-        String databaseUrl = System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
+        String databaseUrl = BenchMain.option("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
         String user = System.getProperty("db.user", "root");
         String password = System.getProperty("db.password", "");
         long events = Long.getLong("events", 10_000_000);

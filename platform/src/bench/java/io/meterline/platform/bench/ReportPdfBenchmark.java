@@ -88,7 +88,7 @@ public final class ReportPdfBenchmark {
     }
 
     private static int run() throws Exception {
-        String databaseUrl = System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench_report");
+        String databaseUrl = BenchMain.option("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench_report");
         String user = System.getProperty("db.user", "root");
         String password = System.getProperty("db.password", "");
         int orgs = Integer.getInteger("orgs", 10);

@@ -11,6 +11,15 @@ final class BenchMain {
     private BenchMain() {
     }
 
+    /**
+     * A string option: the system property, or {@code defaultValue} when it is absent or empty (the {@code bench} profile
+     * passes an option the command line left out as empty, so that each benchmark's own default applies).
+     */
+    static String option(String name, String defaultValue) {
+        String value = System.getProperty(name, "");
+        return value.isEmpty() ? defaultValue : value;
+    }
+
     static void exitWith(Body body) {
         int exitCode;
         try {

@@ -41,7 +41,7 @@ public final class AuthorizeLatencyBenchmark {
     }
 
     private static int run() throws Exception {
-        String databaseUrl = System.getProperty("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
+        String databaseUrl = BenchMain.option("db.url", "jdbc:mariadb://127.0.0.1:3306/meterline_bench");
         String user = System.getProperty("db.user", "root");
         String password = System.getProperty("db.password", "");
         int clients = Integer.getInteger("peak.clients", 8);
