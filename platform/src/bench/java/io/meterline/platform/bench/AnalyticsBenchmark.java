@@ -6,6 +6,7 @@ import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.analytics.AnalyticsService;
 import io.meterline.platform.analytics.Dimension;
+import io.meterline.platform.analytics.HoursOfWeek;
 import io.meterline.platform.analytics.TimeGrid;
 import io.meterline.platform.analytics.UsageRoller;
 import io.meterline.platform.common.GlobalId;
@@ -157,7 +158,7 @@ public final class AnalyticsBenchmark {
             AnalyticsService analytics = context.getBean(AnalyticsService.class);
             TestApi api = new TestApi(server.getURI(), context.getBean(JsonMapper.class));
             String token = api.login(ADMIN_EMAIL, ADMIN_PASSWORD);
-            List<Query> queries = queries();
+            List<Query> queries = queries(context.getBean(HoursOfWeek.class));
             if (reuse) {
                 System.out.printf(Locale.ROOT, "  %s only, on the %d organizations already in the database%n", phase, organizations.size());
                 // What a migration since asked to fold in again (V17 refolds every event), before anything is timed.
@@ -419,7 +420,7 @@ public final class AnalyticsBenchmark {
         }
     }
 
-    private static List<Query> queries() {
+    private static List<Query> queries(HoursOfWeek hoursOfWeek) {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         String localDay = "DATE(occurred_at + INTERVAL :offset MINUTE)";
         String org = "FROM usage_event WHERE organization_id = :org";
@@ -466,7 +467,7 @@ public final class AnalyticsBenchmark {
                         "SELECT HOUR(occurred_at + INTERVAL :offset MINUTE) AS h, DAYOFWEEK(occurred_at + INTERVAL :offset MINUTE) AS w, SUM(" + tokens + ") " + org
                                 + " AND occurred_at >= UTC_TIMESTAMP() - INTERVAL 90 DAY GROUP BY h, w",
                         // Its data path: the 90 days by local weekday and hour (the period comparisons add three small reads).
-                        (analytics, id, zone) -> analytics.hoursOfWeek(id, new DayRange(LocalDate.now(zone).minusDays(89), LocalDate.now(zone), zone))),
+                        (analytics, id, zone) -> hoursOfWeek.read(id, new DayRange(LocalDate.now(zone).minusDays(89), LocalDate.now(zone), zone))),
                 new Query("projection", false, "query($org: ID) { usageProjection(organizationId: $org) { monthToDateCost { amount } projectedMonthCost { amount } } }",
                         "SELECT SUM(billing_cost) " + org + " AND occurred_at >= :month",
                         // Its data path: the month to date.

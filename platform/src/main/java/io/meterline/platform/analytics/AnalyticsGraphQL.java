@@ -38,13 +38,15 @@ import java.util.Map;
 public class AnalyticsGraphQL implements GraphQLWiring {
 
     private final AnalyticsService analytics;
+    private final UsageSessions sessions;
     private final TenantScope tenantScope;
     private final ViewerZones zones;
     private final BillingFigures figures;
     private final Clock clock;
 
-    AnalyticsGraphQL(AnalyticsService analytics, TenantScope tenantScope, ViewerZones zones, BillingFigures figures, Clock clock) {
+    AnalyticsGraphQL(AnalyticsService analytics, UsageSessions sessions, TenantScope tenantScope, ViewerZones zones, BillingFigures figures, Clock clock) {
         this.analytics = analytics;
+        this.sessions = sessions;
         this.tenantScope = tenantScope;
         this.zones = zones;
         this.figures = figures;
@@ -77,15 +79,15 @@ public class AnalyticsGraphQL implements GraphQLWiring {
                 .dataFetcher("usageSession", environment -> {
                     long organizationId = organization(environment);
                     // A session has no range: earlier billing currencies convert at today's rate (the UTC day, as events convert).
-                    return withFigures(analytics.session(organizationId, environment.getArgument("key")).orElse(null),
+                    return withFigures(sessions.session(organizationId, environment.getArgument("key")).orElse(null),
                             figures(organizationId, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)));
                 }));
         wiring.type("UsageSession", type -> type
                 .dataFetcher("durationMs", environment -> {
-                    AnalyticsService.Session session = environment.getSource();
+                    UsageSessions.Session session = environment.getSource();
                     return java.time.Duration.between(session.firstAt(), session.lastAt()).toMillis();
                 })
-                .dataFetcher("processingMs", environment -> environment.<AnalyticsService.Session>getSource().totals().durationMs()));
+                .dataFetcher("processingMs", environment -> environment.<UsageSessions.Session>getSource().totals().durationMs()));
         wiring.type("UsageMeasures", type -> type
                 .dataFetcher("cost", environment -> environment.<BillingFigures.In>getLocalContext().money(environment.<Totals>getSource().billingCost()))
                 .dataFetcher("originalCost", environment -> money(environment.<Totals>getSource().cost()))
@@ -176,8 +178,8 @@ public class AnalyticsGraphQL implements GraphQLWiring {
     private DataFetcherResult<Map<String, Object>> sessions(DataFetchingEnvironment environment) {
         long organizationId = organization(environment);
         DayRange days = days(environment, organizationId);
-        AnalyticsService.Sessions sessions = analytics.sessions(organizationId, days, Connection.first(environment));
-        return withFigures(Map.of("nodes", sessions.sessions(), "totalCount", sessions.totalCount()), figures(organizationId, days.to()));
+        UsageSessions.Sessions page = this.sessions.sessions(organizationId, days, Connection.first(environment));
+        return withFigures(Map.of("nodes", page.sessions(), "totalCount", page.totalCount()), figures(organizationId, days.to()));
     }
 
     /** Figures in the organization's current billing currency, earlier billing currencies converted at the rate of {@code day}. */

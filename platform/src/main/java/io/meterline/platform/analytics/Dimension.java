@@ -48,7 +48,7 @@ public enum Dimension {
     /**
      * The grains kept: 'D' the organization's local day, 'H' the UTC hour, 'Q' the UTC quarter hour. The total is also
      * kept by 'L', the organization's local hour, while its zone's offset is not whole hours (where 'H' is not local):
-     * only {@link AnalyticsService#hoursOfWeek} reads it, so it is not listed here.
+     * only {@link HoursOfWeek} reads it, so it is not listed here.
      */
     String grains() {
         return this == ALL ? "DHQ" : "D";

@@ -4,6 +4,7 @@ import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.analytics.AnalyticsService;
 import io.meterline.platform.analytics.Dimension;
+import io.meterline.platform.analytics.HoursOfWeek;
 import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.Money;
@@ -80,16 +81,18 @@ public class InsightService {
 
     private final InsightStore store;
     private final AnalyticsService analytics;
+    private final HoursOfWeek hoursOfWeek;
     private final OrganizationRepository organizations;
     private final PriceBook priceBook;
     private final FxConverter fx;
     private final ReportConverter reports;
     private final Clock clock;
 
-    InsightService(InsightStore store, AnalyticsService analytics, OrganizationRepository organizations, PriceBook priceBook, FxConverter fx,
+    InsightService(InsightStore store, AnalyticsService analytics, HoursOfWeek hoursOfWeek, OrganizationRepository organizations, PriceBook priceBook, FxConverter fx,
                    ReportConverter reports, Clock clock) {
         this.store = store;
         this.analytics = analytics;
+        this.hoursOfWeek = hoursOfWeek;
         this.organizations = organizations;
         this.priceBook = priceBook;
         this.fx = fx;
@@ -162,7 +165,7 @@ public class InsightService {
         Organization organization = organization(organizationId);
         requireAtMost(range, MAX_DAY_RANGE);
         ZoneId zone = range.zone();
-        AnalyticsService.HoursOfWeek read = analytics.hoursOfWeek(organizationId, range);
+        HoursOfWeek.Grid read = hoursOfWeek.read(organizationId, range);
         LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
         // The comparisons read up to today: the last day any part of this answer reads.
         Measure measure = measure(metric, currency, organization, today);

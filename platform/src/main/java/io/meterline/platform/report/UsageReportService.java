@@ -4,6 +4,7 @@ import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.analytics.AnalyticsService;
 import io.meterline.platform.analytics.Dimension;
+import io.meterline.platform.analytics.EventTotals;
 import io.meterline.platform.analytics.TimeGrid;
 import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.MeterlineException;
@@ -36,6 +37,7 @@ public class UsageReportService {
             Dimension.TEAM, Dimension.DEPARTMENT, Dimension.PROJECT, Dimension.MEMBER, Dimension.ACCOUNT_ID);
 
     private final AnalyticsService analytics;
+    private final EventTotals events;
     private final BillingFigures figures;
     private final OrganizationRepository organizations;
     private final UsageReportStore store;
@@ -43,9 +45,10 @@ public class UsageReportService {
     private final ReportConfiguration configuration;
     private final Clock clock;
 
-    UsageReportService(AnalyticsService analytics, BillingFigures figures, OrganizationRepository organizations, UsageReportStore store,
+    UsageReportService(AnalyticsService analytics, EventTotals events, BillingFigures figures, OrganizationRepository organizations, UsageReportStore store,
                        CompanyDetailsRepository companyDetails, ReportConfiguration configuration, Clock clock) {
         this.analytics = analytics;
+        this.events = events;
         this.figures = figures;
         this.organizations = organizations;
         this.store = store;
@@ -154,10 +157,10 @@ public class UsageReportService {
 
     /**
      * The chosen model's usage within the chosen feature over each range, in order: their intersection, which no rollup
-     * row holds, read from the events (see {@link AnalyticsService#matching}); costs in the same figure as the rollups'.
+     * row holds, read from the events (see {@link EventTotals#matching}); costs in the same figure as the rollups'.
      */
     public List<Totals> modelWithinFeature(long organizationId, List<DayRange> ranges, String model, String feature) {
-        return analytics.matching(organizationId, ranges, Map.of(Dimension.MODEL, model, Dimension.FEATURE, feature));
+        return events.matching(organizationId, ranges, Map.of(Dimension.MODEL, model, Dimension.FEATURE, feature));
     }
 
     /** The period a report is compared with: the month before. */

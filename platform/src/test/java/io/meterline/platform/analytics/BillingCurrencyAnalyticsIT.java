@@ -57,6 +57,9 @@ class BillingCurrencyAnalyticsIT extends ServerTest {
     AnalyticsService analytics;
 
     @Inject
+    UsageSessions sessions;
+
+    @Inject
     StatementCounter statements;
 
     @Inject
@@ -300,7 +303,7 @@ class BillingCurrencyAnalyticsIT extends ServerTest {
         assertThat(converted.billingCost()).containsOnly(Map.entry("CHF", new BigDecimal("7.521044776")));
         assertThat(converted.cost()).containsOnly(Map.entry("EUR", new BigDecimal("2.000000000")), Map.entry("USD", new BigDecimal("6.000000000")));
         assertThat(analytics.lifetime(organizationId).billingCost()).containsOnly(Map.entry("CHF", new BigDecimal("7.521044776")));
-        assertThat(analytics.session(organizationId, "chat-1").orElseThrow().totals().billingCost()).containsOnly(Map.entry("CHF", new BigDecimal("5.541044776")));
+        assertThat(sessions.session(organizationId, "chat-1").orElseThrow().totals().billingCost()).containsOnly(Map.entry("CHF", new BigDecimal("5.541044776")));
         // Every grain kept the same sum, nothing is left in the unconverted rows, and the 15-minute aggregates agree.
         for (String grain : List.of("D", "H", "Q")) {
             assertThat(new BigDecimal(String.valueOf(rows.value("SELECT SUM(billing_cost) FROM usage_rollup WHERE organization_id = ? AND dimension = 'ALL'"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meterline.platform.analytics.AnalyticsService;
 import io.meterline.platform.analytics.Dimension;
+import io.meterline.platform.analytics.EventTotals;
 import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.analytics.UsageRoller;
 import io.meterline.platform.common.GlobalId;
@@ -53,6 +54,9 @@ class UsageReportCustomIT extends ServerTest {
 
     @Inject
     AnalyticsService analytics;
+
+    @Inject
+    EventTotals eventTotals;
 
     @Inject
     TransactionOperations<Connection> transactions;
@@ -167,7 +171,7 @@ class UsageReportCustomIT extends ServerTest {
 
     /** The events path's totals of one value over each range equal the rollups' group; the events path's totals. */
     private List<Totals> assertSamePaths(Dimension dimension, String value, DayRange... ranges) {
-        List<Totals> events = analytics.matching(organizationId, List.of(ranges), Map.of(dimension, value));
+        List<Totals> events = eventTotals.matching(organizationId, List.of(ranges), Map.of(dimension, value));
         List<AnalyticsService.Breakdown> rollups = analytics.breakdowns(Arrays.stream(ranges)
                 .map(days -> new AnalyticsService.Span(organizationId, days)).toList(), dimension);
         for (int i = 0; i < ranges.length; i++) {
