@@ -168,9 +168,7 @@ public class AttributionStore implements UsageListener {
         List<Long> distinct = ids.stream().distinct().toList();
         return transactions.executeRead(status -> {
             try (PreparedStatement statement = status.getConnection().prepareStatement(sql.formatted(Placeholders.in(distinct.size())))) {
-                for (int i = 0; i < distinct.size(); i++) {
-                    statement.setLong(i + 1, distinct.get(i));
-                }
+                Placeholders.bind(statement, 1, distinct);
                 Map<Long, List<Long>> result = new HashMap<>();
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {

@@ -350,9 +350,7 @@ class LedgerStore {
             try (PreparedStatement statement = connection.prepareStatement("SELECT event_id, meter, quantity, uncovered FROM ledger_uncharged_line"
                     + " WHERE organization_id = ? AND event_id IN (" + Placeholders.in(chunk.size()) + ") FOR UPDATE")) {
                 statement.setLong(1, organizationId);
-                for (int i = 0; i < chunk.size(); i++) {
-                    statement.setString(i + 2, chunk.get(i));
-                }
+                Placeholders.bind(statement, 2, chunk);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         UnchargedLine line = new UnchargedLine(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4));

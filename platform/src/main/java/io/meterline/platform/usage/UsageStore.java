@@ -63,9 +63,7 @@ public class UsageStore {
                     + Placeholders.in(chunk.size()) + ")";
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setLong(1, organizationId);
-                for (int i = 0; i < chunk.size(); i++) {
-                    statement.setString(i + 2, chunk.get(i));
-                }
+                Placeholders.bind(statement, 2, chunk);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         found.put(rows.getString(2), new Existing(rows.getLong(1), rows.getString(3), rows.getBigDecimal(4), rows.getString(5),
@@ -142,9 +140,7 @@ public class UsageStore {
                 + " WHERE organization_id = ? AND event_id IN (" + Placeholders.in(eventIds.size()) + ")";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, organizationId);
-            for (int i = 0; i < eventIds.size(); i++) {
-                statement.setString(i + 2, eventIds.get(i));
-            }
+            Placeholders.bind(statement, 2, eventIds);
             statement.executeUpdate();
         }
     }
@@ -169,9 +165,7 @@ public class UsageStore {
                 + " WHERE organization_id = ? AND event_id IN (" + Placeholders.in(eventIds.size()) + ")";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, organizationId);
-            for (int i = 0; i < eventIds.size(); i++) {
-                statement.setString(i + 2, eventIds.get(i));
-            }
+            Placeholders.bind(statement, 2, eventIds);
             statement.executeUpdate();
         }
     }
