@@ -283,9 +283,7 @@ public class UsageRoller implements RepriceListener {
         if (!unknown.isEmpty()) {
             try (PreparedStatement statement = connection.prepareStatement("SELECT id, time_zone FROM organization WHERE id IN ("
                     + Placeholders.in(unknown.size()) + ")")) {
-                for (int i = 0; i < unknown.size(); i++) {
-                    statement.setLong(i + 1, unknown.get(i));
-                }
+                Placeholders.bind(statement, 1, unknown);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         zones.put(rows.getLong(1), ZoneId.of(rows.getString(2)));

@@ -120,10 +120,7 @@ public class BudgetStore {
         String sql = "SELECT budget_id, period_start, consumed FROM budget_counter WHERE budget_id IN (" + Placeholders.in(budgetIds.size())
                 + ") AND period_start IN (" + Placeholders.in(starts.size()) + ")" + (locking ? " FOR UPDATE" : "");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int index = 1;
-            for (Long id : budgetIds) {
-                statement.setLong(index++, id);
-            }
+            int index = Placeholders.bind(statement, 1, budgetIds);
             for (Instant start : starts) {
                 statement.setObject(index++, TimeColumns.toColumn(start));
             }
@@ -149,10 +146,7 @@ public class BudgetStore {
         String sql = "SELECT budget_id, period_start, SUM(amount) FROM budget_reservation WHERE budget_id IN (" + Placeholders.in(budgetIds.size())
                 + ") AND expires_at > ? GROUP BY budget_id, period_start";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int index = 1;
-            for (Long id : budgetIds) {
-                statement.setLong(index++, id);
-            }
+            int index = Placeholders.bind(statement, 1, budgetIds);
             statement.setObject(index, TimeColumns.toColumn(now));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -236,9 +230,7 @@ public class BudgetStore {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM budget_reservation WHERE organization_id = ? AND reservation_id IN ("
                 + Placeholders.in(sorted.size()) + ")")) {
             delete.setLong(1, organizationId);
-            for (int i = 0; i < sorted.size(); i++) {
-                delete.setString(i + 2, sorted.get(i));
-            }
+            Placeholders.bind(delete, 2, sorted);
             delete.executeUpdate();
         }
     }

@@ -361,9 +361,7 @@ public class InvoiceStore {
         }
         String marks = Placeholders.in(invoiceIds.size());
         try (PreparedStatement statement = connection.prepareStatement(select + " WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
-            for (int i = 0; i < invoiceIds.size(); i++) {
-                statement.setLong(i + 1, invoiceIds.get(i));
-            }
+            Placeholders.bind(statement, 1, invoiceIds);
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
                     rows.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(reader.read(row));

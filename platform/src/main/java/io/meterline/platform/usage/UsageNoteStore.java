@@ -63,9 +63,7 @@ class UsageNoteStore {
         List<Long> ids = List.copyOf(eventIds);
         return jdbc.prepareStatement("SELECT " + COLUMNS + " FROM usage_note n JOIN app_user u ON u.id = n.author_user_id WHERE n.usage_event_id IN ("
                 + Placeholders.in(ids.size()) + ") ORDER BY n.id", statement -> {
-            for (int index = 0; index < ids.size(); index++) {
-                statement.setLong(index + 1, ids.get(index));
-            }
+            Placeholders.bind(statement, 1, ids);
             return read(statement.executeQuery());
         });
     }
