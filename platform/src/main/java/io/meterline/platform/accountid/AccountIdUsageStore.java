@@ -1,6 +1,8 @@
 package io.meterline.platform.accountid;
 
 import io.meterline.platform.budget.BudgetMeasure;
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.Upsert;
 import io.meterline.platform.pricing.MeterClass;
 import io.meterline.platform.usage.RecordedUsage;
 import io.meterline.platform.usage.StoredLine;
@@ -37,6 +39,9 @@ import java.util.TreeMap;
  */
 @Singleton
 public class AccountIdUsageStore implements UsageListener {
+
+    private static final Upsert ACTIVITY = Upsert.into("account_id_activity", "organization_id", "account_code", "last_event_at")
+            .greatest("last_event_at").build();
 
     private final BudgetMeasure measure;
     private final TransactionOperations<Connection> transactions;
@@ -102,8 +107,7 @@ public class AccountIdUsageStore implements UsageListener {
             }
             statement.executeBatch();
         }
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO account_id_activity (organization_id, account_code, last_event_at) VALUES (?, ?, ?)"
-                + " ON DUPLICATE KEY UPDATE last_event_at = GREATEST(last_event_at, VALUES(last_event_at))")) {
+        try (PreparedStatement statement = connection.prepareStatement(ACTIVITY.sql(connection))) {
             for (Map.Entry<String, Instant> entry : latest.entrySet()) {
                 statement.setLong(1, organizationId);
                 statement.setString(2, entry.getKey());
@@ -135,7 +139,7 @@ public class AccountIdUsageStore implements UsageListener {
         Instant monthStart = today.withDayOfMonth(1).atStartOfDay(zone).toInstant();
         Instant monthEnd = today.withDayOfMonth(1).plusMonths(1).atStartOfDay(zone).toInstant();
         List<String> distinct = codes.stream().distinct().toList();
-        String placeholders = String.join(", ", java.util.Collections.nCopies(distinct.size(), "?"));
+        String placeholders = Placeholders.in(distinct.size());
         return transactions.executeRead(status -> {
             Connection connection = status.getConnection();
             Map<String, long[]> sums = new HashMap<>();

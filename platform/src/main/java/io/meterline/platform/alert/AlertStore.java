@@ -1,7 +1,12 @@
 package io.meterline.platform.alert;
 
-import io.meterline.platform.common.JdbcWork;
-import io.meterline.platform.common.SqlStates;
+import static io.meterline.platform.common.jdbc.TimeColumns.fromColumn;
+import static io.meterline.platform.common.jdbc.TimeColumns.fromNullableColumn;
+import static io.meterline.platform.common.jdbc.TimeColumns.toColumn;
+
+import io.meterline.platform.common.jdbc.JdbcWork;
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.SqlStates;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -12,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -58,7 +62,7 @@ public class AlertStore {
             });
         }
         catch (RuntimeException e) {
-            if (isDuplicateKey(e)) {
+            if (SqlStates.isDuplicateKey(e)) {
                 // Another instance stored the same crossing between our check and our insert.
                 return Optional.empty();
             }
@@ -196,7 +200,7 @@ public class AlertStore {
         if (size == 0) {
             return " AND 1 = 0";
         }
-        return " AND " + column + " IN (" + String.join(", ", java.util.Collections.nCopies(size, "?")) + ")";
+        return " AND " + column + " IN (" + Placeholders.in(size) + ")";
     }
 
     private List<Alert> select(String sql, List<Object> parameters) {
@@ -218,7 +222,7 @@ public class AlertStore {
         return new Alert(rows.getLong("id"), rows.getLong("organization_id"), rows.getLong("sequence_number"), rows.getString("alert_kind"),
                 AlertLevel.valueOf(rows.getString("alert_level")), rows.getString("dedupe_key"), rows.getString("subject"), rows.getString("message"),
                 rows.getString("data_json"), fromColumn(rows.getObject("raised_at", LocalDateTime.class)),
-                fromColumn(rows.getObject("acknowledged_at", LocalDateTime.class)), acknowledgedByUser);
+                fromNullableColumn(rows.getObject("acknowledged_at", LocalDateTime.class)), acknowledgedByUser);
     }
 
     private static PreparedStatement prepare(Connection connection, String sql, List<Object> parameters) throws SQLException {
@@ -242,19 +246,5 @@ public class AlertStore {
 
     private <T> T read(JdbcWork<T> work) {
         return JdbcWork.read(transactions, work);
-    }
-
-    private static boolean isDuplicateKey(Throwable error) {
-        return SqlStates.isDuplicateKey(error);
-    }
-
-    /** Instants are stored as UTC wall time in DATETIME(6), as everywhere in Meterline. */
-    private static LocalDateTime toColumn(Instant instant) {
-        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
-    }
-
-    @Nullable
-    private static Instant fromColumn(@Nullable LocalDateTime value) {
-        return value == null ? null : value.toInstant(ZoneOffset.UTC);
     }
 }

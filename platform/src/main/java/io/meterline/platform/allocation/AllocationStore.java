@@ -1,8 +1,9 @@
 package io.meterline.platform.allocation;
 
-import io.meterline.platform.common.JdbcWork;
-import io.meterline.platform.common.SqlStates;
-import io.meterline.platform.common.TimeColumns;
+import io.meterline.platform.common.jdbc.JdbcWork;
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.SqlStates;
+import io.meterline.platform.common.jdbc.TimeColumns;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +82,7 @@ public class AllocationStore {
         parameters[0] = organizationId;
         System.arraycopy(ids.toArray(), 0, parameters, 1, ids.size());
         return JdbcWork.read(transactions, connection -> costCenters(connection, "SELECT " + COST_CENTER_COLUMNS + " FROM cost_center c WHERE c.organization_id = ?"
-                + " AND c.id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")", parameters));
+                + " AND c.id IN (" + Placeholders.in(ids.size()) + ")", parameters));
     }
 
     /** Whether another cost center of the organization has the code, ignoring case (MariaDB's unique key ignores it too; H2's does not). */
@@ -152,7 +152,7 @@ public class AllocationStore {
             if (ids.isEmpty()) {
                 return List.of();
             }
-            return rules(connection, RULE_SELECT + " WHERE r.id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?")) + ") ORDER BY r.id, c.code, c.id",
+            return rules(connection, RULE_SELECT + " WHERE r.id IN (" + Placeholders.in(ids.size()) + ") ORDER BY r.id, c.code, c.id",
                     ids.toArray());
         });
     }

@@ -1,5 +1,7 @@
 package io.meterline.platform.analytics;
 
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.Upsert;
 import io.meterline.platform.usage.RepriceListener;
 import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.context.annotation.Value;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,12 @@ public class UsageRoller implements RepriceListener {
     private static final Logger LOG = LoggerFactory.getLogger(UsageRoller.class);
     private static final String[] MEASURES = {"requests", "error_requests", "tokens", "input_tokens", "output_tokens", "characters", "minutes", "images",
             "cost", "billing_cost", "duration_ms"};
+    private static final Upsert ROLLUP = Upsert.into("usage_rollup", Stream.concat(Stream.of("organization_id", "dimension", "grain", "bucket_start",
+            "dimension_value", "currency", "billing_currency"), Stream.of(MEASURES)).toArray(String[]::new)).add(MEASURES).build();
+    private static final Upsert SESSION = Upsert.into("usage_session", "organization_id", "session_key", "currency", "billing_currency",
+                    "first_at", "last_at", "requests", "error_requests", "tokens", "input_tokens", "output_tokens", "cost", "billing_cost", "duration_ms")
+            .least("first_at").greatest("last_at")
+            .add("requests", "error_requests", "tokens", "input_tokens", "output_tokens", "cost", "billing_cost", "duration_ms").build();
 
     private final TransactionOperations<Connection> transactions;
     private final EventReader events;
@@ -273,10 +282,8 @@ public class UsageRoller implements RepriceListener {
         List<Long> unknown = organizationIds.stream().distinct().filter(id -> !zones.containsKey(id)).toList();
         if (!unknown.isEmpty()) {
             try (PreparedStatement statement = connection.prepareStatement("SELECT id, time_zone FROM organization WHERE id IN ("
-                    + String.join(", ", Collections.nCopies(unknown.size(), "?")) + ")")) {
-                for (int i = 0; i < unknown.size(); i++) {
-                    statement.setLong(i + 1, unknown.get(i));
-                }
+                    + Placeholders.in(unknown.size()) + ")")) {
+                Placeholders.bind(statement, 1, unknown);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         zones.put(rows.getLong(1), ZoneId.of(rows.getString(2)));
@@ -348,12 +355,7 @@ public class UsageRoller implements RepriceListener {
         if (rollup.isEmpty()) {
             return;
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO usage_rollup (organization_id, dimension, grain, bucket_start, dimension_value, currency,"
-                + " billing_currency, ").append(String.join(", ", MEASURES)).append(") VALUES (?, ?, ?, ?, ?, ?, ?").append(", ?".repeat(MEASURES.length)).append(") ON DUPLICATE KEY UPDATE ");
-        for (int i = 0; i < MEASURES.length; i++) {
-            sql.append(i == 0 ? "" : ", ").append(MEASURES[i]).append(" = ").append(MEASURES[i]).append(" + VALUES(").append(MEASURES[i]).append(")");
-        }
-        try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+        try (PreparedStatement statement = connection.prepareStatement(ROLLUP.sql(connection))) {
             for (Map.Entry<Key, Totals> entry : rollup.entrySet()) {
                 Key key = entry.getKey();
                 Totals totals = entry.getValue();
@@ -385,13 +387,7 @@ public class UsageRoller implements RepriceListener {
         if (sessions.isEmpty()) {
             return;
         }
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_session (organization_id, session_key, currency, billing_currency,"
-                + " first_at, last_at, requests, error_requests, tokens, input_tokens, output_tokens, cost, billing_cost, duration_ms)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON DUPLICATE KEY UPDATE first_at = LEAST(first_at, VALUES(first_at)), last_at = GREATEST(last_at, VALUES(last_at)),"
-                + " requests = requests + VALUES(requests), error_requests = error_requests + VALUES(error_requests), tokens = tokens + VALUES(tokens),"
-                + " input_tokens = input_tokens + VALUES(input_tokens), output_tokens = output_tokens + VALUES(output_tokens), cost = cost + VALUES(cost),"
-                + " billing_cost = billing_cost + VALUES(billing_cost), duration_ms = duration_ms + VALUES(duration_ms)")) {
+        try (PreparedStatement statement = connection.prepareStatement(SESSION.sql(connection))) {
             for (Map.Entry<SessionKey, SessionPart> entry : sessions.entrySet()) {
                 SessionKey key = entry.getKey();
                 SessionPart part = entry.getValue();

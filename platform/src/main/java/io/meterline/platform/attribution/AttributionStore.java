@@ -1,5 +1,6 @@
 package io.meterline.platform.attribution;
 
+import io.meterline.platform.common.jdbc.Placeholders;
 import io.meterline.platform.usage.RecordedUsage;
 import io.meterline.platform.time.TimeBuckets;
 import io.meterline.platform.usage.UsageListener;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,10 +167,8 @@ public class AttributionStore implements UsageListener {
         }
         List<Long> distinct = ids.stream().distinct().toList();
         return transactions.executeRead(status -> {
-            try (PreparedStatement statement = status.getConnection().prepareStatement(sql.formatted(String.join(", ", Collections.nCopies(distinct.size(), "?"))))) {
-                for (int i = 0; i < distinct.size(); i++) {
-                    statement.setLong(i + 1, distinct.get(i));
-                }
+            try (PreparedStatement statement = status.getConnection().prepareStatement(sql.formatted(Placeholders.in(distinct.size())))) {
+                Placeholders.bind(statement, 1, distinct);
                 Map<Long, List<Long>> result = new HashMap<>();
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {

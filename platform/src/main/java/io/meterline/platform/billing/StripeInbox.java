@@ -1,7 +1,7 @@
 package io.meterline.platform.billing;
 
+import io.meterline.platform.common.jdbc.TimeColumns;
 import com.stripe.model.Event;
-import io.meterline.platform.common.TimeColumns;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.transaction.annotation.Transactional;

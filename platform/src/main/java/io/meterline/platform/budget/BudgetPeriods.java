@@ -3,9 +3,7 @@ package io.meterline.platform.budget;
 import io.micronaut.core.annotation.Nullable;
 import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
@@ -67,14 +65,5 @@ public final class BudgetPeriods {
         }
         ZonedDateTime local = start.atZone(zone);
         return budget.periodKind() == Budget.Period.MINUTE ? local.toLocalDateTime().toString() : local.toLocalDate().toString();
-    }
-
-    /** An instant as the UTC wall time stored in DATETIME columns. */
-    static LocalDateTime toColumn(Instant instant) {
-        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
-    }
-
-    static Instant fromColumn(LocalDateTime value) {
-        return value.toInstant(ZoneOffset.UTC);
     }
 }

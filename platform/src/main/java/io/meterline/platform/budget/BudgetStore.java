@@ -1,5 +1,8 @@
 package io.meterline.platform.budget;
 
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.TimeColumns;
+import io.meterline.platform.common.jdbc.Upsert;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -17,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.stream.Collectors;
 
 /**
  * Hand-written JDBC for the hot paths: counters (added to per ingestion batch), reservations and
@@ -25,6 +27,8 @@ import java.util.stream.Collectors;
  */
 @Singleton
 public class BudgetStore {
+
+    private static final Upsert COUNTER = Upsert.into("budget_counter", "budget_id", "period_start", "consumed").add("consumed").build();
 
     /**
      * One budget's one period.
@@ -54,7 +58,7 @@ public class BudgetStore {
                             rows.getString(5), rows.getString(6), Budget.Scope.valueOf(rows.getString(7)), rows.getString(8),
                             Budget.Period.valueOf(rows.getString(9)), rows.getBigDecimal(10), rows.getString(11),
                             Budget.Enforcement.valueOf(rows.getString(12)), Budget.Type.valueOf(rows.getString(13)), rows.getString(14),
-                            rows.getBoolean(15), BudgetPeriods.fromColumn(rows.getObject(16, java.time.LocalDateTime.class))));
+                            rows.getBoolean(15), TimeColumns.fromColumn(rows.getObject(16, java.time.LocalDateTime.class))));
                 }
             }
             return budgets;
@@ -90,11 +94,10 @@ public class BudgetStore {
      * returns the counters' values after the addition, read under the rows' locks.
      */
     Map<CounterKey, BigDecimal> add(Connection connection, SortedMap<CounterKey, BigDecimal> deltas) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO budget_counter (budget_id, period_start, consumed) VALUES (?, ?, ?)"
-                + " ON DUPLICATE KEY UPDATE consumed = consumed + VALUES(consumed)")) {
+        try (PreparedStatement statement = connection.prepareStatement(COUNTER.sql(connection))) {
             for (Map.Entry<CounterKey, BigDecimal> entry : deltas.entrySet()) {
                 statement.setLong(1, entry.getKey().budgetId());
-                statement.setObject(2, BudgetPeriods.toColumn(entry.getKey().periodStart()));
+                statement.setObject(2, TimeColumns.toColumn(entry.getKey().periodStart()));
                 statement.setBigDecimal(3, entry.getValue());
                 statement.addBatch();
             }
@@ -114,19 +117,16 @@ public class BudgetStore {
         }
         List<Long> budgetIds = keys.stream().map(CounterKey::budgetId).distinct().toList();
         List<Instant> starts = keys.stream().map(CounterKey::periodStart).distinct().toList();
-        String sql = "SELECT budget_id, period_start, consumed FROM budget_counter WHERE budget_id IN (" + marks(budgetIds.size())
-                + ") AND period_start IN (" + marks(starts.size()) + ")" + (locking ? " FOR UPDATE" : "");
+        String sql = "SELECT budget_id, period_start, consumed FROM budget_counter WHERE budget_id IN (" + Placeholders.in(budgetIds.size())
+                + ") AND period_start IN (" + Placeholders.in(starts.size()) + ")" + (locking ? " FOR UPDATE" : "");
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int index = 1;
-            for (Long id : budgetIds) {
-                statement.setLong(index++, id);
-            }
+            int index = Placeholders.bind(statement, 1, budgetIds);
             for (Instant start : starts) {
-                statement.setObject(index++, BudgetPeriods.toColumn(start));
+                statement.setObject(index++, TimeColumns.toColumn(start));
             }
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    CounterKey key = new CounterKey(rows.getLong(1), BudgetPeriods.fromColumn(rows.getObject(2, java.time.LocalDateTime.class)));
+                    CounterKey key = new CounterKey(rows.getLong(1), TimeColumns.fromColumn(rows.getObject(2, java.time.LocalDateTime.class)));
                     if (keys.contains(key)) {
                         values.put(key, rows.getBigDecimal(3));
                     }
@@ -143,17 +143,14 @@ public class BudgetStore {
             return values;
         }
         List<Long> budgetIds = keys.stream().map(CounterKey::budgetId).distinct().toList();
-        String sql = "SELECT budget_id, period_start, SUM(amount) FROM budget_reservation WHERE budget_id IN (" + marks(budgetIds.size())
+        String sql = "SELECT budget_id, period_start, SUM(amount) FROM budget_reservation WHERE budget_id IN (" + Placeholders.in(budgetIds.size())
                 + ") AND expires_at > ? GROUP BY budget_id, period_start";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int index = 1;
-            for (Long id : budgetIds) {
-                statement.setLong(index++, id);
-            }
-            statement.setObject(index, BudgetPeriods.toColumn(now));
+            int index = Placeholders.bind(statement, 1, budgetIds);
+            statement.setObject(index, TimeColumns.toColumn(now));
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    CounterKey key = new CounterKey(rows.getLong(1), BudgetPeriods.fromColumn(rows.getObject(2, java.time.LocalDateTime.class)));
+                    CounterKey key = new CounterKey(rows.getLong(1), TimeColumns.fromColumn(rows.getObject(2, java.time.LocalDateTime.class)));
                     if (keys.contains(key)) {
                         values.put(key, rows.getBigDecimal(3));
                     }
@@ -171,12 +168,12 @@ public class BudgetStore {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO budget_counter (budget_id, period_start, consumed) VALUES (?, ?, 0)"
                 + " ON DUPLICATE KEY UPDATE consumed = consumed")) {
             insert.setLong(1, key.budgetId());
-            insert.setObject(2, BudgetPeriods.toColumn(key.periodStart()));
+            insert.setObject(2, TimeColumns.toColumn(key.periodStart()));
             insert.executeUpdate();
         }
         try (PreparedStatement select = connection.prepareStatement("SELECT consumed FROM budget_counter WHERE budget_id = ? AND period_start = ? FOR UPDATE")) {
             select.setLong(1, key.budgetId());
-            select.setObject(2, BudgetPeriods.toColumn(key.periodStart()));
+            select.setObject(2, TimeColumns.toColumn(key.periodStart()));
             try (ResultSet rows = select.executeQuery()) {
                 rows.next();
                 return rows.getBigDecimal(1);
@@ -192,15 +189,15 @@ public class BudgetStore {
     BigDecimal activeHolds(Connection connection, CounterKey key, Instant now) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM budget_reservation WHERE budget_id = ? AND period_start = ? AND expires_at <= ?")) {
             delete.setLong(1, key.budgetId());
-            delete.setObject(2, BudgetPeriods.toColumn(key.periodStart()));
-            delete.setObject(3, BudgetPeriods.toColumn(now));
+            delete.setObject(2, TimeColumns.toColumn(key.periodStart()));
+            delete.setObject(3, TimeColumns.toColumn(now));
             delete.executeUpdate();
         }
         // A plain read: the caller runs READ COMMITTED and already holds this counter's lock, so every
         // hold committed by an earlier holder is visible without locking each hold row.
         try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(SUM(amount), 0) FROM budget_reservation WHERE budget_id = ? AND period_start = ?")) {
             select.setLong(1, key.budgetId());
-            select.setObject(2, BudgetPeriods.toColumn(key.periodStart()));
+            select.setObject(2, TimeColumns.toColumn(key.periodStart()));
             try (ResultSet rows = select.executeQuery()) {
                 rows.next();
                 return rows.getBigDecimal(1).setScale(io.meterline.platform.common.Money.AMOUNT_SCALE);
@@ -215,9 +212,9 @@ public class BudgetStore {
                 insert.setString(1, reservationId);
                 insert.setLong(2, entry.getKey().budgetId());
                 insert.setLong(3, organizationId);
-                insert.setObject(4, BudgetPeriods.toColumn(entry.getKey().periodStart()));
+                insert.setObject(4, TimeColumns.toColumn(entry.getKey().periodStart()));
                 insert.setBigDecimal(5, entry.getValue());
-                insert.setObject(6, BudgetPeriods.toColumn(expiresAt));
+                insert.setObject(6, TimeColumns.toColumn(expiresAt));
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -231,11 +228,9 @@ public class BudgetStore {
         }
         List<String> sorted = reservationIds.stream().distinct().sorted().toList();
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM budget_reservation WHERE organization_id = ? AND reservation_id IN ("
-                + marks(sorted.size()) + ")")) {
+                + Placeholders.in(sorted.size()) + ")")) {
             delete.setLong(1, organizationId);
-            for (int i = 0; i < sorted.size(); i++) {
-                delete.setString(i + 2, sorted.get(i));
-            }
+            Placeholders.bind(delete, 2, sorted);
             delete.executeUpdate();
         }
     }
@@ -268,10 +263,6 @@ public class BudgetStore {
             }
             insert.executeBatch();
         }
-    }
-
-    static String marks(int count) {
-        return java.util.Collections.nCopies(count, "?").stream().collect(Collectors.joining(", "));
     }
 
 }

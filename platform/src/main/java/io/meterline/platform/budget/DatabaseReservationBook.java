@@ -1,5 +1,6 @@
 package io.meterline.platform.budget;
 
+import io.meterline.platform.common.jdbc.SqlStates;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.transaction.TransactionDefinition;
 import io.micronaut.transaction.TransactionOperations;
@@ -58,7 +59,7 @@ public class DatabaseReservationBook implements ReservationBook {
                 return transactions.execute(DECIDE, status -> decide(status.getConnection(), organizationId, request, ttlSeconds));
             }
             catch (RuntimeException e) {
-                if (attempt == ATTEMPTS || !isLockConflict(e)) {
+                if (attempt == ATTEMPTS || !SqlStates.isRetryableLockConflict(e)) {
                     throw e;
                 }
             }
@@ -136,19 +137,6 @@ public class DatabaseReservationBook implements ReservationBook {
         DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
         definition.setIsolationLevel(TransactionDefinition.Isolation.READ_COMMITTED);
         return definition;
-    }
-
-    private static boolean isLockConflict(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                if ("40001".equals(state) || "HYT00".equals(state) || sql.getErrorCode() == 1213 || sql.getErrorCode() == 1205
-                        || sql.getErrorCode() == 50200 || sql.getErrorCode() == 40001) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** A database failure inside the decision, possibly a deadlock or lock timeout worth a retry. */

@@ -5,7 +5,7 @@ import io.meterline.platform.analytics.EventReader;
 import io.meterline.platform.analytics.Totals;
 import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.JsonStrings;
-import io.meterline.platform.common.TimeColumns;
+import io.meterline.platform.common.jdbc.TimeColumns;
 import io.meterline.platform.usage.UsageQueries;
 import io.micronaut.jdbc.DataSourceResolver;
 import jakarta.inject.Singleton;

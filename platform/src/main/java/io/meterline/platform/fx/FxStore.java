@@ -1,7 +1,7 @@
 package io.meterline.platform.fx;
 
-import io.meterline.platform.common.JdbcWork;
-import io.meterline.platform.common.TimeColumns;
+import io.meterline.platform.common.jdbc.JdbcWork;
+import io.meterline.platform.common.jdbc.TimeColumns;
 import io.meterline.platform.graphql.Connection.Position;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;

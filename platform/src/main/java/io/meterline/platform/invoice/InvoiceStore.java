@@ -1,10 +1,11 @@
 package io.meterline.platform.invoice;
 
-import static io.meterline.platform.common.TimeColumns.fromColumn;
-import static io.meterline.platform.common.TimeColumns.toColumn;
+import static io.meterline.platform.common.jdbc.TimeColumns.fromColumn;
+import static io.meterline.platform.common.jdbc.TimeColumns.toColumn;
 
-import io.meterline.platform.common.JdbcWork;
-import io.meterline.platform.common.SqlStates;
+import io.meterline.platform.common.jdbc.JdbcWork;
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.SqlStates;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -358,11 +359,9 @@ public class InvoiceStore {
         if (invoiceIds.isEmpty()) {
             return rows;
         }
-        String marks = String.join(", ", java.util.Collections.nCopies(invoiceIds.size(), "?"));
+        String marks = Placeholders.in(invoiceIds.size());
         try (PreparedStatement statement = connection.prepareStatement(select + " WHERE invoice_id IN (" + marks + ") ORDER BY invoice_id, position")) {
-            for (int i = 0; i < invoiceIds.size(); i++) {
-                statement.setLong(i + 1, invoiceIds.get(i));
-            }
+            Placeholders.bind(statement, 1, invoiceIds);
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
                     rows.computeIfAbsent(row.getLong(1), id -> new ArrayList<>()).add(reader.read(row));

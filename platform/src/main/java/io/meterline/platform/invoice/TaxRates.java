@@ -1,12 +1,12 @@
 package io.meterline.platform.invoice;
 
-import static io.meterline.platform.common.TimeColumns.toColumn;
+import static io.meterline.platform.common.jdbc.TimeColumns.toColumn;
 
 import io.meterline.platform.common.ControlCharacters;
-import io.meterline.platform.common.JdbcWork;
 import io.meterline.platform.common.Money;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.common.jdbc.JdbcWork;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.core.annotation.Nullable;

@@ -1,5 +1,10 @@
 package io.meterline.platform.ledger;
 
+import static io.meterline.platform.common.jdbc.TimeColumns.fromColumn;
+import static io.meterline.platform.common.jdbc.TimeColumns.toColumn;
+
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.Upsert;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
@@ -12,10 +17,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +36,10 @@ class LedgerStore {
     private static final String ENTRY_COLUMNS = "id, organization_id, kind, account_kind, amount, currency, service, tokens, images, description,"
             + " reason, created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, usage_day, created_at";
     private static final String PLAN_COLUMNS = "id, name, monthly_price, currency, monthly_tokens, reset_day, active, free_baseline, created_at, stripe_price_id, visible";
+    private static final Upsert ENTRY = Upsert.into("ledger_entry", "organization_id", "kind", "account_kind", "amount", "currency", "service",
+                    "tokens", "images", "description", "reason", "created_by", "event_count", "usage_event_id", "last_usage_event_id", "allowance_period",
+                    "usage_day", "usage_key", "created_at")
+            .add("amount", "tokens", "images", "event_count").replace("last_usage_event_id").greatest("created_at").build();
 
     /** What balances need to know about an organization. */
     record OrganizationInfo(long id, ZoneId zone, String billingCurrency) {
@@ -232,11 +239,7 @@ class LedgerStore {
     }
 
     private List<Long> insert(Connection connection, List<LedgerEntry> entries, boolean returnIds) throws SQLException {
-        String sql = "INSERT INTO ledger_entry (organization_id, kind, account_kind, amount, currency, service, tokens, images, description, reason,"
-                + " created_by, event_count, usage_event_id, last_usage_event_id, allowance_period, usage_day, usage_key, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE amount = amount + VALUES(amount),"
-                + " tokens = tokens + VALUES(tokens), images = images + VALUES(images), event_count = event_count + VALUES(event_count),"
-                + " last_usage_event_id = VALUES(last_usage_event_id), created_at = GREATEST(created_at, VALUES(created_at))";
+        String sql = ENTRY.sql(connection);
         List<Long> ids = new ArrayList<>(entries.size());
         try (PreparedStatement statement = returnIds ? connection.prepareStatement(sql, PreparedStatement.RETURN_GENERATED_KEYS) : connection.prepareStatement(sql)) {
             for (LedgerEntry entry : entries) {
@@ -345,11 +348,9 @@ class LedgerStore {
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
             try (PreparedStatement statement = connection.prepareStatement("SELECT event_id, meter, quantity, uncovered FROM ledger_uncharged_line"
-                    + " WHERE organization_id = ? AND event_id IN (" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ") FOR UPDATE")) {
+                    + " WHERE organization_id = ? AND event_id IN (" + Placeholders.in(chunk.size()) + ") FOR UPDATE")) {
                 statement.setLong(1, organizationId);
-                for (int i = 0; i < chunk.size(); i++) {
-                    statement.setString(i + 2, chunk.get(i));
-                }
+                Placeholders.bind(statement, 2, chunk);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         UnchargedLine line = new UnchargedLine(rows.getString(1), rows.getString(2), rows.getLong(3), rows.getLong(4));
@@ -481,7 +482,7 @@ class LedgerStore {
     }
 
     private static String where(EntryFilter filter) {
-        return (filter.kinds().isEmpty() ? "" : " AND kind IN (" + String.join(",", Collections.nCopies(filter.kinds().size(), "?")) + ")")
+        return (filter.kinds().isEmpty() ? "" : " AND kind IN (" + Placeholders.in(filter.kinds()) + ")")
                 + (filter.start() == null ? "" : " AND created_at >= ?") + (filter.end() == null ? "" : " AND created_at < ?");
     }
 
@@ -511,13 +512,5 @@ class LedgerStore {
         static Position of(LedgerEntry entry) {
             return new Position(entry.createdAt(), entry.id());
         }
-    }
-
-    static LocalDateTime toColumn(Instant instant) {
-        return LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
-    }
-
-    static Instant fromColumn(LocalDateTime value) {
-        return value.toInstant(ZoneOffset.UTC);
     }
 }

@@ -1,8 +1,8 @@
 package io.meterline.platform.report;
 
-import io.meterline.platform.common.JdbcWork;
-import io.meterline.platform.common.SqlStates;
-import io.meterline.platform.common.TimeColumns;
+import io.meterline.platform.common.jdbc.JdbcWork;
+import io.meterline.platform.common.jdbc.SqlStates;
+import io.meterline.platform.common.jdbc.TimeColumns;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;

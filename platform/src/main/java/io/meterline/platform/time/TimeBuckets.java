@@ -1,6 +1,6 @@
 package io.meterline.platform.time;
 
-import io.meterline.platform.common.TimeColumns;
+import io.meterline.platform.common.jdbc.TimeColumns;
 import java.time.Instant;
 import java.time.LocalDateTime;
 

@@ -3,6 +3,7 @@ package io.meterline.platform.usage;
 import io.meterline.platform.account.Organization;
 import io.meterline.platform.account.OrganizationRepository;
 import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.jdbc.SqlStates;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -75,7 +76,7 @@ public class UsageIngestService {
             catch (RuntimeException e) {
                 // Another server inserted one of the ids first, or the database picked this batch as
                 // a deadlock victim: the transaction rolled back whole, so it is safe to run again.
-                if (!(e instanceof ConcurrentInsertException) && !isDeadlock(e)) {
+                if (!(e instanceof ConcurrentInsertException) && !SqlStates.isRetryableLockConflict(e)) {
                     throw e;
                 }
                 if (attempt == ATTEMPTS) {
@@ -133,39 +134,11 @@ public class UsageIngestService {
             return results;
         }
         catch (SQLException e) {
-            if (isUniqueViolation(e)) {
+            if (SqlStates.isDuplicateKey(e)) {
                 throw new ConcurrentInsertException(e);
             }
             throw new IllegalStateException("Storing usage failed", e);
         }
-    }
-
-    /**
-     * A deadlock or lock wait timeout chose this transaction as the victim (MySQL and MariaDB 1213 /
-     * 1205, SQLSTATE 40001 or HYT00 on H2): nothing of it was kept, so running it again is safe.
-     */
-    private static boolean isDeadlock(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && ("40001".equals(sql.getSQLState()) || "HYT00".equals(sql.getSQLState())
-                    || sql.getErrorCode() == 1213 || sql.getErrorCode() == 1205)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isUniqueViolation(SQLException e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql) {
-                if ("23000".equals(sql.getSQLState()) || "23505".equals(sql.getSQLState()) || sql.getErrorCode() == 1062) {
-                    return true;
-                }
-                if (sql.getNextException() != null && sql.getNextException() != cause && isUniqueViolation(sql.getNextException())) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** Another transaction inserted one of the batch's ids first. */

@@ -1,5 +1,6 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.common.jdbc.Placeholders;
 import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import jakarta.inject.Singleton;
@@ -8,7 +9,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 
 /** SQL of usage notes; callers hold the transaction and have checked the event's organization. */
@@ -62,10 +62,8 @@ class UsageNoteStore {
         }
         List<Long> ids = List.copyOf(eventIds);
         return jdbc.prepareStatement("SELECT " + COLUMNS + " FROM usage_note n JOIN app_user u ON u.id = n.author_user_id WHERE n.usage_event_id IN ("
-                + String.join(",", Collections.nCopies(ids.size(), "?")) + ") ORDER BY n.id", statement -> {
-            for (int index = 0; index < ids.size(); index++) {
-                statement.setLong(index + 1, ids.get(index));
-            }
+                + Placeholders.in(ids.size()) + ") ORDER BY n.id", statement -> {
+            Placeholders.bind(statement, 1, ids);
             return read(statement.executeQuery());
         });
     }

@@ -1,6 +1,7 @@
 package io.meterline.platform.usage;
 
 import io.meterline.platform.common.MeterlineException;
+import io.meterline.platform.common.jdbc.Placeholders;
 import io.meterline.platform.graphql.Connection;
 import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.core.annotation.Nullable;
@@ -168,7 +169,7 @@ public class UsageQueries {
         where.append(filter.start() != null ? " AND occurred_at >= ?" : "");
         where.append(filter.end() != null ? " AND occurred_at < ?" : "");
         if (filter.apiKeyIds() != null) {
-            where.append(" AND api_key_id IN (").append(String.join(",", Collections.nCopies(filter.apiKeyIds().size(), "?"))).append(")");
+            where.append(" AND api_key_id IN (").append(Placeholders.in(filter.apiKeyIds())).append(")");
         }
         where.append(filter.mode() != null ? " AND mode = ?" : "");
         if (filter.status() != null) {

@@ -1,5 +1,7 @@
 package io.meterline.platform.usage;
 
+import io.meterline.platform.common.jdbc.Placeholders;
+import io.meterline.platform.common.jdbc.Upsert;
 import io.meterline.platform.fx.Conversion;
 import io.meterline.platform.time.TimeBuckets;
 import io.micronaut.core.annotation.Nullable;
@@ -18,7 +20,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,12 @@ public class UsageStore {
             + " requests, api_key_id, account_id, member_key, team, project, department, feature, tool, integration, session_key, mode, tags,"
             + " priced, cost, currency, priced_lines, billing_cost, billing_currency, fx_rate, fx_rate_date";
     private static final Argument<List<StoredLine>> LINES = Argument.listOf(StoredLine.class);
+    private static final Upsert BUCKET = Upsert.into("usage_bucket", "organization_id", "bucket_start", "provider", "model",
+            "billing_currency", "requests", "error_requests", "unpriced_requests", "billing_cost")
+            .add("requests", "error_requests", "unpriced_requests", "billing_cost").build();
+    private static final Upsert BUCKET_METER = Upsert.into("usage_bucket_meter", "organization_id", "bucket_start", "provider", "model",
+            "meter", "currency", "quantity", "billable_quantity", "amount")
+            .add("quantity", "billable_quantity", "amount").build();
 
     private final JsonMapper json;
 
@@ -53,12 +60,10 @@ public class UsageStore {
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
             String sql = "SELECT id, event_id, content_hash, cost, currency, billing_cost, billing_currency FROM usage_event WHERE organization_id = ? AND event_id IN ("
-                    + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")";
+                    + Placeholders.in(chunk.size()) + ")";
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setLong(1, organizationId);
-                for (int i = 0; i < chunk.size(); i++) {
-                    statement.setString(i + 2, chunk.get(i));
-                }
+                Placeholders.bind(statement, 2, chunk);
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         found.put(rows.getString(2), new Existing(rows.getLong(1), rows.getString(3), rows.getBigDecimal(4), rows.getString(5),
@@ -132,12 +137,10 @@ public class UsageStore {
     private static void markUnconverted(Connection connection, long organizationId, List<String> eventIds) throws SQLException {
         String sql = "INSERT INTO usage_unconverted (usage_event_id, organization_id, occurred_at, requests, cost, currency)"
                 + " SELECT id, organization_id, occurred_at, requests, cost, currency FROM usage_event"
-                + " WHERE organization_id = ? AND event_id IN (" + String.join(",", Collections.nCopies(eventIds.size(), "?")) + ")";
+                + " WHERE organization_id = ? AND event_id IN (" + Placeholders.in(eventIds.size()) + ")";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, organizationId);
-            for (int i = 0; i < eventIds.size(); i++) {
-                statement.setString(i + 2, eventIds.get(i));
-            }
+            Placeholders.bind(statement, 2, eventIds);
             statement.executeUpdate();
         }
     }
@@ -159,12 +162,10 @@ public class UsageStore {
      */
     private static void markUnpriced(Connection connection, long organizationId, List<String> eventIds) throws SQLException {
         String sql = "INSERT INTO usage_unpriced (usage_event_id, provider, model, occurred_at) SELECT id, provider, model, occurred_at FROM usage_event"
-                + " WHERE organization_id = ? AND event_id IN (" + String.join(",", Collections.nCopies(eventIds.size(), "?")) + ")";
+                + " WHERE organization_id = ? AND event_id IN (" + Placeholders.in(eventIds.size()) + ")";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setLong(1, organizationId);
-            for (int i = 0; i < eventIds.size(); i++) {
-                statement.setString(i + 2, eventIds.get(i));
-            }
+            Placeholders.bind(statement, 2, eventIds);
             statement.executeUpdate();
         }
     }
@@ -225,10 +226,7 @@ public class UsageStore {
     }
 
     void apply(Connection connection, long organizationId, Deltas deltas) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket (organization_id, bucket_start, provider, model,"
-                + " billing_currency, requests, error_requests, unpriced_requests, billing_cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-                + " requests = requests + VALUES(requests), error_requests = error_requests + VALUES(error_requests),"
-                + " unpriced_requests = unpriced_requests + VALUES(unpriced_requests), billing_cost = billing_cost + VALUES(billing_cost)")) {
+        try (PreparedStatement statement = connection.prepareStatement(BUCKET.sql(connection))) {
             for (Map.Entry<CallKey, CallDelta> entry : sorted(deltas.calls, CallKey.ORDER)) {
                 statement.setLong(1, organizationId);
                 statement.setObject(2, entry.getKey().bucket());
@@ -246,9 +244,7 @@ public class UsageStore {
         if (deltas.meters.isEmpty()) {
             return;
         }
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO usage_bucket_meter (organization_id, bucket_start, provider, model,"
-                + " meter, currency, quantity, billable_quantity, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
-                + " quantity = quantity + VALUES(quantity), billable_quantity = billable_quantity + VALUES(billable_quantity), amount = amount + VALUES(amount)")) {
+        try (PreparedStatement statement = connection.prepareStatement(BUCKET_METER.sql(connection))) {
             for (Map.Entry<MeterKey, MeterDelta> entry : sorted(deltas.meters, MeterKey.ORDER)) {
                 statement.setLong(1, organizationId);
                 statement.setObject(2, entry.getKey().bucket());

@@ -1,4 +1,4 @@
-package io.meterline.platform.common;
+package io.meterline.platform.common.jdbc;
 
 import io.micronaut.transaction.TransactionOperations;
 import java.sql.Connection;
