@@ -62,17 +62,17 @@ public class AccountService {
         List<UserError> errors = new ArrayList<>();
         String name = input.name() == null ? "" : input.name().trim();
         if (name.isEmpty()) {
-            errors.add(UserError.of("name", "BLANK", "Name can't be blank"));
+            errors.add(UserError.of("name", AccountErrorCode.BLANK, "Name can't be blank"));
         }
         else if (name.length() > 200) {
-            errors.add(UserError.of("name", "LENGTH", "Name is longer than 200 characters"));
+            errors.add(UserError.of("name", AccountErrorCode.LENGTH, "Name is longer than 200 characters"));
         }
         String slug = input.slug() == null ? "" : input.slug().trim();
         if (!SLUG.matcher(slug).matches() || slug.length() < 2) {
-            errors.add(UserError.of("slug", "INVALID", "Slug must be 2 to 63 lower-case letters, digits or dashes"));
+            errors.add(UserError.of("slug", AccountErrorCode.INVALID, "Slug must be 2 to 63 lower-case letters, digits or dashes"));
         }
         else if (organizations.existsBySlug(slug)) {
-            errors.add(UserError.of("slug", "TAKEN", "Slug " + slug + " is already taken"));
+            errors.add(UserError.of("slug", AccountErrorCode.TAKEN, "Slug " + slug + " is already taken"));
         }
         String currency = input.billingCurrency() == null ? "USD" : input.billingCurrency();
         String zone = input.timeZone() == null ? "UTC" : input.timeZone();
@@ -88,7 +88,7 @@ public class AccountService {
         if (input.role() == Role.PLATFORM_ADMIN) {
             tenantScope.requirePlatformAdmin(viewer);
             if (input.organizationId() != null) {
-                throw new UserInputException(UserError.of("organizationId", "INVALID", "Platform admins belong to no organization"));
+                throw new UserInputException(UserError.of("organizationId", AccountErrorCode.INVALID, "Platform admins belong to no organization"));
             }
             organizationId = null;
         }
@@ -99,16 +99,16 @@ public class AccountService {
         List<UserError> errors = new ArrayList<>();
         String email = normalizeEmail(input.email());
         if (!EMAIL.matcher(email).matches() || email.length() > 254) {
-            errors.add(UserError.of("email", "INVALID", "Email is not a valid address"));
+            errors.add(UserError.of("email", AccountErrorCode.INVALID, "Email is not a valid address"));
         }
         else if (users.existsByEmail(email)) {
-            errors.add(UserError.of("email", "TAKEN", "A user with this email already exists"));
+            errors.add(UserError.of("email", AccountErrorCode.TAKEN, "A user with this email already exists"));
         }
         passwordPolicy.validate(input.password(), email, "password", errors);
         String displayName = input.displayName() == null || input.displayName().isBlank()
                 ? email.substring(0, Math.max(0, email.indexOf('@'))) : input.displayName().trim();
         if (displayName.length() > 200) {
-            errors.add(UserError.of("displayName", "LENGTH", "Display name is longer than 200 characters"));
+            errors.add(UserError.of("displayName", AccountErrorCode.LENGTH, "Display name is longer than 200 characters"));
         }
         UserInputException.throwIfAny(errors);
         return users.save(new User(null, organizationId, email, passwordHasher.hash(input.password()), displayName, input.role(), clock.instant()));
@@ -123,7 +123,7 @@ public class AccountService {
         List<UserError> errors = new ArrayList<>();
         passwordPolicy.validate(password, normalizeEmail(email), "password", errors);
         if (!EMAIL.matcher(normalizeEmail(email)).matches()) {
-            errors.add(UserError.of("email", "INVALID", "Email is not a valid address"));
+            errors.add(UserError.of("email", AccountErrorCode.INVALID, "Email is not a valid address"));
         }
         UserInputException.throwIfAny(errors);
         users.save(new User(null, null, normalizeEmail(email), passwordHasher.hash(password), "Platform admin", Role.PLATFORM_ADMIN, clock.instant()));
@@ -138,10 +138,10 @@ public class AccountService {
         Organization organization = organizations.findById(id).orElseThrow(() -> MeterlineException.notFound(organizationId));
         List<UserError> errors = new ArrayList<>();
         if (costFactor != null && (costFactor.signum() < 0 || costFactor.compareTo(HUNDRED) > 0)) {
-            errors.add(UserError.of("costFactor", "OUT_OF_RANGE", "Cost factor must be between 0 and 100"));
+            errors.add(UserError.of("costFactor", AccountErrorCode.OUT_OF_RANGE, "Cost factor must be between 0 and 100"));
         }
         if (discountPercent != null && (discountPercent.signum() < 0 || discountPercent.compareTo(HUNDRED) > 0)) {
-            errors.add(UserError.of("discountPercent", "OUT_OF_RANGE", "Discount must be between 0 and 100 percent"));
+            errors.add(UserError.of("discountPercent", AccountErrorCode.OUT_OF_RANGE, "Discount must be between 0 and 100 percent"));
         }
         UserInputException.throwIfAny(errors);
         return organizations.update(organization.withPricing(
@@ -160,7 +160,7 @@ public class AccountService {
             ZoneId.of(zone);
         }
         catch (DateTimeException e) {
-            errors.add(UserError.of(field, "INVALID", zone + " is not an IANA time zone"));
+            errors.add(UserError.of(field, AccountErrorCode.INVALID, zone + " is not an IANA time zone"));
         }
     }
 }

@@ -57,10 +57,10 @@ public class ApiKeyService {
         long organization = tenantScope.organizationToManage(viewer, organizationId);
         String trimmed = label == null ? "" : label.trim();
         if (trimmed.isEmpty()) {
-            throw new UserInputException(UserError.of("label", "BLANK", "Label can't be blank"));
+            throw new UserInputException(UserError.of("label", AccountErrorCode.BLANK, "Label can't be blank"));
         }
         if (trimmed.length() > 100) {
-            throw new UserInputException(UserError.of("label", "LENGTH", "Label is longer than 100 characters"));
+            throw new UserInputException(UserError.of("label", AccountErrorCode.LENGTH, "Label is longer than 100 characters"));
         }
         return createFor(organization, trimmed);
     }
@@ -79,7 +79,7 @@ public class ApiKeyService {
         ApiKey key = find(viewer, id);
         tenantScope.requireManager(viewer);
         if (key.status() == ApiKeyStatus.REVOKED) {
-            throw new UserInputException(UserError.of("id", "INVALID_STATE", "The key is already revoked"));
+            throw new UserInputException(UserError.of("id", AccountErrorCode.INVALID_STATE, "The key is already revoked"));
         }
         ApiKey revoked = keys.update(key.revoked(clock.instant()));
         revocations.publishEvent(new ApiKeyRevoked(revoked.organizationId(), revoked.id()));

@@ -97,19 +97,19 @@ public class BillingCurrencyHistory {
         Objects.requireNonNull(currency, "currency is null");
         Objects.requireNonNull(effectiveFrom, "effectiveFrom is null");
         if (!isBillingCurrency(currency)) {
-            throw new UserInputException(UserError.of("currencyCode", "INVALID", currency + " is not a currency money is billed in"));
+            throw new UserInputException(UserError.of("currencyCode", AccountErrorCode.INVALID, currency + " is not a currency money is billed in"));
         }
         LocalDate today = today();
         if (effectiveFrom.isBefore(today)) {
-            throw new UserInputException(UserError.of("effectiveFrom", "OUT_OF_RANGE",
+            throw new UserInputException(UserError.of("effectiveFrom", AccountErrorCode.OUT_OF_RANGE,
                     "A billing currency changes from today (" + today + ", UTC) on; the past is never rewritten"));
         }
         Schedule schedule = of(organization);
         if (schedule.changes().containsKey(effectiveFrom)) {
-            throw new UserInputException(UserError.of("effectiveFrom", "TAKEN", "The billing currency already changes on " + effectiveFrom));
+            throw new UserInputException(UserError.of("effectiveFrom", AccountErrorCode.TAKEN, "The billing currency already changes on " + effectiveFrom));
         }
         if (schedule.on(effectiveFrom).equals(currency)) {
-            throw new UserInputException(UserError.of("currencyCode", "INVALID_STATE", "The organization is already billed in " + currency + " on " + effectiveFrom));
+            throw new UserInputException(UserError.of("currencyCode", AccountErrorCode.INVALID_STATE, "The organization is already billed in " + currency + " on " + effectiveFrom));
         }
         if (schedule.changes().isEmpty()) {
             // Usage may be dated before the organization was created (a backfill), so the old currency

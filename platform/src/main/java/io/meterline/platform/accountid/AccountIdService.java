@@ -78,7 +78,7 @@ public class AccountIdService {
         }
         catch (DataAccessException e) {
             // Two creations of one code raced; the unique key let one win.
-            throw new UserInputException(UserError.of("code", "TAKEN", "Account ID " + code + " already exists in this organization"));
+            throw new UserInputException(UserError.of("code", AccountIdErrorCode.TAKEN, "Account ID " + code + " already exists in this organization"));
         }
         if (input.dailyTokenLimit() == null) {
             return saved;
@@ -93,11 +93,11 @@ public class AccountIdService {
         List<UserError> errors = new ArrayList<>();
         String label = change.label() == null ? accountId.label() : validLabel(change.label(), errors);
         if (change.unlimited() && change.dailyTokenLimit() != null) {
-            errors.add(UserError.of("dailyTokenLimit", "INVALID", "Give a daily token limit or unlimited, not both"));
+            errors.add(UserError.of("dailyTokenLimit", AccountIdErrorCode.INVALID, "Give a daily token limit or unlimited, not both"));
         }
         validateLimit(change.dailyTokenLimit(), errors);
         if (accountId.status() == AccountIdStatus.ARCHIVED) {
-            errors.add(UserError.of("id", "INVALID_STATE", "Account ID " + accountId.code() + " is archived"));
+            errors.add(UserError.of("id", AccountIdErrorCode.INVALID_STATE, "Account ID " + accountId.code() + " is archived"));
         }
         UserInputException.throwIfAny(errors);
         Long limit = change.unlimited() ? null : change.dailyTokenLimit() == null ? accountId.dailyTokenLimit() : change.dailyTokenLimit();
@@ -132,7 +132,7 @@ public class AccountIdService {
     public AccountId archive(Viewer viewer, String id) {
         AccountId accountId = findToManage(viewer, id);
         if (accountId.status() == AccountIdStatus.ARCHIVED) {
-            throw new UserInputException(UserError.of("id", "INVALID_STATE", "Account ID " + accountId.code() + " is already archived"));
+            throw new UserInputException(UserError.of("id", AccountIdErrorCode.INVALID_STATE, "Account ID " + accountId.code() + " is already archived"));
         }
         activeBudget(viewer, accountId).ifPresent(budget -> budgets.archive(viewer, GlobalId.encode(Budget.TYPE, budget.id())));
         return accountIds.update(accountId.withStatus(AccountIdStatus.ARCHIVED, clock.instant()));
@@ -147,7 +147,7 @@ public class AccountIdService {
     private AccountId move(Viewer viewer, String id, AccountIdStatus from, AccountIdStatus to) {
         AccountId accountId = findToManage(viewer, id);
         if (accountId.status() != from) {
-            throw new UserInputException(UserError.of("id", "INVALID_STATE", "Account ID " + accountId.code() + " is " + accountId.status()
+            throw new UserInputException(UserError.of("id", AccountIdErrorCode.INVALID_STATE, "Account ID " + accountId.code() + " is " + accountId.status()
                     + "; only " + from + " ones can become " + to));
         }
         return accountIds.update(accountId.withStatus(to, clock.instant()));
@@ -224,10 +224,10 @@ public class AccountIdService {
     private String validCode(long organizationId, String typed, List<UserError> errors) {
         String code = typed.trim().toUpperCase(Locale.ROOT);
         if (!CODE.matcher(code).matches()) {
-            errors.add(UserError.of("code", "INVALID", "An Account ID is 3 to 32 letters, digits or inner dashes, such as BAY-01"));
+            errors.add(UserError.of("code", AccountIdErrorCode.INVALID, "An Account ID is 3 to 32 letters, digits or inner dashes, such as BAY-01"));
             return code;
         }
-        accountIds.findByOrganizationIdAndCode(organizationId, code).ifPresent(existing -> errors.add(UserError.of("code", "TAKEN",
+        accountIds.findByOrganizationIdAndCode(organizationId, code).ifPresent(existing -> errors.add(UserError.of("code", AccountIdErrorCode.TAKEN,
                 existing.status() == AccountIdStatus.ARCHIVED ? "Account ID " + code + " was archived; archived codes are never reused"
                         : "Account ID " + code + " already exists in this organization")));
         return code;
@@ -236,17 +236,17 @@ public class AccountIdService {
     private static String validLabel(@Nullable String label, List<UserError> errors) {
         String trimmed = label == null ? "" : label.trim();
         if (trimmed.isEmpty()) {
-            errors.add(UserError.of("label", "BLANK", "User Name can't be blank"));
+            errors.add(UserError.of("label", AccountIdErrorCode.BLANK, "User Name can't be blank"));
         }
         else if (trimmed.length() > MAX_LABEL) {
-            errors.add(UserError.of("label", "LENGTH", "User Name is longer than " + MAX_LABEL + " characters"));
+            errors.add(UserError.of("label", AccountIdErrorCode.LENGTH, "User Name is longer than " + MAX_LABEL + " characters"));
         }
         return trimmed;
     }
 
     private static void validateLimit(@Nullable Long limit, List<UserError> errors) {
         if (limit != null && limit < 1) {
-            errors.add(UserError.of("dailyTokenLimit", "OUT_OF_RANGE", "A daily token limit is at least 1; leave it out for unlimited"));
+            errors.add(UserError.of("dailyTokenLimit", AccountIdErrorCode.OUT_OF_RANGE, "A daily token limit is at least 1; leave it out for unlimited"));
         }
     }
 }

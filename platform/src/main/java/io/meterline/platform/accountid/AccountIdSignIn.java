@@ -67,22 +67,22 @@ public class AccountIdSignIn {
         String slug = organizationSlug == null ? "" : organizationSlug.trim().toLowerCase(Locale.ROOT);
         String normalized = code == null ? "" : code.trim().toUpperCase(Locale.ROOT);
         if (slug.isEmpty() || normalized.isEmpty()) {
-            throw new UserInputException(UserError.of(slug.isEmpty() ? "organization" : "code", "BLANK", "Give the organization and the Account ID"));
+            throw new UserInputException(UserError.of(slug.isEmpty() ? "organization" : "code", AccountIdErrorCode.BLANK, "Give the organization and the Account ID"));
         }
         String key = (slug + ":" + normalized);
         key = key.length() > 200 ? key.substring(0, 200) : key;
         String address = clientAddress.length() > 64 ? clientAddress.substring(0, 64) : clientAddress;
         Instant now = clock.instant();
         if (throttled(key, address, now)) {
-            throw new UserInputException(UserError.of("code", "THROTTLED", "Too many failed sign-ins from this address; try again in "
+            throw new UserInputException(UserError.of("code", AccountIdErrorCode.THROTTLED, "Too many failed sign-ins from this address; try again in "
                     + window.toMinutes() + " minutes"));
         }
         Optional<AccountId> found = accountIds.findBySlugAndCode(slug, normalized);
         if (found.isEmpty() || found.get().status() != AccountIdStatus.ACTIVE) {
             recordFailure(key, address, now);
             throw new UserInputException(found.isEmpty()
-                    ? UserError.of("code", "NOT_FOUND", "No such Account ID in this organization")
-                    : UserError.of("code", "INVALID_STATE", "Account ID " + normalized + " is " + found.get().status().name().toLowerCase(Locale.ROOT)
+                    ? UserError.of("code", AccountIdErrorCode.NOT_FOUND, "No such Account ID in this organization")
+                    : UserError.of("code", AccountIdErrorCode.INVALID_STATE, "Account ID " + normalized + " is " + found.get().status().name().toLowerCase(Locale.ROOT)
                             + "; ask your administrator"));
         }
         AccountId accountId = found.get();

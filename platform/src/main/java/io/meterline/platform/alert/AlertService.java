@@ -107,7 +107,7 @@ public class AlertService {
     public Alert acknowledge(Viewer viewer, String id) {
         Alert alert = find(viewer, id);
         if (!alert.active() || !store.acknowledge(alert.id(), viewer.userId(), clock.instant())) {
-            throw new UserInputException(UserError.of("id", "INVALID_STATE", "The alert is already acknowledged"));
+            throw new UserInputException(UserError.of("id", AlertErrorCode.INVALID_STATE, "The alert is already acknowledged"));
         }
         return store.find(alert.id()).orElseThrow();
     }

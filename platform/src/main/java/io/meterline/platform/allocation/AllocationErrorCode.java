@@ -1,7 +1,9 @@
 package io.meterline.platform.allocation;
 
+import io.meterline.platform.common.UserErrorCode;
+
 /** Why a cost-center or allocation-rule input was refused; each name is a value of the schema's {@code UserErrorCode}. */
-public enum AllocationErrorCode {
+public enum AllocationErrorCode implements UserErrorCode {
     /** A required value is missing or blank. */
     BLANK,
     /** A code, name or dimension value is too long. */

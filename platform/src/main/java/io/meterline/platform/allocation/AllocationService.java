@@ -112,7 +112,7 @@ public class AllocationService {
     public CostCenter archive(Viewer viewer, String id) {
         CostCenter costCenter = costCenterToManage(viewer, id);
         if (costCenter.archived()) {
-            throw new UserInputException(UserError.of("id", AllocationErrorCode.INVALID_STATE.name(), "The cost center " + costCenter.code() + " is already archived"));
+            throw new UserInputException(UserError.of("id", AllocationErrorCode.INVALID_STATE, "The cost center " + costCenter.code() + " is already archived"));
         }
         return store.update(new CostCenter(costCenter.id(), costCenter.organizationId(), costCenter.code(), costCenter.name(), true, costCenter.createdAt(),
                 clock.instant()));
@@ -124,13 +124,13 @@ public class AllocationService {
         List<UserError> errors = new ArrayList<>();
         String value = input.value() == null ? "" : input.value().trim();
         if (value.isEmpty()) {
-            errors.add(UserError.of("value", AllocationErrorCode.BLANK.name(), "A value can't be blank: it is the " + input.dimension() + " usage names"));
+            errors.add(UserError.of("value", AllocationErrorCode.BLANK, "A value can't be blank: it is the " + input.dimension() + " usage names"));
         }
         else if (value.length() > MAX_VALUE) {
-            errors.add(UserError.of("value", AllocationErrorCode.LENGTH.name(), "A value is at most " + MAX_VALUE + " characters, like the dimension it matches"));
+            errors.add(UserError.of("value", AllocationErrorCode.LENGTH, "A value is at most " + MAX_VALUE + " characters, like the dimension it matches"));
         }
         else if (ControlCharacters.presentIn(value)) {
-            errors.add(UserError.of("value", AllocationErrorCode.INVALID.name(), "A value has no control characters"));
+            errors.add(UserError.of("value", AllocationErrorCode.INVALID, "A value has no control characters"));
         }
         List<AllocationStore.NewSplit> splits = validSplits(organizationId, input.splits(), errors);
         UserInputException.throwIfAny(errors);
@@ -303,16 +303,16 @@ public class AllocationService {
     private String validCode(@Nullable String code, long organizationId, long exceptId, List<UserError> errors) {
         String trimmed = code == null ? "" : code.trim();
         if (trimmed.isEmpty()) {
-            errors.add(UserError.of("code", AllocationErrorCode.BLANK.name(), "A code can't be blank"));
+            errors.add(UserError.of("code", AllocationErrorCode.BLANK, "A code can't be blank"));
         }
         else if (trimmed.length() > MAX_CODE) {
-            errors.add(UserError.of("code", AllocationErrorCode.LENGTH.name(), "A code is at most " + MAX_CODE + " characters"));
+            errors.add(UserError.of("code", AllocationErrorCode.LENGTH, "A code is at most " + MAX_CODE + " characters"));
         }
         else if (!CODE.matcher(trimmed).matches()) {
-            errors.add(UserError.of("code", AllocationErrorCode.INVALID.name(), "A code has letters, digits, '-', '_' and '.' only"));
+            errors.add(UserError.of("code", AllocationErrorCode.INVALID, "A code has letters, digits, '-', '_' and '.' only"));
         }
         else if (store.codeTaken(organizationId, trimmed, exceptId)) {
-            errors.add(UserError.of("code", AllocationErrorCode.TAKEN.name(), "Another cost center has the code " + trimmed + " (archived ones keep theirs)"));
+            errors.add(UserError.of("code", AllocationErrorCode.TAKEN, "Another cost center has the code " + trimmed + " (archived ones keep theirs)"));
         }
         return trimmed;
     }
@@ -320,13 +320,13 @@ public class AllocationService {
     private static String validName(@Nullable String name, List<UserError> errors) {
         String trimmed = name == null ? "" : name.trim();
         if (trimmed.isEmpty()) {
-            errors.add(UserError.of("name", AllocationErrorCode.BLANK.name(), "A name can't be blank"));
+            errors.add(UserError.of("name", AllocationErrorCode.BLANK, "A name can't be blank"));
         }
         else if (trimmed.length() > MAX_NAME) {
-            errors.add(UserError.of("name", AllocationErrorCode.LENGTH.name(), "A name is at most " + MAX_NAME + " characters"));
+            errors.add(UserError.of("name", AllocationErrorCode.LENGTH, "A name is at most " + MAX_NAME + " characters"));
         }
         else if (ControlCharacters.presentIn(trimmed)) {
-            errors.add(UserError.of("name", AllocationErrorCode.INVALID.name(), "A name has no control characters"));
+            errors.add(UserError.of("name", AllocationErrorCode.INVALID, "A name has no control characters"));
         }
         return trimmed;
     }
@@ -334,11 +334,11 @@ public class AllocationService {
     /** The splits as written, once each names an active cost center of the organization, a percent in (0, 100] with at most 2 decimals, all adding up to 100. */
     private List<AllocationStore.NewSplit> validSplits(long organizationId, List<SplitInput> splits, List<UserError> errors) {
         if (splits.isEmpty()) {
-            errors.add(UserError.of("splits", AllocationErrorCode.BLANK.name(), "A rule needs at least one cost center"));
+            errors.add(UserError.of("splits", AllocationErrorCode.BLANK, "A rule needs at least one cost center"));
             return List.of();
         }
         if (splits.size() > MAX_SPLITS) {
-            errors.add(UserError.of("splits", AllocationErrorCode.OUT_OF_RANGE.name(), "A rule shares between at most " + MAX_SPLITS + " cost centers"));
+            errors.add(UserError.of("splits", AllocationErrorCode.OUT_OF_RANGE, "A rule shares between at most " + MAX_SPLITS + " cost centers"));
             return List.of();
         }
         List<Optional<Long>> ids = splits.stream().map(split -> GlobalId.decode(split.costCenterId()).filter(id -> id.type().equals(CostCenter.TYPE))
@@ -378,20 +378,20 @@ public class AllocationService {
             }
         }
         if (percentsValid && total.compareTo(HUNDRED) != 0) {
-            errors.add(UserError.of("splits", AllocationErrorCode.SPLIT_TOTAL.name(), "The percents add up to " + total.stripTrailingZeros().toPlainString()
+            errors.add(UserError.of("splits", AllocationErrorCode.SPLIT_TOTAL, "The percents add up to " + total.stripTrailingZeros().toPlainString()
                     + ", not 100"));
         }
         return valid;
     }
 
     private static UserError splitError(int index, String field, AllocationErrorCode code, String message) {
-        return new UserError(List.of("input", "splits", String.valueOf(index), field), message, code.name());
+        return new UserError(List.of("input", "splits", String.valueOf(index), field), message, code);
     }
 
     private static RuntimeException duplicateCode(RuntimeException error, String code) {
         // A concurrent insert of the same code gets past the check; the unique key (MariaDB's ignores case) refuses it.
         return SqlStates.isDuplicateKey(error)
-                ? new UserInputException(UserError.of("code", AllocationErrorCode.TAKEN.name(), "Another cost center has the code " + code))
+                ? new UserInputException(UserError.of("code", AllocationErrorCode.TAKEN, "Another cost center has the code " + code))
                 : error;
     }
 }

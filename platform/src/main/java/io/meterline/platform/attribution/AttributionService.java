@@ -56,16 +56,16 @@ public class AttributionService {
         List<UserError> errors = new ArrayList<>();
         String trimmedKey = key == null ? "" : key.trim();
         if (trimmedKey.isEmpty()) {
-            errors.add(UserError.of("key", "BLANK", "A key can't be blank: it is the " + kind.dimension() + " dimension value usage names"));
+            errors.add(UserError.of("key", AttributionErrorCode.BLANK, "A key can't be blank: it is the " + kind.dimension() + " dimension value usage names"));
         }
         else if (trimmedKey.length() > MAX_KEY) {
-            errors.add(UserError.of("key", "LENGTH", "A key is at most " + MAX_KEY + " characters, like the dimension it matches"));
+            errors.add(UserError.of("key", AttributionErrorCode.LENGTH, "A key is at most " + MAX_KEY + " characters, like the dimension it matches"));
         }
         else if (ControlCharacters.presentIn(trimmedKey)) {
-            errors.add(UserError.of("key", "INVALID", "A key has no control characters"));
+            errors.add(UserError.of("key", AttributionErrorCode.INVALID, "A key has no control characters"));
         }
         else if (groups.existsByOrganizationIdAndKindAndGroupKey(organization, kind, trimmedKey)) {
-            errors.add(UserError.of("key", "TAKEN", "A " + kind.dimension() + " with key " + trimmedKey + " already exists (archived ones keep their key)"));
+            errors.add(UserError.of("key", AttributionErrorCode.TAKEN, "A " + kind.dimension() + " with key " + trimmedKey + " already exists (archived ones keep their key)"));
         }
         String trimmedName = name == null || name.isBlank() ? trimmedKey : validName(name, errors);
         UserInputException.throwIfAny(errors);
@@ -73,7 +73,7 @@ public class AttributionService {
             return groups.save(new AttributionGroup(null, organization, kind, trimmedKey, trimmedName, false, clock.instant()));
         }
         catch (DataAccessException e) {
-            throw new UserInputException(UserError.of("key", "TAKEN", "A " + kind.dimension() + " with key " + trimmedKey + " already exists"));
+            throw new UserInputException(UserError.of("key", AttributionErrorCode.TAKEN, "A " + kind.dimension() + " with key " + trimmedKey + " already exists"));
         }
     }
 
@@ -83,7 +83,7 @@ public class AttributionService {
         List<UserError> errors = new ArrayList<>();
         String trimmed = validName(name, errors);
         if (group.archived()) {
-            errors.add(UserError.of("id", "INVALID_STATE", "The " + group.kind().dimension() + " is archived"));
+            errors.add(UserError.of("id", AttributionErrorCode.INVALID_STATE, "The " + group.kind().dimension() + " is archived"));
         }
         UserInputException.throwIfAny(errors);
         return groups.update(group.renamed(trimmed));
@@ -94,7 +94,7 @@ public class AttributionService {
     public AttributionGroup archive(Viewer viewer, String id) {
         AttributionGroup group = findToManage(viewer, id);
         if (group.archived()) {
-            throw new UserInputException(UserError.of("id", "INVALID_STATE", "The " + group.kind().dimension() + " is already archived"));
+            throw new UserInputException(UserError.of("id", AttributionErrorCode.INVALID_STATE, "The " + group.kind().dimension() + " is already archived"));
         }
         return groups.update(group.archivedCopy());
     }
@@ -105,10 +105,10 @@ public class AttributionService {
         List<UserError> errors = new ArrayList<>();
         Optional<User> user = memberOf(group, userId, errors);
         if (!group.kind().hasMembers()) {
-            errors.add(UserError.of("groupId", "INVALID", "Projects have no members"));
+            errors.add(UserError.of("groupId", AttributionErrorCode.INVALID, "Projects have no members"));
         }
         if (group.archived()) {
-            errors.add(UserError.of("groupId", "INVALID_STATE", "The " + group.kind().dimension() + " is archived"));
+            errors.add(UserError.of("groupId", AttributionErrorCode.INVALID_STATE, "The " + group.kind().dimension() + " is archived"));
         }
         UserInputException.throwIfAny(errors);
         return transactions.executeWrite(status -> {
@@ -124,7 +124,7 @@ public class AttributionService {
         UserInputException.throwIfAny(errors);
         boolean removed = transactions.executeWrite(status -> store.removeMember(status.getConnection(), group.id(), user.orElseThrow().id()));
         if (!removed) {
-            throw new UserInputException(UserError.of("userId", "NOT_FOUND", "The user is not a member of this " + group.kind().dimension()));
+            throw new UserInputException(UserError.of("userId", AttributionErrorCode.NOT_FOUND, "The user is not a member of this " + group.kind().dimension()));
         }
         return group;
     }
@@ -135,7 +135,7 @@ public class AttributionService {
                 .flatMap(decoded -> users.findById(decoded.id()))
                 .filter(found -> found.organizationId() != null && found.organizationId() == group.organizationId());
         if (user.isEmpty()) {
-            errors.add(UserError.of("userId", "NOT_FOUND", "No user " + userId + " in this organization"));
+            errors.add(UserError.of("userId", AttributionErrorCode.NOT_FOUND, "No user " + userId + " in this organization"));
         }
         return user;
     }
@@ -164,10 +164,10 @@ public class AttributionService {
     private static String validName(@Nullable String name, List<UserError> errors) {
         String trimmed = name == null ? "" : name.trim();
         if (trimmed.isEmpty()) {
-            errors.add(UserError.of("name", "BLANK", "Name can't be blank"));
+            errors.add(UserError.of("name", AttributionErrorCode.BLANK, "Name can't be blank"));
         }
         else if (trimmed.length() > MAX_NAME) {
-            errors.add(UserError.of("name", "LENGTH", "Name is longer than " + MAX_NAME + " characters"));
+            errors.add(UserError.of("name", AttributionErrorCode.LENGTH, "Name is longer than " + MAX_NAME + " characters"));
         }
         return trimmed;
     }

@@ -1,7 +1,9 @@
 package io.meterline.platform.billing;
 
+import io.meterline.platform.common.UserErrorCode;
+
 /** The codes of billing's user errors; each name is a value of the schema's {@code UserErrorCode}. */
-public enum BillingErrorCode {
+public enum BillingErrorCode implements UserErrorCode {
     /** No Stripe secret key is set (the embedded and demo start): nothing can be paid. */
     BILLING_NOT_CONFIGURED,
     /** A plan or pack priced in another currency than the organization is billed in. */

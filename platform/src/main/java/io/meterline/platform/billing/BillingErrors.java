@@ -18,11 +18,11 @@ final class BillingErrors {
 
     /** An error about the request as a whole, not one input field. */
     static UserInputException of(BillingErrorCode code, String message) {
-        return new UserInputException(new UserError(List.of(), message, code.name()));
+        return new UserInputException(new UserError(List.of(), message, code));
     }
 
     /** An error about one field of the mutation's input. */
     static UserInputException field(String inputField, BillingErrorCode code, String message) {
-        return new UserInputException(UserError.of(inputField, code.name(), message));
+        return new UserInputException(UserError.of(inputField, code, message));
     }
 }

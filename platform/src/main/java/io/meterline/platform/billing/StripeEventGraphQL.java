@@ -60,9 +60,9 @@ public class StripeEventGraphQL implements GraphQLWiring {
     private StripeInbox.Listed retry(RetryInput input) {
         String eventId = input.eventId() == null ? "" : input.eventId().strip();
         StripeInbox.Listed event = inbox.findListed(eventId)
-                .orElseThrow(() -> new UserInputException(UserError.of("eventId", "NOT_FOUND", "No Stripe event " + eventId + " was received")));
+                .orElseThrow(() -> new UserInputException(UserError.of("eventId", BillingErrorCode.NOT_FOUND, "No Stripe event " + eventId + " was received")));
         if (event.status() != StripeEventStatus.FAILED) {
-            throw new UserInputException(UserError.of("eventId", "INVALID", "Only FAILED events are retried; " + eventId + " is " + event.status()));
+            throw new UserInputException(UserError.of("eventId", BillingErrorCode.INVALID, "Only FAILED events are retried; " + eventId + " is " + event.status()));
         }
         inbox.retry(eventId, clock.instant());
         return inbox.findListed(eventId).orElseThrow();

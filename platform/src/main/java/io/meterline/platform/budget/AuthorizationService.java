@@ -122,11 +122,11 @@ public class AuthorizationService {
         check(estimate.requests(), "requests", errors);
         check(estimate.meterUnits(), "meterUnits", errors);
         if (estimate.currency() != null && !isCurrency(estimate.currency())) {
-            errors.add(new UserError(List.of("input", "estimate", "currency"), estimate.currency() + " is not an ISO 4217 currency", "INVALID"));
+            errors.add(new UserError(List.of("input", "estimate", "currency"), estimate.currency() + " is not an ISO 4217 currency", BudgetErrorCode.INVALID));
         }
         int ttl = request.ttlSeconds() == null ? Math.min(DEFAULT_TTL_SECONDS, maxTtlSeconds) : request.ttlSeconds();
         if (ttl < 1 || ttl > maxTtlSeconds) {
-            errors.add(UserError.of("ttlSeconds", "OUT_OF_RANGE", "A reservation lives 1 to " + maxTtlSeconds + " seconds (meterline.budgets.max-hold)"));
+            errors.add(UserError.of("ttlSeconds", BudgetErrorCode.OUT_OF_RANGE, "A reservation lives 1 to " + maxTtlSeconds + " seconds (meterline.budgets.max-hold)"));
         }
         BudgetMeasure.Caller caller = request.caller();
         checkText(caller.accountId(), "accountId", errors);
@@ -135,7 +135,7 @@ public class AuthorizationService {
         checkText(caller.project(), "project", errors);
         checkText(caller.department(), "department", errors);
         if (request.provider() == null || !measure.providerExists(request.provider())) {
-            errors.add(UserError.of("provider", "NOT_FOUND", "No provider " + request.provider() + " is installed"));
+            errors.add(UserError.of("provider", BudgetErrorCode.NOT_FOUND, "No provider " + request.provider() + " is installed"));
         }
         UserInputException.throwIfAny(errors);
         for (CallerGate gate : gates) {
@@ -172,13 +172,13 @@ public class AuthorizationService {
     /** A dimension with a control character matches no budget's scope key and no recorded event could carry it: refused, not silently unmatched. */
     private static void checkText(@Nullable String value, String field, List<UserError> errors) {
         if (value != null && ControlCharacters.presentIn(value)) {
-            errors.add(UserError.of(field, "INVALID", field + " holds a control character (such as NUL, a tab, a line break or DEL)"));
+            errors.add(UserError.of(field, BudgetErrorCode.INVALID, field + " holds a control character (such as NUL, a tab, a line break or DEL)"));
         }
     }
 
     private static void check(@Nullable BigDecimal value, String field, List<UserError> errors) {
         if (value != null && value.signum() < 0) {
-            errors.add(new UserError(List.of("input", "estimate", field), "An estimate is not negative", "OUT_OF_RANGE"));
+            errors.add(new UserError(List.of("input", "estimate", field), "An estimate is not negative", BudgetErrorCode.OUT_OF_RANGE));
         }
     }
 }

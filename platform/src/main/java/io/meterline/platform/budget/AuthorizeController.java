@@ -10,6 +10,7 @@ import io.meterline.platform.common.GlobalId;
 import io.meterline.platform.common.JsonProblems;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
+import io.meterline.platform.common.UserErrorCode;
 import io.meterline.platform.common.UserInputException;
 import io.meterline.platform.usage.UsageErrorCode;
 import io.micronaut.core.annotation.Nullable;
@@ -61,12 +62,12 @@ public class AuthorizeController {
                                      @Nullable @Header(HttpHeaders.CONTENT_TYPE) MediaType contentType, @Nullable @Body byte[] body) {
         if (!JsonProblems.isJson(contentType)) {
             return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-                    .body(errors(List.of(error("Content-Type", "UNSUPPORTED_MEDIA_TYPE", "Send the request as Content-Type: application/json"))));
+                    .body(errors(List.of(error("Content-Type", UsageErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the request as Content-Type: application/json"))));
         }
         // From this instance's memory: the decision itself refuses a key revoked since (ReservationBook).
         Optional<ApiKey> key = apiKeys.authenticateCached(bearer(authorizationHeader));
         if (key.isEmpty()) {
-            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", "UNAUTHENTICATED",
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", UsageErrorCode.UNAUTHENTICATED,
                     "Send an active API key as: Authorization: Bearer <key>"))));
         }
         Map<String, Object> request;
@@ -74,15 +75,15 @@ public class AuthorizeController {
             request = json.readValue(body == null ? new byte[0] : body, Argument.mapOf(String.class, Object.class));
         }
         catch (IOException | RuntimeException e) {
-            return HttpResponse.badRequest(errors(List.of(error("body", "INVALID_JSON", "The body is not a JSON object"))));
+            return HttpResponse.badRequest(errors(List.of(error("body", UsageErrorCode.INVALID_JSON, "The body is not a JSON object"))));
         }
         if (request == null) {
-            return HttpResponse.badRequest(errors(List.of(error("body", "INVALID_JSON", "The body is not a JSON object"))));
+            return HttpResponse.badRequest(errors(List.of(error("body", UsageErrorCode.INVALID_JSON, "The body is not a JSON object"))));
         }
         List<Map<String, Object>> problems = new ArrayList<>();
         for (String field : request.keySet()) {
             if (!FIELDS.contains(field)) {
-                problems.add(error(field, "UNKNOWN_FIELD", field + " is not a field of an authorization request"));
+                problems.add(error(field, UsageErrorCode.UNKNOWN_FIELD, field + " is not a field of an authorization request"));
             }
         }
         Map<String, Object> dimensions = object(request.get("dimensions"), "dimensions", DIMENSIONS, problems);
@@ -96,7 +97,7 @@ public class AuthorizeController {
         BigDecimal meterUnits = decimal(estimate.get("meter_units"), "estimate.meter_units", problems);
         BigDecimal ttl = decimal(request.get("ttl_seconds"), "ttl_seconds", problems);
         if (ttl != null && (ttl.stripTrailingZeros().scale() > 0 || ttl.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0)) {
-            problems.add(error("ttl_seconds", "OUT_OF_RANGE", "ttl_seconds is a whole number of seconds"));
+            problems.add(error("ttl_seconds", UsageErrorCode.OUT_OF_RANGE, "ttl_seconds is a whole number of seconds"));
         }
         if (!problems.isEmpty()) {
             return HttpResponse.badRequest(errors(problems));
@@ -113,7 +114,7 @@ public class AuthorizeController {
                 throw e;
             }
             apiKeys.forget(key.get());
-            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", "UNAUTHENTICATED", e.getMessage()))));
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", UsageErrorCode.UNAUTHENTICATED, e.getMessage()))));
         }
         catch (UserInputException e) {
             List<Map<String, Object>> refused = new ArrayList<>();
@@ -174,22 +175,22 @@ public class AuthorizeController {
             return Map.of();
         }
         if (!(value instanceof Map<?, ?> map)) {
-            problems.add(error(field, "INVALID_BODY", field + " is an object"));
+            problems.add(error(field, UsageErrorCode.INVALID_BODY, field + " is an object"));
             return Map.of();
         }
         for (Object name : map.keySet()) {
             if (!allowed.contains(String.valueOf(name))) {
-                problems.add(error(field + "." + name, "UNKNOWN_FIELD", field + " takes " + String.join(", ", allowed.stream().sorted().toList())));
+                problems.add(error(field + "." + name, UsageErrorCode.UNKNOWN_FIELD, field + " takes " + String.join(", ", allowed.stream().sorted().toList())));
             }
         }
         if ("dimensions".equals(field)) {
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 if (entry.getValue() != null && !(entry.getValue() instanceof String)) {
-                    problems.add(error(field + "." + entry.getKey(), "INVALID_BODY", "Dimension values are strings"));
+                    problems.add(error(field + "." + entry.getKey(), UsageErrorCode.INVALID_BODY, "Dimension values are strings"));
                 }
                 else if (entry.getValue() instanceof String dimension && ControlCharacters.presentIn(dimension)) {
                     // The same code as POST /v1/usage gives the event that would carry this dimension.
-                    problems.add(error(field + "." + entry.getKey(), UsageErrorCode.INVALID_CHARACTERS.name(),
+                    problems.add(error(field + "." + entry.getKey(), UsageErrorCode.INVALID_CHARACTERS,
                             "Dimension values hold no control characters (such as NUL, a tab, a line break or DEL)"));
                 }
             }
@@ -201,12 +202,12 @@ public class AuthorizeController {
     private static String text(@Nullable Object value, String field, boolean required, List<Map<String, Object>> problems) {
         if (value == null || (value instanceof String text && text.isBlank())) {
             if (required) {
-                problems.add(error(field, "MISSING", field + " is required"));
+                problems.add(error(field, UsageErrorCode.MISSING, field + " is required"));
             }
             return null;
         }
         if (!(value instanceof String text)) {
-            problems.add(error(field, "INVALID_BODY", field + " is a string"));
+            problems.add(error(field, UsageErrorCode.INVALID_BODY, field + " is a string"));
             return null;
         }
         return text;
@@ -220,14 +221,24 @@ public class AuthorizeController {
         try {
             BigDecimal number = new BigDecimal(value.toString());
             if (number.signum() < 0) {
-                problems.add(error(field, "NEGATIVE_QUANTITY", field + " is not negative"));
+                problems.add(error(field, UsageErrorCode.NEGATIVE_QUANTITY, field + " is not negative"));
             }
             return number;
         }
         catch (NumberFormatException e) {
-            problems.add(error(field, "NOT_A_NUMBER", field + " is a number or a decimal string"));
+            problems.add(error(field, UsageErrorCode.NOT_A_NUMBER, field + " is a number or a decimal string"));
             return null;
         }
+    }
+
+    /** A problem with the request's shape, coded like the ingestion's. */
+    private static Map<String, Object> error(String field, UsageErrorCode code, String message) {
+        return error(field, code.name(), message);
+    }
+
+    /** A refusal of the budget domain, passed on under its own code. */
+    private static Map<String, Object> error(String field, UserErrorCode code, String message) {
+        return error(field, code.name(), message);
     }
 
     private static Map<String, Object> error(String field, String code, String message) {

@@ -130,7 +130,7 @@ public class BudgetMeasure {
                             .map(Conversion::amount)
                             .orElseThrow(() -> new UserInputException(new UserError(List.of("input", "estimate", "currency"), "There is no exchange rate from "
                                     + estimate.currency() + " to " + budget.currency() + " (the currency of budget " + budget.name() + ") yet",
-                                    BudgetErrorCode.NO_EXCHANGE_RATE.name())));
+                                    BudgetErrorCode.NO_EXCHANGE_RATE)));
             case REQUESTS -> estimate.requests() == null ? BigDecimal.ONE : estimate.requests();
             case METER_UNITS -> estimate.meterUnits();
         };

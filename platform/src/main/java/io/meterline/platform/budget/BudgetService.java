@@ -94,16 +94,16 @@ public class BudgetService {
                 // One currency per organization: a budget counts what the balance, the dashboards and the alerts show. A budget
                 // kept from a former billing currency still counts, its usage converted (BudgetMeasure).
                 if (!currency.equals(organization.billingCurrency())) {
-                    errors.add(UserError.of("currency", BudgetErrorCode.CURRENCY_MISMATCH.name(), "A cost budget counts in the organization's billing currency, "
+                    errors.add(UserError.of("currency", BudgetErrorCode.CURRENCY_MISMATCH, "A cost budget counts in the organization's billing currency, "
                             + organization.billingCurrency() + "; leave the currency out or give " + organization.billingCurrency()));
                 }
             }
             catch (IllegalArgumentException e) {
-                errors.add(UserError.of("currency", "INVALID", currency + " is not an ISO 4217 currency"));
+                errors.add(UserError.of("currency", BudgetErrorCode.INVALID, currency + " is not an ISO 4217 currency"));
             }
         }
         else if (input.currency() != null) {
-            errors.add(UserError.of("currency", "INVALID", "Only COST budgets have a currency"));
+            errors.add(UserError.of("currency", BudgetErrorCode.INVALID, "Only COST budgets have a currency"));
         }
         UserInputException.throwIfAny(errors);
         return changed(budgets.save(new Budget(null, organizationId, name, input.metric(), blankToNull(input.provider()), blankToNull(input.meter()), scope,
@@ -119,13 +119,13 @@ public class BudgetService {
         String name = change.name() == null ? budget.name() : validName(change.name(), errors);
         BigDecimal limit = change.unlimited() ? null : change.limit() == null ? budget.limitAmount() : change.limit();
         if (change.unlimited() && change.limit() != null) {
-            errors.add(UserError.of("limit", "INVALID", "Give a limit or unlimited, not both"));
+            errors.add(UserError.of("limit", BudgetErrorCode.INVALID, "Give a limit or unlimited, not both"));
         }
         validateLimit(budget.metric(), limit, errors);
         List<Integer> thresholds = change.thresholds() == null ? budget.thresholdList() : change.thresholds();
         validateThresholds(thresholds, errors);
         if (budget.archived()) {
-            errors.add(UserError.of("id", "INVALID_STATE", "The budget is archived"));
+            errors.add(UserError.of("id", BudgetErrorCode.INVALID_STATE, "The budget is archived"));
         }
         UserInputException.throwIfAny(errors);
         return changed(budgets.update(budget.withChanges(name, limit, Budget.thresholdText(thresholds),
@@ -136,7 +136,7 @@ public class BudgetService {
         Budget budget = find(viewer, id);
         tenantScope.requireManager(viewer);
         if (budget.archived()) {
-            throw new UserInputException(UserError.of("id", "INVALID_STATE", "The budget is already archived"));
+            throw new UserInputException(UserError.of("id", BudgetErrorCode.INVALID_STATE, "The budget is already archived"));
         }
         return changed(budgets.update(budget.archivedCopy()));
     }
@@ -240,18 +240,18 @@ public class BudgetService {
         long id = tenantScope.organizationToManage(viewer, organizationId);
         List<UserError> errors = new ArrayList<>();
         if (bands.isEmpty() || bands.size() > MAX_BANDS) {
-            errors.add(UserError.of("bands", "LENGTH", "Give 1 to " + MAX_BANDS + " bands"));
+            errors.add(UserError.of("bands", BudgetErrorCode.LENGTH, "Give 1 to " + MAX_BANDS + " bands"));
         }
         else if (bands.get(0).fromPercent() != 0) {
-            errors.add(UserError.of("bands", "INVALID", "The first band starts at 0 percent"));
+            errors.add(UserError.of("bands", BudgetErrorCode.INVALID, "The first band starts at 0 percent"));
         }
         for (int i = 0; i < bands.size(); i++) {
             BudgetStore.Band band = bands.get(i);
             if (band.name() == null || band.name().isBlank() || band.name().length() > 40) {
-                errors.add(new UserError(List.of("input", "bands", String.valueOf(i), "name"), "Band names are 1 to 40 characters", "BLANK"));
+                errors.add(new UserError(List.of("input", "bands", String.valueOf(i), "name"), "Band names are 1 to 40 characters", BudgetErrorCode.BLANK));
             }
             if (band.fromPercent() < 0 || (i > 0 && band.fromPercent() <= bands.get(i - 1).fromPercent())) {
-                errors.add(new UserError(List.of("input", "bands", String.valueOf(i), "fromPercent"), "Bands start at strictly ascending percents from 0", "OUT_OF_RANGE"));
+                errors.add(new UserError(List.of("input", "bands", String.valueOf(i), "fromPercent"), "Bands start at strictly ascending percents from 0", BudgetErrorCode.OUT_OF_RANGE));
             }
         }
         UserInputException.throwIfAny(errors);
@@ -290,39 +290,39 @@ public class BudgetService {
     private static String validName(@Nullable String name, List<UserError> errors) {
         String trimmed = name == null ? "" : name.trim();
         if (trimmed.isEmpty()) {
-            errors.add(UserError.of("name", "BLANK", "Name can't be blank"));
+            errors.add(UserError.of("name", BudgetErrorCode.BLANK, "Name can't be blank"));
         }
         else if (trimmed.length() > 200) {
-            errors.add(UserError.of("name", "LENGTH", "Name is longer than 200 characters"));
+            errors.add(UserError.of("name", BudgetErrorCode.LENGTH, "Name is longer than 200 characters"));
         }
         return trimmed;
     }
 
     private static void validateLimit(@Nullable Budget.Metric metric, @Nullable BigDecimal limit, List<UserError> errors) {
         if (limit != null && limit.signum() <= 0) {
-            errors.add(UserError.of("limit", "OUT_OF_RANGE", "A limit must be positive; leave it out for unlimited"));
+            errors.add(UserError.of("limit", BudgetErrorCode.OUT_OF_RANGE, "A limit must be positive; leave it out for unlimited"));
         }
         else if (limit != null && limit.stripTrailingZeros().scale() > 9) {
-            errors.add(UserError.of("limit", "OUT_OF_RANGE", "A limit has at most 9 decimals"));
+            errors.add(UserError.of("limit", BudgetErrorCode.OUT_OF_RANGE, "A limit has at most 9 decimals"));
         }
         else if (limit != null && metric != null && limit.compareTo(metric.maxLimit()) > 0) {
-            errors.add(UserError.of("limit", "OUT_OF_RANGE", "A " + metric + " limit is at most " + metric.maxLimit().toPlainString()));
+            errors.add(UserError.of("limit", BudgetErrorCode.OUT_OF_RANGE, "A " + metric + " limit is at most " + metric.maxLimit().toPlainString()));
         }
     }
 
     private static void validateThresholds(List<Integer> thresholds, List<UserError> errors) {
         if (thresholds.size() > MAX_THRESHOLDS) {
-            errors.add(UserError.of("thresholds", "LENGTH", "At most " + MAX_THRESHOLDS + " thresholds"));
+            errors.add(UserError.of("thresholds", BudgetErrorCode.LENGTH, "At most " + MAX_THRESHOLDS + " thresholds"));
             return;
         }
         for (int i = 0; i < thresholds.size(); i++) {
             int value = thresholds.get(i);
             if (value < 1 || value > 100) {
-                errors.add(UserError.of("thresholds", "OUT_OF_RANGE", "Thresholds are percents from 1 to 100"));
+                errors.add(UserError.of("thresholds", BudgetErrorCode.OUT_OF_RANGE, "Thresholds are percents from 1 to 100"));
                 return;
             }
             if (i > 0 && value <= thresholds.get(i - 1)) {
-                errors.add(UserError.of("thresholds", "INVALID", "Thresholds must be strictly ascending"));
+                errors.add(UserError.of("thresholds", BudgetErrorCode.INVALID, "Thresholds must be strictly ascending"));
                 return;
             }
         }
@@ -333,25 +333,25 @@ public class BudgetService {
         String trimmed = key == null ? null : key.trim();
         if (scope == Budget.Scope.ORGANIZATION) {
             if (trimmed != null && !trimmed.isEmpty()) {
-                errors.add(UserError.of("scopeKey", "INVALID", "An ORGANIZATION budget has no scope key"));
+                errors.add(UserError.of("scopeKey", BudgetErrorCode.INVALID, "An ORGANIZATION budget has no scope key"));
             }
             return null;
         }
         if (trimmed == null || trimmed.isEmpty()) {
-            errors.add(UserError.of("scopeKey", "BLANK", "A " + scope + " budget needs a scope key"));
+            errors.add(UserError.of("scopeKey", BudgetErrorCode.BLANK, "A " + scope + " budget needs a scope key"));
             return null;
         }
         if (scope == Budget.Scope.API_KEY) {
             Optional<ApiKey> apiKey = GlobalId.decode(trimmed).filter(id -> id.type().equals(ApiKeyService.TYPE))
                     .flatMap(id -> apiKeys.findById(id.id())).filter(found -> found.organizationId() == organizationId);
             if (apiKey.isEmpty()) {
-                errors.add(UserError.of("scopeKey", "NOT_FOUND", "No API key " + trimmed + " in this organization"));
+                errors.add(UserError.of("scopeKey", BudgetErrorCode.NOT_FOUND, "No API key " + trimmed + " in this organization"));
                 return null;
             }
             return String.valueOf(apiKey.get().id());
         }
         if (trimmed.length() > 128) {
-            errors.add(UserError.of("scopeKey", "LENGTH", "A scope key is at most 128 characters, like the dimension it names"));
+            errors.add(UserError.of("scopeKey", BudgetErrorCode.LENGTH, "A scope key is at most 128 characters, like the dimension it names"));
         }
         return trimmed;
     }
@@ -360,19 +360,19 @@ public class BudgetService {
         String providerId = blankToNull(provider);
         String meterKey = blankToNull(meter);
         if (providerId != null && !measure.providerExists(providerId)) {
-            errors.add(UserError.of("provider", "NOT_FOUND", "No provider " + providerId + " is installed"));
+            errors.add(UserError.of("provider", BudgetErrorCode.NOT_FOUND, "No provider " + providerId + " is installed"));
             return;
         }
         if (metric == Budget.Metric.METER_UNITS) {
             if (providerId == null || meterKey == null) {
-                errors.add(UserError.of(providerId == null ? "provider" : "meter", "BLANK", "A METER_UNITS budget names a provider and one of its meters"));
+                errors.add(UserError.of(providerId == null ? "provider" : "meter", BudgetErrorCode.BLANK, "A METER_UNITS budget names a provider and one of its meters"));
             }
             else if (measure.unitOf(providerId, meterKey).isEmpty()) {
-                errors.add(UserError.of("meter", "NOT_FOUND", "Provider " + providerId + " has no meter " + meterKey));
+                errors.add(UserError.of("meter", BudgetErrorCode.NOT_FOUND, "Provider " + providerId + " has no meter " + meterKey));
             }
         }
         else if (meterKey != null) {
-            errors.add(UserError.of("meter", "INVALID", "Only METER_UNITS budgets name a meter"));
+            errors.add(UserError.of("meter", BudgetErrorCode.INVALID, "Only METER_UNITS budgets name a meter"));
         }
     }
 

@@ -41,11 +41,11 @@ public class BusinessRulesService {
     public BusinessRules save(Viewer viewer, @Nullable String organizationId, @Nullable String text) {
         long organization = tenantScope.organizationToManage(viewer, organizationId);
         if (text == null || text.isBlank()) {
-            throw new UserInputException(UserError.of("text", "BLANK", "Paste the default service intervals, or clear the rules instead"));
+            throw new UserInputException(UserError.of("text", BusinessRulesErrorCode.BLANK, "Paste the default service intervals, or clear the rules instead"));
         }
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) {
-            throw new UserInputException(UserError.of("text", "LENGTH", "Business rules are at most 64 KiB; this text is " + bytes + " bytes"));
+            throw new UserInputException(UserError.of("text", BusinessRulesErrorCode.LENGTH, "Business rules are at most 64 KiB; this text is " + bytes + " bytes"));
         }
         return store(new BusinessRules(organization, text, viewer.email(), clock.instant()));
     }

@@ -40,12 +40,12 @@ public final class ContactFields {
         String text = trimmed(value);
         if (text == null) {
             if (required) {
-                errors.add(UserError.of(field, "BLANK", label + " can't be blank"));
+                errors.add(UserError.of(field, ContactErrorCode.BLANK, label + " can't be blank"));
             }
             return null;
         }
         if (text.length() > max) {
-            errors.add(UserError.of(field, "LENGTH", label + " is longer than " + max + " characters"));
+            errors.add(UserError.of(field, ContactErrorCode.LENGTH, label + " is longer than " + max + " characters"));
         }
         return text;
     }
@@ -55,16 +55,16 @@ public final class ContactFields {
         String email = trimmed(value);
         if (email == null) {
             if (required) {
-                errors.add(UserError.of(field, "BLANK", "Email can't be blank"));
+                errors.add(UserError.of(field, ContactErrorCode.BLANK, "Email can't be blank"));
             }
             return null;
         }
         email = email.toLowerCase(Locale.ROOT);
         if (email.length() > MAX_EMAIL) {
-            errors.add(UserError.of(field, "LENGTH", "Email is longer than " + MAX_EMAIL + " characters"));
+            errors.add(UserError.of(field, ContactErrorCode.LENGTH, "Email is longer than " + MAX_EMAIL + " characters"));
         }
         else if (!EMAIL.matcher(email).matches()) {
-            errors.add(UserError.of(field, "INVALID", "Email is not a valid address"));
+            errors.add(UserError.of(field, ContactErrorCode.INVALID, "Email is not a valid address"));
         }
         return email;
     }
@@ -77,7 +77,7 @@ public final class ContactFields {
         }
         String compact = PHONE_SEPARATORS.matcher(phone).replaceAll("");
         if (!E164.matcher(compact).matches()) {
-            errors.add(UserError.of(field, "INVALID", "Phone must be in international format: + and the country code, such as +1 416 555 0100"));
+            errors.add(UserError.of(field, ContactErrorCode.INVALID, "Phone must be in international format: + and the country code, such as +1 416 555 0100"));
             return phone;
         }
         return compact;
@@ -87,12 +87,12 @@ public final class ContactFields {
     public static @Nullable String country(@Nullable String value, String field, List<UserError> errors) {
         String country = trimmed(value);
         if (country == null) {
-            errors.add(UserError.of(field, "BLANK", "Country can't be blank"));
+            errors.add(UserError.of(field, ContactErrorCode.BLANK, "Country can't be blank"));
             return null;
         }
         country = country.toUpperCase(Locale.ROOT);
         if (!COUNTRIES.contains(country)) {
-            errors.add(UserError.of(field, "INVALID", country + " is not an ISO 3166 country code, such as CA or DE"));
+            errors.add(UserError.of(field, ContactErrorCode.INVALID, country + " is not an ISO 3166 country code, such as CA or DE"));
         }
         return country;
     }
@@ -104,14 +104,14 @@ public final class ContactFields {
             return null;
         }
         if (!ZoneId.getAvailableZoneIds().contains(zone)) {
-            errors.add(UserError.of(field, "INVALID", zone + " is not an IANA time zone, such as America/Toronto"));
+            errors.add(UserError.of(field, ContactErrorCode.INVALID, zone + " is not an IANA time zone, such as America/Toronto"));
             return zone;
         }
         try {
             return ZoneId.of(zone).getId();
         }
         catch (DateTimeException e) {
-            errors.add(UserError.of(field, "INVALID", zone + " is not an IANA time zone, such as America/Toronto"));
+            errors.add(UserError.of(field, ContactErrorCode.INVALID, zone + " is not an IANA time zone, such as America/Toronto"));
             return zone;
         }
     }

@@ -8,9 +8,9 @@ import java.util.Objects;
  *
  * @param field the path of the offending input field
  * @param message a sentence the user can act on
- * @param code a stable code from the schema's {@code UserErrorCode}
+ * @param code a stable code from the schema's {@code UserErrorCode}: a constant of a domain's error enum, never a free string
  */
-public record UserError(List<String> field, String message, String code) {
+public record UserError(List<String> field, String message, UserErrorCode code) {
 
     public UserError {
         field = List.copyOf(field);
@@ -19,7 +19,7 @@ public record UserError(List<String> field, String message, String code) {
     }
 
     /** An error on one field of the mutation's {@code input}. */
-    public static UserError of(String inputField, String code, String message) {
+    public static UserError of(String inputField, UserErrorCode code, String message) {
         return new UserError(List.of("input", inputField), message, code);
     }
 }

@@ -1,7 +1,9 @@
 package io.meterline.platform.fx;
 
+import io.meterline.platform.common.UserErrorCode;
+
 /** Why {@code fxRateSet} refused its input; each name is a value of the schema's {@code UserErrorCode}. */
-public enum FxErrorCode {
+public enum FxErrorCode implements UserErrorCode {
     /** A required value is missing. */
     BLANK,
     /** Not a currency a rate can be set for: the euro itself (the base), or an ISO code that is no currency (XAU, XXX). */

@@ -101,38 +101,38 @@ public class FxService {
         List<UserError> errors = new ArrayList<>();
         String currency = input.currency();
         if (currency == null) {
-            errors.add(UserError.of("currency", FxErrorCode.BLANK.name(), "Name the currency the rate prices against EUR"));
+            errors.add(UserError.of("currency", FxErrorCode.BLANK, "Name the currency the rate prices against EUR"));
         }
         else if (FxConverter.BASE.equals(currency)) {
-            errors.add(UserError.of("currency", FxErrorCode.INVALID.name(), "Rates are set against EUR; EUR against itself is always 1"));
+            errors.add(UserError.of("currency", FxErrorCode.INVALID, "Rates are set against EUR; EUR against itself is always 1"));
         }
         else if (Currency.getInstance(currency).getDefaultFractionDigits() < 0) {
-            errors.add(UserError.of("currency", FxErrorCode.INVALID.name(), currency + " is not a currency money is billed in (a metal, fund or test code)"));
+            errors.add(UserError.of("currency", FxErrorCode.INVALID, currency + " is not a currency money is billed in (a metal, fund or test code)"));
         }
         BigDecimal rate = input.rate();
         if (rate == null) {
-            errors.add(UserError.of("rate", FxErrorCode.BLANK.name(), "Give the rate: units of the currency one euro buys"));
+            errors.add(UserError.of("rate", FxErrorCode.BLANK, "Give the rate: units of the currency one euro buys"));
         }
         else if (!isStorableRate(rate)) {
-            errors.add(UserError.of("rate", FxErrorCode.OUT_OF_RANGE.name(),
+            errors.add(UserError.of("rate", FxErrorCode.OUT_OF_RANGE,
                     "The rate must be more than 0, below 10^12, with at most " + FxConverter.RATE_SCALE + " decimals"));
         }
         LocalDate date = input.date();
         LocalDate today = today();
         if (date == null) {
-            errors.add(UserError.of("date", FxErrorCode.BLANK.name(), "Give the day the rate applies to"));
+            errors.add(UserError.of("date", FxErrorCode.BLANK, "Give the day the rate applies to"));
         }
         else if (date.isAfter(today)) {
-            errors.add(UserError.of("date", FxErrorCode.OUT_OF_RANGE.name(), "The day is in the future; rates can be set up to " + today + " (Frankfurt)"));
+            errors.add(UserError.of("date", FxErrorCode.OUT_OF_RANGE, "The day is in the future; rates can be set up to " + today + " (Frankfurt)"));
         }
         else if (date.isBefore(FIRST_DAY)) {
-            errors.add(UserError.of("date", FxErrorCode.OUT_OF_RANGE.name(), "The day is before the euro existed (" + FIRST_DAY + ")"));
+            errors.add(UserError.of("date", FxErrorCode.OUT_OF_RANGE, "The day is before the euro existed (" + FIRST_DAY + ")"));
         }
         UserInputException.throwIfAny(errors);
         FxStore.NewRate newRate = new FxStore.NewRate(currency, date, rate.setScale(FxConverter.RATE_SCALE), FxSource.MANUAL, viewer.email());
         if (!store.insertIfAbsent(newRate, clock.instant())) {
             FxSource existing = store.find(currency, date).map(FxRate::source).orElse(FxSource.ECB);
-            throw new UserInputException(UserError.of("date", FxErrorCode.CONFLICT.name(), currency + " already has a rate for " + date + " (" + existing
+            throw new UserInputException(UserError.of("date", FxErrorCode.CONFLICT, currency + " already has a rate for " + date + " (" + existing
                     + "); stored rates are never changed, because amounts converted at them are not re-converted"));
         }
         converter.invalidate(List.of(currency));

@@ -1,7 +1,9 @@
 package io.meterline.platform.invoice;
 
+import io.meterline.platform.common.UserErrorCode;
+
 /** Why an invoice or tax mutation refused its input; each name is a value of the schema's {@code UserErrorCode}. */
-public enum InvoiceErrorCode {
+public enum InvoiceErrorCode implements UserErrorCode {
     /** A required value is missing. */
     BLANK,
     /** A value that is no country, region, month or reference. */

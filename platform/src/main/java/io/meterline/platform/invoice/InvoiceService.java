@@ -113,24 +113,24 @@ public class InvoiceService {
         Period bounds = Period.of(period, ZoneId.of(row.timeZone()));
         Instant now = clock.instant();
         if (now.isBefore(bounds.endsAt())) {
-            throw new UserInputException(UserError.of("month", InvoiceErrorCode.PERIOD_NOT_ENDED.name(), period + " has not ended yet in the organization's zone ("
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.PERIOD_NOT_ENDED, period + " has not ended yet in the organization's zone ("
                     + row.timeZone() + "); it ends at " + bounds.endsAt() + "."));
         }
         if (!bounds.endsAt().isAfter(row.createdAt())) {
-            throw new UserInputException(UserError.of("month", InvoiceErrorCode.OUT_OF_RANGE.name(), period + " ended before the organization was created."));
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.OUT_OF_RANGE, period + " ended before the organization was created."));
         }
         return close(row, period, now);
     }
 
     private static YearMonth parseMonth(@Nullable String month) {
         if (month == null || month.isBlank()) {
-            throw new UserInputException(UserError.of("month", InvoiceErrorCode.BLANK.name(), "Name the month, such as 2026-11."));
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.BLANK, "Name the month, such as 2026-11."));
         }
         try {
             return YearMonth.parse(month.trim());
         }
         catch (java.time.format.DateTimeParseException e) {
-            throw new UserInputException(UserError.of("month", InvoiceErrorCode.INVALID.name(), month + " is no month; write it as 2026-11."));
+            throw new UserInputException(UserError.of("month", InvoiceErrorCode.INVALID, month + " is no month; write it as 2026-11."));
         }
     }
 
@@ -299,11 +299,11 @@ public class InvoiceService {
         long reissueId = store.write(connection -> {
             Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
             if (locked.status() == InvoiceStatus.PAID || locked.amountPaid().signum() > 0) {
-                throw new UserInputException(UserError.of("id", InvoiceErrorCode.INVOICE_PAID.name(), "Invoice " + locked.number()
+                throw new UserInputException(UserError.of("id", InvoiceErrorCode.INVOICE_PAID, "Invoice " + locked.number()
                         + " received payments and cannot be voided: correct it with a credit note."));
             }
             if (locked.status() != InvoiceStatus.OPEN && locked.status() != InvoiceStatus.UNCOLLECTIBLE) {
-                throw new UserInputException(UserError.of("id", InvoiceErrorCode.INVALID_STATE.name(), "Only open or uncollectible invoices can be voided; this one is "
+                throw new UserInputException(UserError.of("id", InvoiceErrorCode.INVALID_STATE, "Only open or uncollectible invoices can be voided; this one is "
                         + locked.status() + "."));
             }
             store.setStatus(connection, locked.id(), InvoiceStatus.VOID, now);
@@ -375,7 +375,7 @@ public class InvoiceService {
         store.write(connection -> {
             Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
             if (locked.status() != InvoiceStatus.OPEN) {
-                throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open invoices can be marked uncollectible; this one is "
+                throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE, "Only open invoices can be marked uncollectible; this one is "
                         + locked.status() + "."));
             }
             store.setStatus(connection, locked.id(), InvoiceStatus.UNCOLLECTIBLE, now);
@@ -396,11 +396,11 @@ public class InvoiceService {
         BigDecimal amount = checkAmount(input.amount(), invoice.currency());
         Instant paidAt = input.paidAt() == null ? now : input.paidAt();
         if (paidAt.isAfter(now)) {
-            throw new UserInputException(UserError.of("paidAt", InvoiceErrorCode.OUT_OF_RANGE.name(), "A payment cannot be dated in the future."));
+            throw new UserInputException(UserError.of("paidAt", InvoiceErrorCode.OUT_OF_RANGE, "A payment cannot be dated in the future."));
         }
         String reference = input.reference() == null || input.reference().isBlank() ? "manual-" + now.toEpochMilli() : input.reference().trim();
         if (reference.length() > 255 || ControlCharacters.presentIn(reference)) {
-            throw new UserInputException(UserError.of("reference", InvoiceErrorCode.INVALID.name(), "The reference has at most 255 characters."));
+            throw new UserInputException(UserError.of("reference", InvoiceErrorCode.INVALID, "The reference has at most 255 characters."));
         }
         applyPayment(invoice.id(), amount, "MANUAL", reference, paidAt, viewer.email(), true);
         return store.find(invoice.id()).orElseThrow();
@@ -420,14 +420,14 @@ public class InvoiceService {
             }
             if (locked.status() != InvoiceStatus.OPEN) {
                 if (strict) {
-                    throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open invoices take payments; this one is "
+                    throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE, "Only open invoices take payments; this one is "
                             + locked.status() + "."));
                 }
                 return false;
             }
             BigDecimal due = locked.amountDue();
             if (amount.compareTo(due) > 0 && strict) {
-                throw new UserInputException(UserError.of("amount", InvoiceErrorCode.EXCEEDS_AMOUNT.name(), "The invoice owes " + due.toPlainString() + " "
+                throw new UserInputException(UserError.of("amount", InvoiceErrorCode.EXCEEDS_AMOUNT, "The invoice owes " + due.toPlainString() + " "
                         + locked.currency() + "; record at most that."));
             }
             BigDecimal paid = amount.min(due);
@@ -465,10 +465,10 @@ public class InvoiceService {
         BigDecimal amount = checkAmount(input.amount(), invoice.currency());
         String reason = input.reason() == null ? "" : input.reason().trim();
         if (reason.isEmpty()) {
-            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.BLANK.name(), "Say what the credit note corrects."));
+            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.BLANK, "Say what the credit note corrects."));
         }
         if (reason.length() > 500 || ControlCharacters.presentIn(reason)) {
-            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.INVALID.name(), "The reason has at most 500 characters."));
+            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.INVALID, "The reason has at most 500 characters."));
         }
         Instant now = clock.instant();
         String series = "CN-" + now.atZone(ZoneOffset.UTC).getYear();
@@ -476,13 +476,13 @@ public class InvoiceService {
         long noteId = store.write(connection -> {
             Invoice locked = store.find(connection, invoice.id(), true).orElseThrow();
             if (locked.status() != InvoiceStatus.OPEN && locked.status() != InvoiceStatus.PAID) {
-                throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE.name(), "Only open or paid invoices take credit notes; this one is "
+                throw new UserInputException(UserError.of("invoiceId", InvoiceErrorCode.INVALID_STATE, "Only open or paid invoices take credit notes; this one is "
                         + locked.status() + "."));
             }
             CreditNoteSettlement settlement = settlement(input.settlement(), locked);
             BigDecimal limit = settlement == CreditNoteSettlement.REDUCE_AMOUNT_DUE ? locked.amountDue() : locked.total().subtract(locked.amountCredited());
             if (amount.compareTo(limit) > 0) {
-                throw new UserInputException(UserError.of("amount", InvoiceErrorCode.EXCEEDS_AMOUNT.name(), "A credit note corrects at most "
+                throw new UserInputException(UserError.of("amount", InvoiceErrorCode.EXCEEDS_AMOUNT, "A credit note corrects at most "
                         + limit.toPlainString() + " " + locked.currency() + " of this invoice."));
             }
             boolean throughStripe = switch (settlement) {
@@ -523,11 +523,11 @@ public class InvoiceService {
             if (open) {
                 return CreditNoteSettlement.REDUCE_AMOUNT_DUE;
             }
-            throw new UserInputException(UserError.of("settlement", InvoiceErrorCode.BLANK.name(), "Invoice " + invoice.number()
+            throw new UserInputException(UserError.of("settlement", InvoiceErrorCode.BLANK, "Invoice " + invoice.number()
                     + " is paid: say whether the credit note refunds what was paid (REFUND) or credits it to the account (ACCOUNT_CREDIT)."));
         }
         if (open != (asked == CreditNoteSettlement.REDUCE_AMOUNT_DUE)) {
-            throw new UserInputException(UserError.of("settlement", InvoiceErrorCode.INVALID_STATE.name(), open
+            throw new UserInputException(UserError.of("settlement", InvoiceErrorCode.INVALID_STATE, open
                     ? "Invoice " + invoice.number() + " is open: a credit note reduces what it owes (REDUCE_AMOUNT_DUE); refunds and account credits are for paid invoices."
                     : "Invoice " + invoice.number() + " is paid: a credit note refunds (REFUND) or credits (ACCOUNT_CREDIT) what was paid; nothing is owed to reduce."));
         }
@@ -537,10 +537,10 @@ public class InvoiceService {
     /** A positive amount in the currency's minor unit at most. */
     private static BigDecimal checkAmount(@Nullable BigDecimal amount, String currency) {
         if (amount == null) {
-            throw new UserInputException(UserError.of("amount", InvoiceErrorCode.BLANK.name(), "Enter the amount."));
+            throw new UserInputException(UserError.of("amount", InvoiceErrorCode.BLANK, "Enter the amount."));
         }
         if (amount.signum() <= 0 || amount.stripTrailingZeros().scale() > Money.minorDigits(currency)) {
-            throw new UserInputException(UserError.of("amount", InvoiceErrorCode.OUT_OF_RANGE.name(), "The amount must be more than 0, in whole "
+            throw new UserInputException(UserError.of("amount", InvoiceErrorCode.OUT_OF_RANGE, "The amount must be more than 0, in whole "
                     + (Money.minorDigits(currency) == 0 ? currency : "minor units of " + currency) + "."));
         }
         return Money.toMinorUnit(amount, currency);

@@ -68,34 +68,34 @@ public class TaxRates {
         List<UserError> errors = new ArrayList<>();
         String country = input.country() == null ? "" : input.country().trim().toUpperCase(Locale.ROOT);
         if (country.isEmpty()) {
-            errors.add(UserError.of("country", InvoiceErrorCode.BLANK.name(), "Enter the country's two-letter ISO code, such as CA."));
+            errors.add(UserError.of("country", InvoiceErrorCode.BLANK, "Enter the country's two-letter ISO code, such as CA."));
         }
         else if (!COUNTRIES.contains(country)) {
-            errors.add(UserError.of("country", InvoiceErrorCode.INVALID.name(), country + " is no ISO 3166-1 country code."));
+            errors.add(UserError.of("country", InvoiceErrorCode.INVALID, country + " is no ISO 3166-1 country code."));
         }
         String region = input.region() == null ? "" : input.region().trim().toUpperCase(Locale.ROOT);
         if (region.length() > 100 || ControlCharacters.presentIn(region)) {
-            errors.add(UserError.of("region", InvoiceErrorCode.INVALID.name(), "The region is a code or name of at most 100 characters, such as ON."));
+            errors.add(UserError.of("region", InvoiceErrorCode.INVALID, "The region is a code or name of at most 100 characters, such as ON."));
         }
         String name = input.name() == null ? "" : input.name().trim();
         if (name.isEmpty()) {
-            errors.add(UserError.of("name", InvoiceErrorCode.BLANK.name(), "Name the tax as the invoice shows it, such as HST."));
+            errors.add(UserError.of("name", InvoiceErrorCode.BLANK, "Name the tax as the invoice shows it, such as HST."));
         }
         else if (name.length() > 100 || ControlCharacters.presentIn(name)) {
-            errors.add(UserError.of("name", InvoiceErrorCode.INVALID.name(), "The name has at most 100 characters."));
+            errors.add(UserError.of("name", InvoiceErrorCode.INVALID, "The name has at most 100 characters."));
         }
         BigDecimal percent = input.percent();
         if (percent == null) {
-            errors.add(UserError.of("percent", InvoiceErrorCode.BLANK.name(), "Enter the rate in percent, such as 13."));
+            errors.add(UserError.of("percent", InvoiceErrorCode.BLANK, "Enter the rate in percent, such as 13."));
         }
         else if (percent.signum() < 0 || percent.compareTo(HUNDRED) > 0 || percent.stripTrailingZeros().scale() > 6) {
-            errors.add(UserError.of("percent", InvoiceErrorCode.OUT_OF_RANGE.name(), "The rate is a percentage from 0 to 100 with at most 6 decimals."));
+            errors.add(UserError.of("percent", InvoiceErrorCode.OUT_OF_RANGE, "The rate is a percentage from 0 to 100 with at most 6 decimals."));
         }
         if (input.effectiveFrom() == null) {
-            errors.add(UserError.of("effectiveFrom", InvoiceErrorCode.BLANK.name(), "Enter the first day the rate applies."));
+            errors.add(UserError.of("effectiveFrom", InvoiceErrorCode.BLANK, "Enter the first day the rate applies."));
         }
         else if (input.effectiveTo() != null && !input.effectiveTo().isAfter(input.effectiveFrom())) {
-            errors.add(UserError.of("effectiveTo", InvoiceErrorCode.OUT_OF_RANGE.name(), "The rate must end after the day it starts."));
+            errors.add(UserError.of("effectiveTo", InvoiceErrorCode.OUT_OF_RANGE, "The rate must end after the day it starts."));
         }
         UserInputException.throwIfAny(errors);
         store.ensureSeries(LOCK_ROW);
@@ -106,7 +106,7 @@ public class TaxRates {
             }
             for (TaxRate existing : rates(connection, country)) {
                 if (existing.region().equals(region) && overlaps(existing, input.effectiveFrom(), input.effectiveTo())) {
-                    throw new UserInputException(UserError.of("effectiveFrom", InvoiceErrorCode.TAX_RATE_OVERLAP.name(), "The " + existing.name() + " rate of "
+                    throw new UserInputException(UserError.of("effectiveFrom", InvoiceErrorCode.TAX_RATE_OVERLAP, "The " + existing.name() + " rate of "
                             + country + (region.isEmpty() ? "" : "-" + region) + " already applies from " + existing.effectiveFrom()
                             + (existing.effectiveTo() == null ? " on" : " to " + existing.effectiveTo()) + ": rates of one region never overlap."));
                 }
@@ -165,10 +165,10 @@ public class TaxRates {
         tenantScope.requirePlatformAdmin(viewer);
         String why = reason == null ? "" : reason.trim();
         if (exempt && why.isEmpty()) {
-            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.BLANK.name(), "Say why the organization is exempt, such as its certificate number."));
+            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.BLANK, "Say why the organization is exempt, such as its certificate number."));
         }
         if (why.length() > 500 || ControlCharacters.presentIn(why)) {
-            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.INVALID.name(), "The reason has at most 500 characters."));
+            throw new UserInputException(UserError.of("reason", InvoiceErrorCode.INVALID, "The reason has at most 500 characters."));
         }
         return JdbcWork.write(transactions, connection -> {
             try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tax_exemption WHERE organization_id = ?")) {

@@ -122,7 +122,7 @@ public class LedgerService {
                 input.visible() == null ? plan.visible() : input.visible());
         String name = validatePlan(merged, plan, errors);
         if (plan.freeBaseline() && !merged.active()) {
-            errors.add(UserError.of("active", "INVALID_STATE", "The free baseline plan stays active"));
+            errors.add(UserError.of("active", LedgerErrorCode.INVALID_STATE, "The free baseline plan stays active"));
         }
         UserInputException.throwIfAny(errors);
         return plans.update(new Plan(plan.id(), name, Money.round(merged.monthlyPrice()), merged.currency(), merged.monthlyTokens(), merged.resetDay(),
@@ -154,35 +154,35 @@ public class LedgerService {
     private String validatePlan(PlanInput input, @Nullable Plan existing, List<UserError> errors) {
         String name = input.name() == null ? "" : input.name().trim();
         if (name.isEmpty()) {
-            errors.add(UserError.of("name", "BLANK", "Name can't be blank"));
+            errors.add(UserError.of("name", LedgerErrorCode.BLANK, "Name can't be blank"));
         }
         else if (name.length() > MAX_PLAN_NAME) {
-            errors.add(UserError.of("name", "LENGTH", "Name is longer than " + MAX_PLAN_NAME + " characters"));
+            errors.add(UserError.of("name", LedgerErrorCode.LENGTH, "Name is longer than " + MAX_PLAN_NAME + " characters"));
         }
         else if ((existing == null || !existing.name().equals(name)) && plans.existsByName(name)) {
-            errors.add(UserError.of("name", "TAKEN", "A plan named " + name + " already exists"));
+            errors.add(UserError.of("name", LedgerErrorCode.TAKEN, "A plan named " + name + " already exists"));
         }
         if (input.monthlyPrice() == null || input.monthlyPrice().signum() < 0) {
-            errors.add(UserError.of("monthlyPrice", "OUT_OF_RANGE", "The monthly price must be zero or more"));
+            errors.add(UserError.of("monthlyPrice", LedgerErrorCode.OUT_OF_RANGE, "The monthly price must be zero or more"));
         }
         else if (input.monthlyPrice().stripTrailingZeros().scale() > Money.AMOUNT_SCALE || input.monthlyPrice().compareTo(new BigDecimal("1e15")) >= 0) {
-            errors.add(UserError.of("monthlyPrice", "INVALID", "The monthly price has more than 9 decimals or is too large"));
+            errors.add(UserError.of("monthlyPrice", LedgerErrorCode.INVALID, "The monthly price has more than 9 decimals or is too large"));
         }
         if (input.currency() == null) {
-            errors.add(UserError.of("currencyCode", "BLANK", "The currency is required"));
+            errors.add(UserError.of("currencyCode", LedgerErrorCode.BLANK, "The currency is required"));
         }
         if (input.monthlyTokens() == null || input.monthlyTokens() < 0) {
-            errors.add(UserError.of("monthlyTokens", "OUT_OF_RANGE", "The monthly token allowance must be zero or more"));
+            errors.add(UserError.of("monthlyTokens", LedgerErrorCode.OUT_OF_RANGE, "The monthly token allowance must be zero or more"));
         }
         if (input.resetDay() == null || input.resetDay() < 1 || input.resetDay() > 28) {
-            errors.add(UserError.of("resetDay", "OUT_OF_RANGE", "The reset day must be between 1 and 28"));
+            errors.add(UserError.of("resetDay", LedgerErrorCode.OUT_OF_RANGE, "The reset day must be between 1 and 28"));
         }
         if (input.stripePriceId() != null && !input.stripePriceId().isBlank() && !STRIPE_PRICE_ID.matcher(input.stripePriceId().trim()).matches()) {
-            errors.add(UserError.of("stripePriceId", "INVALID", "A Stripe price id looks like price_... (letters, digits and underscores, at most 255 characters)"));
+            errors.add(UserError.of("stripePriceId", LedgerErrorCode.INVALID, "A Stripe price id looks like price_... (letters, digits and underscores, at most 255 characters)"));
         }
         else if (input.stripePriceId() != null && !input.stripePriceId().isBlank()
                 && plans.findByStripePriceId(input.stripePriceId().trim()).filter(other -> existing == null || !other.id().equals(existing.id())).isPresent()) {
-            errors.add(UserError.of("stripePriceId", "TAKEN", "Another plan already sells this Stripe price"));
+            errors.add(UserError.of("stripePriceId", LedgerErrorCode.TAKEN, "Another plan already sells this Stripe price"));
         }
         return name;
     }
@@ -193,10 +193,10 @@ public class LedgerService {
         Organization organization = organization(viewer, organizationId);
         Optional<Plan> plan = GlobalId.decode(planId).filter(id -> id.type().equals(Plan.TYPE)).flatMap(id -> plans.findById(id.id()));
         if (plan.isEmpty()) {
-            throw new UserInputException(UserError.of("planId", "NOT_FOUND", "No plan has this id"));
+            throw new UserInputException(UserError.of("planId", LedgerErrorCode.NOT_FOUND, "No plan has this id"));
         }
         if (!plan.get().active()) {
-            throw new UserInputException(UserError.of("planId", "INVALID_STATE", "Plan " + plan.get().name() + " is not active"));
+            throw new UserInputException(UserError.of("planId", LedgerErrorCode.INVALID_STATE, "Plan " + plan.get().name() + " is not active"));
         }
         switchPlan(organization, plan.get(), false);
         return balance(viewer, organizationId);
@@ -343,37 +343,37 @@ public class LedgerService {
         List<UserError> errors = new ArrayList<>();
         String reason = input.reason() == null ? "" : input.reason().trim();
         if (reason.isEmpty()) {
-            errors.add(UserError.of("reason", "BLANK", "A reason is required"));
+            errors.add(UserError.of("reason", LedgerErrorCode.BLANK, "A reason is required"));
         }
         else if (reason.length() > MAX_REASON) {
-            errors.add(UserError.of("reason", "LENGTH", "The reason is longer than " + MAX_REASON + " characters"));
+            errors.add(UserError.of("reason", LedgerErrorCode.LENGTH, "The reason is longer than " + MAX_REASON + " characters"));
         }
         String description = input.description() == null || input.description().isBlank() ? LedgerEntry.truncate(input.kind().name().charAt(0)
                 + input.kind().name().substring(1).toLowerCase(java.util.Locale.ROOT) + ": " + reason) : input.description().trim();
         if (description.length() > MAX_DESCRIPTION) {
-            errors.add(UserError.of("description", "LENGTH", "The description is longer than " + MAX_DESCRIPTION + " characters"));
+            errors.add(UserError.of("description", LedgerErrorCode.LENGTH, "The description is longer than " + MAX_DESCRIPTION + " characters"));
         }
         if (!ADMIN_KINDS.contains(input.kind())) {
-            errors.add(UserError.of("kind", "INVALID", "Admins post PURCHASE, REFUND, GRANT or ADJUSTMENT entries"));
+            errors.add(UserError.of("kind", LedgerErrorCode.INVALID, "Admins post PURCHASE, REFUND, GRANT or ADJUSTMENT entries"));
         }
         if (input.account() == LedgerAccount.PLAN_TOKENS && input.kind() != LedgerEntryKind.GRANT && input.kind() != LedgerEntryKind.ADJUSTMENT) {
-            errors.add(UserError.of("account", "INVALID", "Plan tokens take only GRANT and ADJUSTMENT entries"));
+            errors.add(UserError.of("account", LedgerErrorCode.INVALID, "Plan tokens take only GRANT and ADJUSTMENT entries"));
         }
         BigDecimal amount = input.amount();
         if (amount == null || amount.signum() == 0) {
-            errors.add(UserError.of("amount", "OUT_OF_RANGE", "The amount can't be zero"));
+            errors.add(UserError.of("amount", LedgerErrorCode.OUT_OF_RANGE, "The amount can't be zero"));
         }
         else if (amount.signum() < 0 && input.kind() != LedgerEntryKind.ADJUSTMENT) {
-            errors.add(UserError.of("amount", "OUT_OF_RANGE", input.kind() + " amounts are positive; use ADJUSTMENT to take away"));
+            errors.add(UserError.of("amount", LedgerErrorCode.OUT_OF_RANGE, input.kind() + " amounts are positive; use ADJUSTMENT to take away"));
         }
         else if (amount.abs().compareTo(new BigDecimal("1e15")) >= 0) {
-            errors.add(UserError.of("amount", "OUT_OF_RANGE", "The amount is too large"));
+            errors.add(UserError.of("amount", LedgerErrorCode.OUT_OF_RANGE, "The amount is too large"));
         }
         else if (input.account().isTokens() && amount.stripTrailingZeros().scale() > 0) {
-            errors.add(UserError.of("amount", "INVALID", "Token amounts are whole numbers"));
+            errors.add(UserError.of("amount", LedgerErrorCode.INVALID, "Token amounts are whole numbers"));
         }
         else if (amount.stripTrailingZeros().scale() > Money.AMOUNT_SCALE) {
-            errors.add(UserError.of("amount", "INVALID", "Amounts have at most 9 decimals"));
+            errors.add(UserError.of("amount", LedgerErrorCode.INVALID, "Amounts have at most 9 decimals"));
         }
         UserInputException.throwIfAny(errors);
         BigDecimal stored = input.account().isTokens() ? amount.setScale(0, RoundingMode.UNNECESSARY) : Money.round(amount);
@@ -384,7 +384,7 @@ public class LedgerService {
             long balance = input.account() == LedgerAccount.PLAN_TOKENS ? state.planTokens() : state.topupTokens();
             if (input.account().isTokens() && stored.signum() < 0 && balance + stored.longValueExact() < 0) {
                 // Thrown inside the transaction: it rolls back, so even a period rollover made by the lock is not kept.
-                throw new UserInputException(UserError.of("amount", "OUT_OF_RANGE",
+                throw new UserInputException(UserError.of("amount", LedgerErrorCode.OUT_OF_RANGE,
                         "The adjustment would take " + input.account() + " below zero (" + balance + " available)"));
             }
             long tokens = input.account().isTokens() ? stored.abs().longValueExact() : 0;
@@ -403,10 +403,10 @@ public class LedgerService {
         long id = tenantScope.organizationToManage(viewer, organizationId);
         Organization organization = organizations.findById(id).orElseThrow(() -> MeterlineException.notFound(String.valueOf(organizationId)));
         if (threshold == null || threshold.signum() < 0 || threshold.compareTo(new BigDecimal("1e15")) >= 0) {
-            throw new UserInputException(UserError.of("lowBalanceThreshold", "OUT_OF_RANGE", "The threshold must be zero or more"));
+            throw new UserInputException(UserError.of("lowBalanceThreshold", LedgerErrorCode.OUT_OF_RANGE, "The threshold must be zero or more"));
         }
         if (threshold.stripTrailingZeros().scale() > Money.AMOUNT_SCALE) {
-            throw new UserInputException(UserError.of("lowBalanceThreshold", "INVALID", "The threshold has at most 9 decimals"));
+            throw new UserInputException(UserError.of("lowBalanceThreshold", LedgerErrorCode.INVALID, "The threshold has at most 9 decimals"));
         }
         write(connection -> {
             Instant now = clock.instant();

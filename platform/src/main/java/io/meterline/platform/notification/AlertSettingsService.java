@@ -70,13 +70,13 @@ public class AlertSettingsService {
         int threshold = input.thresholdPercent() != null ? input.thresholdPercent()
                 : existing.map(AlertSettingsRow::thresholdPercent).orElse(AlertSettings.DEFAULT_THRESHOLD_PERCENT);
         if (threshold < 1 || threshold > 100) {
-            errors.add(UserError.of("thresholdPercent", "OUT_OF_RANGE", "Threshold must be between 1 and 100 percent"));
+            errors.add(UserError.of("thresholdPercent", NotificationErrorCode.OUT_OF_RANGE, "Threshold must be between 1 and 100 percent"));
         }
         String email = existing.map(AlertSettingsRow::email).orElse(null);
         if (input.emailGiven()) {
             email = input.email() == null || input.email().isBlank() ? null : input.email().trim().toLowerCase(Locale.ROOT);
             if (email != null && (email.length() > 254 || !EMAIL.matcher(email).matches())) {
-                errors.add(UserError.of("email", "INVALID", "Email is not a valid address"));
+                errors.add(UserError.of("email", NotificationErrorCode.INVALID, "Email is not a valid address"));
             }
         }
         UserInputException.throwIfAny(errors);

@@ -60,32 +60,32 @@ public class PricingService {
         List<UserError> errors = new ArrayList<>();
         Optional<ProviderPlugin> plugin = plugins.find(input.provider());
         if (plugin.isEmpty()) {
-            errors.add(UserError.of("provider", "NOT_FOUND", "No provider plugin " + input.provider() + " is installed"));
+            errors.add(UserError.of("provider", PricingErrorCode.NOT_FOUND, "No provider plugin " + input.provider() + " is installed"));
         }
         else if (!plugin.get().meterKeys().contains(input.meter())) {
-            errors.add(UserError.of("meter", "NOT_FOUND", "Provider " + input.provider() + " has no meter " + input.meter()));
+            errors.add(UserError.of("meter", PricingErrorCode.NOT_FOUND, "Provider " + input.provider() + " has no meter " + input.meter()));
         }
         if (input.model() == null || input.model().isBlank() || input.model().length() > 128) {
-            errors.add(UserError.of("model", "LENGTH", "Model must be 1 to 128 characters"));
+            errors.add(UserError.of("model", PricingErrorCode.LENGTH, "Model must be 1 to 128 characters"));
         }
         if (input.unitPrice().signum() < 0) {
-            errors.add(UserError.of("unitPrice", "OUT_OF_RANGE", "Unit price must not be negative"));
+            errors.add(UserError.of("unitPrice", PricingErrorCode.OUT_OF_RANGE, "Unit price must not be negative"));
         }
         else if (input.unitPrice().stripTrailingZeros().scale() > MAX_PRICE_SCALE || input.unitPrice().precision() - input.unitPrice().scale() > 18) {
-            errors.add(UserError.of("unitPrice", "OUT_OF_RANGE", "Unit price keeps at most 12 decimals and 18 integer digits"));
+            errors.add(UserError.of("unitPrice", PricingErrorCode.OUT_OF_RANGE, "Unit price keeps at most 12 decimals and 18 integer digits"));
         }
         long per = input.per() == null ? 1 : input.per();
         if (per < 1) {
-            errors.add(UserError.of("per", "OUT_OF_RANGE", "Per must be at least 1"));
+            errors.add(UserError.of("per", PricingErrorCode.OUT_OF_RANGE, "Per must be at least 1"));
         }
         Optional<String> providerCurrency = rates.findFirstByProviderOrderByIdDesc(input.provider()).map(RateRecord::currency);
         String currency = input.currencyCode() != null ? input.currencyCode() : providerCurrency.orElse(null);
         if (currency == null) {
-            errors.add(UserError.of("currencyCode", "BLANK", "Name the currency: provider " + input.provider() + " has no rate yet"));
+            errors.add(UserError.of("currencyCode", PricingErrorCode.BLANK, "Name the currency: provider " + input.provider() + " has no rate yet"));
         }
         else if (providerCurrency.isPresent() && !providerCurrency.get().equals(currency)) {
             // One currency per provider keeps every event's lines, and so its cost, in one currency.
-            errors.add(UserError.of("currencyCode", "INVALID", "Provider " + input.provider() + " is priced in " + providerCurrency.get()));
+            errors.add(UserError.of("currencyCode", PricingErrorCode.INVALID, "Provider " + input.provider() + " is priced in " + providerCurrency.get()));
         }
         UserInputException.throwIfAny(errors);
         Instant now = clock.instant();

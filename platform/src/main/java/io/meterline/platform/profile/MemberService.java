@@ -89,10 +89,10 @@ public class MemberService {
         List<UserError> errors = new ArrayList<>();
         String email = ContactFields.email(input.email(), "email", true, errors);
         if (errors.isEmpty() && transactions.executeRead(status -> users.existsByEmail(email))) {
-            errors.add(UserError.of("email", "TAKEN", "Someone already has an account with this email"));
+            errors.add(UserError.of("email", ProfileErrorCode.TAKEN, "Someone already has an account with this email"));
         }
         if (input.role() == null || input.role() == Role.PLATFORM_ADMIN) {
-            errors.add(UserError.of("role", "INVALID", "Members are invited as ORG_ADMIN or ORG_MEMBER"));
+            errors.add(UserError.of("role", ProfileErrorCode.INVALID, "Members are invited as ORG_ADMIN or ORG_MEMBER"));
         }
         String displayName = ContactFields.text(input.displayName(), "displayName", "Display name", ProfileService.MAX_DISPLAY_NAME, false, errors);
         UserInputException.throwIfAny(errors);
@@ -121,22 +121,22 @@ public class MemberService {
     /** Accepts an invitation: creates the user with the chosen password. Needs no sign-in: the token is the proof. */
     public User accept(@Nullable String token, @Nullable String password, @Nullable String displayName) {
         if (token == null || token.isBlank()) {
-            throw new UserInputException(UserError.of("token", "BLANK", "The link has no token"));
+            throw new UserInputException(UserError.of("token", ProfileErrorCode.BLANK, "The link has no token"));
         }
         Instant now = clock.instant();
         return transactions.executeWrite(status -> {
             Invitation invitation = invitations.findByTokenHash(Secrets.sha256(token.trim()))
-                    .orElseThrow(() -> new UserInputException(UserError.of("token", "INVALID", "This invitation link is not valid")));
+                    .orElseThrow(() -> new UserInputException(UserError.of("token", ProfileErrorCode.INVALID, "This invitation link is not valid")));
             switch (invitation.status(now)) {
-                case ACCEPTED -> throw new UserInputException(UserError.of("token", "ALREADY_USED", "This invitation was already accepted; sign in instead"));
-                case REVOKED -> throw new UserInputException(UserError.of("token", "INVALID_STATE", "This invitation was withdrawn or replaced by a newer one"));
-                case EXPIRED -> throw new UserInputException(UserError.of("token", "EXPIRED", "This invitation has expired; ask your admin for a new one"));
+                case ACCEPTED -> throw new UserInputException(UserError.of("token", ProfileErrorCode.ALREADY_USED, "This invitation was already accepted; sign in instead"));
+                case REVOKED -> throw new UserInputException(UserError.of("token", ProfileErrorCode.INVALID_STATE, "This invitation was withdrawn or replaced by a newer one"));
+                case EXPIRED -> throw new UserInputException(UserError.of("token", ProfileErrorCode.EXPIRED, "This invitation has expired; ask your admin for a new one"));
                 case PENDING -> {
                 }
             }
             List<UserError> errors = new ArrayList<>();
             if (users.existsByEmail(invitation.email())) {
-                errors.add(UserError.of("token", "TAKEN", "Someone already has an account with this email; sign in instead"));
+                errors.add(UserError.of("token", ProfileErrorCode.TAKEN, "Someone already has an account with this email; sign in instead"));
             }
             passwordPolicy.validate(password, invitation.email(), "password", errors);
             String name = ContactFields.text(displayName, "displayName", "Display name", ProfileService.MAX_DISPLAY_NAME, false, errors);
@@ -147,7 +147,7 @@ public class MemberService {
             User user = users.save(new User(null, invitation.organizationId(), invitation.email(), passwordHasher.hash(password), name, invitation.role(), now));
             if (invitations.markAccepted(invitation.id(), user.id(), now) != 1) {
                 // Another request accepted it between our read and this write: roll the new user back.
-                throw new UserInputException(UserError.of("token", "ALREADY_USED", "This invitation was already accepted; sign in instead"));
+                throw new UserInputException(UserError.of("token", ProfileErrorCode.ALREADY_USED, "This invitation was already accepted; sign in instead"));
             }
             return user;
         });
@@ -161,7 +161,7 @@ public class MemberService {
             tenantScope.check(viewer, Owner.organization(invitation.organizationId()), id);
             tenantScope.requireManager(viewer);
             if (invitations.markRevoked(rowId, clock.instant()) != 1) {
-                throw new UserInputException(UserError.of("id", "INVALID_STATE", "Only a pending invitation can be withdrawn"));
+                throw new UserInputException(UserError.of("id", ProfileErrorCode.INVALID_STATE, "Only a pending invitation can be withdrawn"));
             }
             return invitations.findById(rowId).orElseThrow();
         });
@@ -195,18 +195,18 @@ public class MemberService {
             User user = users.findById(rowId).orElseThrow(() -> MeterlineException.notFound(userId));
             if (user.organizationId() == null) {
                 tenantScope.check(viewer, Owner.platform(), userId);
-                throw new UserInputException(UserError.of("userId", "INVALID", "Platform admins have no organization role"));
+                throw new UserInputException(UserError.of("userId", ProfileErrorCode.INVALID, "Platform admins have no organization role"));
             }
             tenantScope.check(viewer, Owner.organization(user.organizationId()), userId);
             tenantScope.requireManager(viewer);
             if (role == null || role == Role.PLATFORM_ADMIN) {
-                throw new UserInputException(UserError.of("role", "INVALID", "Members have the role ORG_ADMIN or ORG_MEMBER"));
+                throw new UserInputException(UserError.of("role", ProfileErrorCode.INVALID, "Members have the role ORG_ADMIN or ORG_MEMBER"));
             }
             if (user.role() == role) {
                 return user;
             }
             if (user.role() == Role.ORG_ADMIN && lockedAdminCount(user.organizationId()) <= 1) {
-                throw new UserInputException(UserError.of("role", "INVALID_STATE", "The organization needs at least one admin; make someone else admin first"));
+                throw new UserInputException(UserError.of("role", ProfileErrorCode.INVALID_STATE, "The organization needs at least one admin; make someone else admin first"));
             }
             jdbc.prepareStatement("UPDATE app_user SET role = ? WHERE id = ?", statement -> {
                 statement.setString(1, role.name());

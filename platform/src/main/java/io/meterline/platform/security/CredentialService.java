@@ -78,7 +78,7 @@ public class CredentialService {
         checkCurrentPassword(user, currentPassword, errors);
         passwordPolicy.validate(newPassword, user.email(), "newPassword", errors);
         if (errors.isEmpty() && isRecent(user, newPassword)) {
-            errors.add(UserError.of("newPassword", "PASSWORD_REUSED",
+            errors.add(UserError.of("newPassword", SecurityErrorCode.PASSWORD_REUSED,
                     "The new password must differ from the current one and your last " + PasswordPolicy.REMEMBERED));
         }
         UserInputException.throwIfAny(errors);
@@ -132,10 +132,10 @@ public class CredentialService {
         String email = ContactFields.email(newEmail, "newEmail", true, errors);
         if (errors.isEmpty()) {
             if (email.equals(user.email())) {
-                errors.add(UserError.of("newEmail", "INVALID", "This is already your email"));
+                errors.add(UserError.of("newEmail", SecurityErrorCode.INVALID, "This is already your email"));
             }
             else if (users.existsByEmail(email)) {
-                errors.add(UserError.of("newEmail", "TAKEN", "Another account uses this email"));
+                errors.add(UserError.of("newEmail", SecurityErrorCode.TAKEN, "Another account uses this email"));
             }
         }
         checkCurrentPassword(user, currentPassword, errors);
@@ -168,16 +168,16 @@ public class CredentialService {
         Changed changed = transactions.executeWrite(status -> {
             EmailChange request = findRequest(token);
             if (request.confirmedAt() != null || request.supersededAt() != null) {
-                throw new UserInputException(UserError.of("token", "ALREADY_USED", "This link was already used or replaced by a newer one"));
+                throw new UserInputException(UserError.of("token", SecurityErrorCode.ALREADY_USED, "This link was already used or replaced by a newer one"));
             }
             if (!now.isBefore(request.expiresAt())) {
-                throw new UserInputException(UserError.of("token", "EXPIRED", "This link has expired; ask for a new one from the security settings"));
+                throw new UserInputException(UserError.of("token", SecurityErrorCode.EXPIRED, "This link has expired; ask for a new one from the security settings"));
             }
             if (users.existsByEmail(request.newEmail())) {
-                throw new UserInputException(UserError.of("token", "TAKEN", "Another account uses this email now"));
+                throw new UserInputException(UserError.of("token", SecurityErrorCode.TAKEN, "Another account uses this email now"));
             }
             if (emailChanges.markConfirmed(request.id(), now) != 1) {
-                throw new UserInputException(UserError.of("token", "ALREADY_USED", "This link was already used or replaced by a newer one"));
+                throw new UserInputException(UserError.of("token", SecurityErrorCode.ALREADY_USED, "This link was already used or replaced by a newer one"));
             }
             User user = users.findById(request.userId()).orElseThrow();
             jdbc.prepareStatement("UPDATE app_user SET email = ? WHERE id = ?", statement -> {
@@ -204,10 +204,10 @@ public class CredentialService {
 
     private EmailChange findRequest(@Nullable String token) {
         if (token == null || token.isBlank()) {
-            throw new UserInputException(UserError.of("token", "BLANK", "The link has no token"));
+            throw new UserInputException(UserError.of("token", SecurityErrorCode.BLANK, "The link has no token"));
         }
         return emailChanges.findByTokenHash(Secrets.sha256(token.trim()))
-                .orElseThrow(() -> new UserInputException(UserError.of("token", "INVALID", "This link is not valid")));
+                .orElseThrow(() -> new UserInputException(UserError.of("token", SecurityErrorCode.INVALID, "This link is not valid")));
     }
 
     private User signedInUser(Viewer viewer) {
@@ -219,12 +219,12 @@ public class CredentialService {
         String key = "user:" + user.id();
         Optional<SignInThrottle.Block> block = throttle.check(user.email(), key);
         if (block.isPresent()) {
-            errors.add(UserError.of("currentPassword", "THROTTLED", block.get().message()));
+            errors.add(UserError.of("currentPassword", SecurityErrorCode.THROTTLED, block.get().message()));
             return;
         }
         if (currentPassword == null || !passwordHasher.matches(currentPassword, user.passwordHash())) {
             throttle.recordFailure(user.email(), key);
-            errors.add(UserError.of("currentPassword", "WRONG_PASSWORD", "The current password is not correct"));
+            errors.add(UserError.of("currentPassword", SecurityErrorCode.WRONG_PASSWORD, "The current password is not correct"));
         }
     }
 

@@ -68,11 +68,11 @@ public class PasswordPolicy {
      */
     public void validate(@Nullable String password, @Nullable String email, String field, List<UserError> errors) {
         if (password == null || password.length() < MIN_LENGTH) {
-            errors.add(UserError.of(field, "LENGTH", "Password must be at least " + MIN_LENGTH + " characters"));
+            errors.add(UserError.of(field, SecurityErrorCode.LENGTH, "Password must be at least " + MIN_LENGTH + " characters"));
             return;
         }
         if (password.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            errors.add(UserError.of(field, "LENGTH", "Password must be at most " + MAX_BYTES + " bytes"));
+            errors.add(UserError.of(field, SecurityErrorCode.LENGTH, "Password must be at most " + MAX_BYTES + " bytes"));
             return;
         }
         String lower = password.toLowerCase(Locale.ROOT);
@@ -81,12 +81,12 @@ public class PasswordPolicy {
             int at = normalized.indexOf('@');
             String local = at < 0 ? normalized : normalized.substring(0, at);
             if (lower.contains(normalized) || (local.length() >= MIN_LOCAL_PART && lower.contains(local))) {
-                errors.add(UserError.of(field, "WEAK_PASSWORD", "Password must not contain your email address or the part before the @"));
+                errors.add(UserError.of(field, SecurityErrorCode.WEAK_PASSWORD, "Password must not contain your email address or the part before the @"));
                 return;
             }
         }
         if (isCommon(lower)) {
-            errors.add(UserError.of(field, "WEAK_PASSWORD", "This password is too common; choose one that is harder to guess"));
+            errors.add(UserError.of(field, SecurityErrorCode.WEAK_PASSWORD, "This password is too common; choose one that is harder to guess"));
         }
     }
 

@@ -61,19 +61,19 @@ public class UsageController {
                                   @Nullable @Body byte[] body) {
         if (!JsonProblems.isJson(contentType)) {
             return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-                    .body(new Rejected(List.of(new UsageError(null, "Content-Type", "UNSUPPORTED_MEDIA_TYPE", "Send the batch as Content-Type: application/json"))));
+                    .body(new Rejected(List.of(new UsageError(null, "Content-Type", UsageErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the batch as Content-Type: application/json"))));
         }
         Optional<ApiKey> key = apiKeys.authenticate(bearer(authorization));
         if (key.isEmpty()) {
             return HttpResponse.status(HttpStatus.UNAUTHORIZED)
-                    .body(new Rejected(List.of(new UsageError(null, "Authorization", "UNAUTHENTICATED", "Send an active API key as: Authorization: Bearer <key>"))));
+                    .body(new Rejected(List.of(new UsageError(null, "Authorization", UsageErrorCode.UNAUTHENTICATED, "Send an active API key as: Authorization: Bearer <key>"))));
         }
         Object parsed;
         try {
             parsed = UsageJson.parse(body == null ? new byte[0] : body);
         }
         catch (IOException e) {
-            return HttpResponse.badRequest(new Rejected(List.of(new UsageError(null, "body", "INVALID_JSON", "The body is not JSON: " + JsonProblems.describe(e)))));
+            return HttpResponse.badRequest(new Rejected(List.of(new UsageError(null, "body", UsageErrorCode.INVALID_JSON, "The body is not JSON: " + JsonProblems.describe(e)))));
         }
         try {
             List<EventResult> results = ingest.recordBody(key.get().organizationId(), key.get().id(), parsed);

@@ -8,9 +8,9 @@ import io.micronaut.serde.annotation.Serdeable;
  *
  * @param index the event's position in the batch, or null for the batch itself
  * @param field the offending field, such as {@code meters.input_tokens}
- * @param code a machine readable code
+ * @param code a machine readable code; JSON writes its name
  * @param message a sentence a developer can act on
  */
 @Serdeable
-public record UsageError(@Nullable Integer index, String field, String code, String message) {
+public record UsageError(@Nullable Integer index, String field, UsageErrorCode code, String message) {
 }

@@ -58,10 +58,10 @@ class UsageEventParser {
     /** Parses a request body: {@code {"events": [...]}}. */
     List<UsageEventDraft> parseBody(Object body) {
         if (!(body instanceof Map<?, ?> map) || !(map.get("events") instanceof List<?> events)) {
-            throw reject(null, "events", "INVALID_BODY", "The body must be a JSON object with an \"events\" array");
+            throw reject(null, "events", UsageErrorCode.INVALID_BODY, "The body must be a JSON object with an \"events\" array");
         }
         if (map.size() > 1) {
-            throw reject(null, "events", "UNKNOWN_FIELD", "The body holds only \"events\"");
+            throw reject(null, "events", UsageErrorCode.UNKNOWN_FIELD, "The body holds only \"events\"");
         }
         return parse(events);
     }
@@ -69,17 +69,17 @@ class UsageEventParser {
     /** Parses the events of a batch, or throws with every problem found. */
     List<UsageEventDraft> parse(List<?> events) {
         if (events.isEmpty()) {
-            throw reject(null, "events", "EMPTY_BATCH", "A batch needs at least one event");
+            throw reject(null, "events", UsageErrorCode.EMPTY_BATCH, "A batch needs at least one event");
         }
         if (events.size() > maxBatchSize) {
-            throw reject(null, "events", "BATCH_TOO_LARGE", "A batch holds at most " + maxBatchSize + " events; got " + events.size());
+            throw reject(null, "events", UsageErrorCode.BATCH_TOO_LARGE, "A batch holds at most " + maxBatchSize + " events; got " + events.size());
         }
         Instant latest = clock.instant().plus(maxFutureSkew);
         List<UsageError> errors = new ArrayList<>();
         List<UsageEventDraft> drafts = new ArrayList<>(events.size());
         for (int index = 0; index < events.size(); index++) {
             if (!(events.get(index) instanceof Map<?, ?> raw)) {
-                errors.add(new UsageError(index, "", "INVALID_EVENT", "Each event must be a JSON object"));
+                errors.add(new UsageError(index, "", UsageErrorCode.INVALID_EVENT, "Each event must be a JSON object"));
                 continue;
             }
             UsageEventDraft draft = parseEvent(index, raw, latest, errors);
@@ -97,12 +97,12 @@ class UsageEventParser {
         int before = errors.size();
         for (Object key : raw.keySet()) {
             if (!FIELDS.contains(String.valueOf(key))) {
-                errors.add(new UsageError(index, String.valueOf(key), "UNKNOWN_FIELD", "Unknown field " + key + "; known: " + FIELDS));
+                errors.add(new UsageError(index, String.valueOf(key), UsageErrorCode.UNKNOWN_FIELD, "Unknown field " + key + "; known: " + FIELDS));
             }
         }
         String eventId = text(index, raw, "id", true, errors);
         if (eventId != null && !EVENT_ID.matcher(eventId).matches()) {
-            errors.add(new UsageError(index, "id", "INVALID_ID", "id must be 1 to 128 printable ASCII characters without spaces"));
+            errors.add(new UsageError(index, "id", UsageErrorCode.INVALID_ID, "id must be 1 to 128 printable ASCII characters without spaces"));
         }
         Instant timestamp = timestamp(index, raw.get("timestamp"), latest, errors);
         String provider = text(index, raw, "provider", true, errors);
@@ -111,7 +111,7 @@ class UsageEventParser {
         int requests = 1;
         Object rawMeters = raw.get("meters");
         if (rawMeters != null && !(rawMeters instanceof Map)) {
-            errors.add(new UsageError(index, "meters", "INVALID_METERS", "meters must be an object of meter names to numbers"));
+            errors.add(new UsageError(index, "meters", UsageErrorCode.INVALID_METERS, "meters must be an object of meter names to numbers"));
         }
         else if (rawMeters != null) {
             for (Map.Entry<?, ?> entry : ((Map<?, ?>) rawMeters).entrySet()) {
@@ -122,7 +122,7 @@ class UsageEventParser {
                 }
                 if (REQUESTS_METER.equals(entry.getKey())) {
                     if (quantity.stripTrailingZeros().scale() > 0 || quantity.compareTo(BigDecimal.valueOf(1_000_000)) > 0) {
-                        errors.add(new UsageError(index, field, "NOT_INTEGRAL", "requests must be a whole number up to 1,000,000"));
+                        errors.add(new UsageError(index, field, UsageErrorCode.NOT_INTEGRAL, "requests must be a whole number up to 1,000,000"));
                     }
                     else {
                         requests = quantity.intValueExact();
@@ -139,7 +139,7 @@ class UsageEventParser {
             usageMap.forEach((key, value) -> nativeUsage.put(String.valueOf(key), normalizeNumbers(value)));
         }
         else if (usage != null) {
-            errors.add(new UsageError(index, "usage", "INVALID_USAGE", "usage must be the provider's usage object"));
+            errors.add(new UsageError(index, "usage", UsageErrorCode.INVALID_USAGE, "usage must be the provider's usage object"));
         }
         Dimensions dimensions = dimensions(index, raw.get("dimensions"), errors);
         String status = raw.get("status") == null ? STATUS_OK : text(index, raw, "status", true, errors);
@@ -147,7 +147,7 @@ class UsageEventParser {
         if (raw.get("duration_ms") != null) {
             BigDecimal duration = quantity(index, "duration_ms", raw.get("duration_ms"), errors);
             if (duration != null && duration.stripTrailingZeros().scale() > 0) {
-                errors.add(new UsageError(index, "duration_ms", "NOT_INTEGRAL", "duration_ms must be a whole number"));
+                errors.add(new UsageError(index, "duration_ms", UsageErrorCode.NOT_INTEGRAL, "duration_ms must be a whole number"));
             }
             else if (duration != null) {
                 durationMs = duration.longValueExact();
@@ -158,7 +158,7 @@ class UsageEventParser {
         // organization's, made up) is recorded and settles nothing: the call happened and is metered,
         // and the lookup is scoped to the organization, so another organization's hold is never touched.
         if (reservationId != null && !RESERVATION_ID.matcher(reservationId).matches()) {
-            errors.add(new UsageError(index, "reservation_id", UsageErrorCode.INVALID_RESERVATION_ID.name(),
+            errors.add(new UsageError(index, "reservation_id", UsageErrorCode.INVALID_RESERVATION_ID,
                     "reservation_id is the id usageAuthorize or POST /v1/authorize returned: 1 to 40 printable ASCII characters"));
         }
         if (errors.size() > before) {
@@ -174,21 +174,21 @@ class UsageEventParser {
     private static String text(int index, Object value, String field, boolean required, List<UsageError> errors) {
         if (value == null || (value instanceof String s && s.isBlank())) {
             if (required) {
-                errors.add(new UsageError(index, field, "MISSING", field + " is required"));
+                errors.add(new UsageError(index, field, UsageErrorCode.MISSING, field + " is required"));
             }
             return null;
         }
         if (!(value instanceof String s)) {
-            errors.add(new UsageError(index, field, "INVALID_TYPE", field + " must be a string"));
+            errors.add(new UsageError(index, field, UsageErrorCode.INVALID_TYPE, field + " must be a string"));
             return null;
         }
         if (ControlCharacters.presentIn(s)) {
-            errors.add(new UsageError(index, field, UsageErrorCode.INVALID_CHARACTERS.name(),
+            errors.add(new UsageError(index, field, UsageErrorCode.INVALID_CHARACTERS,
                     field + " holds a control character (such as NUL, a tab, a line break or DEL)"));
             return null;
         }
         if (s.length() > MAX_TEXT) {
-            errors.add(new UsageError(index, field, "TOO_LONG", field + " is longer than " + MAX_TEXT + " characters"));
+            errors.add(new UsageError(index, field, UsageErrorCode.TOO_LONG, field + " is longer than " + MAX_TEXT + " characters"));
             return null;
         }
         return s;
@@ -204,20 +204,20 @@ class UsageEventParser {
                 instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
             }
             catch (DateTimeParseException e) {
-                errors.add(new UsageError(index, "timestamp", "INVALID_TIMESTAMP", "timestamp must be RFC 3339 with an offset, such as 2026-11-25T14:30:00Z"));
+                errors.add(new UsageError(index, "timestamp", UsageErrorCode.INVALID_TIMESTAMP, "timestamp must be RFC 3339 with an offset, such as 2026-11-25T14:30:00Z"));
                 return null;
             }
         }
         else {
-            errors.add(new UsageError(index, "timestamp", value == null ? "MISSING" : "INVALID_TIMESTAMP", "timestamp is required, RFC 3339 with an offset"));
+            errors.add(new UsageError(index, "timestamp", value == null ? UsageErrorCode.MISSING : UsageErrorCode.INVALID_TIMESTAMP, "timestamp is required, RFC 3339 with an offset"));
             return null;
         }
         if (instant.isAfter(latest)) {
-            errors.add(new UsageError(index, "timestamp", "TIMESTAMP_IN_FUTURE", "timestamp is further in the future than the server allows"));
+            errors.add(new UsageError(index, "timestamp", UsageErrorCode.TIMESTAMP_IN_FUTURE, "timestamp is further in the future than the server allows"));
             return null;
         }
         if (instant.isBefore(EARLIEST)) {
-            errors.add(new UsageError(index, "timestamp", "TIMESTAMP_TOO_OLD", "timestamp is before 2000-01-01"));
+            errors.add(new UsageError(index, "timestamp", UsageErrorCode.TIMESTAMP_TOO_OLD, "timestamp is before 2000-01-01"));
             return null;
         }
         return instant;
@@ -226,19 +226,19 @@ class UsageEventParser {
     private static BigDecimal quantity(int index, String field, Object value, List<UsageError> errors) {
         BigDecimal quantity = toDecimal(value);
         if (quantity == null) {
-            errors.add(new UsageError(index, field, "NOT_A_NUMBER", field + " must be a number"));
+            errors.add(new UsageError(index, field, UsageErrorCode.NOT_A_NUMBER, field + " must be a number"));
             return null;
         }
         if (quantity.signum() < 0) {
-            errors.add(new UsageError(index, field, "NEGATIVE_QUANTITY", field + " must not be negative"));
+            errors.add(new UsageError(index, field, UsageErrorCode.NEGATIVE_QUANTITY, field + " must not be negative"));
             return null;
         }
         if (quantity.compareTo(MAX_QUANTITY) > 0) {
-            errors.add(new UsageError(index, field, "OVERFLOW", field + " is larger than " + MAX_QUANTITY.toPlainString()));
+            errors.add(new UsageError(index, field, UsageErrorCode.OVERFLOW, field + " is larger than " + MAX_QUANTITY.toPlainString()));
             return null;
         }
         if (quantity.stripTrailingZeros().scale() > MAX_SCALE) {
-            errors.add(new UsageError(index, field, "TOO_PRECISE", field + " has more than " + MAX_SCALE + " decimals"));
+            errors.add(new UsageError(index, field, UsageErrorCode.TOO_PRECISE, field + " has more than " + MAX_SCALE + " decimals"));
             return null;
         }
         return quantity.signum() == 0 ? BigDecimal.ZERO : quantity.stripTrailingZeros().max(BigDecimal.ZERO);
@@ -277,7 +277,7 @@ class UsageEventParser {
             return Dimensions.of(Map.of(), null);
         }
         if (!(value instanceof Map<?, ?> raw)) {
-            errors.add(new UsageError(index, "dimensions", "INVALID_DIMENSIONS", "dimensions must be an object"));
+            errors.add(new UsageError(index, "dimensions", UsageErrorCode.INVALID_DIMENSIONS, "dimensions must be an object"));
             return null;
         }
         Map<String, String> values = new HashMap<>();
@@ -287,17 +287,17 @@ class UsageEventParser {
             String field = "dimensions." + key;
             if ("tags".equals(key)) {
                 if (entry.getValue() != null && !(entry.getValue() instanceof Map)) {
-                    errors.add(new UsageError(index, field, "INVALID_TAGS", "tags must be an object"));
+                    errors.add(new UsageError(index, field, UsageErrorCode.INVALID_TAGS, "tags must be an object"));
                 }
                 else if (entry.getValue() != null) {
                     tags = CanonicalJson.write(normalizeNumbers(entry.getValue()));
                     if (tags.length() > MAX_TAGS_JSON) {
-                        errors.add(new UsageError(index, field, "TOO_LONG", "tags are larger than " + MAX_TAGS_JSON + " characters of JSON"));
+                        errors.add(new UsageError(index, field, UsageErrorCode.TOO_LONG, "tags are larger than " + MAX_TAGS_JSON + " characters of JSON"));
                     }
                 }
             }
             else if (!Dimensions.NAMES.contains(key)) {
-                errors.add(new UsageError(index, field, "UNKNOWN_DIMENSION", "Unknown dimension " + key + "; known: " + Dimensions.NAMES + " and tags"));
+                errors.add(new UsageError(index, field, UsageErrorCode.UNKNOWN_DIMENSION, "Unknown dimension " + key + "; known: " + Dimensions.NAMES + " and tags"));
             }
             else if (entry.getValue() != null) {
                 String text = text(index, entry.getValue(), field, false, errors);
@@ -309,7 +309,7 @@ class UsageEventParser {
         return Dimensions.of(values, tags);
     }
 
-    private static UsageBatchRejectedException reject(Integer index, String field, String code, String message) {
+    private static UsageBatchRejectedException reject(Integer index, String field, UsageErrorCode code, String message) {
         return new UsageBatchRejectedException(List.of(new UsageError(index, field, code, message)));
     }
 }

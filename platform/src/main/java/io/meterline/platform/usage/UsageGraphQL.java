@@ -197,7 +197,7 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
                 Map<String, Object> dimensions = event.get("dimensions") instanceof Map<?, ?> given ? new LinkedHashMap<>((Map<String, Object>) given) : new LinkedHashMap<>();
                 Object named = dimensions.get("account_id");
                 if (named != null && !accountCode.equals(named)) {
-                    foreign.add(new UsageError(events.size(), "dimensions.account_id", "INVALID_ACCOUNT_ID",
+                    foreign.add(new UsageError(events.size(), "dimensions.account_id", UsageErrorCode.INVALID_ACCOUNT_ID,
                             "A tool user records usage for its own Account ID " + accountCode + " only"));
                 }
                 dimensions.put("account_id", accountCode);
@@ -235,7 +235,11 @@ public class UsageGraphQL implements GraphQLWiring, BatchLoaders {
         payload.put("errors", e.errors());
         payload.put("userErrors", e.errors().stream().map(error -> new UserError(
                 error.index() == null ? List.of("input", "events") : List.of("input", "events", String.valueOf(error.index()), error.field()),
-                error.message(), "CONFLICT".equals(error.code()) || "UNPRICED".equals(error.code()) ? error.code() : "INVALID")).toList());
+                error.message(), switch (error.code()) {
+                    case CONFLICT -> UsageUserErrorCode.CONFLICT;
+                    case UNPRICED -> UsageUserErrorCode.UNPRICED;
+                    default -> UsageUserErrorCode.INVALID;
+                })).toList());
         return payload;
     }
 

@@ -105,7 +105,7 @@ public class UsageIngestService {
                             event.billing() == null ? null : event.billing().amount(), event.billing() == null ? null : event.billing().currencyCode()));
                 }
                 else if (!knownHash.equals(event.contentHash())) {
-                    conflicts.add(new UsageError(draft.index(), "id", "CONFLICT",
+                    conflicts.add(new UsageError(draft.index(), "id", UsageErrorCode.CONFLICT,
                             "Event " + draft.eventId() + " was already recorded with different content; a new event needs a new id"));
                 }
                 else if (stored != null) {

@@ -46,10 +46,10 @@ public class UsageNoteService {
     public UsageEventView set(Viewer viewer, @Nullable String eventId, @Nullable String text) {
         UsageEventView event = visibleEvent(viewer, eventId);
         if (text == null || text.isBlank()) {
-            throw new UserInputException(UserError.of("text", "BLANK", "A note needs text; use usageNoteDelete to remove one"));
+            throw new UserInputException(UserError.of("text", UsageUserErrorCode.BLANK, "A note needs text; use usageNoteDelete to remove one"));
         }
         if (text.codePointCount(0, text.length()) > MAX_LENGTH) {
-            throw new UserInputException(UserError.of("text", "LENGTH", "A note is at most " + MAX_LENGTH + " characters"));
+            throw new UserInputException(UserError.of("text", UsageUserErrorCode.LENGTH, "A note is at most " + MAX_LENGTH + " characters"));
         }
         store.put(event.organizationId(), event.id(), viewer.userId(), text, clock.instant());
         return event;

@@ -43,21 +43,21 @@ class UsagePricer {
         for (UsageEventDraft draft : drafts) {
             Optional<ProviderPlugin> plugin = plugins.find(draft.provider());
             if (plugin.isEmpty()) {
-                errors.add(new UsageError(draft.index(), "provider", "UNKNOWN_PROVIDER", "No provider plugin " + draft.provider() + " is installed"));
+                errors.add(new UsageError(draft.index(), "provider", UsageErrorCode.UNKNOWN_PROVIDER, "No provider plugin " + draft.provider() + " is installed"));
                 continue;
             }
             try {
                 Map<String, BigDecimal> quantities = plugin.get().normalize(new UsageInput(draft.model(), draft.meters(), draft.nativeUsage()));
                 PricedEvent event = price(organization, plugin.get(), draft, quantities);
                 if (!event.priced() && organization.unpricedUsagePolicy() == UnpricedUsagePolicy.REJECT) {
-                    errors.add(new UsageError(draft.index(), "model", "UNPRICED", "No price covers " + draft.provider() + " " + draft.model()
+                    errors.add(new UsageError(draft.index(), "model", UsageErrorCode.UNPRICED, "No price covers " + draft.provider() + " " + draft.model()
                             + " at " + draft.timestamp() + " and the organization refuses unpriced usage"));
                     continue;
                 }
                 priced.add(event);
             }
             catch (UsageException e) {
-                errors.add(new UsageError(draft.index(), e.field(), e.code().name(), e.getMessage()));
+                errors.add(new UsageError(draft.index(), e.field(), UsageErrorCode.valueOf(e.code().name()), e.getMessage()));
             }
         }
         if (!errors.isEmpty()) {

@@ -68,27 +68,27 @@ public class WebhookService {
         List<UserError> errors = new ArrayList<>();
         String url = input.url() == null ? "" : input.url().trim();
         if (url.isEmpty()) {
-            errors.add(UserError.of("url", "BLANK", "URL can't be blank"));
+            errors.add(UserError.of("url", WebhookErrorCode.BLANK, "URL can't be blank"));
         }
         else if (url.length() > 2000) {
-            errors.add(UserError.of("url", "LENGTH", "URL is longer than 2000 characters"));
+            errors.add(UserError.of("url", WebhookErrorCode.LENGTH, "URL is longer than 2000 characters"));
         }
         else {
             // Resolved here to refuse internal addresses early; the dispatcher checks again on every connection (DNS rebinding).
-            addressPolicy.check(url, hostResolver).ifPresent(refusal -> errors.add(UserError.of("url", refusal.name(), refusal.message())));
+            addressPolicy.check(url, hostResolver).ifPresent(refusal -> errors.add(UserError.of("url", refusal, refusal.message())));
         }
         Set<String> types = new LinkedHashSet<>(input.eventTypes() == null ? List.of() : input.eventTypes());
         if (types.isEmpty()) {
-            errors.add(UserError.of("eventTypes", "BLANK", "Choose at least one event type"));
+            errors.add(UserError.of("eventTypes", WebhookErrorCode.BLANK, "Choose at least one event type"));
         }
         for (String type : types) {
             if (!WebhookEventTypes.isKnown(type)) {
-                errors.add(UserError.of("eventTypes", "INVALID", type + " is not an event type; known types: " + String.join(", ", WebhookEventTypes.KNOWN)));
+                errors.add(UserError.of("eventTypes", WebhookErrorCode.INVALID, type + " is not an event type; known types: " + String.join(", ", WebhookEventTypes.KNOWN)));
             }
         }
         String description = input.description() == null || input.description().isBlank() ? null : input.description().trim();
         if (description != null && description.length() > 500) {
-            errors.add(UserError.of("description", "LENGTH", "Description is longer than 500 characters"));
+            errors.add(UserError.of("description", WebhookErrorCode.LENGTH, "Description is longer than 500 characters"));
         }
         UserInputException.throwIfAny(errors);
         String secret = SECRET_START + Secrets.random(SECRET_LENGTH);
@@ -137,7 +137,7 @@ public class WebhookService {
         tenantScope.requireManager(viewer);
         WebhookEndpoint endpoint = endpoints.findById(original.endpointId()).orElseThrow();
         if (endpoint.deletedAt() != null) {
-            throw new UserInputException(UserError.of("id", "INVALID_STATE", "The endpoint of this delivery was deleted"));
+            throw new UserInputException(UserError.of("id", WebhookErrorCode.INVALID_STATE, "The endpoint of this delivery was deleted"));
         }
         return deliveries.save(WebhookDelivery.pending(original.organizationId(), original.endpointId(), original.eventType(), original.payload(), clock.instant()));
     }

@@ -1,7 +1,9 @@
 package io.meterline.platform.webhook;
 
+import io.meterline.platform.common.UserErrorCode;
+
 /** Why an endpoint URL is refused; each name is a value of the schema's {@code UserErrorCode}. */
-public enum WebhookUrlRefusal {
+public enum WebhookUrlRefusal implements UserErrorCode {
     /** Not an absolute http(s) URL with a host, or one with a user name or password in it. */
     INVALID("URL must be an absolute http or https URL with a host name and no user name or password"),
     /** Plain http while {@code meterline.webhooks.allow-http} is off. */

@@ -18,7 +18,7 @@ class PasswordPolicyTest {
         List<UserError> errors = new ArrayList<>();
         POLICY.validate(password, email, "password", errors);
         errors.forEach(error -> assertThat(error.field()).containsExactly("input", "password"));
-        return errors.stream().map(UserError::code).toList();
+        return errors.stream().map(error -> error.code().name()).toList();
     }
 
     @Test

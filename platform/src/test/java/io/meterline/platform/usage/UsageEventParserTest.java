@@ -180,10 +180,10 @@ class UsageEventParserTest {
 
     @Test
     void theBatchItselfIsBounded() {
-        assertThat(errors(List.of())).extracting(UsageError::code).containsExactly("EMPTY_BATCH");
+        assertThat(errors(List.of())).extracting(UsageError::code).containsExactly(UsageErrorCode.EMPTY_BATCH);
         assertThat(parser.parse(List.of(event("id", "a"), event("id", "b"), event("id", "c")))).hasSize(3);
         List<UsageError> tooMany = errors(List.of(event("id", "a"), event("id", "b"), event("id", "c"), event("id", "d")));
-        assertThat(tooMany).extracting(UsageError::code).containsExactly("BATCH_TOO_LARGE");
+        assertThat(tooMany).extracting(UsageError::code).containsExactly(UsageErrorCode.BATCH_TOO_LARGE);
         assertThat(tooMany.get(0).index()).isNull();
         assertThat(tooMany.get(0).message()).contains("at most 3 events; got 4");
     }
@@ -192,9 +192,9 @@ class UsageEventParserTest {
     void theBodyIsAnObjectHoldingOnlyEvents() {
         assertThat(parser.parseBody(Map.of("events", List.of(event())))).hasSize(1);
         assertThat(catchThrowableOfType(() -> parser.parseBody(List.of(event())), UsageBatchRejectedException.class).errors())
-                .extracting(UsageError::code).containsExactly("INVALID_BODY");
+                .extracting(UsageError::code).containsExactly(UsageErrorCode.INVALID_BODY);
         assertThat(catchThrowableOfType(() -> parser.parseBody(Map.of("events", "x")), UsageBatchRejectedException.class).errors())
-                .extracting(UsageError::code).containsExactly("INVALID_BODY");
+                .extracting(UsageError::code).containsExactly(UsageErrorCode.INVALID_BODY);
         Map<String, Object> extra = new HashMap<>(Map.of("events", List.of(event()), "batch", "1"));
         assertThat(catchThrowableOfType(() -> parser.parseBody(extra), UsageBatchRejectedException.class).errors())
                 .extracting(e -> e.field() + " " + e.code()).containsExactly("events UNKNOWN_FIELD");
