@@ -6,6 +6,7 @@ import graphql.GraphQL;
 import graphql.GraphQLError;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.GraphQLContextKeys;
+import io.meterline.platform.security.BearerTokens;
 import io.meterline.platform.security.TokenVersionChanged;
 import io.meterline.platform.security.Viewer;
 import io.micronaut.context.annotation.Property;
@@ -292,8 +293,9 @@ public class GraphQLWsHandler {
         if (authorization == null && ignoringCase(map, "headers") instanceof Map<?, ?> headers) {
             authorization = ignoringCase(headers, "authorization");
         }
-        if (authorization instanceof String bearer && bearer.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return bearer.substring(7).trim();
+        String credential = authorization instanceof String value ? BearerTokens.credential(value) : null;
+        if (credential != null) {
+            return credential;
         }
         if (map.get("token") instanceof String token && !token.isBlank()) {
             return token;
