@@ -9,7 +9,6 @@ import io.meterline.platform.graphql.GraphQLContextKeys;
 import io.meterline.platform.security.BearerTokens;
 import io.meterline.platform.security.TokenVersionChanged;
 import io.meterline.platform.security.Viewer;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.json.JsonMapper;
@@ -71,16 +70,15 @@ public class GraphQLWsHandler {
 
     public GraphQLWsHandler(GraphQL graphQL, JsonMapper json, List<BatchLoaders> batchLoaders, List<TokenValidator<HttpRequest<?>>> tokenValidators,
                             @Named(TaskExecutors.BLOCKING) ExecutorService executor, TaskScheduler scheduler,
-                            @Property(name = "meterline.graphql-ws.init-timeout", defaultValue = "10s") Duration initTimeout,
-                            @Property(name = "meterline.graphql-ws.keep-alive", defaultValue = "30s") Duration keepAlive) {
+                            GraphQLWsConfiguration configuration) {
         this.graphQL = graphQL;
         this.json = json;
         this.batchLoaders = batchLoaders;
         this.tokenValidators = tokenValidators;
         this.executor = executor;
         this.scheduler = scheduler;
-        this.initTimeout = initTimeout;
-        scheduler.scheduleAtFixedRate(keepAlive, keepAlive, this::pingAll);
+        this.initTimeout = configuration.initTimeout();
+        scheduler.scheduleAtFixedRate(configuration.keepAlive(), configuration.keepAlive(), this::pingAll);
     }
 
     private void pingAll() {
