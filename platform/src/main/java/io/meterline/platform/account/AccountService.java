@@ -1,5 +1,6 @@
 package io.meterline.platform.account;
 
+import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
@@ -28,7 +29,6 @@ import java.util.regex.Pattern;
 public class AccountService {
 
     private static final Pattern SLUG = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}");
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     private final OrganizationRepository organizations;
@@ -98,7 +98,7 @@ public class AccountService {
         }
         List<UserError> errors = new ArrayList<>();
         String email = normalizeEmail(input.email());
-        if (!EMAIL.matcher(email).matches() || email.length() > 254) {
+        if (!ContactFields.EMAIL.matcher(email).matches() || email.length() > ContactFields.MAX_EMAIL) {
             errors.add(UserError.of("email", AccountErrorCode.INVALID, "Email is not a valid address"));
         }
         else if (users.existsByEmail(email)) {
@@ -122,7 +122,7 @@ public class AccountService {
         }
         List<UserError> errors = new ArrayList<>();
         passwordPolicy.validate(password, normalizeEmail(email), "password", errors);
-        if (!EMAIL.matcher(normalizeEmail(email)).matches()) {
+        if (!ContactFields.EMAIL.matcher(normalizeEmail(email)).matches()) {
             errors.add(UserError.of("email", AccountErrorCode.INVALID, "Email is not a valid address"));
         }
         UserInputException.throwIfAny(errors);

@@ -1,6 +1,5 @@
 package io.meterline.platform.account;
 
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.inject.Singleton;
@@ -17,24 +16,20 @@ public class BootstrapAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(BootstrapAdmin.class);
 
     private final AccountService accounts;
-    private final String email;
-    private final String password;
+    private final BootstrapAdminConfiguration admin;
 
-    public BootstrapAdmin(AccountService accounts,
-                          @Property(name = "meterline.bootstrap-admin.email", defaultValue = "") String email,
-                          @Property(name = "meterline.bootstrap-admin.password", defaultValue = "") String password) {
+    public BootstrapAdmin(AccountService accounts, BootstrapAdminConfiguration admin) {
         this.accounts = accounts;
-        this.email = email;
-        this.password = password;
+        this.admin = admin;
     }
 
     @EventListener
     void onStartup(StartupEvent event) {
-        if (email.isBlank() || password.isBlank()) {
+        if (!admin.given()) {
             return;
         }
-        if (accounts.bootstrapPlatformAdmin(email, password)) {
-            LOG.info("Created the bootstrap platform admin {}", email);
+        if (accounts.bootstrapPlatformAdmin(admin.email(), admin.password())) {
+            LOG.info("Created the bootstrap platform admin {}", admin.email());
         }
     }
 }

@@ -2,12 +2,11 @@ package io.meterline.platform.admin;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.core.bind.annotation.Bindable;
 import java.util.Currency;
 
 /**
  * The currency platform admins read every cross-organization figure in ({@code meterline.reporting-currency},
- * default USD): customers are billed in their own currencies, and only one currency ranks and adds them up.
+ * default USD in application.yml): customers are billed in their own currencies, and only one currency ranks and adds them up.
  * Created at start ({@link Context}), so a code that is not an ISO 4217 currency stops the server there
  * rather than at the first admin page.
  *
@@ -15,7 +14,7 @@ import java.util.Currency;
  */
 @Context
 @ConfigurationProperties("meterline")
-public record ReportingConfiguration(@Bindable(defaultValue = "USD") String reportingCurrency) {
+public record ReportingConfiguration(String reportingCurrency) {
 
     public ReportingConfiguration {
         if (reportingCurrency == null || !reportingCurrency.matches("[A-Z]{3}") || !isCurrency(reportingCurrency)) {

@@ -4,7 +4,6 @@ import io.meterline.platform.common.jdbc.Placeholders;
 import io.meterline.platform.common.jdbc.Upsert;
 import io.meterline.platform.usage.RepriceListener;
 import io.meterline.platform.time.TimeBuckets;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -74,13 +73,12 @@ public class UsageRoller implements RepriceListener {
     private volatile Mark mark;
 
     UsageRoller(TransactionOperations<Connection> transactions, EventReader events, Clock clock,
-                @Value("${meterline.analytics.scheduled-roll:true}") boolean scheduled,
-                @Value("${meterline.analytics.mark-ttl:1s}") Duration markTtl) {
+                RollerConfiguration configuration) {
         this.transactions = transactions;
         this.events = events;
         this.clock = clock;
-        this.scheduled = scheduled;
-        this.markTtl = markTtl.toNanos();
+        this.scheduled = configuration.scheduledRoll();
+        this.markTtl = configuration.markTtl().toNanos();
     }
 
     /** A read of the roll's mark, after {@code rolls} rolls of this instance, at {@code readAt} ({@link System#nanoTime()}). */

@@ -12,6 +12,7 @@ import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserErrorCode;
 import io.meterline.platform.common.UserInputException;
+import io.meterline.platform.security.BearerTokens;
 import io.meterline.platform.usage.UsageErrorCode;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
@@ -65,7 +66,7 @@ public class AuthorizeController {
                     .body(errors(List.of(error("Content-Type", UsageErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the request as Content-Type: application/json"))));
         }
         // From this instance's memory: the decision itself refuses a key revoked since (ReservationBook).
-        Optional<ApiKey> key = apiKeys.authenticateCached(bearer(authorizationHeader));
+        Optional<ApiKey> key = apiKeys.authenticateCached(BearerTokens.credential(authorizationHeader));
         if (key.isEmpty()) {
             return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(errors(List.of(error("Authorization", UsageErrorCode.UNAUTHENTICATED,
                     "Send an active API key as: Authorization: Bearer <key>"))));
@@ -253,11 +254,4 @@ public class AuthorizeController {
         return Map.of("errors", errors);
     }
 
-    @Nullable
-    private static String bearer(@Nullable String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        return authorization.substring(7).trim();
-    }
 }

@@ -5,8 +5,8 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.meterline.platform.bus.RedisConfiguration;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
 import io.meterline.platform.account.ApiKeyRevoked;
@@ -82,9 +82,9 @@ public class RedisReservationBook implements ReservationBook {
     private record Catalog(String token, ZoneId zone, List<Budget> budgets, Set<Long> activeKeys) {
     }
 
-    public RedisReservationBook(RedisClient client, @Value("${meterline.redis.prefix:meterline:}") String prefix,
+    public RedisReservationBook(RedisClient client, RedisConfiguration redis,
                                 BudgetStore store, BudgetMeasure measure, TransactionOperations<Connection> transactions, Clock clock) {
-        this.prefix = prefix;
+        this.prefix = redis.prefix();
         this.library = read("redis/budget-holds.lua");
         this.connection = client.connect();
         this.store = store;

@@ -5,7 +5,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -33,8 +32,8 @@ public class RedisMessageBus implements MessageBus {
     private final StatefulRedisPubSubConnection<String, String> listener;
     private final Map<String, List<Consumer<String>>> subscribers = new ConcurrentHashMap<>();
 
-    public RedisMessageBus(RedisClient client, @Value("${meterline.redis.prefix:meterline:}") String prefix) {
-        this.prefix = prefix;
+    public RedisMessageBus(RedisClient client, RedisConfiguration redis) {
+        this.prefix = redis.prefix();
         this.publisher = client.connect();
         this.listener = client.connectPubSub();
         this.listener.addListener(new RedisPubSubAdapter<>() {

@@ -1,6 +1,7 @@
 package io.meterline.platform.demo;
 
 import io.meterline.platform.account.AccountService;
+import io.meterline.platform.account.BootstrapAdminConfiguration;
 import io.meterline.platform.accountid.AccountIdService;
 import io.meterline.platform.account.ApiKeyService;
 import io.meterline.platform.account.Organization;
@@ -22,10 +23,10 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import io.meterline.platform.usage.EventResult;
 import io.meterline.platform.usage.UsageIngestService;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.core.annotation.Order;
+import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -86,16 +87,13 @@ public class DemoData {
     private final PlatformAdminRepository platformAdmins;
     private final TransactionOperations<Connection> transactions;
     private final Clock clock;
-    private final String bootstrapEmail;
-    private final String bootstrapPassword;
+    private final BootstrapAdminConfiguration bootstrapAdmin;
     private final int port;
 
     public DemoData(AccountService accounts, ApiKeyService apiKeys, AccountIdService accountIds, UsageIngestService usage, BudgetService budgets,
                     LedgerService ledger, BillingService billing, DemoMonthClose monthClose, OrganizationRepository organizations,
                     UserRepository users, PlatformAdminRepository platformAdmins, TransactionOperations<Connection> transactions, Clock clock,
-                    @Property(name = "meterline.bootstrap-admin.email", defaultValue = "") String bootstrapEmail,
-                    @Property(name = "meterline.bootstrap-admin.password", defaultValue = "") String bootstrapPassword,
-                    @Property(name = "micronaut.server.port", defaultValue = "8080") int port) {
+                    BootstrapAdminConfiguration bootstrapAdmin, HttpServerConfiguration server) {
         this.accounts = accounts;
         this.apiKeys = apiKeys;
         this.accountIds = accountIds;
@@ -109,9 +107,9 @@ public class DemoData {
         this.platformAdmins = platformAdmins;
         this.transactions = transactions;
         this.clock = clock;
-        this.bootstrapEmail = bootstrapEmail;
-        this.bootstrapPassword = bootstrapPassword;
-        this.port = port;
+        this.bootstrapAdmin = bootstrapAdmin;
+        // micronaut.server.port is always set by application.yml (METERLINE_PORT, else 8080).
+        this.port = server.getPort().orElseThrow(() -> new IllegalStateException("micronaut.server.port is not set"));
     }
 
     /**
@@ -164,14 +162,14 @@ public class DemoData {
      * {@link AccountService#bootstrapPlatformAdmin} creates nobody once a platform admin exists.
      */
     private Admin platformAdmin() {
-        boolean bootstrapGiven = !bootstrapEmail.isBlank() && !bootstrapPassword.isBlank();
+        boolean bootstrapGiven = bootstrapAdmin.given();
         if (bootstrapGiven) {
-            if (accounts.bootstrapPlatformAdmin(bootstrapEmail, bootstrapPassword)) {
-                LOG.info("Created the bootstrap platform admin {}", bootstrapEmail);
+            if (accounts.bootstrapPlatformAdmin(bootstrapAdmin.email(), bootstrapAdmin.password())) {
+                LOG.info("Created the bootstrap platform admin {}", bootstrapAdmin.email());
             }
-            Optional<User> bootstrap = users.findByEmail(bootstrapEmail.trim().toLowerCase(Locale.ROOT));
+            Optional<User> bootstrap = users.findByEmail(bootstrapAdmin.email().trim().toLowerCase(Locale.ROOT));
             if (bootstrap.isPresent() && bootstrap.get().role() == Role.PLATFORM_ADMIN) {
-                return new Admin(bootstrap.get(), Optional.of(bootstrapPassword));
+                return new Admin(bootstrap.get(), Optional.of(bootstrapAdmin.password()));
             }
         }
         else if (accounts.bootstrapPlatformAdmin(ADMIN_EMAIL, ADMIN_PASSWORD)) {

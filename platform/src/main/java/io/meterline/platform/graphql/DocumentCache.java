@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import graphql.ExecutionInput;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.execution.preparsed.PreparsedDocumentProvider;
-import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -22,8 +21,8 @@ public class DocumentCache implements PreparsedDocumentProvider {
 
     private final Cache<String, PreparsedDocumentEntry> documents;
 
-    public DocumentCache(@Property(name = "meterline.graphql.document-cache-size", defaultValue = "2000") long size) {
-        this.documents = Caffeine.newBuilder().maximumSize(size).build();
+    public DocumentCache(GraphQLLimits limits) {
+        this.documents = Caffeine.newBuilder().maximumSize(limits.documentCacheSize()).build();
     }
 
     @Override

@@ -4,8 +4,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.meterline.platform.bus.RedisConfiguration;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -44,8 +44,8 @@ public class RedisCostBudget implements CostBudget {
     private final Clock clock;
     private final StatefulRedisConnection<String, String> connection;
 
-    public RedisCostBudget(RedisClient client, @Value("${meterline.redis.prefix}") String prefix, GraphQLLimits limits, Clock clock) {
-        this.prefix = prefix;
+    public RedisCostBudget(RedisClient client, RedisConfiguration redis, GraphQLLimits limits, Clock clock) {
+        this.prefix = redis.prefix();
         this.costPerMinute = limits.costPerMinute();
         this.clock = clock;
         this.connection = client.connect();

@@ -15,7 +15,6 @@ import io.meterline.platform.pricing.RateRecord;
 import io.meterline.platform.security.TenantScope;
 import io.meterline.platform.time.DayRange;
 import io.meterline.platform.security.Viewer;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -57,9 +56,7 @@ public class LedgerService {
 
     public LedgerService(LedgerStore store, PlanRepository plans, OrganizationRepository organizations, TenantScope tenantScope,
                          TransactionOperations<Connection> transactions, PriceBook priceBook, FxConverter fx, Clock clock,
-                         @Property(name = "meterline.ledger.reference-rates",
-                                 defaultValue = "openai/generic/input_tokens,openai/generic/output_tokens,openai/generic/cached_tokens,images/*/images")
-                         List<String> referenceRates) {
+                         LedgerConfiguration configuration) {
         this.store = store;
         this.plans = plans;
         this.organizations = organizations;
@@ -68,7 +65,7 @@ public class LedgerService {
         this.priceBook = priceBook;
         this.fx = fx;
         this.clock = clock;
-        this.referenceRates = List.copyOf(referenceRates);
+        this.referenceRates = configuration.referenceRates();
     }
 
     /** A plan's fields; null ones stay unchanged on update (all are required on create). */

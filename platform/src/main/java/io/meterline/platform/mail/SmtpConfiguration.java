@@ -2,7 +2,6 @@ package io.meterline.platform.mail;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.bind.annotation.Bindable;
 
 /**
  * The SMTP server alert emails go through ({@code meterline.smtp.*}).
@@ -16,12 +15,12 @@ import io.micronaut.core.bind.annotation.Bindable;
  */
 @ConfigurationProperties("meterline.smtp")
 public record SmtpConfiguration(
-        @Bindable(defaultValue = "localhost") String host,
-        @Bindable(defaultValue = "25") int port,
+        String host,
+        int port,
         @Nullable String username,
         @Nullable String password,
-        @Bindable(defaultValue = "alerts@meterline.local") String from,
-        @Bindable(defaultValue = "false") boolean startTls) {
+        String from,
+        boolean startTls) {
 
     boolean authenticates() {
         return username != null && !username.isBlank();

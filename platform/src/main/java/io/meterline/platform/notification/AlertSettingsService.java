@@ -1,6 +1,7 @@
 package io.meterline.platform.notification;
 
 import io.meterline.platform.account.OrganizationRepository;
+import io.meterline.platform.common.ContactFields;
 import io.meterline.platform.common.MeterlineException;
 import io.meterline.platform.common.UserError;
 import io.meterline.platform.common.UserInputException;
@@ -14,13 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Reads and changes organizations' alert settings. */
 @Singleton
 public class AlertSettingsService {
-
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}");
 
     private final AlertSettingsRepository settings;
     private final OrganizationRepository organizations;
@@ -75,7 +73,7 @@ public class AlertSettingsService {
         String email = existing.map(AlertSettingsRow::email).orElse(null);
         if (input.emailGiven()) {
             email = input.email() == null || input.email().isBlank() ? null : input.email().trim().toLowerCase(Locale.ROOT);
-            if (email != null && (email.length() > 254 || !EMAIL.matcher(email).matches())) {
+            if (email != null && (email.length() > ContactFields.MAX_EMAIL || !ContactFields.EMAIL.matcher(email).matches())) {
                 errors.add(UserError.of("email", NotificationErrorCode.INVALID, "Email is not a valid address"));
             }
         }

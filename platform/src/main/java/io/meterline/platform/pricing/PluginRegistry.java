@@ -4,7 +4,6 @@ import io.meterline.plugin.spi.PluginConfig;
 import io.meterline.plugin.spi.ProviderPlugin;
 import io.meterline.plugin.spi.ProviderPluginFactory;
 import io.micronaut.context.env.Environment;
-import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,11 +42,11 @@ public class PluginRegistry {
     /** Per provider, meter key to unit: read for every recorded line, so built once. */
     private final Map<String, Map<String, String>> units;
 
-    public PluginRegistry(Environment environment, @Property(name = "meterline.plugins.directory", defaultValue = "plugins.d") String directory) {
+    public PluginRegistry(Environment environment, PluginsConfiguration configuration) {
         Map<String, ProviderPlugin> loaded = new TreeMap<>();
         List<ClassLoader> loaders = new ArrayList<>();
         loaders.add(PluginRegistry.class.getClassLoader());
-        loaders.addAll(pluginLoaders(Path.of(directory)));
+        loaders.addAll(pluginLoaders(Path.of(configuration.directory())));
         for (ClassLoader loader : loaders) {
             for (ProviderPluginFactory factory : ServiceLoader.load(ProviderPluginFactory.class, loader)) {
                 if (loaded.containsKey(factory.id())) {

@@ -1,7 +1,6 @@
 package io.meterline.platform.security;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
-import io.micronaut.core.bind.annotation.Bindable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,9 +16,9 @@ import java.time.Duration;
  */
 @ConfigurationProperties("meterline.links")
 public record AccountLinks(
-        @Bindable(defaultValue = "http://localhost:8080") String baseUrl,
-        @Bindable(defaultValue = "72h") Duration invitationTtl,
-        @Bindable(defaultValue = "24h") Duration emailChangeTtl) {
+        String baseUrl,
+        Duration invitationTtl,
+        Duration emailChangeTtl) {
 
     /** The link of an invitation email. */
     public String invitation(String token) {

@@ -1,11 +1,12 @@
 package io.meterline.platform.security;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
-import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 
 /**
- * How sign-in failures are throttled ({@code meterline.sign-in.*}). Per account the limit is low
+ * How sign-in failures are throttled ({@code meterline.sign-in.*}; every default lives in application.yml). Per account the limit is low
  * (guessing one person's password); per client address it is higher, because an office behind one
  * NAT address has many people who mistype.
  *
@@ -15,7 +16,7 @@ import java.time.Duration;
  */
 @ConfigurationProperties("meterline.sign-in")
 public record SignInThrottleConfiguration(
-        @Bindable(defaultValue = "5") int maxAccountFailures,
-        @Bindable(defaultValue = "50") int maxAddressFailures,
-        @Bindable(defaultValue = "15m") Duration window) {
+        @Min(1) int maxAccountFailures,
+        @Min(1) int maxAddressFailures,
+        @NotNull Duration window) {
 }

@@ -3,6 +3,7 @@ package io.meterline.platform.usage;
 import io.meterline.platform.account.ApiKey;
 import io.meterline.platform.account.ApiKeyService;
 import io.meterline.platform.common.JsonProblems;
+import io.meterline.platform.security.BearerTokens;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -63,7 +64,7 @@ public class UsageController {
             return HttpResponse.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
                     .body(new Rejected(List.of(new UsageError(null, "Content-Type", UsageErrorCode.UNSUPPORTED_MEDIA_TYPE, "Send the batch as Content-Type: application/json"))));
         }
-        Optional<ApiKey> key = apiKeys.authenticate(bearer(authorization));
+        Optional<ApiKey> key = apiKeys.authenticate(BearerTokens.credential(authorization));
         if (key.isEmpty()) {
             return HttpResponse.status(HttpStatus.UNAUTHORIZED)
                     .body(new Rejected(List.of(new UsageError(null, "Authorization", UsageErrorCode.UNAUTHENTICATED, "Send an active API key as: Authorization: Bearer <key>"))));
@@ -85,10 +86,4 @@ public class UsageController {
         }
     }
 
-    private static String bearer(@Nullable String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        return authorization.substring(7).trim();
-    }
 }

@@ -1,7 +1,6 @@
 package io.meterline.platform.usage;
 
 import io.meterline.platform.common.ControlCharacters;
-import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -43,12 +42,10 @@ class UsageEventParser {
     private final int maxBatchSize;
     private final Duration maxFutureSkew;
 
-    UsageEventParser(Clock clock,
-                     @Property(name = "meterline.usage.max-batch-size", defaultValue = "1000") int maxBatchSize,
-                     @Property(name = "meterline.usage.max-future-skew", defaultValue = "PT5M") Duration maxFutureSkew) {
+    UsageEventParser(Clock clock, UsageConfiguration configuration) {
         this.clock = clock;
-        this.maxBatchSize = maxBatchSize;
-        this.maxFutureSkew = maxFutureSkew;
+        this.maxBatchSize = configuration.maxBatchSize();
+        this.maxFutureSkew = configuration.maxFutureSkew();
     }
 
     int maxBatchSize() {

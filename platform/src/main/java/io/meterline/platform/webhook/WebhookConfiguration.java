@@ -2,7 +2,6 @@ package io.meterline.platform.webhook;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,12 +22,12 @@ import java.util.List;
  */
 @ConfigurationProperties("meterline.webhooks")
 public record WebhookConfiguration(
-        @Bindable(defaultValue = "5s") Duration dispatchInterval,
-        @Bindable(defaultValue = "10s") Duration timeout,
-        @Bindable(defaultValue = "6") int maxAttempts,
-        @Bindable(defaultValue = "10s,30s,2m,10m,1h") List<Duration> backoff,
-        @Bindable(defaultValue = "50") int batchSize,
-        @Bindable(defaultValue = "2m") Duration lease,
+        Duration dispatchInterval,
+        Duration timeout,
+        int maxAttempts,
+        List<Duration> backoff,
+        int batchSize,
+        Duration lease,
         boolean allowHttp,
         @Nullable List<String> allowedHosts,
         @Nullable List<String> allowedNetworks) {

@@ -249,7 +249,7 @@ class UsageAnalyticsIT extends ServerTest {
     @Test
     void aReadOfTheRollsMarkServesLaterReadsUntilItsInstanceRolls() {
         // An instance of its own whose read lasts an hour; the server's roller (mark-ttl 0s) stands for another instance.
-        UsageRoller instance = new UsageRoller(transactions, eventReader, clock, false, Duration.ofHours(1));
+        UsageRoller instance = new UsageRoller(transactions, eventReader, clock, new RollerConfiguration(false, Duration.ofHours(1)));
         Fixtures.Tenant marked = Fixtures.tenant(api, "analytics-mark", "UTC");
         UsageRoller.Progress before = mark(instance);
         record(marked, "m1", "2026-06-15T12:00:00Z", 10, Map.of(), "ok");

@@ -3,9 +3,11 @@ package io.meterline.platform.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meterline.platform.accountid.AccountIdSignInConfiguration;
 import io.meterline.platform.support.TestDatabase;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,22 @@ class RequiredSettingsIT {
         try (EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, settings("meterline.jwt-secret", "0123456789abcdef0123456789abcdef"))) {
             assertThat(server.isRunning()).isTrue();
             assertThat(RequiredSettings.problems(server.getEnvironment())).isEmpty();
+        }
+    }
+
+    /** Configuration records hold no defaults of their own: each comes from application.yml, the one place. */
+    @Test
+    void theDefaultsComeFromApplicationYml() {
+        try (ApplicationContext context = ApplicationContext.run(new HashMap<>(TestDatabase.properties()))) {
+            assertThat(context.getBean(AccountIdSignInConfiguration.class)).isEqualTo(new AccountIdSignInConfiguration(5, 20, Duration.ofMinutes(15), 28800));
+        }
+    }
+
+    @Test
+    void aValueOutOfItsRangeIsRefusedNamingTheSetting() {
+        try (ApplicationContext context = ApplicationContext.run(settings("meterline.account-id.sign-in.max-failures-per-code", "0"))) {
+            assertThatThrownBy(() -> context.getBean(AccountIdSignInConfiguration.class))
+                    .rootCause().hasMessageContaining("AccountIdSignInConfiguration.maxFailuresPerCode - must be greater than or equal to 1");
         }
     }
 }

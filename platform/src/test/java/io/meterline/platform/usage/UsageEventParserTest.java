@@ -21,7 +21,7 @@ class UsageEventParserTest {
 
     static final Instant NOW = Instant.parse("2026-11-10T12:00:00Z");
 
-    final UsageEventParser parser = new UsageEventParser(Clock.fixed(NOW, ZoneOffset.UTC), 3, Duration.ofMinutes(5));
+    final UsageEventParser parser = new UsageEventParser(Clock.fixed(NOW, ZoneOffset.UTC), new UsageConfiguration(3, Duration.ofMinutes(5)));
 
     /** A valid event; {@code changes} replace (or, with a null value, remove) its fields. */
     static Map<String, Object> event(Object... changes) {

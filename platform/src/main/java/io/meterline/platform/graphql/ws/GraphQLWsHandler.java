@@ -6,9 +6,9 @@ import graphql.GraphQL;
 import graphql.GraphQLError;
 import io.meterline.platform.graphql.BatchLoaders;
 import io.meterline.platform.graphql.GraphQLContextKeys;
+import io.meterline.platform.security.BearerTokens;
 import io.meterline.platform.security.TokenVersionChanged;
 import io.meterline.platform.security.Viewer;
-import io.micronaut.context.annotation.Property;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.json.JsonMapper;
@@ -70,16 +70,15 @@ public class GraphQLWsHandler {
 
     public GraphQLWsHandler(GraphQL graphQL, JsonMapper json, List<BatchLoaders> batchLoaders, List<TokenValidator<HttpRequest<?>>> tokenValidators,
                             @Named(TaskExecutors.BLOCKING) ExecutorService executor, TaskScheduler scheduler,
-                            @Property(name = "meterline.graphql-ws.init-timeout", defaultValue = "10s") Duration initTimeout,
-                            @Property(name = "meterline.graphql-ws.keep-alive", defaultValue = "30s") Duration keepAlive) {
+                            GraphQLWsConfiguration configuration) {
         this.graphQL = graphQL;
         this.json = json;
         this.batchLoaders = batchLoaders;
         this.tokenValidators = tokenValidators;
         this.executor = executor;
         this.scheduler = scheduler;
-        this.initTimeout = initTimeout;
-        scheduler.scheduleAtFixedRate(keepAlive, keepAlive, this::pingAll);
+        this.initTimeout = configuration.initTimeout();
+        scheduler.scheduleAtFixedRate(configuration.keepAlive(), configuration.keepAlive(), this::pingAll);
     }
 
     private void pingAll() {
@@ -292,8 +291,9 @@ public class GraphQLWsHandler {
         if (authorization == null && ignoringCase(map, "headers") instanceof Map<?, ?> headers) {
             authorization = ignoringCase(headers, "authorization");
         }
-        if (authorization instanceof String bearer && bearer.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return bearer.substring(7).trim();
+        String credential = authorization instanceof String value ? BearerTokens.credential(value) : null;
+        if (credential != null) {
+            return credential;
         }
         if (map.get("token") instanceof String token && !token.isBlank()) {
             return token;
