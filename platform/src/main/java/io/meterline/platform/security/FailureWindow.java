@@ -1,6 +1,6 @@
 package io.meterline.platform.security;
 
-import io.meterline.platform.common.TimeColumns;
+import io.meterline.platform.common.jdbc.TimeColumns;
 import io.micronaut.core.annotation.Nullable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
