@@ -42,6 +42,8 @@ public class AccountIdUsageStore implements UsageListener {
 
     private static final Upsert ACTIVITY = Upsert.into("account_id_activity", "organization_id", "account_code", "last_event_at")
             .greatest("last_event_at").build();
+    private static final Upsert USAGE = Upsert.into("account_id_usage", "organization_id", "account_code", "bucket_start", "tokens", "requests")
+            .add("tokens", "requests").build();
 
     private final BudgetMeasure measure;
     private final TransactionOperations<Connection> transactions;
@@ -95,8 +97,7 @@ public class AccountIdUsageStore implements UsageListener {
         if (requests.isEmpty()) {
             return;
         }
-        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO account_id_usage (organization_id, account_code, bucket_start, tokens, requests)"
-                + " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE tokens = tokens + VALUES(tokens), requests = requests + VALUES(requests)")) {
+        try (PreparedStatement statement = connection.prepareStatement(USAGE.sql(connection))) {
             for (Map.Entry<BucketKey, long[]> entry : requests.entrySet()) {
                 statement.setLong(1, organizationId);
                 statement.setString(2, entry.getKey().code());
