@@ -177,8 +177,10 @@ public class InvoiceGraphQL implements GraphQLWiring, BatchLoaders {
                 .dataFetcher("amountDue", environment -> money(invoice(environment).amountDue(), invoice(environment).currency()))
                 .dataFetcher("payments", environment -> store.payments(invoice(environment).id()).stream()
                         .map(payment -> payment(payment, invoice(environment).currency())).toList())
-                .dataFetcher("creditNotes", environment -> store.creditNotes(invoice(environment).id()).stream()
-                        .map(note -> creditNote(note, invoice(environment).currency())).toList())
+                .dataFetcher("creditNotes", environment -> {
+                    Invoice invoice = invoice(environment);
+                    return store.creditNotes(invoice.id()).stream().map(note -> creditNote(note, invoice.currency())).toList();
+                })
                 .dataFetcher("pdfUrl", environment -> InvoicePdfController.path(invoice(environment).id())));
     }
 

@@ -22,7 +22,6 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -62,13 +61,8 @@ class InvoiceCorrectionStripeIT extends ServerTest {
     public Map<String, String> getProperties() {
         stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         stripe.start();
-        Map<String, String> properties = new HashMap<>(super.getProperties());
-        properties.put(MutableClock.ENABLE, "true");
-        properties.put("meterline.stripe.secret-key", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
-        properties.put("meterline.stripe.api-base", "http://localhost:" + stripe.port());
+        Map<String, String> properties = StripeFixtures.wireMockStripe(super.getProperties(), stripe, SECRET);
         properties.put("meterline.stripe.max-network-retries", "0");
-        properties.put("meterline.stripe.webhook.signing-secret", SECRET);
-        properties.put("meterline.stripe.webhook.work-interval", "1h");
         properties.put("meterline.webhooks.dispatch-interval", "1h");
         properties.put("meterline.webhooks.allow-http", "true");
         properties.put("meterline.webhooks.allowed-hosts", "localhost");

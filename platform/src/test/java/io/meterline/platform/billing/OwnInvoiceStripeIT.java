@@ -20,7 +20,6 @@ import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,12 +55,7 @@ class OwnInvoiceStripeIT extends ServerTest {
     public Map<String, String> getProperties() {
         stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         stripe.start();
-        Map<String, String> properties = new HashMap<>(super.getProperties());
-        properties.put(MutableClock.ENABLE, "true");
-        properties.put("meterline.stripe.secret-key", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
-        properties.put("meterline.stripe.api-base", "http://localhost:" + stripe.port());
-        properties.put("meterline.stripe.webhook.signing-secret", SECRET);
-        properties.put("meterline.stripe.webhook.work-interval", "1h");
+        Map<String, String> properties = StripeFixtures.wireMockStripe(super.getProperties(), stripe, SECRET);
         properties.put("meterline.webhooks.dispatch-interval", "1h");
         properties.put("meterline.analytics.scheduled-roll", "false");
         properties.put("meterline.invoices.scheduled-close", "false");

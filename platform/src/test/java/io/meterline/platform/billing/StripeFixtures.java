@@ -11,12 +11,14 @@ import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.stripe.Stripe;
+import io.meterline.platform.support.MutableClock;
 import io.meterline.platform.support.TestApi;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,20 @@ final class StripeFixtures {
     static final String PORTAL_URL = "https://billing.stripe.com/p/session/test_YWNjdF8xTTJKVGtMa2RJd0h1N2l4LF9OY2lBYjJXcHY4a2NPck96UjBEbFVYRnU5bjlwVUF50100BNtQTpFv";
 
     private StripeFixtures() {
+    }
+
+    /**
+     * A test context's settings with WireMock in Stripe's place: the test's base settings, the mutable clock, a test key,
+     * Stripe's API at {@code stripe}, the webhook signing secret, and the Stripe inbox worked by hand (the test calls the worker).
+     */
+    static Map<String, String> wireMockStripe(Map<String, String> base, WireMockServer stripe, String signingSecret) {
+        Map<String, String> properties = new HashMap<>(base);
+        properties.put(MutableClock.ENABLE, "true");
+        properties.put("meterline.stripe.secret-key", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+        properties.put("meterline.stripe.api-base", "http://localhost:" + stripe.port());
+        properties.put("meterline.stripe.webhook.signing-secret", signingSecret);
+        properties.put("meterline.stripe.webhook.work-interval", "1h");
+        return properties;
     }
 
     static String customer(String id) {

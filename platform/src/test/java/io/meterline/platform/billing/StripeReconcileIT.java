@@ -22,7 +22,6 @@ import java.net.http.HttpRequest;
 import java.sql.Connection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -55,14 +54,9 @@ class StripeReconcileIT extends ServerTest {
     public Map<String, String> getProperties() {
         stripe = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         stripe.start();
-        Map<String, String> properties = new HashMap<>(super.getProperties());
-        properties.put(MutableClock.ENABLE, "true");
-        properties.put("meterline.stripe.secret-key", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
-        properties.put("meterline.stripe.api-base", "http://localhost:" + stripe.port());
+        Map<String, String> properties = StripeFixtures.wireMockStripe(super.getProperties(), stripe, SECRET);
         properties.put("meterline.stripe.max-network-retries", "0");
-        properties.put("meterline.stripe.webhook.signing-secret", SECRET);
         // The test runs the worker and the reconciler itself.
-        properties.put("meterline.stripe.webhook.work-interval", "1h");
         properties.put("meterline.stripe.webhook.reconcile-interval", "1h");
         return properties;
     }
